@@ -1,0 +1,28 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const packages = ['observability', 'foundations', 'smart-city', 'data-mash'];
+const source = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the sources, so `pnpm test` needs no build first. Subpaths come before
+    // the package root so that the longer match wins.
+    alias: [
+      { find: /^@platform\/observability\/testing$/, replacement: source('observability/src/testing/index.ts') },
+      ...packages.map((name) => ({
+        find: new RegExp(`^@platform/${name}$`),
+        replacement: source(`${name}/src/index.ts`),
+      })),
+    ],
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/examples/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'examples/*/*.test.ts'],
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts'],
+      exclude: ['**/*.test.ts', '**/index.ts'],
+      reporter: ['text-summary', 'html'],
+    },
+  },
+});
