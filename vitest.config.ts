@@ -17,7 +17,12 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/examples/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'examples/*/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'packages/*/examples/**/*.test.ts',
+      'examples/*/src/**/*.test.ts',
+      'examples/*/*.test.ts',
+    ],
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**/*.ts'],

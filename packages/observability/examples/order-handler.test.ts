@@ -25,7 +25,11 @@ describe('README example: order handler', () => {
       status: 201,
       headers: { traceparent: `00-${TRACE_ID}-${span.spanId}-01`, 'x-trace-id': TRACE_ID },
     });
-    expect(span).toMatchObject({ traceId: TRACE_ID, parentSpanId: '00f067aa0ba902b7', attributes: { 'order.sku': 'SKU-1' } });
+    expect(span).toMatchObject({
+      traceId: TRACE_ID,
+      parentSpanId: '00f067aa0ba902b7',
+      attributes: { 'order.sku': 'SKU-1' },
+    });
     expect(recorder.events).toEqual([
       expect.objectContaining({
         operation: 'orders.create',
