@@ -15,7 +15,7 @@ describe('createObservability', () => {
       service: 'content-steward',
       scope: '@platform/smart-city',
       sink: recorder.sink,
-      redaction: { keys: ['fileOwner'] },
+      redaction: { keys: ['fileOwner'], censor: '***' },
     });
     await runWithTraceId(TRACE_ID, () =>
       obs.withSpan('upload', { fileOwner: 'Jo' }, () =>
@@ -29,7 +29,7 @@ describe('createObservability', () => {
     expect(span).toMatchObject({
       traceId: TRACE_ID,
       scope: '@platform/smart-city',
-      attributes: { fileOwner: '[REDACTED]' },
+      attributes: { fileOwner: '***' },
     });
     expect(recorder.events).toEqual([
       expect.objectContaining({
@@ -38,7 +38,7 @@ describe('createObservability', () => {
         traceId: TRACE_ID,
         spanId: span.spanId,
         service: 'content-steward',
-        details: { fileOwner: '[REDACTED]', size: 10 },
+        details: { fileOwner: '***', size: 10 },
       }),
     ]);
     const uploads = (await recorder.collectMetrics()).find((metric) => metric.name === 'platform.uploads');

@@ -55,6 +55,8 @@ export interface Redactor {
   redactString(value: string): string;
   /** True when a value under `key` is always replaced. */
   isSensitiveKey(key: string): boolean;
+  /** What replaces a redacted value. */
+  readonly censor: string;
 }
 
 const EMAIL = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+/g;
@@ -181,7 +183,7 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     return out;
   }
 
-  return { redact: (value) => walk(value, 0, new WeakSet()), redactString, isSensitiveKey };
+  return { redact: (value) => walk(value, 0, new WeakSet()), redactString, isSensitiveKey, censor };
 }
 
 /** The redactor used wherever none is configured: default keys and value patterns. */

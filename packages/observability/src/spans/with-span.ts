@@ -58,7 +58,7 @@ function redactAttributes(attributes: Attributes, redactor: Redactor): Attribute
   for (const key of Object.keys(attributes)) {
     const value = attributes[key];
     if (value === undefined) continue;
-    if (redactor.isSensitiveKey(key)) out[key] = '[REDACTED]';
+    if (redactor.isSensitiveKey(key)) out[key] = redactor.censor;
     else if (typeof value === 'string') out[key] = redactor.redactString(value);
     else out[key] = value;
   }
