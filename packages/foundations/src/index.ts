@@ -1,6 +1,8 @@
 /**
  * @packageDocumentation
- * `@platform/foundations` will hold the kernel, configuration, Public Works and Curator. It builds and type-checks as part of the workspace but
- * exports nothing yet, and stays private (unpublished) until it has content.
+ * The foundations of the @platform SDK: the kernel that composes, starts and stops services in
+ * dependency order, the platform configuration, and the shared `PlatformError`.
  */
-export {};
+export * from './config/index.js';
+export * from './errors/index.js';
+export * from './kernel/index.js';

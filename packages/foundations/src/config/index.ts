@@ -1,0 +1,9 @@
+export {
+  CONFIG_ENV_VARIABLES,
+  ConfigError,
+  type ConfigIssue,
+  type EnvBinding,
+  type LoadConfigOptions,
+  loadPlatformConfig,
+} from './load.js';
+export { type PlatformConfig, type PlatformConfigInput, PlatformConfigSchema } from './schema.js';

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadPlatformConfig } from './load.js';
+
+describe('loadPlatformConfig', () => {
+  it('needs no setup: every field has a default', () => {
+    expect(loadPlatformConfig({}, { env: {} })).toEqual({
+      profile: 'local',
+      environment: 'development',
+      dataDir: './.platform',
+      kernel: { startTimeoutMs: 30_000, stopTimeoutMs: 10_000, healthTimeoutMs: 5_000 },
+      telemetry: { sink: 'stdout', includeStacks: false, redactKeys: [] },
+    });
+  });
+
+  it('reads PLATFORM_* variables, and code wins over the environment', () => {
+    const env = {
+      PLATFORM_ENV: 'production',
+      PLATFORM_DATA_DIR: '/var/lib/platform',
+      PLATFORM_START_TIMEOUT_MS: '5000',
+      PLATFORM_TELEMETRY_STACKS: 'yes',
+      PLATFORM_REDACT_KEYS: 'iban, tax_id,',
+    };
+    const config = loadPlatformConfig({ kernel: { startTimeoutMs: 7000 } }, { env });
+    expect(config).toMatchObject({
+      environment: 'production',
+      dataDir: '/var/lib/platform',
+      kernel: { startTimeoutMs: 7000, stopTimeoutMs: 10_000 },
+      telemetry: { includeStacks: true, redactKeys: ['iban', 'tax_id'] },
+    });
+  });
+
+  it('switches to the cloud profile with CLOUD_READY_MODE=true, unless PLATFORM_PROFILE says otherwise', () => {
+    expect(loadPlatformConfig({}, { env: { CLOUD_READY_MODE: 'true' } }).profile).toBe('cloud');
+    expect(loadPlatformConfig({}, { env: { CLOUD_READY_MODE: 'false' } }).profile).toBe('local');
+    expect(loadPlatformConfig({}, { env: { CLOUD_READY_MODE: 'true', PLATFORM_PROFILE: 'local' } }).profile).toBe(
+      'local',
+    );
+  });
+
+  it('lists every problem with its path, its environment variable and the expected form, without echoing values', () => {
+    const secretLooking = 'postgres://admin:hunter2@db/prod';
+    let error: unknown;
+    try {
+      loadPlatformConfig(
+        { profile: secretLooking as never, kernel: { stopTimeoutMs: -1 }, telemetry: { colour: 'red' } as never },
+        { env: { PLATFORM_START_TIMEOUT_MS: 'soon', CLOUD_READY_MODE: 'maybe', PLATFORM_ENV: secretLooking } },
+      );
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues;
+    expect(issues.map((issue) => [issue.path, issue.envVar])).toEqual([
+      ['profile', undefined],
+      ['environment', 'PLATFORM_ENV'],
+      ['kernel.startTimeoutMs', 'PLATFORM_START_TIMEOUT_MS'],
+      ['kernel.stopTimeoutMs', undefined],
+      ['telemetry', undefined],
+    ]);
+    expect(issues[0]?.message).toContain('"local"|"cloud"');
+    expect(issues[2]?.message).toBe('Invalid input: expected number, received string');
+    expect(issues[4]?.message).toBe("unknown key 'colour'");
+    const message = (error as Error).message;
+    expect(message).toContain('invalid platform configuration (5 problems)');
+    expect(message).toContain('kernel.startTimeoutMs (from PLATFORM_START_TIMEOUT_MS)');
+    expect(message).not.toContain('hunter2');
+    expect(JSON.stringify((error as ConfigError).toJSON())).not.toContain('hunter2');
+    expect((error as ConfigError).code).toBe('CONFIG_INVALID');
+  });
+
+  it('reads process.env by default', () => {
+    const previous = process.env.PLATFORM_DATA_DIR;
+    process.env.PLATFORM_DATA_DIR = '/tmp/from-process-env';
+    try {
+      expect(loadPlatformConfig().dataDir).toBe('/tmp/from-process-env');
+    } finally {
+      if (previous === undefined) delete process.env.PLATFORM_DATA_DIR;
+      else process.env.PLATFORM_DATA_DIR = previous;
+    }
+  });
+});
