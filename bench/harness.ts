@@ -76,3 +76,13 @@ export function printTable(rows: string[][]): void {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
 }
+
+/** Median of an async operation's wall time in milliseconds over `runs` runs, after `warmup` runs. */
+export async function medianMs(runs: number, warmup: number, operation: () => Promise<number>): Promise<number> {
+  const samples: number[] = [];
+  for (let run = 0; run < warmup + runs; run += 1) {
+    const ms = await operation();
+    if (run >= warmup) samples.push(ms);
+  }
+  return median(samples);
+}

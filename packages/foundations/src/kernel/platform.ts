@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   createObservability,
+  createRedactor,
   jsonLinesSink,
   type Observability,
   silentSink,
@@ -107,7 +108,8 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
 
   const sink =
     options.telemetrySink ?? (config.telemetry.sink === 'silent' ? silentSink : jsonLinesSink(process.stdout));
-  const redaction = { keys: config.telemetry.redactKeys };
+  // One redactor for the kernel and every service: its key table is built once.
+  const redaction = createRedactor({ keys: config.telemetry.redactKeys });
   const observabilityFor = (service: string): Observability =>
     createObservability({
       service,
