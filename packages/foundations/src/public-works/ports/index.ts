@@ -1,0 +1,28 @@
+export {
+  type BlobBody,
+  type BlobInfo,
+  BlobInfoSchema,
+  type BlobPutOptions,
+  type BlobStore,
+  validateBlobKey,
+} from './blob-store.js';
+export {
+  type EventBus,
+  type EventHandler,
+  type PlatformEvent,
+  PlatformEventSchema,
+  type SubscribeOptions,
+} from './event-bus.js';
+export type { JsonValue, KeyValueStore, KeyValueWriteOptions } from './key-value-store.js';
+export * from './metadata-records.js';
+export type { MetadataStore } from './metadata-store.js';
+export {
+  assertTenantId,
+  notFound,
+  type Page,
+  type PageOptions,
+  pageLimit,
+  parseRecord,
+  RecordIdSchema,
+  TenantIdSchema,
+} from './tenancy.js';

@@ -1,0 +1,11 @@
+/**
+ * @packageDocumentation
+ * Test kit for `@platform/foundations` adapters and the code built on them: one conformance
+ * suite per Public Works port, to be called from vitest by any adapter author, and assertion
+ * helpers. Needs `vitest` (an optional peer dependency: add it as a dev dependency).
+ */
+export { expectPlatformError, uniqueTenant } from './assertions.js';
+export { type BlobStoreFixture, describeBlobStoreConformance } from './blob-store-conformance.js';
+export { describeEventBusConformance, type EventBusFixture } from './event-bus-conformance.js';
+export { describeKeyValueStoreConformance, type KeyValueStoreFixture } from './key-value-store-conformance.js';
+export { describeMetadataStoreConformance, type MetadataStoreFixture } from './metadata-store-conformance.js';

@@ -1,0 +1,342 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MetadataStore } from '../public-works/ports/metadata-store.js';
+import { expectPlatformError, uniqueTenant } from './assertions.js';
+
+/** What a metadata store conformance run needs. */
+export interface MetadataStoreFixture {
+  store: MetadataStore;
+  cleanup?: () => Promise<void>;
+}
+
+const sha = (value: string) => createHash('sha256').update(value).digest('hex');
+const newFile = (tenantId: string, name = `f-${randomUUID().slice(0, 6)}.csv`) => ({
+  tenantId,
+  name,
+  sizeBytes: 12,
+  sha256: sha(`${tenantId}/${name}/${randomUUID()}`),
+  declaredType: 'text/csv',
+});
+const pause = () => new Promise((resolve) => setTimeout(resolve, 3));
+
+/** The shared behaviour every {@link MetadataStore} adapter must have. */
+export function describeMetadataStoreConformance(name: string, setup: () => Promise<MetadataStoreFixture>): void {
+  describe(`MetadataStore conformance: ${name}`, () => {
+    let fixture: MetadataStoreFixture;
+    let store: MetadataStore;
+    beforeAll(async () => {
+      fixture = await setup();
+      store = fixture.store;
+    });
+    afterAll(async () => {
+      await fixture?.cleanup?.();
+    });
+
+    describe('files', () => {
+      it('creates a file with defaults and reads it back exactly', async () => {
+        const tenant = uniqueTenant();
+        const created = await store.createFile({
+          ...newFile(tenant, 'a.csv'),
+          metadata: { rows: 2, nested: { ok: true } },
+        });
+        expect(created).toMatchObject({
+          tenantId: tenant,
+          name: 'a.csv',
+          status: 'received',
+          metadata: { rows: 2, nested: { ok: true } },
+        });
+        expect(created.id).toMatch(/^file_[0-9a-f-]{36}$/);
+        expect(created.createdAt).toBeInstanceOf(Date);
+        expect(await store.getFile(tenant, created.id)).toEqual(created);
+      });
+
+      it('detects duplicates per tenant by sha256, and allows them again once the first is deleted', async () => {
+        const tenant = uniqueTenant();
+        const input = newFile(tenant);
+        const first = await store.createFile(input);
+        const conflict = await expectPlatformError(store.createFile({ ...input, name: 'copy.csv' }), 'CONFLICT');
+        expect(conflict.details.existingId).toBe(first.id);
+        expect((await store.findFileBySha256(tenant, input.sha256))?.id).toBe(first.id);
+        const otherTenant = uniqueTenant();
+        await store.createFile({ ...input, tenantId: otherTenant });
+        await store.deleteFile(tenant, first.id);
+        expect(await store.findFileBySha256(tenant, input.sha256)).toBeUndefined();
+        const again = await store.createFile(input);
+        expect(again.id).not.toBe(first.id);
+      });
+
+      it('refuses malformed records, writing nothing', async () => {
+        const tenant = uniqueTenant();
+        const error = await expectPlatformError(
+          store.createFile({ ...newFile(tenant), sha256: 'not-a-hash', sizeBytes: -1 } as never),
+          'VALIDATION_FAILED',
+        );
+        expect(error.message).toContain('sha256');
+        expect(error.message).toContain('sizeBytes');
+        await expectPlatformError(
+          store.createFile({ ...newFile(tenant), tenantId: 'bad tenant!' }),
+          'VALIDATION_FAILED',
+        );
+        await expectPlatformError(
+          store.createFile({ ...newFile(tenant), unexpected: 1 } as never),
+          'VALIDATION_FAILED',
+        );
+        expect((await store.listFiles(tenant)).items).toEqual([]);
+      });
+
+      it('updates only the fields given, and marks deleted files without losing them', async () => {
+        const tenant = uniqueTenant();
+        const file = await store.createFile(newFile(tenant));
+        await pause();
+        const stored = await store.updateFile(tenant, file.id, {
+          status: 'stored',
+          storageKey: 'files/x',
+          detectedType: undefined,
+        });
+        expect(stored).toMatchObject({
+          status: 'stored',
+          storageKey: 'files/x',
+          declaredType: 'text/csv',
+          name: file.name,
+        });
+        expect(stored.updatedAt.getTime()).toBeGreaterThan(file.updatedAt.getTime());
+        const deleted = await store.deleteFile(tenant, file.id);
+        expect(deleted.status).toBe('deleted');
+        expect(deleted.deletedAt).toBeInstanceOf(Date);
+        expect((await store.getFile(tenant, file.id)).status).toBe('deleted');
+        await expectPlatformError(store.updateFile(tenant, file.id, { bogus: 1 } as never), 'VALIDATION_FAILED');
+      });
+
+      it('lists newest first, filters by status, and pages with a cursor', async () => {
+        const tenant = uniqueTenant();
+        const ids: string[] = [];
+        for (let index = 0; index < 5; index += 1) {
+          ids.push((await store.createFile(newFile(tenant, `n${index}.csv`))).id);
+          await pause();
+        }
+        await store.updateFile(tenant, ids[1] as string, { status: 'quarantined', quarantineReason: 'executable' });
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listFiles(tenant, { limit: 2, ...(cursor ? { cursor } : {}) });
+          seen.push(...page.items.map((file) => file.id));
+          cursor = page.nextCursor;
+        } while (cursor);
+        expect(seen).toEqual([...ids].reverse());
+        expect((await store.listFiles(tenant, { status: 'quarantined' })).items.map((file) => file.id)).toEqual([
+          ids[1],
+        ]);
+        await expectPlatformError(store.listFiles(tenant, { cursor: 'tampered' }), 'VALIDATION_FAILED');
+        await expectPlatformError(store.listFiles(tenant, { limit: 0 }), 'VALIDATION_FAILED');
+      });
+
+      it('keeps tenants apart for every file method', async () => {
+        const owner = uniqueTenant('owner');
+        const other = uniqueTenant('other');
+        const file = await store.createFile(newFile(owner));
+        await expectPlatformError(store.getFile(other, file.id), 'NOT_FOUND');
+        await expectPlatformError(store.updateFile(other, file.id, { status: 'stored' }), 'NOT_FOUND');
+        await expectPlatformError(store.deleteFile(other, file.id), 'NOT_FOUND');
+        expect(await store.findFileBySha256(other, file.sha256)).toBeUndefined();
+        expect((await store.listFiles(other)).items).toEqual([]);
+        expect((await store.getFile(owner, file.id)).status).toBe('received');
+      });
+
+      it('loses nothing under concurrent writers, and lets exactly one of many identical uploads in', async () => {
+        const tenant = uniqueTenant();
+        await Promise.all(Array.from({ length: 20 }, (_, index) => store.createFile(newFile(tenant, `c${index}.csv`))));
+        expect((await store.listFiles(tenant, { limit: 100 })).items).toHaveLength(20);
+        const same = newFile(tenant, 'same.csv');
+        const results = await Promise.allSettled(Array.from({ length: 8 }, () => store.createFile(same)));
+        expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+        for (const result of results.filter((entry) => entry.status === 'rejected')) {
+          expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
+        }
+      });
+    });
+
+    describe('parsed files and links', () => {
+      it('keeps one parsed record per file and parser, updated in place', async () => {
+        const tenant = uniqueTenant();
+        const file = await store.createFile(newFile(tenant));
+        const first = await store.putParsedFile({
+          tenantId: tenant,
+          fileId: file.id,
+          format: 'csv',
+          parser: 'csv@1',
+          rowCount: 1,
+        });
+        const second = await store.putParsedFile({
+          tenantId: tenant,
+          fileId: file.id,
+          format: 'csv',
+          parser: 'csv@1',
+          rowCount: 2,
+          columns: [{ name: 'id', type: 'integer' }],
+          storageKey: 'parsed/x.jsonl',
+        });
+        expect(second.id).toBe(first.id);
+        expect(await store.getParsedFile(tenant, first.id)).toMatchObject({
+          rowCount: 2,
+          columns: [{ name: 'id', type: 'integer' }],
+          report: {},
+        });
+        await store.putParsedFile({ tenantId: tenant, fileId: file.id, format: 'csv', parser: 'csv@2' });
+        expect((await store.listParsedFiles(tenant, file.id)).map((row) => row.parser)).toEqual(['csv@1', 'csv@2']);
+      });
+
+      it('refuses a parsed record for a file of another tenant', async () => {
+        const owner = uniqueTenant('owner');
+        const file = await store.createFile(newFile(owner));
+        await expectPlatformError(
+          store.putParsedFile({ tenantId: uniqueTenant('other'), fileId: file.id, format: 'csv', parser: 'csv@1' }),
+          'NOT_FOUND',
+        );
+      });
+
+      it('adds lineage links once and finds them from either end', async () => {
+        const tenant = uniqueTenant();
+        const file = { kind: 'file', id: `file_${randomUUID()}` };
+        const parsed = { kind: 'parsed_file', id: `parsed_${randomUUID()}` };
+        const content = { kind: 'content', id: 'content-1' };
+        await store.addLink({ tenantId: tenant, from: parsed, to: file, relation: 'parsed_from' });
+        await store.addLink({ tenantId: tenant, from: parsed, to: file, relation: 'parsed_from' });
+        await store.addLink({
+          tenantId: tenant,
+          from: content,
+          to: parsed,
+          relation: 'derived_from',
+          metadata: { phase: 3 },
+        });
+        expect(await store.listLinks(tenant, { from: parsed })).toHaveLength(1);
+        expect((await store.listLinks(tenant, { to: parsed }))[0]).toMatchObject({
+          from: content,
+          relation: 'derived_from',
+          metadata: { phase: 3 },
+        });
+        expect(await store.listLinks(tenant, { relation: 'derived_from' })).toHaveLength(1);
+        expect(await store.listLinks(uniqueTenant(), { from: parsed })).toEqual([]);
+        await expectPlatformError(
+          store.addLink({ tenantId: tenant, from: parsed, to: file, relation: 'Bad-Relation' }),
+          'VALIDATION_FAILED',
+        );
+      });
+    });
+
+    describe('journeys', () => {
+      const journey = (tenantId: string, idempotencyKey?: string) => ({
+        tenantId,
+        template: 'data_mash_flow',
+        templateVersion: 1,
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+        milestones: [
+          { name: 'file_uploaded', status: 'pending' as const },
+          { name: 'file_parsed', status: 'pending' as const },
+        ],
+      });
+
+      it('creates, finds by idempotency key, and refuses a second journey for the same key', async () => {
+        const tenant = uniqueTenant();
+        const created = await store.createJourney(journey(tenant, 'sha-1'));
+        expect(created).toMatchObject({ status: 'pending', version: 1, context: {} });
+        expect((await store.findJourneyByIdempotencyKey(tenant, 'data_mash_flow', 'sha-1'))?.id).toBe(created.id);
+        const conflict = await expectPlatformError(store.createJourney(journey(tenant, 'sha-1')), 'CONFLICT');
+        expect(conflict.details.existingId).toBe(created.id);
+        await store.createJourney(journey(uniqueTenant(), 'sha-1'));
+        expect(await store.getJourney(tenant, created.id)).toEqual(created);
+      });
+
+      it('updates with optimistic concurrency: a stale version is a CONFLICT', async () => {
+        const tenant = uniqueTenant();
+        const created = await store.createJourney(journey(tenant));
+        const startedAt = new Date('2026-01-01T00:00:00.000Z');
+        const running = await store.updateJourney(tenant, created.id, 1, {
+          status: 'running',
+          milestones: [
+            {
+              name: 'file_uploaded',
+              status: 'completed',
+              startedAt,
+              completedAt: startedAt,
+              result: { fileId: 'file_x', rows: 3 },
+            },
+            { name: 'file_parsed', status: 'running', startedAt },
+          ],
+        });
+        expect(running.version).toBe(2);
+        expect((await store.getJourney(tenant, created.id)).milestones[0]).toEqual({
+          name: 'file_uploaded',
+          status: 'completed',
+          startedAt,
+          completedAt: startedAt,
+          result: { fileId: 'file_x', rows: 3 },
+        });
+        const stale = await expectPlatformError(
+          store.updateJourney(tenant, created.id, 1, { status: 'failed' }),
+          'CONFLICT',
+        );
+        expect(stale.details.currentVersion).toBe(2);
+        const racers = await Promise.allSettled(
+          Array.from({ length: 6 }, (_, index) =>
+            store.updateJourney(tenant, created.id, 2, { context: { winner: index } }),
+          ),
+        );
+        expect(racers.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+        expect((await store.getJourney(tenant, created.id)).version).toBe(3);
+        await expectPlatformError(
+          store.updateJourney(uniqueTenant(), created.id, 3, { status: 'failed' }),
+          'NOT_FOUND',
+        );
+      });
+
+      it('lists journeys newest first by status and template', async () => {
+        const tenant = uniqueTenant();
+        const a = await store.createJourney(journey(tenant));
+        await pause();
+        const b = await store.createJourney({ ...journey(tenant), template: 'custom_flow' });
+        await pause();
+        const c = await store.createJourney(journey(tenant));
+        await store.updateJourney(tenant, c.id, 1, { status: 'completed', completedAt: new Date() });
+        expect((await store.listJourneys(tenant)).items.map((item) => item.id)).toEqual([c.id, b.id, a.id]);
+        expect((await store.listJourneys(tenant, { template: 'custom_flow' })).items.map((item) => item.id)).toEqual([
+          b.id,
+        ]);
+        expect((await store.listJourneys(tenant, { status: 'completed' })).items.map((item) => item.id)).toEqual([
+          c.id,
+        ]);
+        expect((await store.listJourneys(uniqueTenant())).items).toEqual([]);
+      });
+    });
+
+    describe('governance records', () => {
+      it('appends records and lists them oldest first, by subject and kind, page by page', async () => {
+        const tenant = uniqueTenant();
+        const subject = { kind: 'file', id: 'file-1' };
+        const ids: string[] = [];
+        for (const kind of ['policy_decision', 'quality_check', 'policy_decision']) {
+          ids.push(
+            (await store.appendGovernanceRecord({ tenantId: tenant, kind, subject, data: { kind }, traceId: 'abc' }))
+              .id,
+          );
+          await pause();
+        }
+        await store.appendGovernanceRecord({
+          tenantId: tenant,
+          kind: 'audit',
+          subject: { kind: 'file', id: 'file-2' },
+          data: {},
+        });
+        const first = await store.listGovernanceRecords(tenant, { subject, limit: 2 });
+        const second = await store.listGovernanceRecords(tenant, {
+          subject,
+          limit: 2,
+          ...(first.nextCursor ? { cursor: first.nextCursor } : {}),
+        });
+        expect([...first.items, ...second.items].map((record) => record.id)).toEqual(ids);
+        expect(second.nextCursor).toBeUndefined();
+        expect((await store.listGovernanceRecords(tenant, { kind: 'policy_decision' })).items).toHaveLength(2);
+        expect((await store.listGovernanceRecords(uniqueTenant())).items).toEqual([]);
+      });
+    });
+  });
+}
