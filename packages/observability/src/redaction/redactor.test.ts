@@ -109,6 +109,28 @@ describe('redaction of values', () => {
     });
   });
 
+  it('never throws on values that resist conversion (regressions found by fast-check)', () => {
+    const hostile = {
+      map: new Map([[{ toString: '' }, 1]]),
+      getter: Object.defineProperty({}, 'boom', {
+        enumerable: true,
+        get() {
+          throw new Error('getter');
+        },
+      }),
+      badJson: {
+        toJSON() {
+          throw new Error('toJSON');
+        },
+      },
+    };
+    expect(defaultRedactor.redact(hostile)).toEqual({
+      map: { '[object Object]': 1 },
+      getter: '[Unreadable]',
+      badJson: '[Unreadable]',
+    });
+  });
+
   it('always yields something JSON.stringify accepts, and never leaks a planted e-mail (property)', () => {
     const planted = 'leak.me@example.com';
     fc.assert(
@@ -119,7 +141,7 @@ describe('redaction of values', () => {
           expect(output).not.toContain(planted);
         },
       ),
-      { numRuns: 500 },
+      { numRuns: 2000 },
     );
   });
 

@@ -63,6 +63,17 @@ const EMAIL = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 
+/** A map key as a string, whatever it is; never throws. */
+function keyString(key: unknown): string {
+  if (typeof key === 'string') return key;
+  if (typeof key === 'number' || typeof key === 'boolean' || typeof key === 'bigint') return String(key);
+  try {
+    return String(key);
+  } catch {
+    return Object.prototype.toString.call(key);
+  }
+}
+
 function normaliseKey(key: string): string {
   return key.toLowerCase().replace(/[-_.\s]/g, '');
 }
@@ -139,16 +150,23 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     }
     seen.add(object);
     try {
-      if (object instanceof Error) return walkError(object, depth, seen);
-      if (Array.isArray(object)) return walkArray(object, depth, seen);
-      if (object instanceof Set) return walkArray([...object], depth, seen);
-      if (object instanceof Map) return walkEntries(object.entries(), depth, seen);
-      const toJSON = (object as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === 'function') return walk(toJSON.call(object), depth + 1, seen);
-      return walkEntries(Object.entries(object), depth, seen);
+      return walkObject(object, depth, seen);
+    } catch {
+      // A throwing getter, toJSON or key conversion must not make telemetry throw.
+      return '[Unreadable]';
     } finally {
       seen.delete(object);
     }
+  }
+
+  function walkObject(object: object, depth: number, seen: WeakSet<object>): unknown {
+    if (object instanceof Error) return walkError(object, depth, seen);
+    if (Array.isArray(object)) return walkArray(object, depth, seen);
+    if (object instanceof Set) return walkArray([...object], depth, seen);
+    if (object instanceof Map) return walkEntries(object.entries(), depth, seen);
+    const toJSON = (object as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return walk(toJSON.call(object), depth + 1, seen);
+    return walkEntries(Object.entries(object), depth, seen);
   }
 
   function walkArray(items: readonly unknown[], depth: number, seen: WeakSet<object>): unknown[] {
@@ -164,7 +182,7 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
   ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [rawKey, item] of entries) {
-      const key = String(rawKey);
+      const key = keyString(rawKey);
       if (isSensitiveKey(key)) {
         if (item !== undefined) out[key] = censor;
         continue;
