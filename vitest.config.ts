@@ -10,6 +10,11 @@ export default defineConfig({
     // the package root so that the longer match wins.
     alias: [
       { find: /^@platform\/observability\/testing$/, replacement: source('observability/src/testing/index.ts') },
+      { find: /^@platform\/foundations\/testing$/, replacement: source('foundations/src/testing/index.ts') },
+      {
+        find: /^@platform\/foundations\/postgres$/,
+        replacement: source('foundations/src/public-works/postgres/index.ts'),
+      },
       ...packages.map((name) => ({
         find: new RegExp(`^@platform/${name}$`),
         replacement: source(`${name}/src/index.ts`),

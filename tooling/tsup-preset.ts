@@ -16,6 +16,8 @@ export function definePackageBuild(entry: Record<string, string>, overrides: Opt
     treeshake: true,
     target: 'node22',
     platform: 'node',
+    // import.meta.url in the CommonJS output too (packages locate files they ship, e.g. migrations).
+    shims: true,
     ...overrides,
   });
 }

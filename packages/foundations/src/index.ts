@@ -1,8 +1,11 @@
 /**
  * @packageDocumentation
  * The foundations of the @platform SDK: the kernel that composes, starts and stops services in
- * dependency order, the platform configuration, and the shared `PlatformError`.
+ * dependency order, the platform configuration, the shared `PlatformError`, and Public Works:
+ * the infrastructure ports with their embedded adapters (memory, local files, PGlite). Postgres
+ * is in `@platform/foundations/postgres`; the conformance kit in `@platform/foundations/testing`.
  */
 export * from './config/index.js';
 export * from './errors/index.js';
 export * from './kernel/index.js';
+export * from './public-works/index.js';

@@ -1,0 +1,12 @@
+export { LocalBlobStore, type LocalBlobStoreOptions } from './local/index.js';
+export {
+  InProcessEventBus,
+  type InProcessEventBusOptions,
+  MemoryBlobStore,
+  MemoryKeyValueStore,
+  type MemoryKeyValueStoreOptions,
+  MemoryMetadataStore,
+} from './memory/index.js';
+export { createPGliteMetadataStore, PGliteDriver, type PGliteDriverOptions } from './pglite/index.js';
+export * from './ports/index.js';
+export * from './sql/index.js';
