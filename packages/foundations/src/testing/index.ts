@@ -9,3 +9,4 @@ export { type BlobStoreFixture, describeBlobStoreConformance } from './blob-stor
 export { describeEventBusConformance, type EventBusFixture } from './event-bus-conformance.js';
 export { describeKeyValueStoreConformance, type KeyValueStoreFixture } from './key-value-store-conformance.js';
 export { describeMetadataStoreConformance, type MetadataStoreFixture } from './metadata-store-conformance.js';
+export { describeSemanticStoreConformance, type SemanticStoreFixture } from './semantic-store-conformance.js';

@@ -2,3 +2,4 @@ export { InProcessEventBus, type InProcessEventBusOptions } from './in-process-e
 export { MemoryBlobStore } from './memory-blob-store.js';
 export { MemoryKeyValueStore, type MemoryKeyValueStoreOptions } from './memory-key-value-store.js';
 export { MemoryMetadataStore } from './memory-metadata-store.js';
+export { MemorySemanticStore } from './memory-semantic-store.js';

@@ -17,6 +17,23 @@ export type { JsonValue, KeyValueStore, KeyValueWriteOptions } from './key-value
 export * from './metadata-records.js';
 export type { MetadataStore } from './metadata-store.js';
 export {
+  type ContentRecord,
+  ContentRecordSchema,
+  type EmbeddingRecord,
+  EmbeddingRecordSchema,
+  type GraphEdge,
+  GraphEdgeSchema,
+  type GraphNode,
+  GraphNodeSchema,
+  type NewContentRecord,
+  NewContentRecordSchema,
+  type NewEmbeddingRecord,
+  NewEmbeddingRecordSchema,
+  type SemanticSearchOptions,
+  type SemanticSearchResult,
+  type SemanticStore,
+} from './semantic-store.js';
+export {
   assertTenantId,
   notFound,
   type Page,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeMetadataStoreConformance } from '../../testing/index.js';
 import { applyMigrations, loadMigrations } from '../sql/migrations.js';
 import { SqlMetadataStore } from '../sql/sql-metadata-store.js';
+import { SqlSemanticStore } from '../sql/sql-semantic-store.js';
 import { createPostgresMetadataStore, PostgresDriver, redactConnectionString } from './index.js';
 import { createTestDatabase } from './test-database.js';
 
@@ -51,5 +52,30 @@ describe('Postgres driver', () => {
       'postgresql://u:***@h:5432/d?sslmode=require&password=***',
     );
     expect(redactConnectionString('not a url')).toBe('(unparseable connection string)');
+  });
+});
+
+describe('Postgres semantic store', () => {
+  it('starts where pgvector is installed, and otherwise refuses naming the extension', async () => {
+    const database = await createTestDatabase();
+    const driver = await PostgresDriver.connect({ connectionString: database.url });
+    const store = new SqlSemanticStore({ driver, ownsDriver: false });
+    try {
+      const { rows } = await driver.query("select 1 from pg_available_extensions where name = 'vector'");
+      const outcome = await store.initialize().then(
+        () => 'started',
+        (error: unknown) => error,
+      );
+      if (rows.length > 0) {
+        expect(outcome).toBe('started');
+      } else {
+        // This machine's Postgres 15 has no pgvector package (Debian bookworm ships none for it).
+        expect(outcome).toMatchObject({ code: 'ADAPTER_UNAVAILABLE', details: { missingExtension: 'vector' } });
+        expect((outcome as Error).message).toContain("pgvector extension ('vector')");
+      }
+    } finally {
+      await driver.close();
+      await database.drop();
+    }
   });
 });

@@ -7,3 +7,4 @@ export {
   migrationsDirectory,
 } from './migrations.js';
 export { SqlMetadataStore, type SqlMetadataStoreOptions } from './sql-metadata-store.js';
+export { SqlSemanticStore, type SqlSemanticStoreOptions } from './sql-semantic-store.js';

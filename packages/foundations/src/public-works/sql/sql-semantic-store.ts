@@ -1,0 +1,327 @@
+import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
+import type { ServiceLifecycle } from '../../kernel/service-definition.js';
+import type {
+  ContentRecord,
+  GraphEdge,
+  GraphNode,
+  SemanticSearchResult,
+  SemanticStore,
+} from '../ports/semantic-store.js';
+import { assertTenantId, notFound } from '../ports/tenancy.js';
+import { checkContentId, prepareContent, prepareEmbeddings, prepareGraph, prepareSearch } from '../semantic-input.js';
+import { type SqlDriver, sqlErrorCode } from './driver.js';
+import { applyMigrations, loadMigrations } from './migrations.js';
+import { iso } from './sql-rows.js';
+
+type Row = Record<string, unknown>;
+const json = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+
+/** Options of {@link SqlSemanticStore}. */
+export interface SqlSemanticStoreOptions {
+  driver: SqlDriver;
+  /** Apply the package's semantic migrations in `initialize()`. Default `true`. */
+  migrate?: boolean;
+  /** Close the driver in `shutdown()`. Default `true`. */
+  ownsDriver?: boolean;
+}
+
+function contentFromRow(row: Row): ContentRecord {
+  return {
+    tenantId: String(row.tenant_id),
+    contentId: String(row.content_id),
+    ...(row.file_id === null || row.file_id === undefined ? {} : { fileId: String(row.file_id) }),
+    kind: String(row.kind),
+    ...(row.title === null || row.title === undefined ? {} : { title: String(row.title) }),
+    metadata: json(row.metadata),
+    createdAt: new Date(row.created_at as Date),
+    updatedAt: new Date(row.updated_at as Date),
+  };
+}
+
+/**
+ * A {@link SemanticStore} on Postgres with pgvector (PGlite with `@electric-sql/pglite-pgvector`,
+ * or a server with the extension installed). Cosine search uses an HNSW index per dimension, with
+ * iterative scans so tenant and metadata filters never cut results short.
+ */
+export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
+  readonly kind: string;
+  readonly #db: SqlDriver;
+  readonly #migrate: boolean;
+  readonly #ownsDriver: boolean;
+  readonly #indexedDimensions = new Set<number>([384]);
+
+  constructor(options: SqlSemanticStoreOptions) {
+    this.#db = options.driver;
+    this.kind = `${options.driver.kind}+pgvector`;
+    this.#migrate = options.migrate ?? true;
+    this.#ownsDriver = options.ownsDriver ?? true;
+  }
+
+  /**
+   * Checks for pgvector, then applies the semantic migrations.
+   * @throws {PlatformError} `ADAPTER_UNAVAILABLE` naming the missing `vector` extension.
+   */
+  async initialize(): Promise<void> {
+    const { rows } = await this.#db.query("select 1 from pg_available_extensions where name = 'vector'");
+    if (rows.length === 0) {
+      throw new PlatformError(
+        ErrorCode.ADAPTER_UNAVAILABLE,
+        `semantic store: this ${this.#db.kind} server has no pgvector extension ('vector'), which vector search needs; ` +
+          'install pgvector on the server (Supabase has it: enable "vector"), or use the PGlite or ArangoDB semantic store',
+        { details: { adapter: this.kind, missingExtension: 'vector' } },
+      );
+    }
+    if (this.#migrate) await applyMigrations(this.#db, loadMigrations('semantic'));
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.#ownsDriver) await this.#db.close();
+  }
+
+  async upsertContent(input: Parameters<SemanticStore['upsertContent']>[0]) {
+    const record = prepareContent(input, new Date());
+    const { rows } = await this.#db.query<Row>(
+      `insert into platform_semantic_contents (tenant_id, content_id, file_id, kind, title, metadata, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz, $7::timestamptz)
+       on conflict (tenant_id, content_id) do update set file_id = excluded.file_id, kind = excluded.kind,
+         title = excluded.title, metadata = excluded.metadata, updated_at = excluded.updated_at
+       returning *`,
+      [
+        record.tenantId,
+        record.contentId,
+        record.fileId ?? null,
+        record.kind,
+        record.title ?? null,
+        JSON.stringify(record.metadata),
+        iso(record.createdAt),
+      ],
+    );
+    return contentFromRow(rows[0] as Row);
+  }
+
+  async getContent(tenantId: string, contentId: string) {
+    checkContentId(tenantId, contentId);
+    const { rows } = await this.#db.query<Row>(
+      'select * from platform_semantic_contents where tenant_id = $1 and content_id = $2',
+      [tenantId, contentId],
+    );
+    if (!rows[0]) throw notFound('content', tenantId, contentId);
+    return contentFromRow(rows[0]);
+  }
+
+  async listContent(tenantId: string, filter: { fileId?: string } = {}) {
+    assertTenantId(tenantId);
+    const params: unknown[] = [tenantId];
+    let sql = 'select * from platform_semantic_contents where tenant_id = $1';
+    if (filter.fileId !== undefined) {
+      params.push(filter.fileId);
+      sql += ' and file_id = $2';
+    }
+    const { rows } = await this.#db.query<Row>(`${sql} order by created_at, content_id`, params);
+    return rows.map(contentFromRow);
+  }
+
+  async deleteContent(tenantId: string, contentId: string) {
+    checkContentId(tenantId, contentId);
+    const { rowCount } = await this.#db.query(
+      'delete from platform_semantic_contents where tenant_id = $1 and content_id = $2',
+      [tenantId, contentId],
+    );
+    return rowCount > 0;
+  }
+
+  async #ensureIndex(dimensions: number): Promise<void> {
+    if (this.#indexedDimensions.has(dimensions)) return;
+    // `dimensions` is a validated integer (1-4096), never user text.
+    await this.#db.exec(
+      `create index if not exists platform_embeddings_hnsw_${dimensions} on platform_embeddings
+       using hnsw ((embedding::vector(${dimensions})) vector_cosine_ops) where dimensions = ${dimensions}`,
+    );
+    this.#indexedDimensions.add(dimensions);
+  }
+
+  async upsertEmbeddings(
+    tenantId: string,
+    contentId: string,
+    embeddings: Parameters<SemanticStore['upsertEmbeddings']>[2],
+  ) {
+    checkContentId(tenantId, contentId);
+    const parsed = prepareEmbeddings(embeddings);
+    if (parsed.length === 0) return 0;
+    const dimensions = parsed[0]?.vector.length as number;
+    await this.#ensureIndex(dimensions);
+    try {
+      await this.#db.transaction(async (tx) => {
+        // One statement per batch of 200: fast on both drivers, and far below parameter limits.
+        for (let start = 0; start < parsed.length; start += 200) {
+          const batch = parsed.slice(start, start + 200);
+          const values: unknown[] = [];
+          const tuples = batch.map((embedding) => {
+            values.push(
+              tenantId,
+              contentId,
+              embedding.id,
+              embedding.kind,
+              embedding.ref,
+              embedding.text ?? null,
+              embedding.model,
+              dimensions,
+              JSON.stringify(embedding.vector),
+              JSON.stringify(embedding.metadata),
+            );
+            const base = values.length - 10;
+            return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}, $${base + 9}::vector, $${base + 10}::jsonb)`;
+          });
+          await tx.query(
+            `insert into platform_embeddings (tenant_id, content_id, id, kind, ref, text, model, dimensions, embedding, metadata)
+             values ${tuples.join(', ')}
+             on conflict (tenant_id, content_id, id) do update set kind = excluded.kind, ref = excluded.ref, text = excluded.text,
+               model = excluded.model, dimensions = excluded.dimensions, embedding = excluded.embedding, metadata = excluded.metadata`,
+            values,
+          );
+        }
+      });
+    } catch (error) {
+      if (sqlErrorCode(error) === '23503') throw notFound('content', tenantId, contentId);
+      throw error;
+    }
+    return parsed.length;
+  }
+
+  async search(tenantId: string, vector: readonly number[], options: Parameters<SemanticStore['search']>[2] = {}) {
+    assertTenantId(tenantId);
+    const query = prepareSearch(vector, options);
+    const dimensions = query.vector.length;
+    const params: unknown[] = [tenantId, JSON.stringify(query.vector)];
+    const filters: string[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      filters.push(sql.replace('?', `$${params.length}`));
+    };
+    if (options.contentId !== undefined) add('content_id = ?', options.contentId);
+    if (options.kind !== undefined) add('kind = ?', options.kind);
+    if (options.model !== undefined) add('model = ?', options.model);
+    if (options.metadata && Object.keys(options.metadata).length > 0)
+      add('metadata @> ?::jsonb', JSON.stringify(options.metadata));
+    params.push(query.limit);
+    const distance = `(embedding::vector(${dimensions})) <=> $2::vector(${dimensions})`;
+    const sql = `select content_id, id, kind, ref, text, model, metadata, 1 - (${distance}) as score
+      from platform_embeddings where tenant_id = $1 and dimensions = ${dimensions}
+      ${filters.map((filter) => `and ${filter}`).join(' ')}
+      order by ${distance} limit $${params.length}`;
+    const rows = await this.#db.transaction(async (tx) => {
+      // Without iterative scans an HNSW scan returns its first candidates and filters them
+      // afterwards, which can leave a tenant with fewer results than exist.
+      await tx.exec('set local hnsw.iterative_scan = strict_order');
+      return (await tx.query<Row>(sql, params)).rows;
+    });
+    return rows
+      .map(
+        (row): SemanticSearchResult => ({
+          contentId: String(row.content_id),
+          id: String(row.id),
+          kind: String(row.kind),
+          ref: String(row.ref),
+          ...(row.text === null || row.text === undefined ? {} : { text: String(row.text) }),
+          model: String(row.model),
+          metadata: json(row.metadata),
+          score: Number(row.score),
+        }),
+      )
+      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  }
+
+  async countEmbeddings(tenantId: string, contentId: string) {
+    checkContentId(tenantId, contentId);
+    const { rows } = await this.#db.query<{ count: unknown }>(
+      'select count(*) as count from platform_embeddings where tenant_id = $1 and content_id = $2',
+      [tenantId, contentId],
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+
+  async upsertGraph(tenantId: string, contentId: string, graph: Parameters<SemanticStore['upsertGraph']>[2]) {
+    checkContentId(tenantId, contentId);
+    const { nodes, edges } = prepareGraph(graph);
+    try {
+      await this.#db.transaction(async (tx) => {
+        for (const node of nodes) {
+          await tx.query(
+            `insert into platform_graph_nodes (tenant_id, id, content_id, kind, label, properties) values ($1, $2, $3, $4, $5, $6::jsonb)
+             on conflict (tenant_id, id) do update set content_id = excluded.content_id, kind = excluded.kind,
+               label = excluded.label, properties = excluded.properties`,
+            [tenantId, node.id, contentId, node.kind, node.label, JSON.stringify(node.properties)],
+          );
+        }
+        for (const edge of edges) {
+          await tx.query(
+            `insert into platform_graph_edges (tenant_id, content_id, from_id, relation, to_id, properties) values ($1, $2, $3, $4, $5, $6::jsonb)
+             on conflict (tenant_id, from_id, relation, to_id) do update set content_id = excluded.content_id, properties = excluded.properties`,
+            [tenantId, contentId, edge.from, edge.relation, edge.to, JSON.stringify(edge.properties)],
+          );
+        }
+      });
+    } catch (error) {
+      if (sqlErrorCode(error) === '23503') throw notFound('content', tenantId, contentId);
+      throw error;
+    }
+  }
+
+  async neighbors(tenantId: string, nodeId: string, options: Parameters<SemanticStore['neighbors']>[2] = {}) {
+    checkContentId(tenantId, nodeId);
+    const direction = options.direction ?? 'both';
+    const sides = [
+      direction !== 'in' ? 'from_id = $2' : undefined,
+      direction !== 'out' ? 'to_id = $2' : undefined,
+    ].filter(Boolean);
+    const params: unknown[] = [tenantId, nodeId];
+    let sql = `select * from platform_graph_edges where tenant_id = $1 and (${sides.join(' or ')})`;
+    if (options.relation !== undefined) {
+      params.push(options.relation);
+      sql += ' and relation = $3';
+    }
+    const edgeRows = (await this.#db.query<Row>(sql, params)).rows;
+    const edges: GraphEdge[] = edgeRows
+      .map((row) => ({
+        from: String(row.from_id),
+        to: String(row.to_id),
+        relation: String(row.relation),
+        properties: json<Record<string, unknown>>(row.properties),
+      }))
+      .sort((a, b) =>
+        `${a.from}\u0000${a.relation}\u0000${a.to}`.localeCompare(`${b.from}\u0000${b.relation}\u0000${b.to}`),
+      );
+    const ids = [...new Set(edges.map((edge) => (edge.from === nodeId ? edge.to : edge.from)))];
+    if (ids.length === 0) return { edges, nodes: [] };
+    const { rows } = await this.#db.query<Row>(
+      'select * from platform_graph_nodes where tenant_id = $1 and id = any($2::text[]) order by id',
+      [tenantId, ids],
+    );
+    const nodes: GraphNode[] = rows.map((row) => ({
+      id: String(row.id),
+      kind: String(row.kind),
+      label: String(row.label),
+      properties: json<Record<string, unknown>>(row.properties),
+    }));
+    return { edges, nodes };
+  }
+
+  async putCorrelationMap(tenantId: string, contentId: string, map: Record<string, unknown>) {
+    checkContentId(tenantId, contentId);
+    const { rowCount } = await this.#db.query(
+      'update platform_semantic_contents set correlation_map = $3::jsonb where tenant_id = $1 and content_id = $2',
+      [tenantId, contentId, JSON.stringify(map)],
+    );
+    if (rowCount === 0) throw notFound('content', tenantId, contentId);
+  }
+
+  async getCorrelationMap(tenantId: string, contentId: string) {
+    checkContentId(tenantId, contentId);
+    const { rows } = await this.#db.query<Row>(
+      'select correlation_map from platform_semantic_contents where tenant_id = $1 and content_id = $2',
+      [tenantId, contentId],
+    );
+    const map = rows[0]?.correlation_map;
+    return map === null || map === undefined ? undefined : json<Record<string, unknown>>(map);
+  }
+}
