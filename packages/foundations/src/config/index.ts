@@ -6,4 +6,4 @@ export {
   type LoadConfigOptions,
   loadPlatformConfig,
 } from './load.js';
-export { type PlatformConfig, type PlatformConfigInput, PlatformConfigSchema } from './schema.js';
+export { type PlatformConfig, type PlatformConfigInput, PlatformConfigSchema, STORE_SCHEMES } from './schema.js';

@@ -9,6 +9,7 @@ describe('loadPlatformConfig', () => {
       dataDir: './.platform',
       kernel: { startTimeoutMs: 30_000, stopTimeoutMs: 10_000, healthTimeoutMs: 5_000 },
       telemetry: { sink: 'stdout', includeStacks: false, redactKeys: [] },
+      stores: {},
     });
   });
 
@@ -66,6 +67,29 @@ describe('loadPlatformConfig', () => {
     expect(message).not.toContain('hunter2');
     expect(JSON.stringify((error as ConfigError).toJSON())).not.toContain('hunter2');
     expect((error as ConfigError).code).toBe('CONFIG_INVALID');
+  });
+
+  it('reads store URLs from PLATFORM_*_STORE and refuses unknown schemes without echoing the URL', () => {
+    const config = loadPlatformConfig(
+      {},
+      { env: { PLATFORM_METADATA_STORE: 'postgres://u:pw@db/x', PLATFORM_BLOB_STORE: 'memory://' } },
+    );
+    expect(config.stores).toEqual({ metadata: 'postgres://u:pw@db/x', blob: 'memory://' });
+    const error = (() => {
+      try {
+        loadPlatformConfig({}, { env: { PLATFORM_SEMANTIC_STORE: 'mongodb://admin:s3cret@host/db' } });
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+    })();
+    expect(error?.issues).toEqual([
+      {
+        path: 'stores.semantic',
+        envVar: 'PLATFORM_SEMANTIC_STORE',
+        message: 'expected a URL starting with memory://, pglite://',
+      },
+    ]);
+    expect(error?.message).not.toContain('s3cret');
   });
 
   it('reads process.env by default', () => {

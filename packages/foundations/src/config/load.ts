@@ -66,6 +66,11 @@ export const CONFIG_ENV_VARIABLES: readonly EnvBinding[] = Object.freeze([
   { variable: 'PLATFORM_TELEMETRY_SINK', path: ['telemetry', 'sink'], parse: asString },
   { variable: 'PLATFORM_TELEMETRY_STACKS', path: ['telemetry', 'includeStacks'], parse: asBoolean },
   { variable: 'PLATFORM_REDACT_KEYS', path: ['telemetry', 'redactKeys'], parse: asList },
+  { variable: 'PLATFORM_BLOB_STORE', path: ['stores', 'blob'], parse: asString },
+  { variable: 'PLATFORM_METADATA_STORE', path: ['stores', 'metadata'], parse: asString },
+  { variable: 'PLATFORM_SEMANTIC_STORE', path: ['stores', 'semantic'], parse: asString },
+  { variable: 'PLATFORM_EVENT_BUS', path: ['stores', 'eventBus'], parse: asString },
+  { variable: 'PLATFORM_KEY_VALUE_STORE', path: ['stores', 'keyValue'], parse: asString },
 ]);
 
 /** Options of {@link loadPlatformConfig}. */

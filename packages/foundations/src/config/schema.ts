@@ -2,6 +2,24 @@ import { z } from 'zod';
 
 const positiveMs = z.int().positive().max(3_600_000);
 
+// Store locations are URLs that may hold credentials: messages about them never include them.
+const storeUrl = (schemes: readonly string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => schemes.some((scheme) => value.startsWith(`${scheme}://`)), {
+      message: `expected a URL starting with ${schemes.map((scheme) => `${scheme}://`).join(', ')}`,
+    });
+
+/** URL schemes each store accepts (more arrive with their adapters). */
+export const STORE_SCHEMES = Object.freeze({
+  blob: ['memory', 'local', 'file'],
+  metadata: ['memory', 'pglite', 'postgres', 'postgresql'],
+  semantic: ['memory', 'pglite'],
+  eventBus: ['memory'],
+  keyValue: ['memory'],
+} as const);
+
 /**
  * The whole platform configuration, as one zod schema. Every field has a default that needs no
  * setup; `loadPlatformConfig` fills them in from code and from `PLATFORM_*` variables.
@@ -33,6 +51,20 @@ export const PlatformConfigSchema = z
         includeStacks: z.boolean().default(false),
         /** Keys to redact on top of the defaults (passwords, tokens, e-mails, ...). */
         redactKeys: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Where each Public Works port keeps its data, as URLs. Omitted: the local profile's embedded
+     * default; the cloud profile refuses to guess for blob, metadata and semantic stores.
+     */
+    stores: z
+      .object({
+        blob: storeUrl(STORE_SCHEMES.blob).optional(),
+        metadata: storeUrl(STORE_SCHEMES.metadata).optional(),
+        semantic: storeUrl(STORE_SCHEMES.semantic).optional(),
+        eventBus: storeUrl(STORE_SCHEMES.eventBus).optional(),
+        keyValue: storeUrl(STORE_SCHEMES.keyValue).optional(),
       })
       .strict()
       .prefault({}),

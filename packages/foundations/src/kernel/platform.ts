@@ -11,6 +11,8 @@ import { Container } from 'inversify';
 import { loadPlatformConfig } from '../config/load.js';
 import type { PlatformConfig, PlatformConfigInput } from '../config/schema.js';
 import { ErrorCode, PlatformError, serializeError } from '../errors/platform-error.js';
+import { checkCloudProfile, publicWorksModule } from '../public-works/composition.js';
+import type { PublicWorksAdapters } from '../public-works/refs.js';
 import { type NodeOutcome, runInDependencyOrder } from './dag-runner.js';
 import { checkHealth } from './health.js';
 import type { PlatformHealth, ServiceStartRecord, StartupReport, StopReport } from './reports.js';
@@ -32,6 +34,16 @@ export interface CreatePlatformOptions {
   modules?: readonly PlatformModule[];
   /** Services to run that belong to no module (reported as module `app`). */
   services?: readonly AnyServiceDefinition[];
+  /**
+   * Adapters for Public Works ports, overriding `config.stores` and the embedded defaults. An
+   * adapter's `initialize()` / `shutdown()`, when it has them, run with the platform's.
+   */
+  adapters?: PublicWorksAdapters;
+  /**
+   * On-demand services to start even though no starting service depends on them, e.g.
+   * `[MetadataStoreRef]` for a tool that uses the store directly.
+   */
+  include?: readonly ServiceRef<unknown>[];
   /** Where kernel and service telemetry goes; by default what `config.telemetry.sink` says. */
   telemetrySink?: TelemetrySink;
   /** Stop the platform on these signals (`true`: SIGINT and SIGTERM). Off by default. */
@@ -102,9 +114,14 @@ function isLifecycle(value: unknown): value is ServiceLifecycle {
  */
 export function createPlatform(options: CreatePlatformOptions = {}): Platform {
   const config = loadPlatformConfig(options.config ?? {}, options.env ? { env: options.env } : {});
-  const modules = [...(options.modules ?? [])];
+  const adapters = options.adapters ?? {};
+  const modules = [publicWorksModule(config, adapters), ...(options.modules ?? [])];
   if (options.services?.length) modules.push({ id: 'app', services: options.services });
-  const plan = planServices(modules);
+  const fullPlan = planServices(modules);
+  const active = activeServices(fullPlan, options.include ?? []);
+  checkCloudProfile(config, adapters, active);
+  // The services that will start: everything not on demand, and what those depend on.
+  const plan: ServicePlan = new Map([...fullPlan].filter(([id]) => active.has(id)));
 
   const sink =
     options.telemetrySink ?? (config.telemetry.sink === 'silent' ? silentSink : jsonLinesSink(process.stdout));
@@ -121,7 +138,7 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
   const kernel = observabilityFor('platform.kernel');
 
   const container = new Container({ defaultScope: 'Singleton' });
-  for (const service of plan.values()) bindService(container, service.definition, config, observabilityFor);
+  for (const service of fullPlan.values()) bindService(container, service.definition, config, observabilityFor);
 
   let state: PlatformState = 'created';
   const running = new Map<string, RunningService>();
@@ -319,10 +336,17 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
       });
     },
     get<T>(ref: ServiceRef<T>): T {
-      if (!plan.has(ref.id)) {
+      if (!fullPlan.has(ref.id)) {
         throw new PlatformError(ErrorCode.NOT_FOUND, `no module provides service '${ref.id}'`, {
           details: { service: ref.id },
         });
+      }
+      if (!plan.has(ref.id)) {
+        throw new PlatformError(
+          ErrorCode.SERVICE_UNAVAILABLE,
+          `service '${ref.id}' starts on demand and nothing that started depends on it; list it in createPlatform's \`include\``,
+          { details: { service: ref.id } },
+        );
       }
       const service = running.get(ref.id);
       if (!service || state === 'stopped' || state === 'failed') {
@@ -335,6 +359,26 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
     },
   };
   return platform;
+}
+
+/** Ids of the services to start: every service not on demand, `include`, and their dependencies. */
+function activeServices(plan: ServicePlan, include: readonly ServiceRef<unknown>[]): Set<string> {
+  const active = new Set<string>();
+  const visit = (id: string) => {
+    if (active.has(id)) return;
+    active.add(id);
+    for (const dependency of plan.get(id)?.dependsOn ?? []) visit(dependency);
+  };
+  for (const service of plan.values()) if (!service.definition.onDemand) visit(service.id);
+  for (const ref of include) {
+    if (!plan.has(ref.id)) {
+      throw new PlatformError(ErrorCode.NOT_FOUND, `include: no module provides service '${ref.id}'`, {
+        details: { service: ref.id },
+      });
+    }
+    visit(ref.id);
+  }
+  return active;
 }
 
 function bindService(

@@ -50,6 +50,8 @@ export interface ServiceDefinition<T, D extends ServiceDeps = ServiceDeps> {
   factory(deps: ResolvedDeps<D>, context: ServiceContext): T | Promise<T>;
   /** An optional service may fail to start without stopping the platform. Default `false`. */
   readonly optional: boolean;
+  /** Started only when a service that starts depends on it, or when listed in `include`. Default `false`. */
+  readonly onDemand: boolean;
   /** Time limit of `factory` plus `initialize`, in ms; the platform default when omitted. */
   readonly startTimeoutMs?: number;
   /** Time limit of each of `drain` and `shutdown`, in ms; the platform default when omitted. */
@@ -63,6 +65,8 @@ export interface ServiceDefinitionOptions<T, D extends ServiceDeps> {
   deps?: D;
   factory: (deps: ResolvedDeps<D>, context: ServiceContext) => T | Promise<T>;
   optional?: boolean;
+  /** Start only when needed: see {@link ServiceDefinition.onDemand}. */
+  onDemand?: boolean;
   startTimeoutMs?: number;
   stopTimeoutMs?: number;
 }
@@ -93,6 +97,7 @@ export function defineService<T, D extends ServiceDeps = Record<never, never>>(
     deps: Object.freeze({ ...(options.deps ?? ({} as D)) }),
     factory: options.factory,
     optional: options.optional ?? false,
+    onDemand: options.onDemand ?? false,
     ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
     ...(options.stopTimeoutMs === undefined ? {} : { stopTimeoutMs: options.stopTimeoutMs }),
   });

@@ -1,3 +1,4 @@
+export { checkCloudProfile, publicWorksModule } from './composition.js';
 export { LocalBlobStore, type LocalBlobStoreOptions } from './local/index.js';
 export {
   InProcessEventBus,
@@ -9,4 +10,12 @@ export {
 } from './memory/index.js';
 export { createPGliteMetadataStore, PGliteDriver, type PGliteDriverOptions } from './pglite/index.js';
 export * from './ports/index.js';
+export {
+  BlobStoreRef,
+  EventBusRef,
+  KeyValueStoreRef,
+  MetadataStoreRef,
+  type PublicWorksAdapters,
+  SemanticStoreRef,
+} from './refs.js';
 export * from './sql/index.js';

@@ -1,0 +1,142 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createPlatform } from '../kernel/platform.js';
+import { defineService } from '../kernel/service-definition.js';
+import { defineServiceRef } from '../kernel/service-ref.js';
+import { expectPlatformError } from '../testing/assertions.js';
+import { MemoryBlobStore } from './memory/memory-blob-store.js';
+import { MemorySemanticStore } from './memory/memory-semantic-store.js';
+import { createTestDatabase } from './postgres/test-database.js';
+import { BlobStoreRef, KeyValueStoreRef, MetadataStoreRef, SemanticStoreRef } from './refs.js';
+
+const quiet = { telemetrySink: () => {}, env: {} };
+const sha = (char: string) => char.repeat(64);
+
+describe('Public Works composition', () => {
+  it('starts no store when nothing needs one', async () => {
+    const platform = createPlatform(quiet);
+    const report = await platform.start();
+    expect(report.services).toEqual([]);
+    await expectPlatformError(() => platform.get(MetadataStoreRef), 'SERVICE_UNAVAILABLE');
+    await platform.stop();
+  });
+
+  it('starts the stores a service depends on, from store URLs', async () => {
+    const ReportsRef = defineServiceRef<{ count(): Promise<number> }>({ id: 'realm.reports', tier: 'realm' });
+    const platform = createPlatform({
+      ...quiet,
+      config: { stores: { metadata: 'memory://' } },
+      services: [
+        defineService({
+          ref: ReportsRef,
+          deps: { metadata: MetadataStoreRef },
+          factory: ({ metadata }) => ({ count: async () => (await metadata.listFiles('t1')).items.length }),
+        }),
+      ],
+    });
+    const report = await platform.start();
+    expect(report.services.map((service) => service.id)).toEqual(['public-works.metadata-store', 'realm.reports']);
+    expect(platform.get(MetadataStoreRef).kind).toBe('memory');
+    expect(await platform.get(ReportsRef).count()).toBe(0);
+    await platform.stop();
+  });
+
+  it('with no configuration at all, keeps data in local files and one PGlite database under dataDir, across restarts', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'platform-default-'));
+    try {
+      const options = { ...quiet, config: { dataDir }, include: [BlobStoreRef, MetadataStoreRef, SemanticStoreRef] };
+      const first = createPlatform(options);
+      const report = await first.start();
+      expect(report.services.map((service) => service.id).sort()).toEqual([
+        'public-works.blob-store',
+        'public-works.metadata-store',
+        'public-works.semantic-store',
+        'public-works.sql-driver-1',
+      ]);
+      expect(first.get(BlobStoreRef).kind).toBe('local');
+      expect(first.get(MetadataStoreRef).kind).toBe('pglite');
+      expect(first.get(SemanticStoreRef).kind).toBe('pglite+pgvector');
+      await first.get(BlobStoreRef).put('t1', 'a.txt', new TextEncoder().encode('hello'));
+      const file = await first
+        .get(MetadataStoreRef)
+        .createFile({ tenantId: 't1', name: 'a.txt', sizeBytes: 5, sha256: sha('a') });
+      await first.get(SemanticStoreRef).upsertContent({ tenantId: 't1', contentId: 'c1', kind: 'unstructured' });
+      expect((await first.stop()).ok).toBe(true);
+      expect((await readdir(dataDir)).sort()).toEqual(['blobs', 'pglite']);
+
+      const second = createPlatform(options);
+      await second.start();
+      expect(Buffer.from(await second.get(BlobStoreRef).get('t1', 'a.txt')).toString()).toBe('hello');
+      expect(await second.get(MetadataStoreRef).getFile('t1', file.id)).toEqual(file);
+      expect((await second.get(SemanticStoreRef).getContent('t1', 'c1')).kind).toBe('unstructured');
+      await second.stop();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the metadata store on a real Postgres given by PLATFORM_METADATA_STORE', async () => {
+    const database = await createTestDatabase();
+    try {
+      const platform = createPlatform({
+        telemetrySink: () => {},
+        env: { PLATFORM_METADATA_STORE: database.url },
+        include: [MetadataStoreRef],
+      });
+      await platform.start();
+      const store = platform.get(MetadataStoreRef);
+      expect(store.kind).toBe('postgres');
+      const file = await store.createFile({ tenantId: 't1', name: 'p.csv', sizeBytes: 1, sha256: sha('b') });
+      expect((await store.getFile('t1', file.id)).name).toBe('p.csv');
+      await platform.stop();
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('uses adapters passed in code, and runs their lifecycle hooks', async () => {
+    const calls: string[] = [];
+    const blobStore = Object.assign(new MemoryBlobStore(), {
+      initialize: () => void calls.push('initialize'),
+      shutdown: () => void calls.push('shutdown'),
+    });
+    const platform = createPlatform({ ...quiet, adapters: { blobStore }, include: [BlobStoreRef, KeyValueStoreRef] });
+    await platform.start();
+    expect(platform.get(BlobStoreRef)).toBe(blobStore);
+    expect(platform.get(KeyValueStoreRef).kind).toBe('memory');
+    await platform.stop();
+    expect(calls).toEqual(['initialize', 'shutdown']);
+  });
+
+  it('refuses the cloud profile without explicit stores, naming each one and how to give it', () => {
+    let error: unknown;
+    try {
+      createPlatform({
+        ...quiet,
+        env: { CLOUD_READY_MODE: 'true' },
+        adapters: { blobStore: new MemoryBlobStore() },
+        include: [BlobStoreRef, MetadataStoreRef, SemanticStoreRef],
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', details: { missing: ['metadataStore', 'semanticStore'] } });
+    expect((error as Error).message).toContain(
+      'metadataStore: set PLATFORM_METADATA_STORE or pass adapters.metadataStore',
+    );
+    expect(() =>
+      createPlatform({
+        ...quiet,
+        env: { CLOUD_READY_MODE: 'true', PLATFORM_METADATA_STORE: 'memory://' },
+        adapters: { blobStore: new MemoryBlobStore(), semanticStore: new MemorySemanticStore() },
+        include: [BlobStoreRef, MetadataStoreRef, SemanticStoreRef],
+      }),
+    ).not.toThrow();
+    expect(() => createPlatform({ ...quiet, env: { CLOUD_READY_MODE: 'true' } })).not.toThrow();
+    expect(() => createPlatform({ ...quiet, include: [defineServiceRef({ id: 'nope.ref', tier: 'realm' })] })).toThrow(
+      /include: no module/,
+    );
+  });
+});

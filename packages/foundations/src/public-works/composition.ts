@@ -1,0 +1,198 @@
+import { resolve } from 'node:path';
+import type { PlatformConfig } from '../config/schema.js';
+import { ErrorCode, PlatformError } from '../errors/platform-error.js';
+import { type AnyServiceDefinition, defineService, type PlatformModule } from '../kernel/service-definition.js';
+import { defineServiceRef, type ServiceRef } from '../kernel/service-ref.js';
+import { LocalBlobStore } from './local/local-blob-store.js';
+import { InProcessEventBus } from './memory/in-process-event-bus.js';
+import { MemoryBlobStore } from './memory/memory-blob-store.js';
+import { MemoryKeyValueStore } from './memory/memory-key-value-store.js';
+import { MemoryMetadataStore } from './memory/memory-metadata-store.js';
+import { MemorySemanticStore } from './memory/memory-semantic-store.js';
+import { PGliteDriver } from './pglite/pglite-driver.js';
+import {
+  BlobStoreRef,
+  EventBusRef,
+  KeyValueStoreRef,
+  MetadataStoreRef,
+  type PublicWorksAdapters,
+  SemanticStoreRef,
+} from './refs.js';
+import type { SqlDriver } from './sql/driver.js';
+import { SqlMetadataStore } from './sql/sql-metadata-store.js';
+import { SqlSemanticStore } from './sql/sql-semantic-store.js';
+
+const PORTS = [
+  { ref: BlobStoreRef, adapter: 'blobStore', store: 'blob', env: 'PLATFORM_BLOB_STORE', required: true },
+  {
+    ref: MetadataStoreRef,
+    adapter: 'metadataStore',
+    store: 'metadata',
+    env: 'PLATFORM_METADATA_STORE',
+    required: true,
+  },
+  {
+    ref: SemanticStoreRef,
+    adapter: 'semanticStore',
+    store: 'semantic',
+    env: 'PLATFORM_SEMANTIC_STORE',
+    required: true,
+  },
+  { ref: EventBusRef, adapter: 'eventBus', store: 'eventBus', env: 'PLATFORM_EVENT_BUS', required: false },
+  {
+    ref: KeyValueStoreRef,
+    adapter: 'keyValueStore',
+    store: 'keyValue',
+    env: 'PLATFORM_KEY_VALUE_STORE',
+    required: false,
+  },
+] as const;
+
+/** Where a store URL points, parsed. */
+type Location =
+  | { scheme: 'memory' }
+  | { scheme: 'local'; directory: string }
+  | { scheme: 'pglite'; directory: string | undefined }
+  | { scheme: 'postgres'; url: string };
+
+function parseLocation(url: string): Location {
+  const [scheme = '', rest = ''] = url.split(/:\/\/(.*)/s);
+  switch (scheme) {
+    case 'memory':
+      return { scheme: 'memory' };
+    case 'local':
+    case 'file':
+      return { scheme: 'local', directory: resolve(rest || '.') };
+    case 'pglite':
+      return { scheme: 'pglite', directory: rest === '' || rest === 'memory' ? undefined : resolve(rest) };
+    default:
+      return { scheme: 'postgres', url };
+  }
+}
+
+/**
+ * Throws `CONFIG_INVALID` when the cloud profile lacks an explicit blob, metadata or semantic
+ * store (as an adapter object or a URL), naming each missing one and how to provide it.
+ */
+export function checkCloudProfile(
+  config: PlatformConfig,
+  adapters: PublicWorksAdapters,
+  activeServiceIds: ReadonlySet<string>,
+): void {
+  if (config.profile !== 'cloud') return;
+  const missing = PORTS.filter(
+    (port) =>
+      port.required && activeServiceIds.has(port.ref.id) && !adapters[port.adapter] && !config.stores[port.store],
+  );
+  if (missing.length === 0) return;
+  throw new PlatformError(
+    ErrorCode.CONFIG_INVALID,
+    `the cloud profile uses no embedded defaults; name these stores explicitly:\n${missing
+      .map((port) => `  - ${port.adapter}: set ${port.env} or pass adapters.${port.adapter}`)
+      .join('\n')}`,
+    { details: { missing: missing.map((port) => port.adapter) } },
+  );
+}
+
+/**
+ * The Public Works module: one service per port, from the adapters the host passed, else from
+ * `config.stores` URLs, else (local profile) the embedded defaults: local files under
+ * `<dataDir>/blobs`, one PGlite database under `<dataDir>/pglite` shared by the metadata and
+ * semantic stores, an in-process event bus and an in-memory key-value store.
+ */
+export function publicWorksModule(config: PlatformConfig, adapters: PublicWorksAdapters = {}): PlatformModule {
+  const dataDir = resolve(config.dataDir);
+  const location = (store: (typeof PORTS)[number]['store'], fallback: string) =>
+    parseLocation(config.stores[store] ?? fallback);
+  const services: AnyServiceDefinition[] = [];
+  // Public Works services start only when something that starts depends on them (or the host
+  // lists them in `include`): a platform that never touches a store never opens one.
+  const onDemand = { onDemand: true } as const;
+
+  // One driver per PGlite directory (two PGlite instances must never open the same files), and
+  // one per Postgres URL, each a service of its own so that it closes after the stores using it.
+  const drivers = new Map<string, ServiceRef<SqlDriver>>();
+  const driverRef = (where: Location & { scheme: 'pglite' | 'postgres' }) => {
+    const key = where.scheme === 'pglite' ? `pglite:${where.directory ?? ':memory:'}` : `postgres:${where.url}`;
+    let ref = drivers.get(key);
+    if (!ref) {
+      ref = defineServiceRef<SqlDriver>({ id: `public-works.sql-driver-${drivers.size + 1}`, tier: 'public-works' });
+      drivers.set(key, ref);
+      services.push(
+        defineService({
+          ref,
+          ...onDemand,
+          factory: async () => {
+            const driver =
+              where.scheme === 'pglite' ? await openPGlite(where.directory) : await openPostgres(where.url);
+            return Object.assign(driver, { shutdown: () => driver.close() });
+          },
+        }),
+      );
+    }
+    return ref;
+  };
+
+  const { blobStore, metadataStore, semanticStore, eventBus, keyValueStore } = adapters;
+
+  if (blobStore) services.push(defineService({ ref: BlobStoreRef, ...onDemand, factory: () => blobStore }));
+  else {
+    const where = location('blob', `local://${dataDir}/blobs`);
+    services.push(
+      defineService({
+        ref: BlobStoreRef,
+        ...onDemand,
+        factory: () =>
+          where.scheme === 'local' ? new LocalBlobStore({ directory: where.directory }) : new MemoryBlobStore(),
+      }),
+    );
+  }
+
+  if (metadataStore) services.push(defineService({ ref: MetadataStoreRef, ...onDemand, factory: () => metadataStore }));
+  else {
+    const where = location('metadata', `pglite://${dataDir}/pglite`);
+    services.push(
+      where.scheme === 'pglite' || where.scheme === 'postgres'
+        ? defineService({
+            ref: MetadataStoreRef,
+            ...onDemand,
+            deps: { driver: driverRef(where) },
+            factory: ({ driver }) => new SqlMetadataStore({ driver, ownsDriver: false }),
+          })
+        : defineService({ ref: MetadataStoreRef, ...onDemand, factory: () => new MemoryMetadataStore() }),
+    );
+  }
+
+  if (semanticStore) services.push(defineService({ ref: SemanticStoreRef, ...onDemand, factory: () => semanticStore }));
+  else {
+    const where = location('semantic', `pglite://${dataDir}/pglite`);
+    services.push(
+      where.scheme === 'pglite'
+        ? defineService({
+            ref: SemanticStoreRef,
+            ...onDemand,
+            deps: { driver: driverRef(where) },
+            factory: ({ driver }) => new SqlSemanticStore({ driver, ownsDriver: false }),
+          })
+        : defineService({ ref: SemanticStoreRef, ...onDemand, factory: () => new MemorySemanticStore() }),
+    );
+  }
+
+  services.push(defineService({ ref: EventBusRef, ...onDemand, factory: () => eventBus ?? new InProcessEventBus() }));
+  services.push(
+    defineService({ ref: KeyValueStoreRef, ...onDemand, factory: () => keyValueStore ?? new MemoryKeyValueStore() }),
+  );
+  return { id: 'public-works', services };
+}
+
+async function openPGlite(directory: string | undefined): Promise<SqlDriver> {
+  // The vector extension is always loaded: the semantic store may share this database.
+  const { vector } = await import('@electric-sql/pglite-pgvector');
+  return PGliteDriver.open({ ...(directory ? { dataDir: directory } : {}), extensions: { vector } });
+}
+
+async function openPostgres(url: string): Promise<SqlDriver> {
+  // Loaded on demand: `pg` is an optional peer dependency, needed only for postgres:// stores.
+  const { PostgresDriver } = await import('./postgres/postgres-driver.js');
+  return PostgresDriver.connect({ connectionString: url });
+}
