@@ -22,6 +22,9 @@ export default defineConfig({
     ],
   },
   test: {
+    // PGlite creates a database in a few seconds on these machines; a hang still fails fast enough.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
     include: [
       'packages/*/src/**/*.test.ts',
       'packages/*/examples/**/*.test.ts',

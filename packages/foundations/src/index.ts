@@ -6,6 +6,7 @@
  * is in `@platform/foundations/postgres`; the conformance kit in `@platform/foundations/testing`.
  */
 export * from './config/index.js';
+export * from './curator/index.js';
 export * from './errors/index.js';
 export * from './kernel/index.js';
 export * from './public-works/index.js';

@@ -102,7 +102,7 @@ describe('platform.start', () => {
   it('starts tier by tier in dependency order, injects typed dependencies, and reports each service', async () => {
     const journal: string[] = [];
     const store = probeService(journal, 'public-works.store', 'public-works');
-    const curator = probeService(journal, 'curator.registry', 'curator', { store: store.ref });
+    const curator = probeService(journal, 'curator.catalog', 'curator', { store: store.ref });
     const steward = probeService(journal, 'smart-city.steward', 'smart-city', {
       store: store.ref,
       curator: curator.ref,
@@ -117,9 +117,9 @@ describe('platform.start', () => {
     expect(journal).toEqual([
       'create public-works.store()',
       'init public-works.store',
-      'create curator.registry(public-works.store)',
-      'init curator.registry',
-      'create smart-city.steward(public-works.store,curator.registry)',
+      'create curator.catalog(public-works.store)',
+      'init curator.catalog',
+      'create smart-city.steward(public-works.store,curator.catalog)',
       'init smart-city.steward',
       'create realm.app(smart-city.steward)',
       'init realm.app',
@@ -127,7 +127,7 @@ describe('platform.start', () => {
     expect(report.ok).toBe(true);
     expect(report.services.map((service) => [service.id, service.status, service.tier])).toEqual([
       ['public-works.store', 'ok', 'public-works'],
-      ['curator.registry', 'ok', 'curator'],
+      ['curator.catalog', 'ok', 'curator'],
       ['smart-city.steward', 'ok', 'smart-city'],
       ['realm.app', 'ok', 'realm'],
     ]);

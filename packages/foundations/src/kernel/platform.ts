@@ -10,13 +10,33 @@ import {
 import { Container } from 'inversify';
 import { loadPlatformConfig } from '../config/load.js';
 import type { PlatformConfig, PlatformConfigInput } from '../config/schema.js';
+import { Curator, CuratorRef } from '../curator/curator.js';
+import type { PatternRule } from '../curator/pattern-rules.js';
+import {
+  defineRealmAccessTable,
+  type PublicWorksPort,
+  type RealmAccess,
+  type RealmAccessTable,
+} from '../curator/realm-access.js';
 import { ErrorCode, PlatformError, serializeError } from '../errors/platform-error.js';
 import { checkCloudProfile, publicWorksModule } from '../public-works/composition.js';
 import type { PublicWorksAdapters } from '../public-works/refs.js';
+import {
+  BlobStoreRef,
+  EventBusRef,
+  KeyValueStoreRef,
+  MetadataStoreRef,
+  SemanticStoreRef,
+} from '../public-works/refs.js';
 import { type NodeOutcome, runInDependencyOrder } from './dag-runner.js';
 import { checkHealth } from './health.js';
 import type { PlatformHealth, ServiceStartRecord, StartupReport, StopReport } from './reports.js';
-import type { AnyServiceDefinition, PlatformModule, ServiceLifecycle } from './service-definition.js';
+import {
+  type AnyServiceDefinition,
+  defineService,
+  type PlatformModule,
+  type ServiceLifecycle,
+} from './service-definition.js';
 import { SERVICE_TIERS, type ServiceRef } from './service-ref.js';
 import { stopServices } from './shutdown.js';
 import { installSignalHandlers, type SignalTarget } from './signals.js';
@@ -44,6 +64,14 @@ export interface CreatePlatformOptions {
    * `[MetadataStoreRef]` for a tool that uses the store directly.
    */
   include?: readonly ServiceRef<unknown>[];
+  /**
+   * Which realm may use which Public Works port and which services. When given, a realm service
+   * depending on anything its realm is not granted is refused before start, and Curator's realm
+   * views enforce the same table on every lookup.
+   */
+  realmAccess?: RealmAccessTable;
+  /** Curator's pattern rules (default {@link DEFAULT_PATTERN_RULES}), checked on start in development. */
+  patternRules?: readonly PatternRule[];
   /** Where kernel and service telemetry goes; by default what `config.telemetry.sink` says. */
   telemetrySink?: TelemetrySink;
   /** Stop the platform on these signals (`true`: SIGINT and SIGTERM). Off by default. */
@@ -57,6 +85,8 @@ export interface CreatePlatformOptions {
 /** A composed platform: start it, use its services, stop it. */
 export interface Platform {
   readonly config: PlatformConfig;
+  /** The platform-wide registry; every service registers with it as it starts. */
+  readonly curator: Curator;
   readonly state: PlatformState;
   /**
    * Starts every service: tier by tier (Public Works, Curator, foundation, Smart City, realms),
@@ -115,11 +145,20 @@ function isLifecycle(value: unknown): value is ServiceLifecycle {
 export function createPlatform(options: CreatePlatformOptions = {}): Platform {
   const config = loadPlatformConfig(options.config ?? {}, options.env ? { env: options.env } : {});
   const adapters = options.adapters ?? {};
-  const modules = [publicWorksModule(config, adapters), ...(options.modules ?? [])];
+  const curator = new Curator({
+    ...(options.realmAccess ? { realmAccess: defineRealmAccessTable(options.realmAccess) } : {}),
+    ...(options.patternRules ? { rules: options.patternRules } : {}),
+  });
+  const curatorModule: PlatformModule = {
+    id: 'curator',
+    services: [defineService({ ref: CuratorRef, onDemand: true, factory: () => curator })],
+  };
+  const modules = [publicWorksModule(config, adapters), curatorModule, ...(options.modules ?? [])];
   if (options.services?.length) modules.push({ id: 'app', services: options.services });
   const fullPlan = planServices(modules);
   const active = activeServices(fullPlan, options.include ?? []);
   checkCloudProfile(config, adapters, active);
+  if (options.realmAccess) checkRealmDependencies(fullPlan, active, curator.realmAccess);
   // The services that will start: everything not on demand, and what those depend on.
   const plan: ServicePlan = new Map([...fullPlan].filter(([id]) => active.has(id)));
 
@@ -148,14 +187,17 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
   let stopPromise: Promise<StopReport> | undefined;
   let removeSignalHandlers: (() => void) | undefined;
 
-  const stopStarted = () =>
-    stopServices({
+  const stopStarted = async () => {
+    const report = await stopServices({
       plan,
       running,
       startOrder,
       kernel,
       defaultTimeoutMs: config.kernel.stopTimeoutMs,
     });
+    for (const service of report.services) curator.setStatus(service.id, 'stopped');
+    return report;
+  };
 
   async function startAll(): Promise<StartupReport> {
     state = 'starting';
@@ -206,11 +248,21 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
       ...startOrder.map((id) => records.get(id) as ServiceStartRecord),
       ...[...records.values()].filter((entry) => entry.status !== 'ok'),
     ];
+    const findings = !aborted && config.environment === 'development' ? curator.validate() : [];
+    for (const finding of findings) {
+      kernel.logOperation({
+        operation: 'curator.pattern_finding',
+        success: finding.severity === 'info',
+        level: finding.severity === 'error' ? 'error' : finding.severity === 'warning' ? 'warn' : 'info',
+        details: { ...finding },
+      });
+    }
     const report: StartupReport = {
       ok: !aborted,
       totalMs: performance.now() - began,
       services,
       degraded: services.filter((entry) => entry.optional && entry.status !== 'ok').map((entry) => entry.id),
+      findings,
     };
     kernel.logOperation({
       operation: 'kernel.start',
@@ -275,6 +327,17 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
       }
       running.set(id, { id, value, lifecycle, definition });
       startOrder.push(id);
+      curator.register({
+        ...definition.description,
+        id,
+        tier: definition.ref.tier,
+        module: service.moduleId,
+        lifecycle: {
+          initialize: typeof lifecycle.initialize === 'function',
+          shutdown: typeof lifecycle.shutdown === 'function',
+          health: typeof lifecycle.health === 'function',
+        },
+      });
     };
     await kernel.withSpan('kernel.service.start', { 'service.id': id, 'service.tier': definition.ref.tier }, () =>
       kernel.trackOperation('kernel.service.start', { service: id, tier: definition.ref.tier }, () =>
@@ -288,6 +351,7 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
 
   const platform: Platform = {
     config,
+    curator,
     get state() {
       return state;
     },
@@ -359,6 +423,40 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
     },
   };
   return platform;
+}
+
+const PORT_OF_REF: Readonly<Record<string, PublicWorksPort>> = {
+  [BlobStoreRef.id]: 'blobStore',
+  [MetadataStoreRef.id]: 'metadataStore',
+  [SemanticStoreRef.id]: 'semanticStore',
+  [EventBusRef.id]: 'eventBus',
+  [KeyValueStoreRef.id]: 'keyValueStore',
+};
+
+/** Refuses, before start, realm services that depend on what their realm is not granted. */
+function checkRealmDependencies(plan: ServicePlan, active: ReadonlySet<string>, access: RealmAccess): void {
+  const denied: string[] = [];
+  for (const service of plan.values()) {
+    const realm = service.definition.description?.realm;
+    if (!realm || !active.has(service.id)) continue;
+    for (const dependency of service.dependsOn) {
+      const port = PORT_OF_REF[dependency];
+      const allowed = port ? access.canUsePort(realm, port) : access.canUseService(realm, dependency);
+      if (!allowed)
+        denied.push(
+          `realm '${realm}' (service '${service.id}') may not use ${port ? `the Public Works port '${port}'` : `service '${dependency}'`}`,
+        );
+    }
+  }
+  if (denied.length > 0) {
+    throw new PlatformError(
+      ErrorCode.REALM_ACCESS_DENIED,
+      `the realm access table refuses:\n${denied.map((line) => `  - ${line}`).join('\n')}`,
+      {
+        details: { denied },
+      },
+    );
+  }
 }
 
 /** Ids of the services to start: every service not on demand, `include`, and their dependencies. */

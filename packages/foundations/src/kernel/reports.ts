@@ -1,3 +1,4 @@
+import type { PatternFinding } from '../curator/pattern-rules.js';
 import type { SerializedPlatformError } from '../errors/platform-error.js';
 import type { ServiceHealth } from './service-definition.js';
 import type { ServiceTier } from './service-ref.js';
@@ -26,6 +27,8 @@ export interface StartupReport {
   services: ServiceStartRecord[];
   /** Optional services that failed or were skipped: the platform runs without them. */
   degraded: string[];
+  /** Curator's pattern findings about the started services (checked in the development environment only). */
+  findings: PatternFinding[];
 }
 
 /** How one service's stop ended. */

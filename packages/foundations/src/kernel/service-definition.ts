@@ -1,5 +1,6 @@
 import type { Observability } from '@platform/observability';
 import type { PlatformConfig } from '../config/schema.js';
+import type { ServiceDescription } from '../curator/registration.js';
 import type { ServiceRef } from './service-ref.js';
 
 /** The health a service reports about itself. */
@@ -52,6 +53,8 @@ export interface ServiceDefinition<T, D extends ServiceDeps = ServiceDeps> {
   readonly optional: boolean;
   /** Started only when a service that starts depends on it, or when listed in `include`. Default `false`. */
   readonly onDemand: boolean;
+  /** What Curator records about the service: capabilities, APIs, agents, MCP tools, realm, tags. */
+  readonly description?: ServiceDescription;
   /** Time limit of `factory` plus `initialize`, in ms; the platform default when omitted. */
   readonly startTimeoutMs?: number;
   /** Time limit of each of `drain` and `shutdown`, in ms; the platform default when omitted. */
@@ -67,6 +70,8 @@ export interface ServiceDefinitionOptions<T, D extends ServiceDeps> {
   optional?: boolean;
   /** Start only when needed: see {@link ServiceDefinition.onDemand}. */
   onDemand?: boolean;
+  /** Registered with Curator when the service starts. */
+  description?: ServiceDescription;
   startTimeoutMs?: number;
   stopTimeoutMs?: number;
 }
@@ -98,6 +103,7 @@ export function defineService<T, D extends ServiceDeps = Record<never, never>>(
     factory: options.factory,
     optional: options.optional ?? false,
     onDemand: options.onDemand ?? false,
+    ...(options.description ? { description: options.description } : {}),
     ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
     ...(options.stopTimeoutMs === undefined ? {} : { stopTimeoutMs: options.stopTimeoutMs }),
   });

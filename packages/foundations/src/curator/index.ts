@@ -1,0 +1,26 @@
+export { Curator, type CuratorOptions, CuratorRef, type DiscoveryFilter, type RealmView } from './curator.js';
+export { capabilitySchemas, mcpToolList, openApiDocument, toJsonSchema } from './exports.js';
+export {
+  checkPatterns,
+  DEFAULT_PATTERN_RULES,
+  type PatternFinding,
+  type PatternRule,
+  PatternRuleSchema,
+} from './pattern-rules.js';
+export {
+  defineRealmAccessTable,
+  PUBLIC_WORKS_PORTS,
+  type PublicWorksPort,
+  RealmAccess,
+  type RealmAccessTable,
+  RealmAccessTableSchema,
+} from './realm-access.js';
+export type {
+  AgentDefinition,
+  CapabilityDefinition,
+  CuratorEvent,
+  McpToolDefinition,
+  ServiceDescription,
+  ServiceRegistration,
+  SoaApiDefinition,
+} from './registration.js';

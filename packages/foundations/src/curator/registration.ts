@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+import type { ServiceTier } from '../kernel/service-ref.js';
+
+/**
+ * Something a service can do, with zod schemas of what it takes and returns. The schemas are the
+ * contract: exported as JSON Schema, in the OpenAPI document and as MCP tool input schemas.
+ */
+export interface CapabilityDefinition {
+  /** Dotted lower-case name, unique on the platform, e.g. `content.upload_file`. */
+  name: string;
+  description: string;
+  input: z.ZodType;
+  output: z.ZodType;
+  tags?: string[];
+}
+
+/** An HTTP-style (SOA) API of a service, bound to one capability. */
+export interface SoaApiDefinition {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path template, e.g. `/files/{fileId}`. */
+  path: string;
+  /** The capability this API runs; its schemas describe the request and response. */
+  capability: string;
+}
+
+/** An agent a service offers: a named bundle of capabilities with instructions. */
+export interface AgentDefinition {
+  name: string;
+  description: string;
+  capabilities: string[];
+}
+
+/** A tool exposed to MCP clients, backed by a capability (its input schema is the tool's). */
+export interface McpToolDefinition {
+  name: string;
+  description: string;
+  capability: string;
+}
+
+/** What a service tells Curator about itself, beyond its id and tier (all optional). */
+export interface ServiceDescription {
+  description?: string;
+  /** The realm the service belongs to (realm-tier services); used by the realm access table. */
+  realm?: string;
+  tags?: string[];
+  capabilities?: CapabilityDefinition[];
+  apis?: SoaApiDefinition[];
+  agents?: AgentDefinition[];
+  mcpTools?: McpToolDefinition[];
+}
+
+/** A service as Curator records it. */
+export interface ServiceRegistration extends ServiceDescription {
+  id: string;
+  tier: ServiceTier;
+  /** The module that defined the service. */
+  module?: string;
+  /** Lifecycle hooks the running instance has (filled in by the kernel). */
+  lifecycle?: { initialize: boolean; shutdown: boolean; health: boolean };
+  status: 'running' | 'stopped';
+  registeredAt: Date;
+}
+
+/** What Curator tells its subscribers. */
+export type CuratorEvent =
+  | { type: 'curator.service.registered'; service: ServiceRegistration }
+  | { type: 'curator.service.unregistered'; serviceId: string }
+  | { type: 'curator.service.status_changed'; serviceId: string; status: ServiceRegistration['status'] };
