@@ -7,6 +7,7 @@ export {
   MemoryKeyValueStore,
   type MemoryKeyValueStoreOptions,
   MemoryMetadataStore,
+  MemorySemanticStore,
 } from './memory/index.js';
 export { createPGliteMetadataStore, PGliteDriver, type PGliteDriverOptions } from './pglite/index.js';
 export * from './ports/index.js';
