@@ -12,22 +12,11 @@ import { loadPlatformConfig } from '../config/load.js';
 import type { PlatformConfig, PlatformConfigInput } from '../config/schema.js';
 import { Curator, CuratorRef } from '../curator/curator.js';
 import type { PatternRule } from '../curator/pattern-rules.js';
-import {
-  defineRealmAccessTable,
-  type PublicWorksPort,
-  type RealmAccess,
-  type RealmAccessTable,
-} from '../curator/realm-access.js';
+import { defineRealmAccessTable, type RealmAccessTable } from '../curator/realm-access.js';
 import { ErrorCode, PlatformError, serializeError } from '../errors/platform-error.js';
 import { checkCloudProfile, publicWorksModule } from '../public-works/composition.js';
 import type { PublicWorksAdapters } from '../public-works/refs.js';
-import {
-  BlobStoreRef,
-  EventBusRef,
-  KeyValueStoreRef,
-  MetadataStoreRef,
-  SemanticStoreRef,
-} from '../public-works/refs.js';
+import { activeServices, checkRealmDependencies } from './activation.js';
 import { type NodeOutcome, runInDependencyOrder } from './dag-runner.js';
 import { checkHealth } from './health.js';
 import type { PlatformHealth, ServiceStartRecord, StartupReport, StopReport } from './reports.js';
@@ -423,60 +412,6 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
     },
   };
   return platform;
-}
-
-const PORT_OF_REF: Readonly<Record<string, PublicWorksPort>> = {
-  [BlobStoreRef.id]: 'blobStore',
-  [MetadataStoreRef.id]: 'metadataStore',
-  [SemanticStoreRef.id]: 'semanticStore',
-  [EventBusRef.id]: 'eventBus',
-  [KeyValueStoreRef.id]: 'keyValueStore',
-};
-
-/** Refuses, before start, realm services that depend on what their realm is not granted. */
-function checkRealmDependencies(plan: ServicePlan, active: ReadonlySet<string>, access: RealmAccess): void {
-  const denied: string[] = [];
-  for (const service of plan.values()) {
-    const realm = service.definition.description?.realm;
-    if (!realm || !active.has(service.id)) continue;
-    for (const dependency of service.dependsOn) {
-      const port = PORT_OF_REF[dependency];
-      const allowed = port ? access.canUsePort(realm, port) : access.canUseService(realm, dependency);
-      if (!allowed)
-        denied.push(
-          `realm '${realm}' (service '${service.id}') may not use ${port ? `the Public Works port '${port}'` : `service '${dependency}'`}`,
-        );
-    }
-  }
-  if (denied.length > 0) {
-    throw new PlatformError(
-      ErrorCode.REALM_ACCESS_DENIED,
-      `the realm access table refuses:\n${denied.map((line) => `  - ${line}`).join('\n')}`,
-      {
-        details: { denied },
-      },
-    );
-  }
-}
-
-/** Ids of the services to start: every service not on demand, `include`, and their dependencies. */
-function activeServices(plan: ServicePlan, include: readonly ServiceRef<unknown>[]): Set<string> {
-  const active = new Set<string>();
-  const visit = (id: string) => {
-    if (active.has(id)) return;
-    active.add(id);
-    for (const dependency of plan.get(id)?.dependsOn ?? []) visit(dependency);
-  };
-  for (const service of plan.values()) if (!service.definition.onDemand) visit(service.id);
-  for (const ref of include) {
-    if (!plan.has(ref.id)) {
-      throw new PlatformError(ErrorCode.NOT_FOUND, `include: no module provides service '${ref.id}'`, {
-        details: { service: ref.id },
-      });
-    }
-    visit(ref.id);
-  }
-  return active;
 }
 
 function bindService(
