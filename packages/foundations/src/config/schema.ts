@@ -15,7 +15,7 @@ const storeUrl = (schemes: readonly string[]) =>
 export const STORE_SCHEMES = Object.freeze({
   blob: ['memory', 'local', 'file'],
   metadata: ['memory', 'pglite', 'postgres', 'postgresql'],
-  semantic: ['memory', 'pglite'],
+  semantic: ['memory', 'pglite', 'postgres', 'postgresql'],
   eventBus: ['memory'],
   keyValue: ['memory'],
 } as const);

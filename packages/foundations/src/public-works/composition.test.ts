@@ -96,6 +96,32 @@ describe('Public Works composition', () => {
     }
   });
 
+  it('refuses to start a semantic store on a Postgres without pgvector, naming the extension', async () => {
+    const database = await createTestDatabase();
+    try {
+      const platform = createPlatform({
+        telemetrySink: () => {},
+        env: { PLATFORM_SEMANTIC_STORE: database.url },
+        include: [SemanticStoreRef],
+      });
+      const outcome = await platform.start().then(
+        () => 'started',
+        (error: unknown) => error,
+      );
+      if (outcome === 'started') {
+        // A server with pgvector installed: the store must then work.
+        expect(platform.get(SemanticStoreRef).kind).toBe('postgres+pgvector');
+        await platform.stop();
+      } else {
+        expect(outcome).toMatchObject({ code: 'STARTUP_FAILED' });
+        expect((outcome as Error).message).toContain("pgvector extension ('vector')");
+        expect((outcome as Error).message).not.toContain(database.url);
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
   it('uses adapters passed in code, and runs their lifecycle hooks', async () => {
     const calls: string[] = [];
     const blobStore = Object.assign(new MemoryBlobStore(), {

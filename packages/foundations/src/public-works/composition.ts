@@ -167,7 +167,7 @@ export function publicWorksModule(config: PlatformConfig, adapters: PublicWorksA
   else {
     const where = location('semantic', `pglite://${dataDir}/pglite`);
     services.push(
-      where.scheme === 'pglite'
+      where.scheme === 'pglite' || where.scheme === 'postgres'
         ? defineService({
             ref: SemanticStoreRef,
             ...onDemand,
