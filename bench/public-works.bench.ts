@@ -105,7 +105,10 @@ try {
   ]);
   console.log(`(${operations} sequential operations each)\n`);
 
-  const rows = [['vectors (384 dims)', 'load', 'pglite HNSW p50', 'p95', 'memory exact p50', 'p95', 'top-10 overlap']];
+  const widths = [20, 10, 17, 10, 18, 10, 14];
+  const printRow = (cells: string[]) =>
+    console.log(cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(''));
+  printRow(['vectors (384 dims)', 'load', 'pglite HNSW p50', 'p95', 'memory exact p50', 'p95', 'top-10 overlap']);
   for (const count of vectorCounts) {
     const semantic = new SqlSemanticStore({
       driver: await PGliteDriver.open({ dataDir: join(directory, `semantic-${count}`), extensions: { vector } }),
@@ -132,7 +135,7 @@ try {
     const hnsw = await searchLatency(semantic, queries);
     const exact = await searchLatency(memory, queries);
     const overlap = hnsw.recallProbe.filter((id) => exact.recallProbe.includes(id)).length;
-    rows.push([
+    printRow([
       String(count),
       `${loadSeconds.toFixed(1)} s`,
       `${hnsw.p50.toFixed(1)} ms`,
@@ -143,7 +146,6 @@ try {
     ]);
     await semantic.shutdown();
   }
-  printTable(rows);
   console.log(
     '\n(load: pglite with its HNSW index kept up to date, plus the memory copy; top-10 overlap: first query, HNSW vs exact)',
   );
