@@ -23,6 +23,12 @@ export interface SqlSemanticStoreOptions {
   migrate?: boolean;
   /** Close the driver in `shutdown()`. Default `true`. */
   ownsDriver?: boolean;
+  /**
+   * HNSW candidate list size per search (`hnsw.ef_search`, 10-1000). Higher finds more of the
+   * true nearest neighbours and costs time. Default 200: recall@10 of 0.91 on 20k uniformly random
+   * 384-dimension vectors (a worst case; real embeddings do better) at about 5 ms (see bench/).
+   */
+  efSearch?: number;
 }
 
 function contentFromRow(row: Row): ContentRecord {
@@ -49,12 +55,28 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
   readonly #migrate: boolean;
   readonly #ownsDriver: boolean;
   readonly #indexedDimensions = new Set<number>([384]);
+  readonly #efSearch: number;
+  // Planner statistics: without them Postgres estimates a handful of rows per tenant and never
+  // picks the HNSW index. Refreshed after writes that at least double the rows seen so far.
+  #writtenSinceAnalyze = 0;
+  #rowsAtLastAnalyze = 0;
 
   constructor(options: SqlSemanticStoreOptions) {
     this.#db = options.driver;
     this.kind = `${options.driver.kind}+pgvector`;
     this.#migrate = options.migrate ?? true;
     this.#ownsDriver = options.ownsDriver ?? true;
+    const efSearch = options.efSearch ?? 200;
+    if (!Number.isInteger(efSearch) || efSearch < 10 || efSearch > 1000) {
+      throw new PlatformError(
+        ErrorCode.VALIDATION_FAILED,
+        `efSearch must be a whole number from 10 to 1000, got ${efSearch}`,
+        {
+          details: { field: 'efSearch' },
+        },
+      );
+    }
+    this.#efSearch = efSearch;
   }
 
   /**
@@ -185,6 +207,12 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
       if (sqlErrorCode(error) === '23503') throw notFound('content', tenantId, contentId);
       throw error;
     }
+    this.#writtenSinceAnalyze += parsed.length;
+    if (this.#writtenSinceAnalyze >= Math.max(1000, this.#rowsAtLastAnalyze)) {
+      await this.#db.exec('analyze platform_embeddings');
+      this.#rowsAtLastAnalyze += this.#writtenSinceAnalyze;
+      this.#writtenSinceAnalyze = 0;
+    }
     return parsed.length;
   }
 
@@ -212,7 +240,7 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
     const rows = await this.#db.transaction(async (tx) => {
       // Without iterative scans an HNSW scan returns its first candidates and filters them
       // afterwards, which can leave a tenant with fewer results than exist.
-      await tx.exec('set local hnsw.iterative_scan = strict_order');
+      await tx.exec(`set local hnsw.iterative_scan = strict_order; set local hnsw.ef_search = ${this.#efSearch}`);
       return (await tx.query<Row>(sql, params)).rows;
     });
     return rows
