@@ -309,3 +309,32 @@ describe('platform.start', () => {
     expect(memory.forOperation('kernel.stop')[0]).toMatchObject({ success: true });
   });
 });
+
+describe('context.locate', () => {
+  it('finds running services of the same or a lower tier at call time, and refuses higher tiers', async () => {
+    const ClockRef = defineServiceRef<{ now(): number }>({ id: 'foundation.clock', tier: 'foundation' });
+    const RealmRef = defineServiceRef<object>({ id: 'realm.app', tier: 'realm' });
+    const LookerRef = defineServiceRef<{ clockNow(): number; realm(): unknown }>({
+      id: 'foundation.looker',
+      tier: 'foundation',
+    });
+    const platform = createPlatform({
+      ...quiet,
+      services: [
+        defineService({ ref: ClockRef, factory: () => ({ now: () => 42 }) }),
+        defineService({ ref: RealmRef, factory: () => ({}) }),
+        defineService({
+          ref: LookerRef,
+          factory: (_deps, { locate }) => ({ clockNow: () => locate(ClockRef).now(), realm: () => locate(RealmRef) }),
+        }),
+      ],
+    });
+    await platform.start();
+    expect(platform.get(LookerRef).clockNow()).toBe(42);
+    expect(() => platform.get(LookerRef).realm()).toThrow(
+      "service 'foundation.looker' (tier foundation) may not look up 'realm.app' (tier realm)",
+    );
+    await platform.stop();
+    expect(() => platform.get(ClockRef)).toThrow(/is not running/);
+  });
+});

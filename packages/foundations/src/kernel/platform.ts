@@ -26,7 +26,7 @@ import {
   type PlatformModule,
   type ServiceLifecycle,
 } from './service-definition.js';
-import { SERVICE_TIERS, type ServiceRef } from './service-ref.js';
+import { SERVICE_TIERS, type ServiceRef, tierRank } from './service-ref.js';
 import { stopServices } from './shutdown.js';
 import { installSignalHandlers, type SignalTarget } from './signals.js';
 import { withTimeout } from './timeout.js';
@@ -166,7 +166,9 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
   const kernel = observabilityFor('platform.kernel');
 
   const container = new Container({ defaultScope: 'Singleton' });
-  for (const service of fullPlan.values()) bindService(container, service.definition, config, observabilityFor);
+  // `platform` is assigned below; lookups happen at run time, after it exists.
+  const get = <T>(ref: ServiceRef<T>): T => platform.get(ref);
+  for (const service of fullPlan.values()) bindService(container, service.definition, config, observabilityFor, get);
 
   let state: PlatformState = 'created';
   const running = new Map<string, RunningService>();
@@ -419,14 +421,27 @@ function bindService(
   definition: AnyServiceDefinition,
   config: PlatformConfig,
   observabilityFor: (service: string) => Observability,
+  get: <T>(ref: ServiceRef<T>) => T,
 ): void {
   const id = definition.ref.id;
+  const ownRank = tierRank(definition.ref.tier);
+  const locate = <T>(ref: ServiceRef<T>): T => {
+    // Run-time lookups follow the same rule as declared dependencies: same or lower tier only.
+    if (tierRank(ref.tier) > ownRank) {
+      throw new PlatformError(
+        ErrorCode.SERVICE_WIRING_INVALID,
+        `service '${id}' (tier ${definition.ref.tier}) may not look up '${ref.id}' (tier ${ref.tier})`,
+        { details: { service: id, target: ref.id } },
+      );
+    }
+    return get(ref);
+  };
   container
     .bind(id)
     .toDynamicValue(async (resolution) => {
       const deps: Record<string, unknown> = {};
       for (const [name, ref] of Object.entries(definition.deps)) deps[name] = await resolution.getAsync(ref.id);
-      return definition.factory(deps as never, { id, config, observability: observabilityFor(id) });
+      return definition.factory(deps as never, { id, config, observability: observabilityFor(id), locate });
     })
     .inSingletonScope();
 }

@@ -40,6 +40,12 @@ export interface ServiceContext {
   config: PlatformConfig;
   /** Spans, events, metrics and error audit, named after this service. */
   observability: Observability;
+  /**
+   * The running instance behind `ref`, looked up at call time (not at construction): for
+   * services found at run time, such as Smart City roles calling each other through the City
+   * Manager. Same or lower tier only; prefer declared `deps` for what is always needed.
+   */
+  locate<T>(ref: ServiceRef<T>): T;
 }
 
 /** A service: its ref, its dependencies, how to build it, and how much failure it may absorb. */
