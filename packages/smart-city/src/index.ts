@@ -1,6 +1,9 @@
 /**
  * @packageDocumentation
- * `@platform/smart-city` will hold the role base classes, the City Manager gateway and the roles. It builds and type-checks as part of the workspace but
- * exports nothing yet, and stays private (unpublished) until it has content.
+ * Smart City for the @platform SDK: the role base classes (`SmartCityRoleBase`,
+ * `RealmServiceBase`), the City Manager gateway, the `UserContext` guard, and the roles.
  */
-export {};
+export * from './bases/index.js';
+export * from './city-manager/index.js';
+export * from './security-guard/index.js';
+export * from './user-context/index.js';

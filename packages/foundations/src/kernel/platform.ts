@@ -155,15 +155,17 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
     options.telemetrySink ?? (config.telemetry.sink === 'silent' ? silentSink : jsonLinesSink(process.stdout));
   // One redactor for the kernel and every service: its key table is built once.
   const redaction = createRedactor({ keys: config.telemetry.redactKeys });
-  const observabilityFor = (service: string): Observability =>
+  // A service's spans and meters carry its own id as instrumentation scope; the kernel's carry
+  // the package's name.
+  const observabilityFor = (service: string, scope = service): Observability =>
     createObservability({
       service,
-      scope: '@platform/foundations',
+      scope,
       sink,
       redaction,
       includeStacks: config.telemetry.includeStacks,
     });
-  const kernel = observabilityFor('platform.kernel');
+  const kernel = observabilityFor('platform.kernel', '@platform/foundations');
 
   const container = new Container({ defaultScope: 'Singleton' });
   // `platform` is assigned below; lookups happen at run time, after it exists.

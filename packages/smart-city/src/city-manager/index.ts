@@ -1,0 +1,1 @@
+export { CityManager, CityManagerRef, type RoleState, smartCityModule } from './city-manager.js';

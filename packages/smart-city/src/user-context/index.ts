@@ -1,0 +1,1 @@
+export { assertSameTenant, parseUserContext, type UserContext, UserContextSchema } from './user-context.js';
