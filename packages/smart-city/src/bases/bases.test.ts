@@ -34,6 +34,7 @@ class EchoRole extends SmartCityRoleBase {
     return this.auditError(error, { operation: 'echo.fail' });
   }
 }
+type RealmAccessTableInput = NonNullable<NonNullable<Parameters<typeof createPlatform>[0]>['realmAccess']>;
 const EchoRef = defineServiceRef<EchoRole>({ id: 'smart-city.echo', tier: 'smart-city' });
 
 class Reporter extends RealmServiceBase<RoleDeps & { curator: Curator }> {
@@ -44,7 +45,7 @@ class Reporter extends RealmServiceBase<RoleDeps & { curator: Curator }> {
 }
 const ReporterRef = defineServiceRef<Reporter>({ id: 'realm.reporter', tier: 'realm' });
 
-function platformWith(realmAccess?: Parameters<typeof createPlatform>[0]['realmAccess']) {
+function platformWith(realmAccess?: RealmAccessTableInput) {
   return createPlatform({
     env: {},
     telemetrySink: recorder.sink,
