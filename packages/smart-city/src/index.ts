@@ -5,5 +5,7 @@
  */
 export * from './bases/index.js';
 export * from './city-manager/index.js';
+export * from './post-office/index.js';
 export * from './security-guard/index.js';
+export * from './traffic-cop/index.js';
 export * from './user-context/index.js';

@@ -1,0 +1,87 @@
+import { createPlatform, MemoryKeyValueStore } from '@platform/foundations';
+import { describe, expect, it } from 'vitest';
+import { smartCityModule } from '../city-manager/city-manager.js';
+import type { UserContext } from '../user-context/user-context.js';
+import { type TrafficCopOptions, TrafficCopRef, trafficCop } from './traffic-cop.js';
+
+const ada: UserContext = { userId: 'ada', tenantId: 'acme', roles: [], permissions: [] };
+const bob: UserContext = { userId: 'bob', tenantId: 'acme', roles: [], permissions: [] };
+const eve: UserContext = { userId: 'eve', tenantId: 'globex', roles: [], permissions: [] };
+
+async function start(options: TrafficCopOptions) {
+  let now = 1_000_000;
+  const clock = { now: () => now, advance: (ms: number) => (now += ms) };
+  const platform = createPlatform({
+    env: {},
+    telemetrySink: () => {},
+    adapters: { keyValueStore: new MemoryKeyValueStore({ now: clock.now }) },
+    modules: [smartCityModule({ roles: [trafficCop({ ...options, now: clock.now })] })],
+  });
+  await platform.start();
+  return { cop: platform.get(TrafficCopRef), clock, stop: () => platform.stop() };
+}
+
+describe('Traffic Cop sessions', () => {
+  it('creates sessions that expire after their time to live, extends them on touch, and ends them', async () => {
+    const { cop, clock, stop } = await start({ sessionTtlMs: 1000 });
+    const session = await cop.createSession(ada, { device: 'laptop' });
+    expect(session).toMatchObject({
+      userId: 'ada',
+      tenantId: 'acme',
+      expiresAt: 1_001_000,
+      data: { device: 'laptop' },
+    });
+    clock.advance(600);
+    expect((await cop.touchSession('acme', session.sessionId))?.expiresAt).toBe(1_001_600);
+    clock.advance(900);
+    expect(await cop.getSession('acme', session.sessionId)).toBeDefined();
+    clock.advance(200);
+    expect(await cop.getSession('acme', session.sessionId)).toBeUndefined();
+    expect(await cop.touchSession('acme', session.sessionId)).toBeUndefined();
+    const other = await cop.createSession(ada);
+    expect(await cop.getSession('globex', other.sessionId)).toBeUndefined();
+    expect(await cop.endSession('acme', other.sessionId)).toBe(true);
+    expect(await cop.getSession('acme', other.sessionId)).toBeUndefined();
+    await expect(cop.createSession({ userId: 'x' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await stop();
+  });
+});
+
+describe('Traffic Cop rate limits', () => {
+  it('limits per user with RATE_LIMITED and a retry-after, and opens again in the next window', async () => {
+    const { cop, clock, stop } = await start({ limits: { perUser: { limit: 3, windowMs: 1000 } } });
+    clock.advance(-(1_000_000 % 1000) + 250);
+    for (let index = 0; index < 3; index += 1)
+      expect((await cop.enforceRateLimit(ada, 'files.upload')).allowed).toBe(true);
+    const error = await cop.enforceRateLimit(ada, 'files.upload').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { scope: 'user', api: 'files.upload', retryAfterMs: 750 },
+    });
+    expect((error as Error).message).toBe("rate limit per user reached for 'files.upload': retry in 1 s");
+    expect((await cop.checkRateLimit(bob, 'files.upload')).allowed).toBe(true);
+    clock.advance(750);
+    expect((await cop.checkRateLimit(ada, 'files.upload')).allowed).toBe(true);
+    await stop();
+  });
+
+  it('limits per tenant and per API, keeping tenants apart', async () => {
+    const { cop, stop } = await start({
+      limits: { perTenant: { limit: 4, windowMs: 60_000 }, perApi: { limit: 2, windowMs: 60_000 } },
+    });
+    expect((await cop.checkRateLimit(ada, 'search')).remaining).toBe(1);
+    expect((await cop.checkRateLimit(bob, 'search')).allowed).toBe(true);
+    expect(await cop.checkRateLimit(ada, 'search')).toMatchObject({ allowed: false, scope: 'api' });
+    expect((await cop.checkRateLimit(bob, 'upload')).allowed).toBe(true);
+    expect(await cop.checkRateLimit(bob, 'upload')).toMatchObject({ allowed: false, scope: 'tenant' });
+    expect((await cop.checkRateLimit(eve, 'search')).allowed).toBe(true);
+    await stop();
+  });
+
+  it('counts concurrent requests exactly', async () => {
+    const { cop, stop } = await start({ limits: { perUser: { limit: 10, windowMs: 60_000 } } });
+    const decisions = await Promise.all(Array.from({ length: 25 }, () => cop.checkRateLimit(ada, 'x')));
+    expect(decisions.filter((decision) => decision.allowed)).toHaveLength(10);
+    await stop();
+  });
+});
