@@ -21,6 +21,11 @@ export interface SoaApiDefinition {
   path: string;
   /** The capability this API runs; its schemas describe the request and response. */
   capability: string;
+  /**
+   * The method of the service instance that runs it, called as `method(input, userContext)`.
+   * Default: the capability name's last segment in camelCase (`content.upload_file` → `uploadFile`).
+   */
+  handler?: string;
 }
 
 /** An agent a service offers: a named bundle of capabilities with instructions. */

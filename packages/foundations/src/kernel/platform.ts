@@ -26,7 +26,7 @@ import {
   type PlatformModule,
   type ServiceLifecycle,
 } from './service-definition.js';
-import { SERVICE_TIERS, type ServiceRef, tierRank } from './service-ref.js';
+import { SERVICE_TIERS, type ServiceRef } from './service-ref.js';
 import { stopServices } from './shutdown.js';
 import { installSignalHandlers, type SignalTarget } from './signals.js';
 import { withTimeout } from './timeout.js';
@@ -426,18 +426,10 @@ function bindService(
   get: <T>(ref: ServiceRef<T>) => T,
 ): void {
   const id = definition.ref.id;
-  const ownRank = tierRank(definition.ref.tier);
-  const locate = <T>(ref: ServiceRef<T>): T => {
-    // Run-time lookups follow the same rule as declared dependencies: same or lower tier only.
-    if (tierRank(ref.tier) > ownRank) {
-      throw new PlatformError(
-        ErrorCode.SERVICE_WIRING_INVALID,
-        `service '${id}' (tier ${definition.ref.tier}) may not look up '${ref.id}' (tier ${ref.tier})`,
-        { details: { service: id, target: ref.id } },
-      );
-    }
-    return get(ref);
-  };
+  // Run-time lookups are not dependencies: they do not order start-up, so any running service
+  // may be found (a gateway dispatches to realm services above it). One not running yet is
+  // SERVICE_UNAVAILABLE, which is why what a service always needs belongs in its deps.
+  const locate = <T>(ref: ServiceRef<T>): T => get(ref);
   container
     .bind(id)
     .toDynamicValue(async (resolution) => {

@@ -42,8 +42,9 @@ export interface ServiceContext {
   observability: Observability;
   /**
    * The running instance behind `ref`, looked up at call time (not at construction): for
-   * services found at run time, such as Smart City roles calling each other through the City
-   * Manager. Same or lower tier only; prefer declared `deps` for what is always needed.
+   * services found at run time, such as Smart City roles calling each other or a gateway
+   * dispatching to realm services. Not a dependency: it does not order start-up, and a service
+   * not running (yet) is `SERVICE_UNAVAILABLE`; declare in `deps` what is always needed.
    */
   locate<T>(ref: ServiceRef<T>): T;
 }

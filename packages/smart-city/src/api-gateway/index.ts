@@ -1,0 +1,1 @@
+export { ApiGateway, ApiGatewayRef, apiGateway, type RoutedResult, type RouteRequest } from './api-gateway.js';

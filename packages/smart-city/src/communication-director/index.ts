@@ -1,0 +1,7 @@
+export {
+  CommunicationDirector,
+  CommunicationDirectorRef,
+  communicationDirector,
+  RequestRoutedEvent,
+  type RouteEnvelope,
+} from './communication-director.js';
