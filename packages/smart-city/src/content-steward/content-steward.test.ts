@@ -1,0 +1,295 @@
+import { Readable } from 'node:stream';
+import { deflateRawSync } from 'node:zlib';
+import { createPlatform, MemoryBlobStore, MemoryMetadataStore } from '@platform/foundations';
+import { describe, expect, it } from 'vitest';
+import { smartCityModule } from '../city-manager/city-manager.js';
+import type { UserContext } from '../user-context/user-context.js';
+import { type ContentStewardOptions, ContentStewardRef, contentSteward } from './content-steward.js';
+
+const ada: UserContext = { userId: 'ada', tenantId: 'acme', roles: [], permissions: [] };
+const eve: UserContext = { userId: 'eve', tenantId: 'globex', roles: [], permissions: [] };
+const text = (value: string) => new TextEncoder().encode(value);
+
+/** A minimal zip archive writer (deflate), enough to build XLSX-shaped files and zip bombs. */
+function zip(entries: Array<[string, Uint8Array]>): Uint8Array {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, content] of entries) {
+    const nameBytes = Buffer.from(name);
+    const data = deflateRawSync(content);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(content.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(content.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+const xlsx = () =>
+  zip([
+    ['[Content_Types].xml', text('<Types/>')],
+    ['xl/workbook.xml', text('<workbook/>')],
+  ]);
+
+async function start(options: ContentStewardOptions = {}) {
+  const blobs = new MemoryBlobStore();
+  const metadata = new MemoryMetadataStore();
+  const platform = createPlatform({
+    env: {},
+    telemetrySink: () => {},
+    adapters: { blobStore: blobs, metadataStore: metadata },
+    modules: [smartCityModule({ roles: [contentSteward(options)] })],
+  });
+  await platform.start();
+  return { steward: platform.get(ContentStewardRef), blobs, metadata, stop: () => platform.stop() };
+}
+
+describe('Content Steward: accepted files', () => {
+  it('stores a CSV as blob plus file record, with checksum, size and detected type', async () => {
+    const { steward, blobs, metadata, stop } = await start();
+    const result = await steward.processClientFile(ada, {
+      name: 'sales.csv',
+      declaredType: 'text/csv',
+      data: text('id,amount\n1,9.5\n'),
+    });
+    expect(result).toMatchObject({
+      validationStatus: 'valid',
+      storageLocation: `files/${result.fileId}`,
+      sizeBytes: 16,
+      detectedType: 'text',
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(await metadata.getFile('acme', result.fileId)).toMatchObject({
+      status: 'stored',
+      createdBy: 'ada',
+      detectedType: 'text',
+    });
+    expect((await blobs.head('acme', result.storageLocation))?.sha256).toBe(result.sha256);
+    await stop();
+  });
+
+  it('accepts a streamed XLSX after inspecting the archive', async () => {
+    const { steward, stop } = await start();
+    const result = await steward.processInternalFile('acme', {
+      name: 'book.xlsx',
+      data: Readable.from([Buffer.from(xlsx())]),
+    });
+    expect(result).toMatchObject({ validationStatus: 'valid', detectedType: 'xlsx' });
+    await stop();
+  });
+
+  it('detects duplicates per tenant by checksum and keeps one copy', async () => {
+    const { steward, blobs, stop } = await start();
+    const first = await steward.processClientFile(ada, { name: 'a.csv', data: text('x\n1\n') });
+    const again = await steward.processClientFile(ada, { name: 'copy.csv', data: text('x\n1\n') });
+    expect(again).toMatchObject({ validationStatus: 'duplicate', fileId: first.fileId });
+    expect((await blobs.list('acme')).items).toHaveLength(1);
+    expect((await steward.processClientFile(eve, { name: 'a.csv', data: text('x\n1\n') })).validationStatus).toBe(
+      'valid',
+    );
+    await stop();
+  });
+});
+
+describe('Content Steward: hostile files', () => {
+  it.each([
+    [
+      'an ELF executable named .csv',
+      'report.csv',
+      Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(64)]),
+      undefined,
+      'executable content',
+    ],
+    [
+      'a Windows executable named .xlsx',
+      'book.xlsx',
+      Buffer.concat([Buffer.from('MZ'), Buffer.alloc(64)]),
+      undefined,
+      'executable content',
+    ],
+    ['a shell script named .txt', 'notes.txt', text('#!/bin/sh\nrm -rf /\n'), undefined, 'executable content'],
+    [
+      'a PDF named .csv',
+      'data.csv',
+      text('%PDF-1.7\n...'),
+      undefined,
+      'type mismatch: the name says tabular-text, the content is pdf',
+    ],
+    [
+      'a CSV declared as PDF',
+      'data.pdf',
+      text('a,b\n1,2\n'),
+      'application/pdf',
+      'type mismatch: the name says pdf, the content is text',
+    ],
+    [
+      'text declared with a wrong MIME type',
+      'data.csv',
+      text('a,b\n'),
+      'image/png',
+      'type mismatch: declared image/png, the content is text',
+    ],
+    [
+      'an unknown extension',
+      'payload.exe',
+      text('hello'),
+      undefined,
+      "the file name's extension 'exe' is not an accepted format",
+    ],
+    [
+      'binary junk named .json',
+      'data.json',
+      Buffer.from([0x00, 0x01, 0x02, 0xff, 0x00]),
+      undefined,
+      "content type 'binary' is not accepted",
+    ],
+  ])('quarantines %s, recording why', async (_label, name, data, declaredType, reason) => {
+    const { steward, metadata, stop } = await start();
+    const result = await steward.processClientFile(ada, { name, data, ...(declaredType ? { declaredType } : {}) });
+    expect(result).toMatchObject({ validationStatus: 'quarantined', reason });
+    expect(await metadata.getFile('acme', result.fileId)).toMatchObject({
+      status: 'quarantined',
+      quarantineReason: reason,
+    });
+    await expect(steward.readFile(ada, result.fileId)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await stop();
+  });
+
+  it('quarantines a zip bomb disguised as XLSX by what it really expands to', async () => {
+    const { steward, stop } = await start({ zip: { maxDecompressedBytes: 10 * 1024 * 1024 } });
+    const bomb = zip([
+      ['[Content_Types].xml', text('<Types/>')],
+      ['xl/worksheets/sheet1.xml', new Uint8Array(64 * 1024 * 1024)],
+    ]);
+    expect(bomb.length).toBeLessThan(200 * 1024);
+    const result = await steward.processClientFile(ada, { name: 'budget.xlsx', data: bomb });
+    expect(result).toMatchObject({
+      validationStatus: 'quarantined',
+      reason: 'archive refused: the archive expands beyond 10485760 bytes',
+    });
+    await stop();
+  });
+
+  it('quarantines archives with too many entries or a corrupt directory', async () => {
+    const { steward, stop } = await start({ zip: { maxEntries: 3 } });
+    const many = zip(
+      Array.from({ length: 5 }, (_, index) => [`xl/s${index}.xml`, text('<x/>')] as [string, Uint8Array]),
+    );
+    expect((await steward.processClientFile(ada, { name: 'many.xlsx', data: many })).reason).toBe(
+      'archive refused: the archive has 5 entries; the limit is 3',
+    );
+    const corrupt = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(100, 7)]);
+    expect((await steward.processClientFile(ada, { name: 'broken.xlsx', data: corrupt })).reason).toBe(
+      'archive refused: not a readable zip archive (no central directory)',
+    );
+    await stop();
+  });
+
+  it('refuses an oversized file with FILE_TOO_LARGE and stores nothing', async () => {
+    const { steward, blobs, metadata, stop } = await start({ maxSizeBytes: 1024 });
+    const chunks = Readable.from(Array.from({ length: 8 }, () => Buffer.alloc(512, 0x41)));
+    await expect(steward.processClientFile(ada, { name: 'big.csv', data: chunks })).rejects.toMatchObject({
+      code: 'FILE_TOO_LARGE',
+    });
+    expect((await blobs.list('acme')).items).toEqual([]);
+    expect((await metadata.listFiles('acme')).items).toEqual([]);
+    await stop();
+  });
+
+  it.each([
+    ['parent traversal', '../../etc/passwd.csv'],
+    ['a directory', 'uploads/a.csv'],
+    ['a Windows path', 'C:\\temp\\a.csv'],
+    ['invalid Unicode', '\uD800bad.csv'],
+    ['a control character', 'a\nb.csv'],
+    ['an empty name', '  '],
+    ['an oversized name', `${'n'.repeat(300)}.csv`],
+  ])('refuses a file name with %s, storing nothing', async (_label, name) => {
+    const { steward, blobs, stop } = await start();
+    await expect(steward.processClientFile(ada, { name, data: text('a\n') })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    expect((await blobs.list('acme')).items).toEqual([]);
+    await stop();
+  });
+
+  it('quarantines what the pluggable scanner rejects, after reading the stored bytes', async () => {
+    const seen: string[] = [];
+    const { steward, stop } = await start({
+      scanner: async ({ open, name }) => {
+        let content = '';
+        for await (const chunk of await open()) content += chunk;
+        seen.push(name);
+        return content.includes('EICAR') ? { clean: false, reason: 'EICAR test signature' } : { clean: true };
+      },
+    });
+    expect((await steward.processClientFile(ada, { name: 'ok.txt', data: text('fine') })).validationStatus).toBe(
+      'valid',
+    );
+    expect(
+      await steward.processClientFile(ada, { name: 'bad.txt', data: text('X5O EICAR-STANDARD-ANTIVIRUS-TEST') }),
+    ).toMatchObject({
+      validationStatus: 'quarantined',
+      reason: 'scanner: EICAR test signature',
+    });
+    expect(seen).toEqual(['ok.txt', 'bad.txt']);
+    await stop();
+  });
+});
+
+describe('Content Steward: access and deletion', () => {
+  it('serves a file to its tenant only', async () => {
+    const { steward, stop } = await start();
+    const stored = await steward.processClientFile(ada, { name: 'a.csv', data: text('a\n1\n') });
+    const { stream } = await steward.readFile(ada, stored.fileId);
+    let content = '';
+    for await (const chunk of stream) content += chunk;
+    expect(content).toBe('a\n1\n');
+    await expect(steward.readFile(eve, stored.fileId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(steward.readFile({ ...ada, tenantId: undefined }, stored.fileId)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await stop();
+  });
+
+  it('deletes the bytes and keeps the record and its lineage', async () => {
+    const { steward, blobs, metadata, stop } = await start();
+    const stored = await steward.processClientFile(ada, { name: 'a.csv', data: text('a\n') });
+    await metadata.addLink({
+      tenantId: 'acme',
+      from: { kind: 'parsed_file', id: 'p1' },
+      to: { kind: 'file', id: stored.fileId },
+      relation: 'parsed_from',
+    });
+    const deleted = await steward.deleteFile(ada, stored.fileId);
+    expect(deleted).toMatchObject({ status: 'deleted', id: stored.fileId });
+    expect(await blobs.head('acme', stored.storageLocation)).toBeUndefined();
+    expect(await metadata.listLinks('acme', { to: { kind: 'file', id: stored.fileId } })).toHaveLength(1);
+    await expect(steward.readFile(ada, stored.fileId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(steward.deleteFile(eve, stored.fileId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await stop();
+  });
+});

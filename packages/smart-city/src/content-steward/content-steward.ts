@@ -1,0 +1,317 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import {
+  type BlobBody,
+  type BlobStore,
+  BlobStoreRef,
+  defineService,
+  defineServiceRef,
+  ErrorCode,
+  type FileRecord,
+  type MetadataStore,
+  MetadataStoreRef,
+  PlatformError,
+} from '@platform/foundations';
+import { currentTraceId } from '@platform/observability';
+import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
+import { parseUserContext } from '../user-context/user-context.js';
+import { type DetectedType, familyOfName, MIME_TYPES, sniffType, typeMatches } from './sniff.js';
+import { inspectZip, type ZipLimits } from './zip-inspection.js';
+
+/** A file handed to the Content Steward. */
+export interface IncomingFile {
+  /** The file's name as uploaded (a base name: no directories). */
+  name: string;
+  /** The MIME type the client declared, if any. */
+  declaredType?: string;
+  data: BlobBody;
+}
+
+/** The verdict of a pluggable scanner (antivirus, DLP, ...). */
+export type ScanVerdict = { clean: true } | { clean: false; reason: string };
+
+/** Scans a stored file; receives a fresh stream of its bytes. */
+export type FileScanner = (file: {
+  name: string;
+  detectedType: DetectedType;
+  sizeBytes: number;
+  sha256: string;
+  open: () => Promise<Readable>;
+}) => Promise<ScanVerdict>;
+
+/** Limits and hooks of the Content Steward. */
+export interface ContentStewardOptions {
+  /** Largest accepted file. Default 100 MiB. */
+  maxSizeBytes?: number;
+  /** Limits for XLSX, DOCX and ZIP files. Defaults: 10,000 entries, 500 MiB, ratio 200. */
+  zip?: Partial<ZipLimits>;
+  /** Detected types accepted at all. Default: every type except `executable`, `binary` and `gzip`. */
+  acceptedTypes?: readonly DetectedType[];
+  scanner?: FileScanner;
+}
+
+/** What processing a file produced (the infrastructure phase's handoff). */
+export interface ProcessedFile {
+  fileId: string;
+  /** `valid`: stored and usable; `quarantined`: stored for inspection, refused for use; `duplicate`: the tenant already has these bytes. */
+  validationStatus: 'valid' | 'quarantined' | 'duplicate';
+  /** The blob key of the bytes (in the tenant's space). */
+  storageLocation: string;
+  sha256: string;
+  sizeBytes: number;
+  detectedType: DetectedType;
+  /** Why the file was quarantined. */
+  reason?: string;
+  traceId: string | undefined;
+}
+
+const DEFAULT_ACCEPTED: readonly DetectedType[] = [
+  'pdf',
+  'xlsx',
+  'docx',
+  'zip',
+  'png',
+  'jpeg',
+  'gif',
+  'json',
+  'html',
+  'text',
+];
+
+function checkName(name: unknown): string {
+  const fail = (why: string) => {
+    throw new PlatformError(ErrorCode.VALIDATION_FAILED, `invalid file name: ${why}`, { details: { field: 'name' } });
+  };
+  if (typeof name !== 'string' || name.trim().length === 0) return fail('it is empty');
+  if (!name.isWellFormed()) return fail('it is not valid Unicode (lone surrogate)');
+  if (Buffer.byteLength(name) > 255) return fail('it is longer than 255 bytes');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\u0000-\u001f\u007f]/.test(name)) return fail('it contains a control character');
+  if (/[/\\]/.test(name) || name === '.' || name === '..') return fail('it contains a path (/ or \\ or a dot segment)');
+  return name;
+}
+
+/**
+ * Content Steward: the file lifecycle. Upload → validation (type sniffed from the bytes against
+ * the declared name and MIME type, size limit, decompression limits for zip-based formats,
+ * sha256, per-tenant duplicate detection, a pluggable scanner, quarantine with the reason) →
+ * storage (blob plus file record) → basic metadata; reads with access control; delete keeping
+ * lineage. Client calls take a user context; internal calls run as the platform.
+ */
+export class ContentSteward extends SmartCityRoleBase<
+  RoleDeps & { blobs: BlobStore; metadata: MetadataStore; options: ContentStewardOptions }
+> {
+  /** Client track: the user's file, into the user's tenant. */
+  async processClientFile(userContext: unknown, file: IncomingFile): Promise<ProcessedFile> {
+    const user = parseUserContext(userContext);
+    return this.#process(user.tenantId, file, user.userId);
+  }
+
+  /** Internal track: a file the platform produced or received, into `tenantId`. */
+  async processInternalFile(tenantId: string, file: IncomingFile): Promise<ProcessedFile> {
+    return this.#process(tenantId, file, undefined);
+  }
+
+  async #process(tenantId: string, file: IncomingFile, createdBy: string | undefined): Promise<ProcessedFile> {
+    return this.withSpan(
+      'content_steward.process_file',
+      { 'file.declared_type': file.declaredType ?? '' },
+      async (span) => {
+        const name = checkName(file.name);
+        const options = this.deps.options;
+        const maxSize = options.maxSizeBytes ?? 100 * 1024 * 1024;
+        const fileId = `file_${randomUUID()}`;
+        const storageLocation = `files/${fileId}`;
+
+        // Stream to storage once, hashing, counting and keeping the first bytes for sniffing.
+        const hash = createHash('sha256');
+        let size = 0;
+        const headChunks: Buffer[] = [];
+        let headLength = 0;
+        const source = file.data instanceof Uint8Array ? Readable.from([file.data]) : file.data;
+        async function* counted() {
+          for await (const raw of source as AsyncIterable<Uint8Array | string>) {
+            const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
+            size += chunk.byteLength;
+            if (size > maxSize) {
+              throw new PlatformError(
+                ErrorCode.FILE_TOO_LARGE,
+                `the file is larger than the limit of ${maxSize} bytes`,
+                {
+                  details: { limitBytes: maxSize },
+                },
+              );
+            }
+            hash.update(chunk);
+            if (headLength < 65_536) {
+              headChunks.push(Buffer.from(chunk.subarray(0, 65_536 - headLength)));
+              headLength += Math.min(chunk.byteLength, 65_536 - headLength);
+            }
+            yield chunk;
+          }
+        }
+        try {
+          await this.deps.blobs.put(
+            tenantId,
+            storageLocation,
+            counted(),
+            file.declaredType ? { contentType: file.declaredType } : {},
+          );
+        } catch (error) {
+          await this.deps.blobs.delete(tenantId, storageLocation).catch(() => false);
+          this.auditError(error, { operation: 'content_steward.upload', details: { name } });
+          throw error;
+        }
+        const sha256 = hash.digest('hex');
+        span.setAttribute('file.size', size);
+
+        const duplicate = await this.deps.metadata.findFileBySha256(tenantId, sha256);
+        if (duplicate) {
+          await this.deps.blobs.delete(tenantId, storageLocation);
+          this.logOperation('content_steward.duplicate', true, { fileId: duplicate.id });
+          return this.#result(duplicate, 'duplicate');
+        }
+
+        const head = Buffer.concat(headChunks);
+        const verdict = await this.#validate(tenantId, storageLocation, name, file.declaredType, head, size, sha256);
+        const record = await this.deps.metadata.createFile({
+          tenantId,
+          id: fileId,
+          name,
+          ...(file.declaredType ? { declaredType: file.declaredType } : {}),
+          detectedType: verdict.detectedType,
+          sizeBytes: size,
+          sha256,
+          status: verdict.reason ? 'quarantined' : 'stored',
+          storageKey: storageLocation,
+          ...(verdict.reason ? { quarantineReason: verdict.reason } : {}),
+          ...(createdBy ? { createdBy } : {}),
+          metadata: verdict.metadata,
+        });
+        this.logOperation('content_steward.process_file', !verdict.reason, {
+          fileId,
+          detectedType: verdict.detectedType,
+          sizeBytes: size,
+          ...(verdict.reason ? { quarantineReason: verdict.reason } : {}),
+        });
+        return this.#result(record, verdict.reason ? 'quarantined' : 'valid');
+      },
+    );
+  }
+
+  async #validate(
+    tenantId: string,
+    key: string,
+    name: string,
+    declaredType: string | undefined,
+    head: Buffer,
+    sizeBytes: number,
+    sha256: string,
+  ): Promise<{ detectedType: DetectedType; reason?: string; metadata: Record<string, unknown> }> {
+    const options = this.deps.options;
+    const extension = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
+    let detectedType = sniffType(head);
+    const metadata: Record<string, unknown> = { extension, sizeBytes };
+    const quarantine = (reason: string) => ({ detectedType, reason, metadata });
+
+    if (detectedType === 'zip') {
+      const limits: ZipLimits = {
+        maxEntries: 10_000,
+        maxDecompressedBytes: 500 * 1024 * 1024,
+        maxCompressionRatio: 200,
+        ...options.zip,
+      };
+      const inspection = inspectZip(await this.deps.blobs.get(tenantId, key), limits);
+      if (!inspection.ok) return quarantine(`archive refused: ${inspection.reason}`);
+      detectedType = sniffType(head, inspection.entries);
+      metadata.archiveEntries = inspection.entries.length;
+      metadata.decompressedBytes = inspection.decompressedBytes;
+    }
+    if (detectedType === 'executable') return quarantine('executable content');
+    if (!(options.acceptedTypes ?? DEFAULT_ACCEPTED).includes(detectedType))
+      return quarantine(`content type '${detectedType}' is not accepted`);
+    const family = familyOfName(name);
+    if (family === 'unknown') return quarantine(`the file name's extension '${extension}' is not an accepted format`);
+    if (!typeMatches(family, detectedType))
+      return quarantine(`type mismatch: the name says ${family}, the content is ${detectedType}`);
+    const mime = declaredType?.split(';')[0]?.trim().toLowerCase();
+    if (mime && mime !== 'application/octet-stream' && !MIME_TYPES[detectedType].includes(mime)) {
+      return quarantine(`type mismatch: declared ${mime}, the content is ${detectedType}`);
+    }
+    if (options.scanner) {
+      const scan = await options.scanner({
+        name,
+        detectedType,
+        sizeBytes,
+        sha256,
+        open: () => this.deps.blobs.getStream(tenantId, key),
+      });
+      if (!scan.clean) return quarantine(`scanner: ${scan.reason}`);
+    }
+    return { detectedType, metadata };
+  }
+
+  #result(record: FileRecord, validationStatus: ProcessedFile['validationStatus']): ProcessedFile {
+    return {
+      fileId: record.id,
+      validationStatus,
+      storageLocation: record.storageKey ?? '',
+      sha256: record.sha256,
+      sizeBytes: record.sizeBytes,
+      detectedType: (record.detectedType ?? 'binary') as DetectedType,
+      ...(record.quarantineReason ? { reason: record.quarantineReason } : {}),
+      traceId: currentTraceId(),
+    };
+  }
+
+  /**
+   * The bytes of a stored file, for its tenant only.
+   * @throws `NOT_FOUND` (also for another tenant's file or a deleted one), `VALIDATION_FAILED` for a quarantined file.
+   */
+  async readFile(userContext: unknown, fileId: string): Promise<{ record: FileRecord; stream: Readable }> {
+    const user = parseUserContext(userContext);
+    const record = await this.deps.metadata.getFile(user.tenantId, fileId);
+    if (record.status === 'deleted' || !record.storageKey)
+      throw new PlatformError(ErrorCode.NOT_FOUND, `file '${fileId}' has been deleted`);
+    if (record.status === 'quarantined') {
+      throw new PlatformError(
+        ErrorCode.VALIDATION_FAILED,
+        `file '${fileId}' is quarantined: ${record.quarantineReason}`,
+        {
+          details: { fileId, reason: record.quarantineReason },
+        },
+      );
+    }
+    this.guardTenant(user, record, 'file');
+    return { record, stream: await this.deps.blobs.getStream(user.tenantId, record.storageKey) };
+  }
+
+  /** Deletes a file's bytes; its record and lineage links stay, marked deleted. */
+  async deleteFile(userContext: unknown, fileId: string): Promise<FileRecord> {
+    const user = parseUserContext(userContext);
+    const record = await this.deps.metadata.getFile(user.tenantId, fileId);
+    if (record.storageKey) await this.deps.blobs.delete(user.tenantId, record.storageKey);
+    const deleted = await this.deps.metadata.deleteFile(user.tenantId, fileId);
+    this.logOperation('content_steward.delete_file', true, { fileId });
+    return deleted;
+  }
+}
+
+/** The Content Steward role. */
+export const ContentStewardRef = defineServiceRef<ContentSteward>({
+  id: 'smart-city.content-steward',
+  tier: 'smart-city',
+});
+
+/** Defines the Content Steward service, on the platform's blob and metadata stores. */
+export function contentSteward(options: ContentStewardOptions = {}) {
+  return defineService({
+    ref: ContentStewardRef,
+    deps: { blobs: BlobStoreRef, metadata: MetadataStoreRef },
+    factory: ({ blobs, metadata }, context) => new ContentSteward({ ...context, blobs, metadata, options }),
+    description: {
+      description: 'File lifecycle: upload, validation, storage, metadata, access control',
+      tags: ['content'],
+    },
+  });
+}

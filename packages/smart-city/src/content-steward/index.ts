@@ -1,0 +1,12 @@
+export {
+  ContentSteward,
+  type ContentStewardOptions,
+  ContentStewardRef,
+  contentSteward,
+  type FileScanner,
+  type IncomingFile,
+  type ProcessedFile,
+  type ScanVerdict,
+} from './content-steward.js';
+export { type DetectedType, familyOfName, sniffType, type TypeFamily, typeMatches } from './sniff.js';
+export { inspectZip, type ZipInspection, type ZipLimits } from './zip-inspection.js';
