@@ -60,6 +60,8 @@ export interface ServiceRegistration extends ServiceDescription {
   tier: ServiceTier;
   /** The module that defined the service. */
   module?: string;
+  /** Ids of the services it declared as dependencies (filled in by the kernel). */
+  dependsOn?: string[];
   /** Lifecycle hooks the running instance has (filled in by the kernel). */
   lifecycle?: { initialize: boolean; shutdown: boolean; health: boolean };
   status: 'running' | 'stopped';

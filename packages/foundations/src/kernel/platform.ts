@@ -325,6 +325,7 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
         id,
         tier: definition.ref.tier,
         module: service.moduleId,
+        dependsOn: [...service.dependsOn],
         lifecycle: {
           initialize: typeof lifecycle.initialize === 'function',
           shutdown: typeof lifecycle.shutdown === 'function',

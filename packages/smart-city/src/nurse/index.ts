@@ -1,0 +1,1 @@
+export { type Checkup, Nurse, NurseRef, nurse, type ServiceCondition } from './nurse.js';
