@@ -103,3 +103,33 @@ export function cosine(a: readonly number[], b: readonly number[]): number {
   }
   return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
 }
+
+/** Lower-cased words (letters and digits) of a text, as keyword search sees them. */
+export function words(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/** Checks a keyword query and its options; returns the query's distinct words and the limit. */
+export function prepareTextSearch(
+  query: unknown,
+  options: { limit?: number } = {},
+): { terms: string[]; limit: number } {
+  if (typeof query !== 'string' || query.length > 1000) {
+    throw new PlatformError(ErrorCode.VALIDATION_FAILED, 'a text query is a string of at most 1000 characters', {
+      details: { field: 'query' },
+    });
+  }
+  const terms = [...new Set(words(query))];
+  if (terms.length === 0) {
+    throw new PlatformError(ErrorCode.VALIDATION_FAILED, 'a text query needs at least one word', {
+      details: { field: 'query' },
+    });
+  }
+  const limit = options.limit ?? 10;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new PlatformError(ErrorCode.VALIDATION_FAILED, `limit must be a whole number from 1 to 100, got ${limit}`, {
+      details: { field: 'limit' },
+    });
+  }
+  return { terms, limit };
+}

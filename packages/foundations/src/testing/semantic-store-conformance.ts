@@ -167,6 +167,39 @@ export function describeSemanticStoreConformance(name: string, setup: () => Prom
       expect(await store.countEmbeddings(tenant, 'c')).toBe(0);
     });
 
+    it('finds embedded texts by keywords: every word must occur, tenant-filtered, best first', async () => {
+      const tenant = uniqueTenant();
+      await store.upsertContent({ tenantId: tenant, contentId: 'doc', kind: 'unstructured' });
+      const texts = [
+        'Quarterly revenue grew in the northern region',
+        'Revenue and revenue targets: revenue per region',
+        'Customer churn fell sharply',
+        'The northern warehouse closed',
+      ];
+      await store.upsertEmbeddings(
+        tenant,
+        'doc',
+        texts.map((text, index) => ({
+          id: `t${index}`,
+          kind: index === 3 ? 'title' : 'chunk',
+          ref: String(index),
+          text,
+          vector: direction(index, 384),
+          model: 'm',
+        })),
+      );
+      const revenue = await store.searchText(tenant, 'REVENUE');
+      expect(revenue.map((result) => result.id)).toEqual(['t1', 't0']);
+      expect((await store.searchText(tenant, 'northern revenue')).map((result) => result.id)).toEqual(['t0']);
+      expect((await store.searchText(tenant, 'northern', { kind: 'title' })).map((result) => result.id)).toEqual([
+        't3',
+      ]);
+      expect(await store.searchText(tenant, 'revenue & | !churn')).toEqual([]);
+      expect(await store.searchText(uniqueTenant(), 'revenue')).toEqual([]);
+      await expectPlatformError(store.searchText(tenant, '  ,;  '), 'VALIDATION_FAILED');
+      await expectPlatformError(store.searchText(tenant, 'x'.repeat(1001)), 'VALIDATION_FAILED');
+    });
+
     it('stores a graph and walks it in both directions', async () => {
       const tenant = uniqueTenant();
       await store.upsertContent({ tenantId: tenant, contentId: 'g', kind: 'structured' });

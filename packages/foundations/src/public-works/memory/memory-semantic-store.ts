@@ -7,6 +7,8 @@ import {
   prepareEmbeddings,
   prepareGraph,
   prepareSearch,
+  prepareTextSearch,
+  words,
 } from '../semantic-input.js';
 
 interface ContentState {
@@ -103,6 +105,37 @@ export class MemorySemanticStore implements SemanticStore {
       }
     }
     return results.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id)).slice(0, query.limit);
+  }
+
+  async searchText(tenantId: string, query: string, options: Parameters<SemanticStore['searchText']>[2] = {}) {
+    const { terms, limit } = prepareTextSearch(query, options);
+    const results = [];
+    for (const state of this.#tenantStates(tenantId)) {
+      if (options.contentId !== undefined && state.record.contentId !== options.contentId) continue;
+      for (const embedding of state.embeddings.values()) {
+        if (embedding.text === undefined) continue;
+        if (options.kind !== undefined && embedding.kind !== options.kind) continue;
+        if (
+          options.metadata &&
+          !Object.entries(options.metadata).every(([key, value]) => embedding.metadata[key] === value)
+        )
+          continue;
+        const tokens = words(embedding.text);
+        const counts = terms.map((term) => tokens.filter((token) => token === term).length);
+        if (counts.some((count) => count === 0)) continue;
+        results.push({
+          contentId: state.record.contentId,
+          id: embedding.id,
+          kind: embedding.kind,
+          ref: embedding.ref,
+          text: embedding.text,
+          model: embedding.model,
+          metadata: { ...embedding.metadata },
+          score: counts.reduce((sum, count) => sum + count, 0) / Math.sqrt(tokens.length),
+        });
+      }
+    }
+    return results.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id)).slice(0, limit);
   }
 
   async countEmbeddings(tenantId: string, contentId: string) {

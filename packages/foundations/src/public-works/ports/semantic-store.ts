@@ -105,6 +105,15 @@ export interface SemanticStore {
   /** The nearest embeddings to `vector` of the same dimension, best first. */
   search(tenantId: string, vector: readonly number[], options?: SemanticSearchOptions): Promise<SemanticSearchResult[]>;
   countEmbeddings(tenantId: string, contentId: string): Promise<number>;
+  /**
+   * Keyword search over the embeddings' texts: every word of `query` must occur (lower-cased,
+   * no stemming); best matches first, `score` relative within one result list.
+   */
+  searchText(
+    tenantId: string,
+    query: string,
+    options?: Omit<SemanticSearchOptions, 'model'>,
+  ): Promise<SemanticSearchResult[]>;
 
   /** Inserts or replaces nodes (by id) and edges (by from, relation, to) owned by the content. */
   upsertGraph(

@@ -8,7 +8,14 @@ import type {
   SemanticStore,
 } from '../ports/semantic-store.js';
 import { assertTenantId, notFound } from '../ports/tenancy.js';
-import { checkContentId, prepareContent, prepareEmbeddings, prepareGraph, prepareSearch } from '../semantic-input.js';
+import {
+  checkContentId,
+  prepareContent,
+  prepareEmbeddings,
+  prepareGraph,
+  prepareSearch,
+  prepareTextSearch,
+} from '../semantic-input.js';
 import { type SqlDriver, sqlErrorCode } from './driver.js';
 import { applyMigrations, loadMigrations } from './migrations.js';
 import { iso } from './sql-rows.js';
@@ -257,6 +264,43 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
         }),
       )
       .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  }
+
+  async searchText(tenantId: string, query: string, options: Parameters<SemanticStore['searchText']>[2] = {}) {
+    assertTenantId(tenantId);
+    const { terms, limit } = prepareTextSearch(query, options);
+    // The words are passed as one plain query: each must match, none is parsed as an operator.
+    const params: unknown[] = [tenantId, terms.join(' ')];
+    const filters: string[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      filters.push(sql.replace('?', `$${params.length}`));
+    };
+    if (options.contentId !== undefined) add('content_id = ?', options.contentId);
+    if (options.kind !== undefined) add('kind = ?', options.kind);
+    if (options.metadata && Object.keys(options.metadata).length > 0)
+      add('metadata @> ?::jsonb', JSON.stringify(options.metadata));
+    params.push(limit);
+    const vector = "to_tsvector('simple', coalesce(text, ''))";
+    const { rows } = await this.#db.query<Row>(
+      `select content_id, id, kind, ref, text, model, metadata, ts_rank(${vector}, plainto_tsquery('simple', $2)) as score
+       from platform_embeddings where tenant_id = $1 and ${vector} @@ plainto_tsquery('simple', $2)
+       ${filters.map((filter) => `and ${filter}`).join(' ')}
+       order by score desc, id limit $${params.length}`,
+      params,
+    );
+    return rows.map(
+      (row): SemanticSearchResult => ({
+        contentId: String(row.content_id),
+        id: String(row.id),
+        kind: String(row.kind),
+        ref: String(row.ref),
+        ...(row.text === null || row.text === undefined ? {} : { text: String(row.text) }),
+        model: String(row.model),
+        metadata: json(row.metadata),
+        score: Number(row.score),
+      }),
+    );
   }
 
   async countEmbeddings(tenantId: string, contentId: string) {

@@ -1,0 +1,10 @@
+export {
+  type IndexRequest,
+  Librarian,
+  LibrarianRef,
+  type LibraryHit,
+  librarian,
+  RRF_K,
+  type SearchMode,
+  type TextEmbedder,
+} from './librarian.js';

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { createPlatform, MemorySemanticStore } from '@platform/foundations';
+import { describe, expect, it } from 'vitest';
+import { smartCityModule } from '../city-manager/city-manager.js';
+import type { UserContext } from '../user-context/user-context.js';
+import { LibrarianRef, librarian, type TextEmbedder } from './librarian.js';
+
+/** A test embedder: hashed bag of lower-cased words, so texts sharing words point alike. */
+const bagOfWords: TextEmbedder = {
+  model: 'test-bag-of-words',
+  dimensions: 64,
+  async embed(texts) {
+    return texts.map((text) => {
+      const vector = new Array<number>(64).fill(0);
+      for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+        const slot = (createHash('sha256').update(word).digest()[0] as number) % 64;
+        vector[slot] = (vector[slot] ?? 0) + 1;
+      }
+      return vector;
+    });
+  },
+};
+
+const ada: UserContext = { userId: 'ada', tenantId: 'acme', roles: [], permissions: [] };
+const eve: UserContext = { userId: 'eve', tenantId: 'globex', roles: [], permissions: [] };
+
+async function start() {
+  const platform = createPlatform({
+    env: {},
+    telemetrySink: () => {},
+    adapters: { semanticStore: new MemorySemanticStore() },
+    modules: [smartCityModule({ roles: [librarian({ embedder: bagOfWords })] })],
+  });
+  await platform.start();
+  const library = platform.get(LibrarianRef);
+  await library.indexContent({
+    tenantId: 'acme',
+    contentId: 'report',
+    chunks: [
+      { ref: '0', text: 'Revenue grew in the northern region' },
+      { ref: '1', text: 'Churn fell after the loyalty programme' },
+      { ref: '2', text: 'Northern warehouse costs rose' },
+    ],
+  });
+  await library.indexContent({
+    tenantId: 'globex',
+    contentId: 'secret',
+    chunks: [{ ref: '0', text: 'Revenue secrets of globex' }],
+  });
+  return { library, stop: () => platform.stop() };
+}
+
+describe('Librarian', () => {
+  it('finds chunks by keywords, by meaning, and by both fused', async () => {
+    const { library, stop } = await start();
+    expect((await library.search(ada, 'northern', { mode: 'text' })).map((hit) => hit.ref).sort()).toEqual(['0', '2']);
+    const vector = await library.search(ada, 'loyalty churn', { mode: 'vector', limit: 1 });
+    expect(vector[0]).toMatchObject({ ref: '1', foundBy: ['vector'] });
+    const hybrid = await library.search(ada, 'northern revenue');
+    expect(hybrid[0]).toMatchObject({ ref: '0', foundBy: ['text', 'vector'] });
+    expect(hybrid[0]?.score).toBeCloseTo(2 / 61, 6);
+    await stop();
+  });
+
+  it('never returns another tenant content, and indexing the same chunks again adds no duplicates', async () => {
+    const { library, stop } = await start();
+    for (const mode of ['text', 'vector', 'hybrid'] as const) {
+      const hits = await library.search(ada, 'revenue secrets globex', { mode });
+      expect(hits.every((hit) => hit.contentId === 'report')).toBe(true);
+    }
+    expect((await library.search(eve, 'revenue', { mode: 'text' })).map((hit) => hit.contentId)).toEqual(['secret']);
+    await library.indexContent({
+      tenantId: 'acme',
+      contentId: 'report',
+      chunks: [{ ref: '0', text: 'Revenue grew in the northern region' }],
+    });
+    expect(await library.search(ada, 'revenue', { mode: 'text' })).toHaveLength(1);
+    await expect(library.search({ userId: 'x' }, 'revenue')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await stop();
+  });
+});
