@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ErrorCode, PlatformError } from '../errors/platform-error.js';
 import {
   type FileLink,
@@ -21,8 +21,34 @@ import { assertTenantId, parseRecord } from './ports/tenancy.js';
 // Validation and defaults shared by every MetadataStore adapter, so that all of them accept and
 // refuse exactly the same input and fill in exactly the same values.
 
+let lastMs = 0;
+let sequence = 0;
+
+/**
+ * A record id: the prefix and a UUIDv7 (RFC 9562) whose 12-bit counter increases within one
+ * millisecond, so ids created later in this process sort later. Lists ordered by (createdAt, id)
+ * then keep insertion order even for records created in the same millisecond.
+ */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomUUID()}`;
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    sequence = randomBytes(2).readUInt16BE() & 0x3ff;
+  } else {
+    sequence += 1;
+    if (sequence > 0xfff) {
+      // More than ~3,000 ids in one millisecond: borrow the next millisecond.
+      lastMs += 1;
+      sequence = 0;
+    }
+  }
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(lastMs, 0, 6);
+  bytes[6] = 0x70 | (sequence >> 8);
+  bytes[7] = sequence & 0xff;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${prefix}_${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export function prepareFile(input: unknown, now: Date): FileRecord {

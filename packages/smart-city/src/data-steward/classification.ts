@@ -1,0 +1,88 @@
+/** Kinds of personal data the classifier recognises in values. */
+export type PiiType = 'email' | 'phone' | 'national_id' | 'card_number' | 'ip_address';
+
+/** What the classifier concluded about one column. */
+export interface ColumnClassification {
+  column: string;
+  /** The personal-data kind most values match, if any. */
+  pii?: PiiType;
+  /** Share (0-1) of non-empty values matching `pii`. */
+  confidence: number;
+  /** `client`: data about the client's people or business; `platform`: technical values the platform produced. */
+  dataClass: 'client' | 'platform';
+  /** Non-empty values examined. */
+  examined: number;
+}
+
+/** Passes the Luhn checksum used by payment card numbers. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let index = digits.length - 1; index >= 0; index -= 1) {
+    let digit = digits.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) return false;
+    if (double) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+    double = !double;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+const EMAIL = /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+$/;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const IPV6 =
+  /^(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}$|^(?:[0-9a-f]{1,4}:){1,7}:$|^::(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4}$|^(?:[0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}$/i;
+// National ids: US SSN (not 000/666/9xx area), UK NI number.
+const NATIONAL_ID = /^(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}$|^[A-CEGHJ-PR-TW-Z]{2}\d{6}[A-D]$/i;
+
+/** The personal-data kind of one value, if it is one. */
+export function piiTypeOf(value: string): PiiType | undefined {
+  const text = value.trim();
+  if (text.length === 0 || text.length > 254) return undefined;
+  if (EMAIL.test(text)) return 'email';
+  if (IPV4.test(text) || IPV6.test(text)) return 'ip_address';
+  if (NATIONAL_ID.test(text)) return 'national_id';
+  const digits = text.replace(/[\s-]/g, '');
+  if (/^\d{13,19}$/.test(digits) && luhnValid(digits)) return 'card_number';
+  if (PHONE_INTERNATIONAL.test(text) || PHONE_NANP.test(text) || PHONE_TRUNK.test(text)) return 'phone';
+  return undefined;
+}
+
+// Phones: international (+ and 8-15 digits, in groups), North American (415) 555-0100, or a
+// national number with a trunk 0 (020 7946 0958). Dates and ids with hyphens do not fit these.
+const PHONE_INTERNATIONAL = /^\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5}$/;
+const PHONE_NANP = /^\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}$/;
+const PHONE_TRUNK = /^0\d{2,4}[\s-]\d{3,4}[\s-]?\d{3,4}$/;
+
+const PLATFORM_COLUMNS = /^(id|uuid|.*_id|created_at|updated_at|trace_id|row_number|_.*)$/i;
+
+/**
+ * Classifies each column from its values: the personal-data kind that at least `threshold` of
+ * its non-empty values match, and whether it is client data or platform data.
+ */
+export function classifyColumns(rows: ReadonlyArray<Record<string, unknown>>, threshold = 0.8): ColumnClassification[] {
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  return columns.map((column) => {
+    const values = rows
+      .map((row) => row[column])
+      .filter((value) => value !== null && value !== undefined && String(value).trim() !== '');
+    const counts = new Map<PiiType, number>();
+    for (const value of values) {
+      const kind = piiTypeOf(String(value));
+      if (kind) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    }
+    const [top, count] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? [undefined, 0];
+    const confidence = values.length === 0 ? 0 : count / values.length;
+    const pii = top && confidence >= threshold ? top : undefined;
+    return {
+      column,
+      ...(pii ? { pii } : {}),
+      confidence: Math.round(confidence * 1000) / 1000,
+      dataClass: pii || !PLATFORM_COLUMNS.test(column) ? 'client' : 'platform',
+      examined: values.length,
+    };
+  });
+}

@@ -1,0 +1,219 @@
+import {
+  defineService,
+  defineServiceRef,
+  type FileRecord,
+  type GovernanceRecord,
+  type MetadataStore,
+  MetadataStoreRef,
+  type RecordRef,
+} from '@platform/foundations';
+import { currentTraceId } from '@platform/observability';
+import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
+import { parseUserContext, type UserContext } from '../user-context/user-context.js';
+import { type ColumnClassification, classifyColumns, type PiiType } from './classification.js';
+import {
+  type LineageDataset,
+  type LineageSink,
+  metadataLineageSink,
+  type OpenLineageRunEvent,
+  runEvent,
+} from './lineage.js';
+import { evaluatePolicy, type GovernancePolicy, type PolicyDecision } from './policy.js';
+import { checkQuality, type QualityResult, type QualityRule } from './quality.js';
+
+/** Options of the Data Steward. */
+export interface DataStewardOptions {
+  /** Policies by id; the latest version given wins. */
+  policies?: readonly GovernancePolicy[];
+  /** Where lineage events go. Default: governance records in the metadata store. */
+  lineageSink?: LineageSink;
+  /** Share of a column's values that must match a personal-data kind to classify it. Default 0.8. */
+  piiThreshold?: number;
+}
+
+/** A retention rule: files older than `maxAgeDays` (optionally only of some statuses) are due. */
+export interface RetentionRule {
+  maxAgeDays: number;
+  statuses?: ReadonlyArray<FileRecord['status']>;
+}
+
+type Rows = ReadonlyArray<Record<string, unknown>>;
+
+/**
+ * Data Steward: governance. Versioned policies evaluated with a decision log, quality rules with
+ * pass rates and failed-row samples, column classification with PII detection, OpenLineage run
+ * events to a pluggable sink, retention rules, and a compliance audit trail. Client methods take
+ * a user context (and are audited); internal methods take a tenant id and run as the platform.
+ */
+export class DataSteward extends SmartCityRoleBase<
+  RoleDeps & { metadata: MetadataStore; options: DataStewardOptions }
+> {
+  #policy(id: string): GovernancePolicy | undefined {
+    return (this.deps.options.policies ?? [])
+      .filter((policy) => policy.id === id)
+      .sort((a, b) => b.version - a.version)[0];
+  }
+
+  async #record(
+    tenantId: string,
+    kind: string,
+    subject: RecordRef,
+    data: Record<string, unknown>,
+  ): Promise<GovernanceRecord> {
+    const traceId = currentTraceId();
+    return this.deps.metadata.appendGovernanceRecord({
+      tenantId,
+      kind,
+      subject,
+      data,
+      ...(traceId ? { traceId } : {}),
+    });
+  }
+
+  async #audit(user: UserContext, operation: string, subject: RecordRef): Promise<void> {
+    await this.#record(user.tenantId, 'audit', subject, { operation, userId: user.userId });
+  }
+
+  // --- internal track -------------------------------------------------------------------------
+
+  /** Evaluates a policy and logs the decision (`policy_decision`) against the subject. */
+  async decideInternal(
+    tenantId: string,
+    subject: RecordRef,
+    policyId: string,
+    request: { action: string; roles?: readonly string[]; pii?: readonly PiiType[]; dataClass?: 'client' | 'platform' },
+  ): Promise<PolicyDecision> {
+    const policy = this.#policy(policyId);
+    const decision: PolicyDecision = policy
+      ? evaluatePolicy(policy, {
+          action: request.action,
+          roles: request.roles ?? [],
+          pii: request.pii ?? [],
+          dataClass: request.dataClass ?? 'client',
+        })
+      : { allowed: false, policy: policyId, version: 0, rule: 'unknown_policy' };
+    await this.#record(tenantId, 'policy_decision', subject, { ...decision, action: request.action });
+    this.logOperation('data_steward.decide', decision.allowed, { policy: decision.policy, rule: decision.rule });
+    return decision;
+  }
+
+  /** Runs quality rules on rows and records the results (`quality_check`). */
+  async checkQualityInternal(
+    tenantId: string,
+    subject: RecordRef,
+    rows: Rows,
+    rules: readonly QualityRule[],
+  ): Promise<QualityResult[]> {
+    return this.withSpan('data_steward.check_quality', { rules: rules.length, rows: rows.length }, async () => {
+      const results = checkQuality(rows, rules);
+      await this.#record(tenantId, 'quality_check', subject, {
+        results: results.map(({ failedSamples, ...rest }) => ({ ...rest, failedSamples: failedSamples.length })),
+      });
+      return results;
+    });
+  }
+
+  /** Classifies columns (personal data, client or platform data) and records it (`classification`). */
+  async classifyInternal(tenantId: string, subject: RecordRef, rows: Rows): Promise<ColumnClassification[]> {
+    return this.withSpan('data_steward.classify', { rows: rows.length }, async () => {
+      const columns = classifyColumns(rows, this.deps.options.piiThreshold ?? 0.8);
+      await this.#record(tenantId, 'classification', subject, { columns });
+      return columns;
+    });
+  }
+
+  /** Emits an OpenLineage run event for a job of the tenant to the lineage sink. */
+  async emitLineage(
+    tenantId: string,
+    event: {
+      eventType: OpenLineageRunEvent['eventType'];
+      runId?: string;
+      job: string;
+      inputs?: readonly LineageDataset[];
+      outputs?: readonly LineageDataset[];
+    },
+  ): Promise<OpenLineageRunEvent> {
+    const lineage = runEvent({
+      eventType: event.eventType,
+      ...(event.runId ? { runId: event.runId } : {}),
+      job: { namespace: `platform/${tenantId}`, name: event.job },
+      ...(event.inputs ? { inputs: event.inputs } : {}),
+      ...(event.outputs ? { outputs: event.outputs } : {}),
+    });
+    await (this.deps.options.lineageSink ?? metadataLineageSink(this.deps.metadata))(lineage, tenantId);
+    return lineage;
+  }
+
+  /** Files of the tenant that a retention rule says are due, oldest first. */
+  async retentionDue(tenantId: string, rule: RetentionRule, now = new Date()): Promise<FileRecord[]> {
+    const cutoff = now.getTime() - rule.maxAgeDays * 86_400_000;
+    const due: FileRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.metadata.listFiles(tenantId, { limit: 500, ...(cursor ? { cursor } : {}) });
+      for (const file of page.items) {
+        if (
+          file.createdAt.getTime() < cutoff &&
+          file.status !== 'deleted' &&
+          (!rule.statuses || rule.statuses.includes(file.status))
+        )
+          due.push(file);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    return due.reverse();
+  }
+
+  // --- client track ---------------------------------------------------------------------------
+
+  /** Client track of {@link decideInternal}: the user's roles count; the call is audited. */
+  async decide(
+    userContext: unknown,
+    subject: RecordRef,
+    policyId: string,
+    request: { action: string; pii?: readonly PiiType[]; dataClass?: 'client' | 'platform' },
+  ) {
+    const user = parseUserContext(userContext);
+    await this.#audit(user, 'decide', subject);
+    return this.decideInternal(user.tenantId, subject, policyId, { ...request, roles: user.roles });
+  }
+
+  /** Client track of {@link checkQualityInternal}. */
+  async checkQuality(userContext: unknown, subject: RecordRef, rows: Rows, rules: readonly QualityRule[]) {
+    const user = parseUserContext(userContext);
+    await this.#audit(user, 'check_quality', subject);
+    return this.checkQualityInternal(user.tenantId, subject, rows, rules);
+  }
+
+  /** Client track of {@link classifyInternal}. */
+  async classify(userContext: unknown, subject: RecordRef, rows: Rows) {
+    const user = parseUserContext(userContext);
+    await this.#audit(user, 'classify', subject);
+    return this.classifyInternal(user.tenantId, subject, rows);
+  }
+
+  /** The compliance trail of the user's tenant (optionally of one subject), oldest first. */
+  async auditTrail(
+    userContext: unknown,
+    options: { subject?: RecordRef; kind?: string; limit?: number; cursor?: string } = {},
+  ) {
+    const user = parseUserContext(userContext);
+    return this.deps.metadata.listGovernanceRecords(user.tenantId, options);
+  }
+}
+
+/** The Data Steward role. */
+export const DataStewardRef = defineServiceRef<DataSteward>({ id: 'smart-city.data-steward', tier: 'smart-city' });
+
+/** Defines the Data Steward service on the platform's metadata store. */
+export function dataSteward(options: DataStewardOptions = {}) {
+  return defineService({
+    ref: DataStewardRef,
+    deps: { metadata: MetadataStoreRef },
+    factory: ({ metadata }, context) => new DataSteward({ ...context, metadata, options }),
+    description: {
+      description: 'Governance: policies, quality, classification, lineage, retention, audit',
+      tags: ['governance'],
+    },
+  });
+}

@@ -1,0 +1,25 @@
+export { type ColumnClassification, classifyColumns, luhnValid, type PiiType, piiTypeOf } from './classification.js';
+export {
+  DataSteward,
+  type DataStewardOptions,
+  DataStewardRef,
+  dataSteward,
+  type RetentionRule,
+} from './data-steward.js';
+export {
+  httpLineageSink,
+  type LineageDataset,
+  type LineageSink,
+  metadataLineageSink,
+  type OpenLineageRunEvent,
+  runEvent,
+} from './lineage.js';
+export {
+  definePolicy,
+  evaluatePolicy,
+  type GovernancePolicy,
+  GovernancePolicySchema,
+  type PolicyDecision,
+  type PolicyRequest,
+} from './policy.js';
+export { checkQuality, type QualityResult, type QualityRule, QualityRuleSchema } from './quality.js';
