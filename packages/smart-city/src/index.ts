@@ -9,6 +9,7 @@ export * from './bases/index.js';
 export * from './city-manager/index.js';
 export * from './communication-director/index.js';
 export * from './content-steward/index.js';
+export * from './data-orchestrator/index.js';
 export * from './data-steward/index.js';
 export * from './librarian/index.js';
 export * from './nurse/index.js';

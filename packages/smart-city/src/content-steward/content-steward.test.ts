@@ -293,3 +293,29 @@ describe('Content Steward: access and deletion', () => {
     await stop();
   });
 });
+
+describe('Content Steward: format conversion hooks', () => {
+  it('converts with a registered hook, stores the result as a new file, and links it to its source', async () => {
+    const { steward, metadata, stop } = await start({
+      converters: [
+        {
+          from: 'json',
+          to: 'csv',
+          convert: async (bytes) => text(`value\n${JSON.parse(new TextDecoder().decode(bytes)).value}\n`),
+        },
+      ],
+    });
+    const source = await steward.processClientFile(ada, { name: 'data.json', data: text('{"value":42}') });
+    const converted = await steward.convertFile(ada, source.fileId, 'csv');
+    expect(converted).toMatchObject({ validationStatus: 'valid', detectedType: 'text' });
+    expect((await metadata.getFile('acme', converted.fileId)).name).toBe('data.csv');
+    expect(await metadata.listLinks('acme', { from: { kind: 'file', id: converted.fileId } })).toMatchObject([
+      { to: { kind: 'file', id: source.fileId }, relation: 'derived_from', metadata: { conversion: 'json->csv' } },
+    ]);
+    await expect(steward.convertFile(ada, source.fileId, 'pdf')).rejects.toMatchObject({
+      code: 'UNSUPPORTED_FILE_TYPE',
+    });
+    await expect(steward.convertFile(eve, source.fileId, 'csv')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await stop();
+  });
+});

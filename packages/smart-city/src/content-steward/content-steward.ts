@@ -39,6 +39,14 @@ export type FileScanner = (file: {
   open: () => Promise<Readable>;
 }) => Promise<ScanVerdict>;
 
+/** A format conversion hook: turns a file of one detected type into another format. */
+export interface FormatConverter {
+  from: DetectedType;
+  /** The target format's name, also the converted file's extension (e.g. `csv`, `txt`). */
+  to: string;
+  convert(bytes: Uint8Array): Promise<Uint8Array>;
+}
+
 /** Limits and hooks of the Content Steward. */
 export interface ContentStewardOptions {
   /** Largest accepted file. Default 100 MiB. */
@@ -48,6 +56,8 @@ export interface ContentStewardOptions {
   /** Detected types accepted at all. Default: every type except `executable`, `binary` and `gzip`. */
   acceptedTypes?: readonly DetectedType[];
   scanner?: FileScanner;
+  /** Format conversion hooks, used by `convertFile`. */
+  converters?: readonly FormatConverter[];
 }
 
 /** What processing a file produced (the infrastructure phase's handoff). */
@@ -284,6 +294,41 @@ export class ContentSteward extends SmartCityRoleBase<
     }
     this.guardTenant(user, record, 'file');
     return { record, stream: await this.deps.blobs.getStream(user.tenantId, record.storageKey) };
+  }
+
+  /**
+   * Converts a stored file with the registered hook for its type and target format. The result is
+   * processed like any upload (validated, stored, deduplicated) and linked to its source with a
+   * `derived_from` lineage link.
+   * @throws {PlatformError} `UNSUPPORTED_FILE_TYPE` when no hook converts this type to `to`.
+   */
+  async convertFile(userContext: unknown, fileId: string, to: string): Promise<ProcessedFile> {
+    const user = parseUserContext(userContext);
+    const { record, stream } = await this.readFile(user, fileId);
+    const converter = this.deps.options.converters?.find(
+      (candidate) => candidate.from === record.detectedType && candidate.to === to,
+    );
+    if (!converter) {
+      stream.destroy();
+      throw new PlatformError(ErrorCode.UNSUPPORTED_FILE_TYPE, `no converter from ${record.detectedType} to ${to}`, {
+        details: { from: record.detectedType, to },
+      });
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+    const converted = await this.withSpan('content_steward.convert', { from: record.detectedType ?? '', to }, () =>
+      converter.convert(Buffer.concat(chunks)),
+    );
+    const base = record.name.includes('.') ? record.name.slice(0, record.name.lastIndexOf('.')) : record.name;
+    const result = await this.#process(user.tenantId, { name: `${base}.${to}`, data: converted }, user.userId);
+    await this.deps.metadata.addLink({
+      tenantId: user.tenantId,
+      from: { kind: 'file', id: result.fileId },
+      to: { kind: 'file', id: fileId },
+      relation: 'derived_from',
+      metadata: { conversion: `${record.detectedType}->${to}` },
+    });
+    return result;
   }
 
   /** Deletes a file's bytes; its record and lineage links stay, marked deleted. */

@@ -4,6 +4,7 @@ export {
   ContentStewardRef,
   contentSteward,
   type FileScanner,
+  type FormatConverter,
   type IncomingFile,
   type ProcessedFile,
   type ScanVerdict,
