@@ -1,6 +1,7 @@
 /**
  * @packageDocumentation
- * `@platform/data-mash` will hold the data mash flow, its orchestrators and the data-mash CLI. It builds and type-checks as part of the workspace but
- * exports nothing yet, and stays private (unpublished) until it has content.
+ * The data mash of the @platform SDK. In progress: the offline embedder and column schema
+ * inference are here; parsing, insights, the flow and the CLI are still to come.
  */
-export {};
+export * from './embedding/index.js';
+export * from './semantics/index.js';

@@ -1,0 +1,1 @@
+export { embedderFingerprint, HashingEmbedder, type HashingEmbedderOptions } from './hashing-embedder.js';
