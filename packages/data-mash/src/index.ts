@@ -4,4 +4,5 @@
  * inference are here; parsing, insights, the flow and the CLI are still to come.
  */
 export * from './embedding/index.js';
+export * from './parsing/index.js';
 export * from './semantics/index.js';
