@@ -4,5 +4,6 @@
  * inference are here; parsing, insights, the flow and the CLI are still to come.
  */
 export * from './embedding/index.js';
+export * from './insights/index.js';
 export * from './parsing/index.js';
 export * from './semantics/index.js';

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ColumnProfiler, quantile } from './column-profiler.js';
+import { HyperLogLog } from './hyperloglog.js';
+
+function profileOf(values: unknown[], limits = {}) {
+  const profiler = new ColumnProfiler('c', limits);
+  for (const value of values) profiler.add(value);
+  return profiler.profile();
+}
+
+describe('ColumnProfiler', () => {
+  it('matches hand-computed statistics on 1..100 (as strings, with nulls)', () => {
+    const values: unknown[] = [...Array.from({ length: 100 }, (_, index) => String(index + 1)), '', null];
+    const profile = profileOf(values);
+    expect(profile).toMatchObject({ count: 102, nulls: 2, distinct: 100, distinctMethod: 'exact' });
+    const numeric = profile.numeric;
+    expect(numeric?.mean).toBeCloseTo(50.5, 10);
+    // Sample standard deviation of 1..100: sqrt(100 * 101 / 12) = 29.011491975882016.
+    expect(numeric?.stdDev).toBeCloseTo(29.011491975882016, 10);
+    expect(numeric).toMatchObject({ min: 1, max: 100, median: 50.5, quantileMethod: 'exact' });
+    // Type 7 quantiles: 1 + 99q.
+    expect(numeric?.quantiles).toEqual({ p05: 5.95, p25: 25.75, p75: 75.25, p95: 95.05 });
+    expect(numeric?.histogram.map((bin) => bin.count)).toEqual([10, 10, 10, 10, 10, 10, 10, 10, 10, 10]);
+  });
+
+  it('reports top values and text lengths for text columns', () => {
+    const profile = profileOf(['red', 'blue', 'red', 'green', 'red', 'blue']);
+    expect(profile.topValues).toEqual([
+      { value: 'red', count: 3 },
+      { value: 'blue', count: 2 },
+      { value: 'green', count: 1 },
+    ]);
+    // red ×3 (3), blue ×2 (4), green (5): 22 characters over 6 values.
+    expect(profile.text).toEqual({ minLength: 3, maxLength: 5, meanLength: 22 / 6 });
+    expect(profile.numeric).toBeUndefined();
+  });
+
+  it('switches to HyperLogLog past the exact limit, within a few percent', () => {
+    const values = Array.from({ length: 50_000 }, (_, index) => `user-${index}`);
+    const profile = profileOf(values, { exactDistinct: 1000 });
+    expect(profile.distinctMethod).toBe('hyperloglog');
+    expect(Math.abs(profile.distinct - 50_000) / 50_000).toBeLessThan(0.03);
+    expect(profile.topValues).toEqual([]);
+  });
+
+  it('estimates quantiles from a uniform sample past the sample size', () => {
+    const values = Array.from({ length: 200_000 }, (_, index) => (index * 7919) % 200_000);
+    const profile = profileOf(values, { sampleSize: 5000 });
+    expect(profile.numeric?.quantileMethod).toBe('sample');
+    expect(profile.numeric?.mean).toBeCloseTo(99_999.5, 6);
+    expect(Math.abs((profile.numeric?.median ?? 0) - 100_000) / 200_000).toBeLessThan(0.03);
+    expect(profile.numeric?.min).toBe(0);
+    expect(profile.numeric?.max).toBe(199_999);
+  });
+
+  it('handles empty and all-null columns', () => {
+    expect(profileOf([])).toMatchObject({ count: 0, nulls: 0, distinct: 0 });
+    expect(profileOf([null, ' '])).toMatchObject({ count: 2, nulls: 2, distinct: 0, topValues: [] });
+  });
+});
+
+describe('quantile and HyperLogLog', () => {
+  it('interpolates between closest ranks', () => {
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantile([10], 0.9)).toBe(10);
+    expect(quantile([], 0.5)).toBeNaN();
+  });
+
+  it('counts small and large sets of distinct values', () => {
+    for (const size of [10, 1000, 200_000]) {
+      const sketch = new HyperLogLog();
+      for (let index = 0; index < size; index += 1) sketch.add(`value-${index}`);
+      for (let index = 0; index < size; index += 1) sketch.add(`value-${index}`);
+      expect(Math.abs(sketch.estimate() - size) / size).toBeLessThan(size < 100 ? 0.1 : 0.03);
+    }
+  });
+});
