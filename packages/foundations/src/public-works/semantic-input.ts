@@ -70,13 +70,7 @@ export function prepareSearch(
       details: { field: 'vector' },
     });
   }
-  const limit = options.limit ?? 10;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    throw new PlatformError(ErrorCode.VALIDATION_FAILED, `limit must be a whole number from 1 to 100, got ${limit}`, {
-      details: { field: 'limit' },
-    });
-  }
-  return { vector: [...vector], limit };
+  return { vector: [...vector], limit: searchLimit(options.limit) };
 }
 
 export function prepareGraph(graph: { nodes?: readonly unknown[]; edges?: readonly unknown[] }): {
@@ -125,11 +119,16 @@ export function prepareTextSearch(
       details: { field: 'query' },
     });
   }
-  const limit = options.limit ?? 10;
+  return { terms, limit: searchLimit(options.limit) };
+}
+
+/** A search's result limit: 1-100, default 10. */
+function searchLimit(requested: number | undefined): number {
+  const limit = requested ?? 10;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     throw new PlatformError(ErrorCode.VALIDATION_FAILED, `limit must be a whole number from 1 to 100, got ${limit}`, {
       details: { field: 'limit' },
     });
   }
-  return { terms, limit };
+  return limit;
 }

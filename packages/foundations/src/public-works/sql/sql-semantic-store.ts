@@ -38,6 +38,37 @@ export interface SqlSemanticStoreOptions {
   efSearch?: number;
 }
 
+/** `and ...` clauses for the optional search filters, their values appended to `params`. */
+function filterClauses(
+  params: unknown[],
+  options: { contentId?: string; kind?: string; model?: string; metadata?: Record<string, string | number | boolean> },
+): string {
+  const clauses: string[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    clauses.push(`and ${sql.replace('?', `$${params.length}`)}`);
+  };
+  if (options.contentId !== undefined) add('content_id = ?', options.contentId);
+  if (options.kind !== undefined) add('kind = ?', options.kind);
+  if (options.model !== undefined) add('model = ?', options.model);
+  if (options.metadata && Object.keys(options.metadata).length > 0)
+    add('metadata @> ?::jsonb', JSON.stringify(options.metadata));
+  return clauses.join(' ');
+}
+
+function resultFromRow(row: Row): SemanticSearchResult {
+  return {
+    contentId: String(row.content_id),
+    id: String(row.id),
+    kind: String(row.kind),
+    ref: String(row.ref),
+    ...(row.text === null || row.text === undefined ? {} : { text: String(row.text) }),
+    model: String(row.model),
+    metadata: json(row.metadata),
+    score: Number(row.score),
+  };
+}
+
 function contentFromRow(row: Row): ContentRecord {
   return {
     tenantId: String(row.tenant_id),
@@ -228,21 +259,12 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
     const query = prepareSearch(vector, options);
     const dimensions = query.vector.length;
     const params: unknown[] = [tenantId, JSON.stringify(query.vector)];
-    const filters: string[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      filters.push(sql.replace('?', `$${params.length}`));
-    };
-    if (options.contentId !== undefined) add('content_id = ?', options.contentId);
-    if (options.kind !== undefined) add('kind = ?', options.kind);
-    if (options.model !== undefined) add('model = ?', options.model);
-    if (options.metadata && Object.keys(options.metadata).length > 0)
-      add('metadata @> ?::jsonb', JSON.stringify(options.metadata));
+    const filters = filterClauses(params, options);
     params.push(query.limit);
     const distance = `(embedding::vector(${dimensions})) <=> $2::vector(${dimensions})`;
     const sql = `select content_id, id, kind, ref, text, model, metadata, 1 - (${distance}) as score
       from platform_embeddings where tenant_id = $1 and dimensions = ${dimensions}
-      ${filters.map((filter) => `and ${filter}`).join(' ')}
+      ${filters}
       order by ${distance} limit $${params.length}`;
     const rows = await this.#db.transaction(async (tx) => {
       // Without iterative scans an HNSW scan returns its first candidates and filters them
@@ -271,36 +293,17 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
     const { terms, limit } = prepareTextSearch(query, options);
     // The words are passed as one plain query: each must match, none is parsed as an operator.
     const params: unknown[] = [tenantId, terms.join(' ')];
-    const filters: string[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      filters.push(sql.replace('?', `$${params.length}`));
-    };
-    if (options.contentId !== undefined) add('content_id = ?', options.contentId);
-    if (options.kind !== undefined) add('kind = ?', options.kind);
-    if (options.metadata && Object.keys(options.metadata).length > 0)
-      add('metadata @> ?::jsonb', JSON.stringify(options.metadata));
+    const filters = filterClauses(params, options);
     params.push(limit);
     const vector = "to_tsvector('simple', coalesce(text, ''))";
     const { rows } = await this.#db.query<Row>(
       `select content_id, id, kind, ref, text, model, metadata, ts_rank(${vector}, plainto_tsquery('simple', $2)) as score
        from platform_embeddings where tenant_id = $1 and ${vector} @@ plainto_tsquery('simple', $2)
-       ${filters.map((filter) => `and ${filter}`).join(' ')}
+       ${filters}
        order by score desc, id limit $${params.length}`,
       params,
     );
-    return rows.map(
-      (row): SemanticSearchResult => ({
-        contentId: String(row.content_id),
-        id: String(row.id),
-        kind: String(row.kind),
-        ref: String(row.ref),
-        ...(row.text === null || row.text === undefined ? {} : { text: String(row.text) }),
-        model: String(row.model),
-        metadata: json(row.metadata),
-        score: Number(row.score),
-      }),
-    );
+    return rows.map(resultFromRow);
   }
 
   async countEmbeddings(tenantId: string, contentId: string) {
