@@ -4,4 +4,12 @@ export {
   type ParseWarning,
   parseDelimited,
 } from './delimited.js';
+export {
+  flatten,
+  type JsonParseOptions,
+  type JsonParseReport,
+  jsonDepth,
+  parseJsonDocument,
+  parseJsonLines,
+} from './json.js';
 export { type DecodingWarning, decodeText, type TextEncodingName } from './text-decoding.js';
