@@ -1,3 +1,4 @@
+export { type ChunkOptions, chunkText, type TextChunk } from './chunking.js';
 export {
   type DelimitedParseOptions,
   type DelimitedParseReport,
