@@ -272,20 +272,7 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
       await tx.exec(`set local hnsw.iterative_scan = strict_order; set local hnsw.ef_search = ${this.#efSearch}`);
       return (await tx.query<Row>(sql, params)).rows;
     });
-    return rows
-      .map(
-        (row): SemanticSearchResult => ({
-          contentId: String(row.content_id),
-          id: String(row.id),
-          kind: String(row.kind),
-          ref: String(row.ref),
-          ...(row.text === null || row.text === undefined ? {} : { text: String(row.text) }),
-          model: String(row.model),
-          metadata: json(row.metadata),
-          score: Number(row.score),
-        }),
-      )
-      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+    return rows.map(resultFromRow).sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
   }
 
   async searchText(tenantId: string, query: string, options: Parameters<SemanticStore['searchText']>[2] = {}) {
