@@ -17,10 +17,22 @@ export interface DelimitedParseOptions {
 
 /** A problem found while parsing that did not stop it. */
 export interface ParseWarning {
-  code: 'RAGGED_ROW' | 'MALFORMED_QUOTES' | 'ENCODING_FALLBACK' | 'DUPLICATE_COLUMN' | 'EMPTY_COLUMN_NAME';
+  code:
+    | 'RAGGED_ROW'
+    | 'MALFORMED_QUOTES'
+    | 'ENCODING_FALLBACK'
+    | 'DUPLICATE_COLUMN'
+    | 'EMPTY_COLUMN_NAME'
+    | 'INVALID_JSON_LINE'
+    | 'NOT_AN_OBJECT'
+    | 'TRUNCATED_FILE'
+    | 'NO_TEXT_LAYER'
+    | 'DOCUMENT_PROBLEM';
   message: string;
-  /** 1-based record number (the header is record 1). */
+  /** 1-based record (or line) number where the problem is; the header of a CSV is record 1. */
   row?: number;
+  /** 1-based page number, for paged documents. */
+  page?: number;
 }
 
 /** What {@link parseDelimited} found besides the rows it handed out. */
@@ -34,7 +46,7 @@ export interface DelimitedParseReport {
   droppedWarnings: number;
 }
 
-function uniqueColumns(header: readonly string[], warn: (warning: ParseWarning) => void): string[] {
+export function uniqueColumns(header: readonly string[], warn: (warning: ParseWarning) => void): string[] {
   const seen = new Map<string, number>();
   return header.map((raw, index) => {
     let name = raw.trim();

@@ -5,6 +5,7 @@ export {
   type ParseWarning,
   parseDelimited,
 } from './delimited.js';
+export * from './documents/index.js';
 export {
   flatten,
   type JsonParseOptions,
