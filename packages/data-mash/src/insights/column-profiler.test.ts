@@ -31,7 +31,7 @@ describe('ColumnProfiler', () => {
       { value: 'green', count: 1 },
     ]);
     // red ×3 (3), blue ×2 (4), green (5): 22 characters over 6 values.
-    expect(profile.text).toEqual({ minLength: 3, maxLength: 5, meanLength: 22 / 6 });
+    expect(profile.text).toEqual({ minLength: 3, maxLength: 5, meanLength: 22 / 6, keywords: [] });
     expect(profile.numeric).toBeUndefined();
   });
 
@@ -40,7 +40,17 @@ describe('ColumnProfiler', () => {
     const profile = profileOf(values, { exactDistinct: 1000 });
     expect(profile.distinctMethod).toBe('hyperloglog');
     expect(Math.abs(profile.distinct - 50_000) / 50_000).toBeLessThan(0.03);
-    expect(profile.topValues).toEqual([]);
+    expect(profile.topValuesMethod).toBe('misra-gries');
+  });
+
+  it('still finds the heavy hitters among many distinct values (Misra-Gries)', () => {
+    // 'popular' is 10 % of 60,000 values; every other value is unique.
+    const values = Array.from({ length: 60_000 }, (_, index) => (index % 10 === 0 ? 'popular' : `v-${index}`));
+    const profile = profileOf(values, { exactDistinct: 1000 });
+    expect(profile.topValues[0]?.value).toBe('popular');
+    // Misra-Gries counts are lower bounds, off by at most n / (k + 1) with k = 200 counters.
+    expect(profile.topValues[0]?.count).toBeLessThanOrEqual(6000);
+    expect(profile.topValues[0]?.count).toBeGreaterThanOrEqual(6000 - 60_000 / 201);
   });
 
   it('estimates quantiles from a uniform sample past the sample size', () => {

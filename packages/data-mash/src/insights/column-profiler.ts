@@ -1,4 +1,6 @@
-import { HyperLogLog } from './hyperloglog.js';
+import { DateAccumulator, type DateProfile, parseDateValue } from './dates.js';
+import { HyperLogLog, hash64 } from './hyperloglog.js';
+import { KeywordCounter } from './keywords.js';
 
 /** Limits of a {@link ColumnProfiler}. */
 export interface ProfilerLimits {
@@ -10,6 +12,8 @@ export interface ProfilerLimits {
   bins?: number;
   /** Top values reported. Default 10. */
   topValues?: number;
+  /** Text values (with at least two words) whose words are counted for keywords. Default 20,000. */
+  keywordValues?: number;
 }
 
 /** The profile of one column. */
@@ -20,8 +24,12 @@ export interface ColumnProfile {
   distinct: number;
   /** `exact`, or `hyperloglog` (about 0.8 % standard error) past `exactDistinct` values. */
   distinctMethod: 'exact' | 'hyperloglog';
-  /** Most frequent values with counts; exact while distinct values stayed within `exactDistinct`. */
+  /**
+   * Most frequent values with counts: exact while distinct values stayed within `exactDistinct`;
+   * past that, the heavy hitters of a Misra-Gries summary, whose counts are lower bounds.
+   */
   topValues: Array<{ value: string; count: number }>;
+  topValuesMethod: 'exact' | 'misra-gries';
   numeric?: {
     count: number;
     min: number;
@@ -35,17 +43,34 @@ export interface ColumnProfile {
     /** `exact`, or `sample` when quantiles and histogram come from a uniform sample. */
     quantileMethod: 'exact' | 'sample';
   };
-  text?: { minLength: number; maxLength: number; meanLength: number };
+  /** Present when at least 90 % of the non-null values are dates or date-times. */
+  dates?: DateProfile;
+  /** Lengths of the values that are not numbers, and the top content words of multi-word values. */
+  text?: {
+    minLength: number;
+    maxLength: number;
+    meanLength: number;
+    keywords: Array<{ word: string; count: number }>;
+  };
 }
 
-const isNull = (value: unknown) =>
-  value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
+function isNull(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value !== 'string') return false;
+  // Most values start with a non-space: skip the trim then.
+  return value.length === 0 || (value.charCodeAt(0) <= 32 && value.trim() === '');
+}
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 function toNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
-  const text = value.trim();
-  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) return undefined;
+  const first = value.charCodeAt(0);
+  // Only digits, signs, dots and spaces can start a number: skip the regular expression otherwise.
+  if (!((first >= 48 && first <= 57) || first === 43 || first === 45 || first === 46 || first <= 32)) return undefined;
+  const text = first <= 32 ? value.trim() : value;
+  if (!NUMBER.test(text)) return undefined;
   const number = Number(text);
   return Number.isFinite(number) ? number : undefined;
 }
@@ -62,15 +87,19 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 /**
  * Profiles one column in a single pass with bounded memory: counts, nulls, distinct values (exact,
- * then HyperLogLog), top values, numeric moments (Welford), quantiles and histogram (exact, then
- * from a uniform reservoir sample), and text lengths.
+ * then HyperLogLog), top values (exact, then Misra-Gries), numeric moments (Welford), quantiles
+ * and histogram (exact, then from a uniform reservoir sample), date range and rhythm, text
+ * lengths and keywords.
  */
 export class ColumnProfiler {
   readonly name: string;
+  /** The number the last added value was read as, or `undefined` when it was not a number. */
+  lastNumber: number | undefined;
   readonly #limits: Required<ProfilerLimits>;
   #count = 0;
   #nulls = 0;
-  #counts: Map<string, number> | undefined = new Map();
+  #counts = new Map<string, number>();
+  #exact = true;
   readonly #hll = new HyperLogLog();
   #numericCount = 0;
   #mean = 0;
@@ -78,15 +107,28 @@ export class ColumnProfiler {
   #min = Number.POSITIVE_INFINITY;
   #max = Number.NEGATIVE_INFINITY;
   readonly #sample: number[] = [];
+  readonly #values: string[] = [];
   #textCount = 0;
   #lengthSum = 0;
   #minLength = Number.POSITIVE_INFINITY;
   #maxLength = 0;
+  #dates = new DateAccumulator();
+  #datesPossible = true;
+  readonly #keywords = new KeywordCounter();
+  #keywordBudget: number;
   #seed = 0x2545f491;
 
   constructor(name: string, limits: ProfilerLimits = {}) {
     this.name = name;
-    this.#limits = { exactDistinct: 10_000, sampleSize: 10_000, bins: 10, topValues: 10, ...limits };
+    this.#limits = {
+      exactDistinct: 10_000,
+      sampleSize: 10_000,
+      bins: 10,
+      topValues: 10,
+      keywordValues: 20_000,
+      ...limits,
+    };
+    this.#keywordBudget = this.#limits.keywordValues;
   }
 
   #random(): number {
@@ -97,21 +139,31 @@ export class ColumnProfiler {
     return (this.#seed >>> 0) / 0x100000000;
   }
 
-  /** Adds one value of the column. */
-  add(value: unknown): void {
+  /**
+   * Adds one value of the column. Returns a 32-bit hash of the value (0 for a null, and not 0
+   * otherwise), which a table profiler combines into row hashes for duplicate detection.
+   */
+  add(value: unknown): number {
     this.#count += 1;
+    this.lastNumber = undefined;
     if (isNull(value)) {
       this.#nulls += 1;
-      return;
+      return 0;
     }
     const text = typeof value === 'string' ? value : String(value);
-    this.#hll.add(text);
-    if (this.#counts) {
-      this.#counts.set(text, (this.#counts.get(text) ?? 0) + 1);
-      if (this.#counts.size > this.#limits.exactDistinct) this.#counts = undefined;
+    const [hashed, low] = hash64(text);
+    const high = hashed === 0 ? 1 : hashed;
+    this.#hll.addHash(high, low);
+    this.#countValue(text);
+    const nonNull = this.#count - this.#nulls;
+    if (this.#values.length < 500) this.#values.push(text);
+    else {
+      const slot = Math.floor(this.#random() * nonNull);
+      if (slot < 500) this.#values[slot] = text;
     }
     const number = toNumber(value);
     if (number !== undefined) {
+      this.lastNumber = number;
       this.#numericCount += 1;
       const delta = number - this.#mean;
       this.#mean += delta / this.#numericCount;
@@ -123,30 +175,77 @@ export class ColumnProfiler {
         const slot = Math.floor(this.#random() * this.#numericCount);
         if (slot < this.#limits.sampleSize) this.#sample[slot] = number;
       }
-    } else {
-      this.#textCount += 1;
-      this.#lengthSum += text.length;
-      if (text.length < this.#minLength) this.#minLength = text.length;
-      if (text.length > this.#maxLength) this.#maxLength = text.length;
+      return high;
     }
+    this.#textCount += 1;
+    this.#lengthSum += text.length;
+    if (text.length < this.#minLength) this.#minLength = text.length;
+    if (text.length > this.#maxLength) this.#maxLength = text.length;
+    if (this.#datesPossible) {
+      const epoch = parseDateValue(text);
+      if (epoch !== undefined) this.#dates.add(epoch);
+      // Stop looking once most values so far were not dates.
+      else if (this.#textCount - this.#dates.count > 100 && this.#dates.count < this.#textCount * 0.9)
+        this.#datesPossible = false;
+    }
+    if (this.#keywordBudget > 0 && text.includes(' ')) {
+      this.#keywordBudget -= 1;
+      this.#keywords.add(text);
+    }
+    return high;
+  }
+
+  #countValue(text: string): void {
+    const counts = this.#counts;
+    const seen = counts.get(text);
+    if (seen !== undefined) {
+      counts.set(text, seen + 1);
+      return;
+    }
+    if (this.#exact) {
+      counts.set(text, 1);
+      if (counts.size > this.#limits.exactDistinct) {
+        // Keep the heaviest values as the seed of a Misra-Gries summary.
+        this.#exact = false;
+        const keep = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, this.#heavyCapacity());
+        this.#counts = new Map(keep);
+      }
+      return;
+    }
+    if (counts.size < this.#heavyCapacity()) {
+      counts.set(text, 1);
+      return;
+    }
+    // Misra-Gries: a new value with no free counter takes one from every counter (amortised O(1)).
+    for (const [key, count] of counts) {
+      if (count <= 1) counts.delete(key);
+      else counts.set(key, count - 1);
+    }
+  }
+
+  #heavyCapacity(): number {
+    return Math.max(100, this.#limits.topValues * 20);
+  }
+
+  /** Up to 500 non-null values of the column, a uniform sample, for type and meaning inference. */
+  sampleValues(): string[] {
+    return [...this.#values];
   }
 
   /** The profile of what was added so far. */
   profile(): ColumnProfile {
-    const exact = this.#counts !== undefined;
-    const top = exact
-      ? [...(this.#counts as Map<string, number>).entries()]
-          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-          .slice(0, this.#limits.topValues)
-          .map(([value, count]) => ({ value, count }))
-      : [];
+    const top = [...this.#counts.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, this.#limits.topValues)
+      .map(([value, count]) => ({ value, count }));
     const profile: ColumnProfile = {
       name: this.name,
       count: this.#count,
       nulls: this.#nulls,
-      distinct: exact ? (this.#counts as Map<string, number>).size : this.#hll.estimate(),
-      distinctMethod: exact ? 'exact' : 'hyperloglog',
+      distinct: this.#exact ? this.#counts.size : this.#hll.estimate(),
+      distinctMethod: this.#exact ? 'exact' : 'hyperloglog',
       topValues: top,
+      topValuesMethod: this.#exact ? 'exact' : 'misra-gries',
     };
     // A column is numeric when most of its non-null values are numbers.
     const nonNull = this.#count - this.#nulls;
@@ -154,6 +253,8 @@ export class ColumnProfiler {
       const sorted = [...this.#sample].sort((a, b) => a - b);
       const bins = this.#limits.bins;
       const width = (this.#max - this.#min) / bins || 1;
+      // Sample counts are scaled to the column, so bins always sum to the numeric count.
+      const scale = this.#numericCount / Math.max(1, sorted.length);
       const histogram = Array.from({ length: bins }, (_, index) => ({
         from: this.#min + index * width,
         to: this.#min + (index + 1) * width,
@@ -161,6 +262,7 @@ export class ColumnProfiler {
       }));
       for (const value of sorted)
         (histogram[Math.min(bins - 1, Math.floor((value - this.#min) / width))] as { count: number }).count += 1;
+      if (scale !== 1) for (const bin of histogram) bin.count = Math.round(bin.count * scale);
       profile.numeric = {
         count: this.#numericCount,
         min: this.#min,
@@ -177,13 +279,25 @@ export class ColumnProfiler {
         histogram,
         quantileMethod: this.#numericCount <= this.#limits.sampleSize ? 'exact' : 'sample',
       };
-    } else if (this.#textCount > 0) {
+      return profile;
+    }
+    if (this.#dates.count > 0 && this.#dates.count >= nonNull * 0.9) {
+      const dates = this.#dates.profile();
+      if (dates) profile.dates = dates;
+    }
+    if (this.#textCount > 0) {
       profile.text = {
         minLength: this.#minLength,
         maxLength: this.#maxLength,
         meanLength: this.#lengthSum / this.#textCount,
+        keywords: this.#keywords.top(this.#limits.topValues),
       };
     }
     return profile;
+  }
+
+  /** The numeric reservoir sample (sorted copy), for outlier fences. */
+  numericSample(): number[] {
+    return [...this.#sample].sort((a, b) => a - b);
   }
 }

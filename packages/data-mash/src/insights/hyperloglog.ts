@@ -10,6 +10,11 @@ export class HyperLogLog {
   /** Adds a value (any string). */
   add(value: string): void {
     const [high, low] = hash64(value);
+    this.addHash(high, low);
+  }
+
+  /** Adds a value by its {@link hash64} halves (when the caller has hashed it already). */
+  addHash(high: number, low: number): void {
     const index = high >>> (32 - HyperLogLog.PRECISION);
     // Leading zeros of the remaining 50 bits, plus one.
     const rest = ((high << HyperLogLog.PRECISION) | (low >>> (32 - HyperLogLog.PRECISION))) >>> 0;
@@ -35,7 +40,7 @@ export class HyperLogLog {
 }
 
 /** 64 bits of hash as two 32-bit halves (two seeded FNV-1a passes with a final mix). */
-function hash64(value: string): [number, number] {
+export function hash64(value: string): [number, number] {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x9e3779b9;
   for (let index = 0; index < value.length; index += 1) {

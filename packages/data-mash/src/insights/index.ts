@@ -1,3 +1,13 @@
 export { type ColumnProfile, ColumnProfiler, type ProfilerLimits, quantile } from './column-profiler.js';
+export { DateAccumulator, type DateProfile, type DateUnit, parseDateValue } from './dates.js';
 export { HyperLogLog } from './hyperloglog.js';
+export { KeywordCounter, topKeywords } from './keywords.js';
 export { CorrelationAccumulator, findOutliers, type Outlier } from './relationships.js';
+export {
+  type ColumnOutliers,
+  percent,
+  type QualityFlag,
+  type TableInsights,
+  TableProfiler,
+  type TableProfilerOptions,
+} from './table-profiler.js';

@@ -1,0 +1,40 @@
+import { eng } from 'stopword';
+
+const STOPWORDS = new Set(eng);
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu;
+
+/** Counts of content words: lower-cased, English stop words and numbers left out. */
+export class KeywordCounter {
+  readonly #counts = new Map<string, number>();
+  readonly #maxTerms: number;
+
+  constructor(maxTerms = 50_000) {
+    this.#maxTerms = maxTerms;
+  }
+
+  /** Adds the words of one text. */
+  add(text: string): void {
+    for (const match of text.toLowerCase().matchAll(WORD)) {
+      const word = match[0].replace(/['’-]+$/, '');
+      if (word.length < 3 || STOPWORDS.has(word) || /^\d/.test(word)) continue;
+      const count = this.#counts.get(word);
+      if (count !== undefined) this.#counts.set(word, count + 1);
+      else if (this.#counts.size < this.#maxTerms) this.#counts.set(word, 1);
+    }
+  }
+
+  /** The most frequent words, ties in alphabetical order. */
+  top(limit = 10): Array<{ word: string; count: number }> {
+    return [...this.#counts.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, limit)
+      .map(([word, count]) => ({ word, count }));
+  }
+}
+
+/** The top keywords of a text (see {@link KeywordCounter}). */
+export function topKeywords(text: string, limit = 10): Array<{ word: string; count: number }> {
+  const counter = new KeywordCounter();
+  counter.add(text);
+  return counter.top(limit);
+}
