@@ -1,5 +1,5 @@
 import { DateAccumulator, type DateProfile, parseDateValue } from './dates.js';
-import { HyperLogLog, hash64 } from './hyperloglog.js';
+import { HyperLogLog, hash32 } from './hyperloglog.js';
 import { KeywordCounter } from './keywords.js';
 
 /** Limits of a {@link ColumnProfiler}. */
@@ -26,10 +26,11 @@ export interface ColumnProfile {
   distinctMethod: 'exact' | 'hyperloglog';
   /**
    * Most frequent values with counts: exact while distinct values stayed within `exactDistinct`;
-   * past that, the heavy hitters of a Misra-Gries summary, whose counts are lower bounds.
+   * past that (`sample`), the values seen at least 3 times in the 500-value uniform sample, with
+   * counts scaled to the column (so values under about 1 % of the column are not listed).
    */
   topValues: Array<{ value: string; count: number }>;
-  topValuesMethod: 'exact' | 'misra-gries';
+  topValuesMethod: 'exact' | 'sample';
   numeric?: {
     count: number;
     min: number;
@@ -87,7 +88,7 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 /**
  * Profiles one column in a single pass with bounded memory: counts, nulls, distinct values (exact,
- * then HyperLogLog), top values (exact, then Misra-Gries), numeric moments (Welford), quantiles
+ * then HyperLogLog), top values (exact, then from a uniform sample), numeric moments (Welford), quantiles
  * and histogram (exact, then from a uniform reservoir sample), date range and rhythm, text
  * lengths and keywords.
  */
@@ -98,8 +99,7 @@ export class ColumnProfiler {
   readonly #limits: Required<ProfilerLimits>;
   #count = 0;
   #nulls = 0;
-  #counts = new Map<string, number>();
-  #exact = true;
+  #counts: Map<string, number> | undefined = new Map<string, number>();
   readonly #hll = new HyperLogLog();
   #numericCount = 0;
   #mean = 0;
@@ -151,9 +151,9 @@ export class ColumnProfiler {
       return 0;
     }
     const text = typeof value === 'string' ? value : String(value);
-    const [hashed, low] = hash64(text);
+    const hashed = hash32(text);
+    this.#hll.addHash(hashed);
     const high = hashed === 0 ? 1 : hashed;
-    this.#hll.addHash(high, low);
     this.#countValue(text);
     const nonNull = this.#count - this.#nulls;
     if (this.#values.length < 500) this.#values.push(text);
@@ -197,34 +197,21 @@ export class ColumnProfiler {
 
   #countValue(text: string): void {
     const counts = this.#counts;
-    const seen = counts.get(text);
-    if (seen !== undefined) {
-      counts.set(text, seen + 1);
-      return;
-    }
-    if (this.#exact) {
-      counts.set(text, 1);
-      if (counts.size > this.#limits.exactDistinct) {
-        // Keep the heaviest values as the seed of a Misra-Gries summary.
-        this.#exact = false;
-        const keep = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, this.#heavyCapacity());
-        this.#counts = new Map(keep);
-      }
-      return;
-    }
-    if (counts.size < this.#heavyCapacity()) {
-      counts.set(text, 1);
-      return;
-    }
-    // Misra-Gries: a new value with no free counter takes one from every counter (amortised O(1)).
-    for (const [key, count] of counts) {
-      if (count <= 1) counts.delete(key);
-      else counts.set(key, count - 1);
-    }
+    if (counts === undefined) return;
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+    // Past the limit, counting stops: top values then come from the uniform sample.
+    if (counts.size > this.#limits.exactDistinct) this.#counts = undefined;
   }
 
-  #heavyCapacity(): number {
-    return Math.max(100, this.#limits.topValues * 20);
+  #topFromSample(): Array<{ value: string; count: number }> {
+    const inSample = new Map<string, number>();
+    for (const value of this.#values) inSample.set(value, (inSample.get(value) ?? 0) + 1);
+    const scale = (this.#count - this.#nulls) / Math.max(1, this.#values.length);
+    return [...inSample.entries()]
+      .filter(([, count]) => count >= 3)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, this.#limits.topValues)
+      .map(([value, count]) => ({ value, count: Math.round(count * scale) }));
   }
 
   /** Up to 500 non-null values of the column, a uniform sample, for type and meaning inference. */
@@ -234,18 +221,21 @@ export class ColumnProfiler {
 
   /** The profile of what was added so far. */
   profile(): ColumnProfile {
-    const top = [...this.#counts.entries()]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, this.#limits.topValues)
-      .map(([value, count]) => ({ value, count }));
+    const exact = this.#counts !== undefined;
+    const top = this.#counts
+      ? [...this.#counts.entries()]
+          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+          .slice(0, this.#limits.topValues)
+          .map(([value, count]) => ({ value, count }))
+      : this.#topFromSample();
     const profile: ColumnProfile = {
       name: this.name,
       count: this.#count,
       nulls: this.#nulls,
-      distinct: this.#exact ? this.#counts.size : this.#hll.estimate(),
-      distinctMethod: this.#exact ? 'exact' : 'hyperloglog',
+      distinct: this.#counts ? this.#counts.size : this.#hll.estimate(),
+      distinctMethod: exact ? 'exact' : 'hyperloglog',
       topValues: top,
-      topValuesMethod: this.#exact ? 'exact' : 'misra-gries',
+      topValuesMethod: exact ? 'exact' : 'sample',
     };
     // A column is numeric when most of its non-null values are numbers.
     const nonNull = this.#count - this.#nulls;

@@ -9,17 +9,15 @@ export class HyperLogLog {
 
   /** Adds a value (any string). */
   add(value: string): void {
-    const [high, low] = hash64(value);
-    this.addHash(high, low);
+    this.addHash(hash32(value));
   }
 
-  /** Adds a value by its {@link hash64} halves (when the caller has hashed it already). */
-  addHash(high: number, low: number): void {
-    const index = high >>> (32 - HyperLogLog.PRECISION);
-    // Leading zeros of the remaining 50 bits, plus one.
-    const rest = ((high << HyperLogLog.PRECISION) | (low >>> (32 - HyperLogLog.PRECISION))) >>> 0;
-    const rank =
-      rest === 0 ? 32 - HyperLogLog.PRECISION + Math.clz32(low << HyperLogLog.PRECISION) + 1 : Math.clz32(rest) + 1;
+  /** Adds a value by its {@link hash32} (when the caller has hashed it already). */
+  addHash(hash: number): void {
+    const index = hash >>> (32 - HyperLogLog.PRECISION);
+    // Rank: leading zeros of the remaining 18 bits, plus one (enough up to billions of values).
+    const rest = (hash << HyperLogLog.PRECISION) >>> 0;
+    const rank = rest === 0 ? 32 - HyperLogLog.PRECISION + 1 : Math.clz32(rest) + 1;
     if (rank > (this.#registers[index] as number)) this.#registers[index] = rank;
   }
 
@@ -39,16 +37,11 @@ export class HyperLogLog {
   }
 }
 
-/** 64 bits of hash as two 32-bit halves (two seeded FNV-1a passes with a final mix). */
-export function hash64(value: string): [number, number] {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x9e3779b9;
-  for (let index = 0; index < value.length; index += 1) {
-    const code = value.charCodeAt(index);
-    a = Math.imul(a ^ code, 0x01000193);
-    b = Math.imul(b ^ code, 0x5bd1e995);
-  }
-  return [mix(a ^ Math.imul(b, 0x27d4eb2d)) >>> 0, mix(b ^ Math.imul(a, 0x165667b1)) >>> 0];
+/** A well-mixed 32-bit hash of a string: FNV-1a over its UTF-16 code units, then murmur3's finaliser. */
+export function hash32(value: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < value.length; index += 1) hash = Math.imul(hash ^ value.charCodeAt(index), 0x01000193);
+  return mix(hash) >>> 0;
 }
 
 function mix(value: number): number {

@@ -76,10 +76,37 @@ export function uniqueColumns(header: readonly string[], warn: (warning: ParseWa
  * record; malformed quoting is a warning; a line longer than `maxLineChars` or a header wider
  * than `maxColumns` stops parsing with `PARSE_LIMIT_EXCEEDED`.
  */
-export async function parseDelimited(
+export function parseDelimited(
   input: AsyncIterable<Uint8Array> | Uint8Array,
-  onRow: (row: Record<string, string>, index: number) => void | Promise<void>,
+  onRow: RowHandler,
   options: DelimitedParseOptions = {},
+): Promise<DelimitedParseReport> {
+  return parse(input, onRow, undefined, options);
+}
+
+/**
+ * {@link parseDelimited} handing each record as an array of strings in the order of
+ * `report.columns` (known from the first call on): no object a row, for the fastest passes.
+ * The array is the parser's own: copy it to keep it.
+ */
+export function parseDelimitedValues(
+  input: AsyncIterable<Uint8Array> | Uint8Array,
+  onValues: ValuesHandler,
+  options: DelimitedParseOptions = {},
+): Promise<DelimitedParseReport> {
+  return parse(input, undefined, onValues, options);
+}
+
+/** Receives one record of a delimited file as an object keyed by column. */
+export type RowHandler = (row: Record<string, string>, index: number) => void | Promise<void>;
+/** Receives one record of a delimited file as values in column order. */
+export type ValuesHandler = (values: readonly string[], index: number) => void | Promise<void>;
+
+async function parse(
+  input: AsyncIterable<Uint8Array> | Uint8Array,
+  onRow: RowHandler | undefined,
+  onValues: ValuesHandler | undefined,
+  options: DelimitedParseOptions,
 ): Promise<DelimitedParseReport> {
   const maxLine = options.maxLineChars ?? 16 * 1024 * 1024;
   const maxWarnings = options.maxWarnings ?? 100;
@@ -120,12 +147,9 @@ export async function parseDelimited(
 
   let record = 0;
   let failure: unknown;
-  const handle = async (fields: string[], errors: Papa.ParseError[], delimiter: string) => {
+  // Handles one record synchronously; returns the handler's promise when it gave one.
+  const handle = (fields: string[], delimiter: string): undefined | PromiseLike<void> => {
     record += 1;
-    for (const error of errors) {
-      if (error.type === 'Quotes')
-        warn({ code: 'MALFORMED_QUOTES', message: `record ${record}: ${error.message.toLowerCase()}`, row: record });
-    }
     if (record === 1) {
       const maxColumns = options.maxColumns ?? 10_000;
       if (fields.length > maxColumns) {
@@ -139,21 +163,28 @@ export async function parseDelimited(
       }
       report.columns = uniqueColumns(fields, warn);
       report.delimiter = delimiter;
-      return;
+      return undefined;
     }
-    if (fields.length !== report.columns.length) {
+    const columns = report.columns;
+    if (fields.length !== columns.length) {
       warn({
         code: 'RAGGED_ROW',
-        message: `record ${record} has ${fields.length} fields, the header ${report.columns.length}; ${fields.length < report.columns.length ? 'missing ones are empty' : 'extra ones are dropped'}`,
+        message: `record ${record} has ${fields.length} fields, the header ${columns.length}; ${fields.length < columns.length ? 'missing ones are empty' : 'extra ones are dropped'}`,
         row: record,
       });
     }
-    const row: Record<string, string> = {};
-    report.columns.forEach((column, index) => {
-      row[column] = fields[index] ?? '';
-    });
-    await onRow(row, report.rowCount);
+    const values = fields.length === columns.length ? fields : columns.map((_, index) => fields[index] ?? '');
+    const index = report.rowCount;
     report.rowCount += 1;
+    if (onValues) {
+      const result = onValues(values, index);
+      return result && typeof result.then === 'function' ? result : undefined;
+    }
+    const row: Record<string, string> = {};
+    for (let position = 0; position < columns.length; position += 1)
+      row[columns[position] as string] = values[position] as string;
+    const result = (onRow as RowHandler)(row, index);
+    return result && typeof result.then === 'function' ? result : undefined;
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -162,16 +193,43 @@ export async function parseDelimited(
       header: false,
       skipEmptyLines: true,
       ...(options.delimiter ? { delimiter: options.delimiter } : { delimitersToGuess: [',', '\t', ';', '|'] }),
-      step: (results, parser) => {
-        // onRow may be async: hold the parser until it is done, so memory stays bounded.
-        parser.pause();
-        handle(results.data, results.errors, results.meta.delimiter).then(
-          () => parser.resume(),
-          (error: unknown) => {
+      // Records come a chunk at a time: the parser is paused only while an asynchronous handler
+      // catches up, so memory stays bounded and synchronous handlers run at full speed.
+      chunk: (results, parser) => {
+        const quoteErrors = results.errors.filter((error) => error.type === 'Quotes');
+        const rows = results.data;
+        let position = 0;
+        const drain = (): void => {
+          try {
+            while (position < rows.length) {
+              for (const error of quoteErrors) {
+                if ((error.row ?? 0) !== position) continue;
+                const at = record + 1;
+                warn({ code: 'MALFORMED_QUOTES', message: `record ${at}: ${error.message.toLowerCase()}`, row: at });
+              }
+              const pending = handle(rows[position] as string[], results.meta.delimiter);
+              position += 1;
+              if (pending) {
+                parser.pause();
+                pending.then(
+                  () => {
+                    drain();
+                    if (position >= rows.length && failure === undefined) parser.resume();
+                  },
+                  (error: unknown) => {
+                    failure = error;
+                    parser.abort();
+                  },
+                );
+                return;
+              }
+            }
+          } catch (error) {
             failure = error;
             parser.abort();
-          },
-        );
+          }
+        };
+        drain();
       },
       complete: () => (failure === undefined ? resolve() : reject(failure)),
       error: (error: Error) => reject(failure ?? error),

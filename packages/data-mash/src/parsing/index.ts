@@ -4,6 +4,9 @@ export {
   type DelimitedParseReport,
   type ParseWarning,
   parseDelimited,
+  parseDelimitedValues,
+  type RowHandler,
+  type ValuesHandler,
 } from './delimited.js';
 export * from './documents/index.js';
 export {
