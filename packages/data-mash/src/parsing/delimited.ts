@@ -70,6 +70,28 @@ export function uniqueColumns(header: readonly string[], warn: (warning: ParseWa
 }
 
 /**
+ * The longest line in `text`, counting `carried` characters of a line begun in earlier text. Only
+ * text longer than what is left of the limit is scanned: no line in it can be over otherwise.
+ */
+function longestLine(text: string, carried: number, limit: number): number {
+  if (carried + text.length <= limit) return carried + text.length;
+  let longest = 0;
+  let start = 0;
+  let current = carried;
+  for (let index = 0; index < text.length; ) {
+    const newline = text.indexOf('\n', index);
+    const carriage = text.indexOf('\r', index);
+    const next = newline < 0 ? carriage : carriage < 0 ? newline : Math.min(newline, carriage);
+    if (next < 0) break;
+    longest = Math.max(longest, current + next - start);
+    current = 0;
+    index = next + 1;
+    start = index;
+  }
+  return Math.max(longest, current + text.length - start);
+}
+
+/**
  * Streams a CSV/TSV (any delimiter) with bounded memory: bytes are decoded (BOM, UTF-8, with a
  * Windows-1252 fallback), parsed by papaparse, and each record handed to `onRow` as an object
  * keyed by the (de-duplicated) header. Ragged rows are padded or cut, with a warning naming the
@@ -100,7 +122,11 @@ export function parseDelimitedValues(
 /** Receives one record of a delimited file as an object keyed by column. */
 export type RowHandler = (row: Record<string, string>, index: number) => void | Promise<void>;
 /** Receives one record of a delimited file as values in column order. */
-export type ValuesHandler = (values: readonly string[], index: number) => void | Promise<void>;
+export type ValuesHandler = (
+  values: readonly string[],
+  index: number,
+  columns: readonly string[],
+) => void | Promise<void>;
 
 async function parse(
   input: AsyncIterable<Uint8Array> | Uint8Array,
@@ -130,9 +156,7 @@ async function parse(
       report.encoding = encoding;
       if (warning) warn({ code: warning.code, message: warning.message });
     })) {
-      const lastBreak = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
-      sinceBreak = lastBreak < 0 ? sinceBreak + text.length : text.length - lastBreak - 1;
-      if (sinceBreak > maxLine) {
+      if (longestLine(text, sinceBreak, maxLine) > maxLine) {
         throw new PlatformError(
           'PARSE_LIMIT_EXCEEDED',
           `a line is longer than ${maxLine} characters; raise maxLineChars to read it`,
@@ -141,6 +165,8 @@ async function parse(
           },
         );
       }
+      const lastBreak = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
+      sinceBreak = lastBreak < 0 ? sinceBreak + text.length : text.length - lastBreak - 1;
       yield text;
     }
   }
@@ -177,7 +203,7 @@ async function parse(
     const index = report.rowCount;
     report.rowCount += 1;
     if (onValues) {
-      const result = onValues(values, index);
+      const result = onValues(values, index, columns);
       return result && typeof result.then === 'function' ? result : undefined;
     }
     const row: Record<string, string> = {};

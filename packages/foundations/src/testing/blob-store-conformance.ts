@@ -188,6 +188,19 @@ export function describeBlobStoreConformance(name: string, setup: () => Promise<
       expect(ok.sha256).toBe(sha256(text('x')));
     });
 
+    it('commits nothing when the body fails mid-stream, keeping what was stored', async () => {
+      const tenant = uniqueTenant();
+      await store.put(tenant, 'kept', text('original'));
+      async function* failing(): AsyncGenerator<Uint8Array> {
+        yield text('partial ');
+        throw new Error('the upload broke');
+      }
+      await expect(store.put(tenant, 'kept', failing())).rejects.toThrow();
+      await expect(store.put(tenant, 'never', failing())).rejects.toThrow();
+      expect(Buffer.from(await store.get(tenant, 'kept')).toString()).toBe('original');
+      expect(await store.head(tenant, 'never')).toBeUndefined();
+    });
+
     it('loses nothing when many writers work at once', async () => {
       const tenant = uniqueTenant();
       await Promise.all(

@@ -1,0 +1,50 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+
+const CATEGORIES = ['groceries', 'travel', 'electronics', 'books', 'garden', 'toys', 'health', 'fuel', 'rent', 'other'];
+const WORDS = 'the delivery was late but the product quality is great and support answered quickly although price seemed high for such a small box'.split(' ');
+
+/** xorshift32, so the same size always gives the same file. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x100000000;
+  };
+}
+
+/**
+ * Writes a CSV of about `megabytes` MB with mixed column types: integer id, ISO date-time, date,
+ * category, decimal amount (with outliers), integer quantity, e-mail, free text with quotes and
+ * commas, boolean, and a mostly-null score.
+ */
+export async function generateCsv(path: string, megabytes: number): Promise<{ bytes: number; rows: number }> {
+  const next = random(0x2545f491);
+  const out = createWriteStream(path);
+  out.write('id,created_at,day,category,amount,quantity,email,comment,active,score\n');
+  let bytes = 0;
+  let rows = 0;
+  const target = megabytes * 1_000_000;
+  const start = Date.UTC(2024, 0, 1);
+  let batch = '';
+  while (bytes < target) {
+    rows += 1;
+    const created = new Date(start + Math.floor(next() * 730 * 86_400_000)).toISOString().slice(0, 19);
+    const amount = (next() < 0.001 ? 50_000 + next() * 10_000 : next() * 500).toFixed(2);
+    const words = Array.from({ length: 3 + Math.floor(next() * 8) }, () => WORDS[Math.floor(next() * WORDS.length)]).join(' ');
+    const comment = next() < 0.2 ? `"${words}, ""quoted"" part"` : words;
+    const score = next() < 0.6 ? '' : (next() * 10).toFixed(1);
+    const line = `${rows},${created},${created.slice(0, 10)},${CATEGORIES[Math.floor(next() * CATEGORIES.length)]},${amount},${1 + Math.floor(next() * 20)},user${Math.floor(next() * 50_000)}@example.com,${comment},${next() < 0.5},${score}\n`;
+    batch += line;
+    bytes += line.length;
+    if (batch.length > 1 << 20) {
+      if (!out.write(batch)) await once(out, 'drain');
+      batch = '';
+    }
+  }
+  out.end(batch);
+  await once(out, 'finish');
+  return { bytes, rows };
+}

@@ -1,0 +1,9 @@
+export { CONTENT_FORMATS, type ContentFormat, detectFormat } from './formats.js';
+export {
+  type ContentChunk,
+  type ParseContentInput,
+  type ParseContentOptions,
+  type ParsedTable,
+  type ParseResult,
+  parseContent,
+} from './parse-content.js';

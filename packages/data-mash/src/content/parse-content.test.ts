@@ -1,0 +1,187 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalBlobStore, MemoryBlobStore } from '@platform/foundations';
+import ExcelJS from 'exceljs';
+import { describe, expect, it } from 'vitest';
+import { buildDocx, buildPdf, buildZipBomb } from '../parsing/documents/fixtures.test-helpers.js';
+import { parseContent } from './parse-content.js';
+
+const encode = (text: string) => new TextEncoder().encode(text);
+
+async function storedLines(store: MemoryBlobStore | LocalBlobStore, tenant: string, key: string): Promise<unknown[]> {
+  const text = Buffer.from(await store.get(tenant, key)).toString('utf8');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+describe('parseContent', () => {
+  it('streams a CSV into a JSON Lines copy on local disk, with columns, samples and warnings', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'parse-content-'));
+    try {
+      const store = new LocalBlobStore({ directory });
+      const rows = Array.from(
+        { length: 5000 },
+        (_, index) => `${index},name ${index},${index % 7 === 0 ? '' : index * 1.5}`,
+      );
+      const csv = `id,name,amount\n${rows.join('\n')}\n1,short\n`;
+      const result = await parseContent({
+        tenantId: 't1',
+        fileId: 'f1',
+        fileName: 'sales.csv',
+        body: encode(csv),
+        blobStore: store,
+      });
+      expect(result.format).toBe('csv');
+      const table = result.structured?.tables[0];
+      expect(table).toMatchObject({
+        name: 'sales',
+        columns: ['id', 'name', 'amount'],
+        rowCount: 5001,
+        rowsKey: 'parsed/f1/table-1.jsonl',
+      });
+      expect(table?.samples.amount).toHaveLength(100);
+      expect(table?.samples.amount).not.toContain('');
+      const lines = await storedLines(store, 't1', 'parsed/f1/table-1.jsonl');
+      expect(lines).toHaveLength(5001);
+      expect(lines[1]).toEqual({ id: '1', name: 'name 1', amount: '1.5' });
+      expect(lines[5000]).toEqual({ id: '1', name: 'short', amount: '' });
+      expect(result.report.warnings).toEqual([expect.objectContaining({ code: 'RAGGED_ROW', row: 5002 })]);
+      expect(result.unstructured).toBeUndefined();
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('flattens JSON Lines to dotted columns and stores the rows', async () => {
+    const store = new MemoryBlobStore();
+    const body = encode('{"a":1,"b":{"c":"x"}}\nnot json\n{"a":2,"d":[1,2]}\n');
+    const result = await parseContent({ tenantId: 't', fileId: 'f', fileName: 'events.jsonl', body, blobStore: store });
+    expect(result.structured?.tables[0]).toMatchObject({ columns: ['a', 'b.c', 'd'], rowCount: 2 });
+    expect(await storedLines(store, 't', 'parsed/f/table-1.jsonl')).toEqual([
+      { a: 1, 'b.c': 'x' },
+      { a: 2, d: '[1,2]' },
+    ]);
+    expect(result.report.warnings.map((warning) => [warning.code, warning.row])).toEqual([['INVALID_JSON_LINE', 2]]);
+  });
+
+  it('chunks Markdown within sections, carrying the heading path and offsets into the stored text', async () => {
+    const store = new MemoryBlobStore();
+    const long = 'Sentence about installing things. '.repeat(60);
+    const markdown = `# Guide\n\nIntro.\n\n## Install\n\n${long}\n\n## Use\n\nRun it.\n`;
+    const result = await parseContent({
+      tenantId: 't',
+      fileId: 'md',
+      fileName: 'README.md',
+      body: encode(markdown),
+      blobStore: store,
+    });
+    const text = Buffer.from(await store.get('t', result.unstructured?.textKey ?? '')).toString('utf8');
+    const chunks = result.unstructured?.chunks ?? [];
+    expect(chunks.map((chunk) => chunk.section?.join(' > '))).toEqual([
+      'Guide',
+      'Guide > Install',
+      'Guide > Install',
+      'Guide > Install',
+      'Guide > Use',
+    ]);
+    for (const chunk of chunks) expect(text.slice(chunk.start, chunk.end)).toBe(chunk.text);
+  });
+
+  it('reads PDFs page by page, chunks saying which pages they span', async () => {
+    const store = new MemoryBlobStore();
+    const body = buildPdf([['Alpha page.'], ['Beta page.']], { title: 'Two pages' });
+    const result = await parseContent({ tenantId: 't', fileId: 'p', fileName: 'scan.pdf', body, blobStore: store });
+    expect(result.unstructured).toMatchObject({ pageCount: 2, title: 'Two pages' });
+    expect(result.unstructured?.chunks[0]).toMatchObject({ pageStart: 1, pageEnd: 2 });
+  });
+
+  it('gives HTML and DOCX both their text and their tables', async () => {
+    const store = new MemoryBlobStore();
+    const html = await parseContent({
+      tenantId: 't',
+      fileId: 'h',
+      fileName: 'page.html',
+      body: encode('<h1>Report</h1><table><tr><th>k</th><th>v</th></tr><tr><td>a</td><td>1</td></tr></table>'),
+      blobStore: store,
+    });
+    expect(html.structured?.tables[0]).toMatchObject({ name: 'table 1', columns: ['k', 'v'], rowCount: 1 });
+    expect(html.unstructured?.chunks[0]?.text).toContain('Report');
+    const docx = await parseContent({
+      tenantId: 't',
+      fileId: 'd',
+      fileName: 'notes.docx',
+      body: await buildDocx({ heading: 'Notes', paragraphs: ['Body text.'], table: [['x', 'y']] }),
+      blobStore: store,
+    });
+    expect(docx.format).toBe('docx');
+    expect(docx.structured?.tables).toHaveLength(1);
+    expect(docx.unstructured?.chunks[0]?.text).toContain('Body text.');
+  });
+
+  it('stores every XLSX sheet as its own table', async () => {
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet('One').addRows([['a'], [1], [2]]);
+    book.addWorksheet('Two').addRows([
+      ['b', 'c'],
+      ['x', 'y'],
+    ]);
+    book.addWorksheet('Header only').addRow(['z']);
+    const store = new MemoryBlobStore();
+    const body = new Uint8Array(await book.xlsx.writeBuffer());
+    const result = await parseContent({ tenantId: 't', fileId: 'x', fileName: 'book.xlsx', body, blobStore: store });
+    expect(result.structured?.tables.map((table) => [table.name, table.rowCount, table.rowsKey])).toEqual([
+      ['One', 2, 'parsed/x/table-1.jsonl'],
+      ['Two', 1, 'parsed/x/table-2.jsonl'],
+      ['Header only', 0, 'parsed/x/table-3.jsonl'],
+    ]);
+    expect(await storedLines(store, 't', 'parsed/x/table-2.jsonl')).toEqual([{ b: 'x', c: 'y' }]);
+  });
+
+  it('refuses what it cannot parse with typed errors, keeping copies stored earlier', async () => {
+    const store = new MemoryBlobStore();
+    const good = await parseContent({
+      tenantId: 't',
+      fileId: 'same',
+      fileName: 'a.csv',
+      body: encode('a\n1\n'),
+      blobStore: store,
+    });
+    expect(good.structured?.tables[0]?.rowCount).toBe(1);
+    // The same file id, now with a 2 MB line: refused, and the earlier copy is still there.
+    const hostile = encode(`a\n1\n${'x'.repeat(2_000_000)}\n`);
+    await expect(
+      parseContent(
+        { tenantId: 't', fileId: 'same', fileName: 'a.csv', body: hostile, blobStore: store },
+        { csv: { maxLineChars: 1_000_000 } },
+      ),
+    ).rejects.toMatchObject({ code: 'PARSE_LIMIT_EXCEEDED' });
+    expect(await storedLines(store, 't', 'parsed/same/table-1.jsonl')).toEqual([{ a: '1' }]);
+
+    const bomb = await buildZipBomb('xl/worksheets/sheet1.xml', 64);
+    await expect(
+      parseContent(
+        { tenantId: 't', fileId: 'b', fileName: 'bomb.xlsx', body: bomb, blobStore: store },
+        { zip: { maxDecompressedBytes: 8 << 20 } },
+      ),
+    ).rejects.toMatchObject({ code: 'PARSE_LIMIT_EXCEEDED' });
+    await expect(
+      parseContent({
+        tenantId: 't',
+        fileId: 'e',
+        fileName: 'program.exe',
+        body: encode('MZ\x90\x00'),
+        blobStore: store,
+      }),
+    ).rejects.toMatchObject({ code: 'UNSUPPORTED_FILE_TYPE' });
+    await expect(
+      parseContent(
+        { tenantId: 't', fileId: 'big', fileName: 'big.json', body: encode('[1,2,3]'), blobStore: store },
+        { maxBytes: 4 },
+      ),
+    ).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
+    expect((await store.list('t', { prefix: 'parsed/b' })).items).toEqual([]);
+  });
+});

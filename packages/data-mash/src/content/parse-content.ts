@@ -1,0 +1,239 @@
+import { Readable } from 'node:stream';
+import { type BlobStore, PlatformError } from '@platform/foundations';
+import { type ChunkOptions, chunkText, type TextChunk } from '../parsing/chunking.js';
+import { type DelimitedParseOptions, type ParseWarning, parseDelimitedValues } from '../parsing/delimited.js';
+import { parseDocx } from '../parsing/documents/docx.js';
+import { type ExtractedTable, extractHtml } from '../parsing/documents/html.js';
+import { parseMarkdownStructure } from '../parsing/documents/markdown.js';
+import { type PdfParseOptions, parsePdf } from '../parsing/documents/pdf.js';
+import { parseXlsx, type XlsxParseOptions } from '../parsing/documents/xlsx.js';
+import type { ZipDocumentLimits } from '../parsing/documents/zip-guard.js';
+import { type JsonParseOptions, parseJsonDocument, parseJsonLines } from '../parsing/json.js';
+import { decodeText, type TextEncodingName } from '../parsing/text-decoding.js';
+import { type ContentFormat, detectFormat } from './formats.js';
+import { ParseContext, readAll } from './parse-context.js';
+import type { TableWriter } from './table-writer.js';
+
+/** A chunk of extracted text, with where it came from. */
+export interface ContentChunk extends TextChunk {
+  /** For PDFs: the pages the chunk starts and ends on (1-based). */
+  pageStart?: number;
+  pageEnd?: number;
+  /** For Markdown: the heading path of the section the chunk is in. */
+  section?: string[];
+}
+
+/** One table of a parsed file, its rows stored as JSON Lines. */
+export interface ParsedTable {
+  /** The sheet name (XLSX), caption or `table N` (HTML, DOCX), or the file's base name. */
+  name: string;
+  columns: string[];
+  rowCount: number;
+  /** BlobStore key of the rows, one JSON object a line, keyed by column. */
+  rowsKey: string;
+  /** Up to `sampleValues` non-empty values of each column (a uniform sample), for semantic inference. */
+  samples: Record<string, string[]>;
+}
+
+/** What the Content Pillar made of a file. */
+export interface ParseResult {
+  format: ContentFormat;
+  /** Tables: every CSV/TSV/JSON/XLSX file, and the tables found in HTML and DOCX. */
+  structured?: { tables: ParsedTable[] };
+  /** Text: text, Markdown, PDF, DOCX and HTML. Chunk offsets point into the stored text. */
+  unstructured?: {
+    /** BlobStore key of the extracted text (UTF-8). */
+    textKey: string;
+    characters: number;
+    chunks: ContentChunk[];
+    title?: string;
+    pageCount?: number;
+  };
+  report: {
+    warnings: ParseWarning[];
+    droppedWarnings: number;
+    encoding?: TextEncodingName;
+    delimiter?: string;
+  };
+}
+
+/** The file to parse and where its parsed copies go. */
+export interface ParseContentInput {
+  tenantId: string;
+  /** Names the parsed copies: `parsed/<fileId>/...`. */
+  fileId: string;
+  fileName?: string;
+  body: Uint8Array | AsyncIterable<Uint8Array>;
+  blobStore: BlobStore;
+}
+
+/** Options and limits of {@link parseContent}. */
+export interface ParseContentOptions {
+  /** Skips detection. */
+  format?: ContentFormat;
+  /** Chunking of extracted text (default about 1,000 characters with 150 of overlap). */
+  chunks?: ChunkOptions;
+  /** Largest file read whole (every format but CSV, TSV and JSON Lines, which stream). Default 256 MiB. */
+  maxBytes?: number;
+  /** Largest extracted text. Default 64 Mi characters. */
+  maxTextChars?: number;
+  /** Values kept per column for semantic inference. Default 100. */
+  sampleValues?: number;
+  csv?: DelimitedParseOptions;
+  json?: JsonParseOptions;
+  xlsx?: XlsxParseOptions;
+  /** Limits of zip-based formats (XLSX, DOCX): what the archive may inflate to. */
+  zip?: ZipDocumentLimits;
+  pdf?: PdfParseOptions;
+}
+
+async function* chunksOf(body: Uint8Array | AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  if (body instanceof Uint8Array) yield body;
+  else yield* body;
+}
+
+/**
+ * The Content Pillar's parsing step: detects the format, parses the file (tabular formats as
+ * streams), stores each table's rows as JSON Lines and the extracted text in the BlobStore under
+ * `parsed/<fileId>/`, and returns the structure, the text chunks and a report of warnings.
+ * Bad input is a typed error (`UNSUPPORTED_FILE_TYPE`, `PARSE_LIMIT_EXCEEDED`, `MALFORMED_FILE`,
+ * `ENCRYPTED_FILE`, `FILE_TOO_LARGE`, `VALIDATION_FAILED`); a failed parse commits no copy (its
+ * writes are aborted), so copies stored by an earlier parse of the same file stay as they were.
+ */
+export async function parseContent(input: ParseContentInput, options: ParseContentOptions = {}): Promise<ParseResult> {
+  const iterator = chunksOf(input.body)[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const head = first.done ? new Uint8Array() : first.value;
+  const rest: AsyncIterable<Uint8Array> = {
+    async *[Symbol.asyncIterator]() {
+      if (!first.done) yield first.value;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    },
+  };
+  const format = options.format ?? detectFormat(input.fileName, head);
+  const context = new ParseContext(input, options, format);
+  try {
+    await PARSERS[format](rest, context);
+    return await context.finish();
+  } catch (error) {
+    context.discard(error as Error);
+    throw error;
+  }
+}
+
+type FormatParser = (body: AsyncIterable<Uint8Array>, context: ParseContext) => Promise<void>;
+
+const PARSERS: Readonly<Record<ContentFormat, FormatParser>> = {
+  csv: (body, context) => parseTabular(body, context),
+  tsv: (body, context) => parseTabular(body, context, '\t'),
+  jsonl: async (body, context) => {
+    let table: TableWriter | undefined;
+    const report = await parseJsonLines(
+      body,
+      (row) => {
+        // Columns of JSON Lines are known only at the end: rows are stored as they come.
+        table ??= context.openTable(context.baseName, []);
+        return table.writeObject(row);
+      },
+      context.options.json,
+    );
+    context.warn(report.warnings, report.droppedWarnings);
+    if (table) table.setColumns(report.columns);
+    else context.openTable(context.baseName, report.columns);
+  },
+  json: async (body, context) => {
+    const bytes = await readAll(body, context.maxBytes);
+    const { rows, report } = await parseJsonDocument(chunksOf(bytes), context.options.json);
+    context.warn(report.warnings, report.droppedWarnings);
+    const table = context.openTable(context.baseName, report.columns);
+    for (const row of rows) await table.writeObject(row);
+  },
+  text: async (body, context) => {
+    context.setText(await context.decode(body));
+  },
+  markdown: async (body, context) => {
+    const structure = parseMarkdownStructure(await context.decode(body));
+    const chunks: ContentChunk[] = [];
+    for (const section of structure.sections) {
+      for (const chunk of chunkText(structure.text.slice(section.start, section.end), context.options.chunks)) {
+        chunks.push({
+          ...chunk,
+          index: chunks.length,
+          start: chunk.start + section.start,
+          end: chunk.end + section.start,
+          section: section.path,
+        });
+      }
+    }
+    context.setText(structure.text, { chunks });
+  },
+  html: async (body, context) => {
+    const content = extractHtml(await context.decode(body));
+    await context.addTables(content.tables);
+    context.setText(content.text, content.title ? { title: content.title } : {});
+  },
+  docx: async (body, context) => {
+    const content = await parseDocx(await readAll(body, context.maxBytes), context.options.zip);
+    for (const message of content.messages) context.warn([{ code: 'DOCUMENT_PROBLEM', message }], 0);
+    await context.addTables(content.tables);
+    context.setText(content.text);
+  },
+  pdf: async (body, context) => {
+    const content = await parsePdf(await readAll(body, context.maxBytes), context.options.pdf);
+    context.warn(content.warnings, 0);
+    // Pages are joined by blank lines; each chunk says which pages it spans.
+    const starts: number[] = [];
+    let text = '';
+    for (const page of content.pages) {
+      starts.push(text.length);
+      text += `${page}\n\n`;
+    }
+    const pageAt = (offset: number) => {
+      let page = 0;
+      while (page + 1 < starts.length && (starts[page + 1] as number) <= offset) page += 1;
+      return page + 1;
+    };
+    const chunks = chunkText(text, context.options.chunks).map((chunk) => ({
+      ...chunk,
+      pageStart: pageAt(chunk.start),
+      pageEnd: pageAt(Math.max(chunk.start, chunk.end - 1)),
+    }));
+    context.setText(text, { chunks, pageCount: content.pageCount, ...(content.title ? { title: content.title } : {}) });
+  },
+  xlsx: async (body, context) => {
+    let table: TableWriter | undefined;
+    let sheetName: string | undefined;
+    const report = await parseXlsx(
+      await readAll(body, context.maxBytes),
+      (sheet, row) => {
+        if (sheet !== sheetName) {
+          sheetName = sheet;
+          table = context.openTable(sheet, Object.keys(row));
+        }
+        return (table as TableWriter).writeObject(row);
+      },
+      { ...context.options.zip, ...context.options.xlsx },
+    );
+    context.warn(report.warnings, report.droppedWarnings);
+    // Sheets with a header and no rows are tables too.
+    for (const sheet of report.sheets)
+      if (sheet.rowCount === 0 && sheet.columns.length > 0) context.openTable(sheet.name, sheet.columns);
+  },
+};
+
+async function parseTabular(body: AsyncIterable<Uint8Array>, context: ParseContext, delimiter?: string): Promise<void> {
+  let table: TableWriter | undefined;
+  const options = { ...context.options.csv, ...(delimiter && !context.options.csv?.delimiter ? { delimiter } : {}) };
+  const report = await parseDelimitedValues(
+    body,
+    (values, _index, columns) => {
+      table ??= context.openTable(context.baseName, columns);
+      return table.writeValues(values);
+    },
+    options,
+  );
+  context.warn(report.warnings, report.droppedWarnings);
+  context.report.encoding = report.encoding;
+  context.report.delimiter = report.delimiter;
+  if (!table) context.openTable(context.baseName, report.columns);
+}
