@@ -1,3 +1,5 @@
+export { describeColumn } from './describe.js';
+export { type EntityType, type FoundEntity, findEntities } from './entities.js';
 export {
   inferPhysicalType,
   isDate,
@@ -6,4 +8,11 @@ export {
   type PhysicalTypeInference,
   typesOf,
 } from './physical-types.js';
+export {
+  type ColumnSemantics,
+  type Embedder,
+  processSemantics,
+  type SemanticOptions,
+  type SemanticResult,
+} from './semantic-result.js';
 export { inferSemanticType, type SemanticType, type SemanticTypeInference } from './semantic-types.js';
