@@ -1,8 +1,10 @@
 export { type ColumnProfile, ColumnProfiler, type ProfilerLimits, quantile } from './column-profiler.js';
 export { DateAccumulator, type DateProfile, type DateUnit, parseDateValue } from './dates.js';
 export { HyperLogLog } from './hyperloglog.js';
+export { computeInsights, type InsightsInput, type InsightsResult, resolvePointer } from './insights-pillar.js';
 export { KeywordCounter, topKeywords } from './keywords.js';
 export { CorrelationAccumulator, findOutliers, type Outlier } from './relationships.js';
+export { type SummaryStatement, summarizeTable } from './summary.js';
 export {
   type ColumnOutliers,
   percent,
