@@ -148,6 +148,7 @@ export class DateAccumulator {
       if (inDay % 60_000 !== 0) finest = 0;
       else if (inDay % 3_600_000 !== 0) finest = 1;
       else if (inDay !== 0) finest = 2;
+      else if (this.#finest <= 3) finest = 3;
       else {
         const date = new Date(epochMs);
         finest = date.getUTCDate() !== 1 ? 3 : date.getUTCMonth() !== 0 ? 5 : 7;
