@@ -11,6 +11,7 @@ export default defineConfig({
     alias: [
       { find: /^@platform\/observability\/testing$/, replacement: source('observability/src/testing/index.ts') },
       { find: /^@platform\/foundations\/testing$/, replacement: source('foundations/src/testing/index.ts') },
+      { find: /^@platform\/foundations\/errors$/, replacement: source('foundations/src/errors/index.ts') },
       {
         find: /^@platform\/foundations\/postgres$/,
         replacement: source('foundations/src/public-works/postgres/index.ts'),

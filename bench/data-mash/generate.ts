@@ -1,8 +1,11 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 
 const CATEGORIES = ['groceries', 'travel', 'electronics', 'books', 'garden', 'toys', 'health', 'fuel', 'rent', 'other'];
-const WORDS = 'the delivery was late but the product quality is great and support answered quickly although price seemed high for such a small box'.split(' ');
+const WORDS =
+  'the delivery was late but the product quality is great and support answered quickly although price seemed high for such a small box'.split(
+    ' ',
+  );
 
 /** xorshift32, so the same size always gives the same file. */
 function random(seed: number): () => number {
@@ -33,7 +36,10 @@ export async function generateCsv(path: string, megabytes: number): Promise<{ by
     rows += 1;
     const created = new Date(start + Math.floor(next() * 730 * 86_400_000)).toISOString().slice(0, 19);
     const amount = (next() < 0.001 ? 50_000 + next() * 10_000 : next() * 500).toFixed(2);
-    const words = Array.from({ length: 3 + Math.floor(next() * 8) }, () => WORDS[Math.floor(next() * WORDS.length)]).join(' ');
+    const words = Array.from(
+      { length: 3 + Math.floor(next() * 8) },
+      () => WORDS[Math.floor(next() * WORDS.length)],
+    ).join(' ');
     const comment = next() < 0.2 ? `"${words}, ""quoted"" part"` : words;
     const score = next() < 0.6 ? '' : (next() * 10).toFixed(1);
     const line = `${rows},${created},${created.slice(0, 10)},${CATEGORIES[Math.floor(next() * CATEGORIES.length)]},${amount},${1 + Math.floor(next() * 20)},user${Math.floor(next() * 50_000)}@example.com,${comment},${next() < 0.5},${score}\n`;

@@ -1,3 +1,7 @@
 import { definePackageBuild } from '../../tooling/tsup-preset';
 
-export default definePackageBuild({ index: 'src/index.ts' });
+// The profile worker is its own entry: worker threads load it by file.
+export default definePackageBuild({
+  index: 'src/index.ts',
+  'profile-worker': 'src/insights/parallel/profile-worker.ts',
+});

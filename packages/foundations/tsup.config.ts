@@ -2,6 +2,8 @@ import { definePackageBuild } from '../../tooling/tsup-preset';
 
 export default definePackageBuild({
   index: 'src/index.ts',
+  // Errors alone, for code that must load fast (worker threads, CLIs) and needs nothing else.
+  errors: 'src/errors/index.ts',
   postgres: 'src/public-works/postgres/index.ts',
   testing: 'src/testing/index.ts',
 });

@@ -1,4 +1,4 @@
-import { PlatformError } from '@platform/foundations';
+import { PlatformError } from '@platform/foundations/errors';
 import { sniffType } from '@platform/smart-city';
 
 /** File formats the Content Pillar parses. */

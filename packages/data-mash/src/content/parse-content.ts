@@ -1,15 +1,14 @@
-import { Readable } from 'node:stream';
-import { type BlobStore, PlatformError } from '@platform/foundations';
+import type { BlobStore } from '@platform/foundations';
 import { type ChunkOptions, chunkText, type TextChunk } from '../parsing/chunking.js';
 import { type DelimitedParseOptions, type ParseWarning, parseDelimitedValues } from '../parsing/delimited.js';
 import { parseDocx } from '../parsing/documents/docx.js';
-import { type ExtractedTable, extractHtml } from '../parsing/documents/html.js';
+import { extractHtml } from '../parsing/documents/html.js';
 import { parseMarkdownStructure } from '../parsing/documents/markdown.js';
 import { type PdfParseOptions, parsePdf } from '../parsing/documents/pdf.js';
 import { parseXlsx, type XlsxParseOptions } from '../parsing/documents/xlsx.js';
 import type { ZipDocumentLimits } from '../parsing/documents/zip-guard.js';
 import { type JsonParseOptions, parseJsonDocument, parseJsonLines } from '../parsing/json.js';
-import { decodeText, type TextEncodingName } from '../parsing/text-decoding.js';
+import type { TextEncodingName } from '../parsing/text-decoding.js';
 import { type ContentFormat, detectFormat } from './formats.js';
 import { ParseContext, readAll } from './parse-context.js';
 import type { TableWriter } from './table-writer.js';

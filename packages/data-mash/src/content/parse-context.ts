@@ -1,4 +1,4 @@
-import { type BlobStore, PlatformError } from '@platform/foundations';
+import { PlatformError } from '@platform/foundations';
 import { chunkText } from '../parsing/chunking.js';
 import type { ParseWarning } from '../parsing/delimited.js';
 import type { ExtractedTable } from '../parsing/documents/html.js';

@@ -68,7 +68,8 @@ export class TableWriter {
   #sample(index: number, value: unknown): void {
     if (value === null || value === undefined || value === '') return;
     const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-    const seen = ((this.#seen[index] as number) += 1);
+    const seen = (this.#seen[index] as number) + 1;
+    this.#seen[index] = seen;
     const sample = this.#samples[index] as string[];
     if (sample.length < this.#sampleSize) sample.push(text);
     else {

@@ -1,4 +1,4 @@
-import { DateAccumulator, type DateProfile, parseDateValue } from './dates.js';
+import { DateAccumulator, type DateAccumulatorState, type DateProfile, parseDateValue } from './dates.js';
 import { HyperLogLog, hash32 } from './hyperloglog.js';
 import { KeywordCounter } from './keywords.js';
 
@@ -12,7 +12,7 @@ export interface ProfilerLimits {
   bins?: number;
   /** Top values reported. Default 10. */
   topValues?: number;
-  /** Text values (with at least two words) whose words are counted for keywords. Default 20,000. */
+  /** The first text values (of at least two words) whose words are counted for keywords. Default 5,000. */
   keywordValues?: number;
 }
 
@@ -62,18 +62,89 @@ function isNull(value: unknown): boolean {
   return value.length === 0 || (value.charCodeAt(0) <= 32 && value.trim() === '');
 }
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** A {@link ColumnProfiler}'s accumulated state as plain data: what a worker thread sends back to be merged. */
+export interface ColumnProfilerState {
+  count: number;
+  nulls: number;
+  counts: Array<[string, number]> | null;
+  hll: Uint8Array;
+  numericCount: number;
+  mean: number;
+  m2: number;
+  min: number;
+  max: number;
+  sample: number[];
+  values: string[];
+  textCount: number;
+  lengthSum: number;
+  minLength: number;
+  maxLength: number;
+  dates: DateAccumulatorState;
+  keywords: Array<[string, number]>;
+  keywordBudget: number;
+}
 
-function toNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string') return undefined;
+// True when text is a plain decimal number: [+-] digits [. digits] [e [+-] digits]. A character
+// loop, because this runs for every value of every column.
+function isNumberText(text: string): boolean {
+  const length = text.length;
+  let index = 0;
+  let code = text.charCodeAt(0);
+  if (code === 43 || code === 45) {
+    index = 1;
+    code = text.charCodeAt(1);
+  }
+  let digits = 0;
+  while (index < length && code >= 48 && code <= 57) {
+    digits += 1;
+    index += 1;
+    code = text.charCodeAt(index);
+  }
+  if (code === 46) {
+    index += 1;
+    code = text.charCodeAt(index);
+    while (index < length && code >= 48 && code <= 57) {
+      digits += 1;
+      index += 1;
+      code = text.charCodeAt(index);
+    }
+  }
+  if (digits === 0) return false;
+  if (index < length && (code === 101 || code === 69)) {
+    index += 1;
+    code = text.charCodeAt(index);
+    if (code === 43 || code === 45) {
+      index += 1;
+      code = text.charCodeAt(index);
+    }
+    let exponent = 0;
+    while (index < length && code >= 48 && code <= 57) {
+      exponent += 1;
+      index += 1;
+      code = text.charCodeAt(index);
+    }
+    if (exponent === 0) return false;
+  }
+  return index === length;
+}
+
+/** The number a value stands for, or NaN: numbers as they are, numeric text read. */
+function toNumber(value: unknown): number {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN;
+  if (typeof value !== 'string') return Number.NaN;
   const first = value.charCodeAt(0);
-  // Only digits, signs, dots and spaces can start a number: skip the regular expression otherwise.
-  if (!((first >= 48 && first <= 57) || first === 43 || first === 45 || first === 46 || first <= 32)) return undefined;
   const text = first <= 32 ? value.trim() : value;
-  if (!NUMBER.test(text)) return undefined;
+  if (!isNumberText(text)) return Number.NaN;
   const number = Number(text);
-  return Number.isFinite(number) ? number : undefined;
+  return Number.isFinite(number) ? number : Number.NaN;
+}
+
+// A distinct value's count, with what it was read as, so repeated values are read once.
+interface CountBox {
+  count: number;
+  number: number;
+  epoch: number;
+  hash: number;
 }
 
 /** Linear interpolation between closest ranks (the "type 7" quantile of R, NumPy and DuckDB's quantile_cont). */
@@ -94,13 +165,13 @@ export function quantile(sorted: readonly number[], q: number): number {
  */
 export class ColumnProfiler {
   readonly name: string;
-  /** The number the last added value was read as, or `undefined` when it was not a number. */
-  lastNumber: number | undefined;
+  /** The number the last added value was read as, or `NaN` when it was not a number. */
+  lastNumber = Number.NaN;
   readonly #limits: Required<ProfilerLimits>;
   #count = 0;
   #nulls = 0;
   // Boxed counts: one map lookup a value instead of a get and a set.
-  #counts: Map<string, { count: number }> | undefined = new Map();
+  #counts: Map<string, CountBox> | undefined = new Map();
   readonly #hll = new HyperLogLog();
   #numericCount = 0;
   #mean = 0;
@@ -126,7 +197,7 @@ export class ColumnProfiler {
       sampleSize: 10_000,
       bins: 10,
       topValues: 10,
-      keywordValues: 20_000,
+      keywordValues: 5000,
       ...limits,
     };
     this.#keywordBudget = this.#limits.keywordValues;
@@ -146,24 +217,48 @@ export class ColumnProfiler {
    */
   add(value: unknown): number {
     this.#count += 1;
-    this.lastNumber = undefined;
+    this.lastNumber = Number.NaN;
     if (isNull(value)) {
       this.#nulls += 1;
       return 0;
     }
     const text = typeof value === 'string' ? value : String(value);
-    const hashed = hash32(text);
-    this.#hll.addHash(hashed);
-    const high = hashed === 0 ? 1 : hashed;
-    this.#countValue(text);
     const nonNull = this.#count - this.#nulls;
     if (this.#values.length < 500) this.#values.push(text);
     else {
       const slot = Math.floor(this.#random() * nonNull);
       if (slot < 500) this.#values[slot] = text;
     }
-    const number = toNumber(value);
-    if (number !== undefined) {
+    let number: number;
+    let epoch = Number.NaN;
+    let hashed: number;
+    let seenBefore = false;
+    const counts = this.#counts;
+    const box = counts?.get(text);
+    if (box !== undefined) {
+      // A value seen before is not hashed or read again.
+      box.count += 1;
+      number = box.number;
+      epoch = box.epoch;
+      hashed = box.hash;
+      seenBefore = true;
+    } else {
+      hashed = hash32(text);
+      number = toNumber(value);
+      // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
+      if (number !== number && this.#datesPossible) epoch = parseDateValue(text) ?? Number.NaN;
+      if (counts) {
+        counts.set(text, { count: 1, number, epoch, hash: hashed });
+        // Past the limit, counting stops: distinct values go to HyperLogLog, top values come from the sample.
+        if (counts.size > this.#limits.exactDistinct) {
+          for (const seen of counts.values()) this.#hll.addHash(seen.hash);
+          this.#counts = undefined;
+        }
+      } else this.#hll.addHash(hashed);
+    }
+    const high = hashed === 0 ? 1 : hashed;
+    // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
+    if (number === number) {
       this.lastNumber = number;
       this.#numericCount += 1;
       const delta = number - this.#mean;
@@ -183,8 +278,8 @@ export class ColumnProfiler {
     if (text.length < this.#minLength) this.#minLength = text.length;
     if (text.length > this.#maxLength) this.#maxLength = text.length;
     if (this.#datesPossible) {
-      const epoch = parseDateValue(text);
-      if (epoch !== undefined) this.#dates.add(epoch);
+      // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
+      if (epoch === epoch) this.#dates.add(epoch, seenBefore);
       // Stop looking once most values so far were not dates.
       else if (this.#textCount - this.#dates.count > 100 && this.#dates.count < this.#textCount * 0.9)
         this.#datesPossible = false;
@@ -194,16 +289,6 @@ export class ColumnProfiler {
       this.#keywords.add(text);
     }
     return high;
-  }
-
-  #countValue(text: string): void {
-    const counts = this.#counts;
-    if (counts === undefined) return;
-    const box = counts.get(text);
-    if (box !== undefined) box.count += 1;
-    else counts.set(text, { count: 1 });
-    // Past the limit, counting stops: top values then come from the uniform sample.
-    if (counts.size > this.#limits.exactDistinct) this.#counts = undefined;
   }
 
   #topFromSample(): Array<{ value: string; count: number }> {
@@ -287,6 +372,105 @@ export class ColumnProfiler {
       };
     }
     return profile;
+  }
+
+  /** The state so far as plain data (structured-clone safe). */
+  state(): ColumnProfilerState {
+    return {
+      count: this.#count,
+      nulls: this.#nulls,
+      counts: this.#counts ? [...this.#counts.entries()].map(([value, box]) => [value, box.count]) : null,
+      hll: this.#hll.registers(),
+      numericCount: this.#numericCount,
+      mean: this.#mean,
+      m2: this.#m2,
+      min: this.#min,
+      max: this.#max,
+      sample: [...this.#sample],
+      values: [...this.#values],
+      textCount: this.#textCount,
+      lengthSum: this.#lengthSum,
+      minLength: this.#minLength,
+      maxLength: this.#maxLength,
+      dates: this.#dates.state(),
+      keywords: this.#keywords.entries(),
+      keywordBudget: this.#keywordBudget,
+    };
+  }
+
+  /**
+   * Adds the values another profiler of the same column saw (e.g. in another part of the file):
+   * counts and sketches merge exactly (HyperLogLog registers by maximum, moments by Chan's
+   * formula); the samples are drawn from both in proportion to the values each stands for.
+   */
+  merge(other: ColumnProfilerState): void {
+    const nonNullA = this.#count - this.#nulls;
+    const nonNullB = other.count - other.nulls;
+    if (this.#counts && other.counts) {
+      for (const [value, count] of other.counts) {
+        const box = this.#counts.get(value);
+        if (box) box.count += count;
+        else {
+          const number = toNumber(value);
+          const epoch = Number.isNaN(number) ? (parseDateValue(value) ?? Number.NaN) : Number.NaN;
+          this.#counts.set(value, { count, number, epoch, hash: hash32(value) });
+        }
+      }
+      if (this.#counts.size > this.#limits.exactDistinct) {
+        for (const seen of this.#counts.values()) this.#hll.addHash(seen.hash);
+        this.#counts = undefined;
+      }
+    } else {
+      // From here on distinct values are estimated: bring both sides' exact values into the sketch.
+      if (this.#counts) for (const seen of this.#counts.values()) this.#hll.addHash(seen.hash);
+      if (other.counts) for (const [value] of other.counts) this.#hll.add(value);
+      this.#counts = undefined;
+    }
+    this.#hll.mergeRegisters(other.hll);
+    const numeric = this.#numericCount + other.numericCount;
+    if (other.numericCount > 0) {
+      const delta = other.mean - this.#mean;
+      this.#m2 += other.m2 + (delta * delta * this.#numericCount * other.numericCount) / numeric;
+      this.#mean += (delta * other.numericCount) / numeric;
+    }
+    const sample = this.#mix(
+      this.#sample,
+      this.#numericCount,
+      other.sample,
+      other.numericCount,
+      this.#limits.sampleSize,
+    );
+    const values = this.#mix(this.#values, nonNullA, other.values, nonNullB, 500);
+    this.#sample.splice(0, this.#sample.length, ...sample);
+    this.#values.splice(0, this.#values.length, ...values);
+    this.#numericCount = numeric;
+    this.#min = Math.min(this.#min, other.min);
+    this.#max = Math.max(this.#max, other.max);
+    this.#count += other.count;
+    this.#nulls += other.nulls;
+    this.#textCount += other.textCount;
+    this.#lengthSum += other.lengthSum;
+    this.#minLength = Math.min(this.#minLength, other.minLength);
+    this.#maxLength = Math.max(this.#maxLength, other.maxLength);
+    this.#dates.merge(other.dates);
+    this.#keywords.merge(other.keywords);
+    this.#keywordBudget = Math.max(0, this.#keywordBudget - (this.#limits.keywordValues - other.keywordBudget));
+  }
+
+  // A uniform sample of the union of two populations, from uniform samples of each.
+  #mix<T>(a: readonly T[], sizeA: number, b: readonly T[], sizeB: number, limit: number): T[] {
+    if (a.length + b.length <= limit) return [...a, ...b];
+    const fromA = Math.min(a.length, Math.round((limit * sizeA) / Math.max(1, sizeA + sizeB)));
+    const fromB = Math.min(b.length, limit - fromA);
+    const pick = (list: readonly T[], count: number) => {
+      const copy = [...list];
+      for (let index = 0; index < count; index += 1) {
+        const swap = index + Math.floor(this.#random() * (copy.length - index));
+        [copy[index], copy[swap]] = [copy[swap] as T, copy[index] as T];
+      }
+      return copy.slice(0, count);
+    };
+    return [...pick(a, fromA), ...pick(b, fromB)];
   }
 
   /** The numeric reservoir sample (sorted copy), for outlier fences. */

@@ -124,6 +124,15 @@ function nearestUnit(seconds: number): DateUnit {
   return best[0];
 }
 
+/** A {@link DateAccumulator} as plain data. */
+export interface DateAccumulatorState {
+  count: number;
+  min: number;
+  max: number;
+  finest: number;
+  distinct: number[];
+}
+
 /** Accumulates a date column: range, precision, and a sample for the typical step. */
 export class DateAccumulator {
   count = 0;
@@ -137,8 +146,10 @@ export class DateAccumulator {
     this.#maxDistinct = maxDistinct;
   }
 
-  add(epochMs: number): void {
+  /** Adds a date; `known` when the caller knows it was added before (range and precision are then unchanged). */
+  add(epochMs: number, known = false): void {
     this.count += 1;
+    if (known) return;
     if (epochMs < this.#min) this.#min = epochMs;
     if (epochMs > this.#max) this.#max = epochMs;
     if (this.#distinct.size < this.#maxDistinct) this.#distinct.add(epochMs);
@@ -154,6 +165,21 @@ export class DateAccumulator {
         finest = date.getUTCDate() !== 1 ? 3 : date.getUTCMonth() !== 0 ? 5 : 7;
       }
       if (finest < this.#finest) this.#finest = finest;
+    }
+  }
+
+  state(): DateAccumulatorState {
+    return { count: this.count, min: this.#min, max: this.#max, finest: this.#finest, distinct: [...this.#distinct] };
+  }
+
+  merge(other: DateAccumulatorState): void {
+    this.count += other.count;
+    this.#min = Math.min(this.#min, other.min);
+    this.#max = Math.max(this.#max, other.max);
+    this.#finest = Math.min(this.#finest, other.finest);
+    for (const value of other.distinct) {
+      if (this.#distinct.size >= this.#maxDistinct) break;
+      this.#distinct.add(value);
     }
   }
 

@@ -21,6 +21,19 @@ export class HyperLogLog {
     if (rank > (this.#registers[index] as number)) this.#registers[index] = rank;
   }
 
+  /** A copy of the registers, to send elsewhere and merge. */
+  registers(): Uint8Array {
+    return new Uint8Array(this.#registers);
+  }
+
+  /** Merges another sketch's registers: the union of both value sets. */
+  mergeRegisters(registers: Uint8Array): void {
+    for (let index = 0; index < this.#registers.length; index += 1) {
+      const other = registers[index] as number;
+      if (other > (this.#registers[index] as number)) this.#registers[index] = other;
+    }
+  }
+
   /** The estimated number of distinct values added. */
   estimate(): number {
     const m = this.#registers.length;

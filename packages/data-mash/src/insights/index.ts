@@ -1,9 +1,22 @@
-export { type ColumnProfile, ColumnProfiler, type ProfilerLimits, quantile } from './column-profiler.js';
-export { DateAccumulator, type DateProfile, type DateUnit, parseDateValue } from './dates.js';
+export {
+  type ColumnProfile,
+  ColumnProfiler,
+  type ColumnProfilerState,
+  type ProfilerLimits,
+  quantile,
+} from './column-profiler.js';
+export {
+  DateAccumulator,
+  type DateAccumulatorState,
+  type DateProfile,
+  type DateUnit,
+  parseDateValue,
+} from './dates.js';
 export { HyperLogLog } from './hyperloglog.js';
 export { computeInsights, type InsightsInput, type InsightsResult, resolvePointer } from './insights-pillar.js';
 export { KeywordCounter, topKeywords } from './keywords.js';
-export { CorrelationAccumulator, findOutliers, type Outlier } from './relationships.js';
+export { type FileProfileOptions, profileDelimitedFile } from './parallel/profile-file.js';
+export { CorrelationAccumulator, findOutliers, type Outlier, type PairMoments } from './relationships.js';
 export { type SummaryStatement, summarizeTable } from './summary.js';
 export {
   type ColumnOutliers,
@@ -12,4 +25,5 @@ export {
   type TableInsights,
   TableProfiler,
   type TableProfilerOptions,
+  type TableProfilerState,
 } from './table-profiler.js';

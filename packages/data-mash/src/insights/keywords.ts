@@ -23,6 +23,20 @@ export class KeywordCounter {
     }
   }
 
+  /** Every word counted, for merging elsewhere. */
+  entries(): Array<[string, number]> {
+    return [...this.#counts.entries()];
+  }
+
+  /** Adds another counter's words. */
+  merge(entries: ReadonlyArray<[string, number]>): void {
+    for (const [word, count] of entries) {
+      const seen = this.#counts.get(word);
+      if (seen !== undefined) this.#counts.set(word, seen + count);
+      else if (this.#counts.size < this.#maxTerms) this.#counts.set(word, count);
+    }
+  }
+
   /** The most frequent words, ties in alphabetical order. */
   top(limit = 10): Array<{ word: string; count: number }> {
     return [...this.#counts.entries()]

@@ -5,7 +5,7 @@ import { quantile } from './column-profiler.js';
  * pairwise form of Welford's method), so a file of any length needs memory only for the pairs.
  * A pair counts rows where both values are numbers.
  */
-interface PairMoments {
+export interface PairMoments {
   n: number;
   meanX: number;
   meanY: number;
@@ -30,8 +30,8 @@ export class CorrelationAccumulator {
     }));
   }
 
-  /** Adds one row's numeric values (`undefined` where a value is missing or not a number). */
-  add(values: ReadonlyArray<number | undefined>): void {
+  /** Adds one row's numeric values (`undefined` or `NaN` where a value is missing or not a number). */
+  add(values: ArrayLike<number | undefined>): void {
     let index = 0;
     for (let i = 0; i < this.#columns.length; i += 1) {
       for (let j = i + 1; j < this.#columns.length; j += 1) {
@@ -39,7 +39,8 @@ export class CorrelationAccumulator {
         const y = values[j];
         const pair = this.#pairs[index] as PairMoments;
         index += 1;
-        if (x === undefined || y === undefined) continue;
+        // biome-ignore lint/suspicious/noSelfCompare: x !== x is the allocation-free NaN test
+        if (x === undefined || y === undefined || x !== x || y !== y) continue;
         pair.n += 1;
         const dx = x - pair.meanX;
         pair.meanX += dx / pair.n;
@@ -50,6 +51,31 @@ export class CorrelationAccumulator {
         pair.m2y += dy * (y - pair.meanY);
       }
     }
+  }
+
+  /** The co-moments of every pair, for merging elsewhere. */
+  state(): { columns: string[]; pairs: PairMoments[] } {
+    return { columns: [...this.#columns], pairs: this.#pairs.map((pair) => ({ ...pair })) };
+  }
+
+  /** Adds another accumulator's rows (same columns): co-moments merge by Chan's formula. */
+  merge(state: { columns: readonly string[]; pairs: readonly PairMoments[] }): void {
+    if (state.columns.join('\u0000') !== this.#columns.join('\u0000'))
+      throw new RangeError('cannot merge correlations of other columns');
+    this.#pairs.forEach((pair, index) => {
+      const other = state.pairs[index] as PairMoments;
+      const n = pair.n + other.n;
+      if (other.n === 0) return;
+      const dx = other.meanX - pair.meanX;
+      const dy = other.meanY - pair.meanY;
+      const weight = (pair.n * other.n) / n;
+      pair.cxy += other.cxy + dx * dy * weight;
+      pair.m2x += other.m2x + dx * dx * weight;
+      pair.m2y += other.m2y + dy * dy * weight;
+      pair.meanX += (dx * other.n) / n;
+      pair.meanY += (dy * other.n) / n;
+      pair.n = n;
+    });
   }
 
   /** Every pair with its coefficient (-1 to 1), or `null` when a column is constant or too few rows. */

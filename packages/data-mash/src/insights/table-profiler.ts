@@ -1,5 +1,12 @@
-import { type ColumnProfile, ColumnProfiler, type ProfilerLimits, quantile } from './column-profiler.js';
-import { CorrelationAccumulator } from './relationships.js';
+import {
+  type ColumnProfile,
+  ColumnProfiler,
+  type ColumnProfilerState,
+  type ProfilerLimits,
+  quantile,
+} from './column-profiler.js';
+import { Extremes } from './extremes.js';
+import { CorrelationAccumulator, type PairMoments } from './relationships.js';
 import { FingerprintList } from './row-set.js';
 
 /** Options of a {@link TableProfiler}. */
@@ -12,6 +19,20 @@ export interface TableProfilerOptions extends ProfilerLimits {
   outlierExamples?: number;
   /** Share of nulls from which a column is flagged `mostly_null`. Default 0.5. */
   mostlyNullShare?: number;
+  /**
+   * The columns to correlate, when known (e.g. when profilers of several parts of one file must
+   * agree); otherwise the numeric ones among the first 1,000 rows.
+   */
+  correlate?: readonly string[];
+}
+
+/** A {@link TableProfiler}'s state as plain data (structured-clone safe), to merge elsewhere. */
+export interface TableProfilerState {
+  rows: number;
+  columns: ColumnProfilerState[];
+  correlation: { columns: string[]; pairs: PairMoments[] } | null;
+  extremes: Array<{ low: Array<{ row: number; value: number }>; high: Array<{ row: number; value: number }> }>;
+  fingerprints: Float64Array;
 }
 
 /** Outliers of one numeric column. */
@@ -47,9 +68,9 @@ export interface TableInsights {
   quality: QualityFlag[];
 }
 
-interface Extremes {
-  low: Array<{ row: number; value: number }>;
-  high: Array<{ row: number; value: number }>;
+interface ColumnExtremes {
+  low: Extremes;
+  high: Extremes;
 }
 
 const WARMUP_ROWS = 1000;
@@ -63,16 +84,18 @@ const WARMUP_ROWS = 1000;
 export class TableProfiler {
   readonly #columns: readonly string[];
   readonly #profilers: ColumnProfiler[];
-  readonly #options: Required<Omit<TableProfilerOptions, keyof ProfilerLimits>>;
+  readonly #options: Required<Omit<TableProfilerOptions, keyof ProfilerLimits | 'correlate'>>;
   readonly #fingerprints: FingerprintList;
-  readonly #extremes: Extremes[];
-  readonly #numbers: Array<number | undefined>;
-  #warmup: Array<Array<number | undefined>> | undefined = [];
+  readonly #extremes: ColumnExtremes[];
+  // NaN where a value is not a number: a Float64Array stores numbers unboxed.
+  readonly #numbers: Float64Array;
+  #warmup: Float64Array[] | undefined = [];
   readonly #warmupNonNull: number[];
   #correlated: number[] = [];
-  #pairValues: Array<number | undefined> = [];
+  #pairValues = new Float64Array(0);
   #correlation: CorrelationAccumulator | undefined;
   #rows = 0;
+  readonly #mergedFingerprints: Float64Array[] = [];
 
   constructor(columns: readonly string[], options: TableProfilerOptions = {}) {
     this.#columns = columns;
@@ -84,9 +107,59 @@ export class TableProfiler {
       mostlyNullShare: options.mostlyNullShare ?? 0.5,
     };
     this.#fingerprints = new FingerprintList(this.#options.duplicateRows);
-    this.#extremes = columns.map(() => ({ low: [], high: [] }));
-    this.#numbers = columns.map(() => undefined);
+    const keep = this.#options.outlierExamples;
+    this.#extremes = columns.map(() => ({ low: new Extremes(keep, false), high: new Extremes(keep, true) }));
+    this.#numbers = new Float64Array(columns.length).fill(Number.NaN);
     this.#warmupNonNull = columns.map(() => 0);
+    if (options.correlate) {
+      this.#warmup = undefined;
+      this.#useCorrelated(options.correlate.map((column) => columns.indexOf(column)).filter((index) => index >= 0));
+    }
+  }
+
+  #useCorrelated(indexes: number[]): void {
+    this.#correlated = indexes;
+    if (indexes.length < 2) return;
+    this.#pairValues = new Float64Array(indexes.length);
+    this.#correlation = new CorrelationAccumulator(indexes.map((index) => this.#columns[index] as string));
+  }
+
+  /** The columns being correlated (decided after the first 1,000 rows unless given). */
+  correlatedColumns(): string[] {
+    if (this.#warmup) this.#startCorrelations();
+    return this.#correlated.map((index) => this.#columns[index] as string);
+  }
+
+  /** The state so far as plain data: what a worker sends back. */
+  state(): TableProfilerState {
+    if (this.#warmup) this.#startCorrelations();
+    return {
+      rows: this.#rows,
+      columns: this.#profilers.map((profiler) => profiler.state()),
+      correlation: this.#correlation?.state() ?? null,
+      extremes: this.#extremes.map((entry) => ({ low: entry.low.entries(), high: entry.high.entries() })),
+      fingerprints: this.#fingerprints.values().slice(),
+    };
+  }
+
+  /**
+   * Adds what a profiler of the rows that follow these saw (the next part of the same file, with
+   * the same columns and `correlate` list): row numbers in `state` are shifted past this one's rows.
+   */
+  merge(state: TableProfilerState): void {
+    if (this.#warmup) this.#startCorrelations();
+    const offset = this.#rows;
+    state.columns.forEach((column, index) => {
+      (this.#profilers[index] as ColumnProfiler).merge(column);
+    });
+    if (state.correlation) this.#correlation?.merge(state.correlation);
+    state.extremes.forEach((entry, index) => {
+      const own = this.#extremes[index] as ColumnExtremes;
+      for (const item of entry.high) own.high.offer(item.row + offset, item.value);
+      for (const item of entry.low) own.low.offer(item.row + offset, item.value);
+    });
+    this.#mergedFingerprints.push(state.fingerprints);
+    this.#rows += state.rows;
   }
 
   /** Adds one row, as values in column order. */
@@ -102,16 +175,21 @@ export class TableProfiler {
       if (this.#warmup && hash !== 0) this.#warmupNonNull[index] = (this.#warmupNonNull[index] as number) + 1;
       const number = profiler.lastNumber;
       this.#numbers[index] = number;
-      if (number !== undefined) this.#track(index, number);
+      // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
+      if (number === number) {
+        const extremes = this.#extremes[index] as ColumnExtremes;
+        extremes.high.offer(this.#rows, number);
+        extremes.low.offer(this.#rows, number);
+      }
     }
     this.#fingerprints.add((a >>> 0) * 0x100000 + (b >>> 12));
     if (this.#warmup) {
-      this.#warmup.push([...this.#numbers]);
+      this.#warmup.push(this.#numbers.slice());
       if (this.#warmup.length >= WARMUP_ROWS) this.#startCorrelations();
     } else if (this.#correlation) {
       const pairs = this.#pairValues;
       for (let position = 0; position < pairs.length; position += 1)
-        pairs[position] = this.#numbers[this.#correlated[position] as number];
+        pairs[position] = this.#numbers[this.#correlated[position] as number] as number;
       this.#correlation.add(pairs);
     }
   }
@@ -121,35 +199,22 @@ export class TableProfiler {
     this.addValues(this.#columns.map((column) => row[column]));
   }
 
-  #track(index: number, value: number): void {
-    const keep = this.#options.outlierExamples;
-    const extremes = this.#extremes[index] as Extremes;
-    const row = this.#rows;
-    const high = extremes.high;
-    if (high.length < keep || value > (high[high.length - 1] as { value: number }).value) {
-      insertSorted(high, { row, value }, (x, y) => y.value - x.value, keep);
-    }
-    const low = extremes.low;
-    if (low.length < keep || value < (low[low.length - 1] as { value: number }).value) {
-      insertSorted(low, { row, value }, (x, y) => x.value - y.value, keep);
-    }
-  }
-
   // Columns are known to be numeric only after some rows: the first rows wait, then are replayed.
   #startCorrelations(): void {
     const rows = this.#warmup ?? [];
     this.#warmup = undefined;
-    this.#correlated = this.#columns
-      .map((_, index) => index)
-      .filter((index) => {
-        const numbers = rows.filter((row) => row[index] !== undefined).length;
-        return numbers >= 3 && numbers >= 0.9 * (this.#warmupNonNull[index] as number);
-      })
-      .slice(0, this.#options.correlationColumns);
-    if (this.#correlated.length < 2) return;
-    this.#pairValues = this.#correlated.map(() => undefined);
-    this.#correlation = new CorrelationAccumulator(this.#correlated.map((index) => this.#columns[index] as string));
-    for (const row of rows) this.#correlation.add(this.#correlated.map((index) => row[index]));
+    this.#useCorrelated(
+      this.#columns
+        .map((_, index) => index)
+        .filter((index) => {
+          const numbers = rows.filter((row) => !Number.isNaN(row[index])).length;
+          return numbers >= 3 && numbers >= 0.9 * (this.#warmupNonNull[index] as number);
+        })
+        .slice(0, this.#options.correlationColumns),
+    );
+    const correlation = this.#correlation as CorrelationAccumulator | undefined;
+    if (!correlation) return;
+    for (const row of rows) correlation.add(this.#correlated.map((index) => row[index] as number));
   }
 
   /** The insights of the rows added so far. */
@@ -157,7 +222,7 @@ export class TableProfiler {
     if (this.#warmup) this.#startCorrelations();
     const columns = this.#profilers.map((profiler) => profiler.profile());
     const outliers = columns.flatMap((profile, index) => this.#outliersOf(profile, index));
-    const duplicates = this.#fingerprints.countRepeats();
+    const duplicates = this.#fingerprints.countRepeats(this.#mergedFingerprints);
     return {
       rowCount: this.#rows,
       columns,
@@ -165,7 +230,7 @@ export class TableProfiler {
       outliers,
       duplicateRows: {
         count: duplicates,
-        checkedRows: this.#fingerprints.size,
+        checkedRows: this.#fingerprints.size + this.#mergedFingerprints.reduce((sum, list) => sum + list.length, 0),
         method: 'exact',
       },
       quality: this.#qualityFlags(columns, duplicates),
@@ -182,8 +247,8 @@ export class TableProfiler {
     if (!numeric || numeric.count < 4) return [];
     const profiler = this.#profilers[index] as ColumnProfiler;
     const sample = profiler.numericSample();
-    const extremes = this.#extremes[index] as Extremes;
-    const candidates = [...extremes.high, ...extremes.low];
+    const extremes = this.#extremes[index] as ColumnExtremes;
+    const candidates = [...extremes.high.entries(), ...extremes.low.entries()];
     const scale = numeric.count / sample.length;
     const countMethod = numeric.quantileMethod === 'exact' ? 'exact' : 'sample';
     const found: ColumnOutliers[] = [];
@@ -244,13 +309,6 @@ export class TableProfiler {
     }
     return flags;
   }
-}
-
-function insertSorted<T>(list: T[], item: T, compare: (a: T, b: T) => number, limit: number): void {
-  let position = list.length;
-  while (position > 0 && compare(item, list[position - 1] as T) < 0) position -= 1;
-  list.splice(position, 0, item);
-  if (list.length > limit) list.pop();
 }
 
 function dedupe(list: Array<{ row: number; value: number }>): Array<{ row: number; value: number }> {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { PlatformError } from '@platform/foundations';
+import { PlatformError } from '@platform/foundations/errors';
 import Papa from 'papaparse';
 import { decodeText, type TextEncodingName } from './text-decoding.js';
 
@@ -13,6 +13,11 @@ export interface DelimitedParseOptions {
   maxColumns?: number;
   /** Most warnings kept (the rest are counted). Default 100. */
   maxWarnings?: number;
+  /**
+   * The columns, when the input has no header of its own (a later part of a split file): every
+   * record is then data, and record numbers in warnings count from 1 at the first of them.
+   */
+  columns?: readonly string[];
 }
 
 /** A problem found while parsing that did not stop it. */
@@ -171,7 +176,8 @@ async function parse(
     }
   }
 
-  let record = 0;
+  let record = options.columns ? 1 : 0;
+  if (options.columns) report.columns = [...options.columns];
   let failure: unknown;
   // Handles one record synchronously; returns the handler's promise when it gave one.
   const handle = (fields: string[], delimiter: string): undefined | PromiseLike<void> => {

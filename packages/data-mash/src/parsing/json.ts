@@ -1,4 +1,4 @@
-import { PlatformError } from '@platform/foundations';
+import { PlatformError } from '@platform/foundations/errors';
 import type { ParseWarning } from './delimited.js';
 import { decodeText } from './text-decoding.js';
 

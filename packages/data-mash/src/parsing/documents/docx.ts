@@ -1,4 +1,4 @@
-import { PlatformError } from '@platform/foundations';
+import { PlatformError } from '@platform/foundations/errors';
 import { extractHtml, type HtmlContent } from './html.js';
 import { assertSafeZip, type ZipDocumentLimits } from './zip-guard.js';
 

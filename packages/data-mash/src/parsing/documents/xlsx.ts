@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { PlatformError } from '@platform/foundations';
+import { PlatformError } from '@platform/foundations/errors';
 import type { ParseWarning } from '../delimited.js';
 import { uniqueColumns } from '../delimited.js';
 import { assertSafeZip, type ZipDocumentLimits } from './zip-guard.js';

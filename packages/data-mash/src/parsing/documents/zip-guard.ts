@@ -1,4 +1,4 @@
-import { PlatformError } from '@platform/foundations';
+import { PlatformError } from '@platform/foundations/errors';
 import { inspectZip, type ZipLimits } from '@platform/smart-city';
 
 /** Limits for zip-based documents (XLSX, DOCX). */
