@@ -1,4 +1,5 @@
 import type { BlobInfo, BlobStore } from '@platform/foundations';
+import { detach } from '../insights/column-profiler.js';
 import { JsonLinesSink } from './json-lines-sink.js';
 
 /**
@@ -71,14 +72,14 @@ export class TableWriter {
     const seen = (this.#seen[index] as number) + 1;
     this.#seen[index] = seen;
     const sample = this.#samples[index] as string[];
-    if (sample.length < this.#sampleSize) sample.push(text);
+    if (sample.length < this.#sampleSize) sample.push(detach(text));
     else {
       // Reservoir sampling with a fixed-seed xorshift: the same file gives the same sample.
       this.#seed ^= this.#seed << 13;
       this.#seed ^= this.#seed >>> 17;
       this.#seed ^= this.#seed << 5;
       const slot = Math.floor(((this.#seed >>> 0) / 0x100000000) * seen);
-      if (slot < this.#sampleSize) sample[slot] = text;
+      if (slot < this.#sampleSize) sample[slot] = detach(text);
     }
   }
 

@@ -19,7 +19,8 @@ export class KeywordCounter {
       if (word.length < 3 || STOPWORDS.has(word) || /^\d/.test(word)) continue;
       const count = this.#counts.get(word);
       if (count !== undefined) this.#counts.set(word, count + 1);
-      else if (this.#counts.size < this.#maxTerms) this.#counts.set(word, 1);
+      // A copy: the word may be a view into a whole chunk of the file (see detach()).
+      else if (this.#counts.size < this.#maxTerms) this.#counts.set(` ${word}`.slice(1), 1);
     }
   }
 

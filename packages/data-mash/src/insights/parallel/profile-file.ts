@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -14,11 +14,15 @@ import {
   type TableProfilerOptions,
   type TableProfilerState,
 } from '../table-profiler.js';
+import { profileRange, READ_CHUNK_BYTES } from './profile-range.js';
 import { splitPoints } from './split.js';
 
 /** Options of {@link profileDelimitedFile}. */
 export interface FileProfileOptions {
-  /** Worker threads; default the machine's available parallelism. 1 profiles on the calling thread. */
+  /**
+   * Threads to profile on, the calling thread included (it takes the first part, worker threads
+   * the others); default the machine's available parallelism. 1 profiles on the calling thread only.
+   */
   workers?: number;
   /** Smallest part a worker is given. Default 16 MiB: below that, starting a thread costs more than it saves. */
   minBytesPerWorker?: number;
@@ -45,8 +49,8 @@ const PREFIX_BYTES = 1024 * 1024;
 
 /**
  * Parses and profiles a CSV/TSV file on disk in one pass, on several cores: the file is cut at
- * record boundaries into one byte range a worker thread, each thread parses and profiles its
- * range, and the profiles are merged ({@link TableProfiler.merge}): counts, moments, correlations
+ * record boundaries into one byte range a thread (the calling thread and worker threads), each
+ * thread parses and profiles its range, and the profiles are merged ({@link TableProfiler.merge}): counts, moments, correlations
  * and HyperLogLog sketches exactly, samples in proportion. Files smaller than two parts, and
  * UTF-16 files, are profiled on the calling thread. Warnings carry record numbers of the whole file.
  */
@@ -84,18 +88,18 @@ export async function profileDelimitedFile(
     duplicateRows: Math.ceil((options.profiler?.duplicateRows ?? 2_000_000) / (cuts.length - 1)),
   };
   const running: Worker[] = [];
+  const tasks: RangeTask[] = cuts.slice(1).map((end, index) => ({
+    path,
+    start: cuts[index] as number,
+    end,
+    columns,
+    delimiter: head.delimiter,
+    csv: options.csv ?? {},
+    profiler: profilerOptions,
+  }));
+  // The calling thread takes the first part (it would only wait otherwise); workers take the rest.
   const replies = await Promise.all(
-    cuts.slice(1).map((end, index) =>
-      runWorker(running, {
-        path,
-        start: cuts[index] as number,
-        end,
-        columns,
-        delimiter: head.delimiter,
-        csv: options.csv ?? {},
-        profiler: profilerOptions,
-      }),
-    ),
+    tasks.map((task, index) => (index === 0 ? profileRange(task) : runWorker(running, task))),
   ).catch((error: unknown) => {
     // One part failed: the others' work is of no use.
     for (const worker of running) void worker.terminate();
@@ -110,8 +114,18 @@ export async function profileDelimitedFile(
   };
   for (const reply of replies) {
     const offset = report.rowCount;
-    for (const warning of reply.report.warnings)
-      report.warnings.push(warning.row === undefined ? warning : { ...warning, row: warning.row + offset });
+    for (const warning of reply.report.warnings) {
+      if (warning.row === undefined) report.warnings.push(warning);
+      else {
+        // Record numbers of a part count from its start: make them the whole file's.
+        const row = warning.row + offset;
+        report.warnings.push({
+          ...warning,
+          row,
+          message: warning.message.replace(`record ${warning.row}`, `record ${row}`),
+        });
+      }
+    }
     report.droppedWarnings += reply.report.droppedWarnings;
     if (reply.report.encoding !== 'utf-8') report.encoding = reply.report.encoding;
     report.rowCount += reply.report.rowCount;
@@ -126,7 +140,7 @@ async function profileOnThisThread(
 ): Promise<{ report: DelimitedParseReport; insights: TableInsights }> {
   let profiler: TableProfiler | undefined;
   const report = await parseDelimitedValues(
-    createReadStream(path),
+    createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
     (values, _index, columns) => {
       profiler ??= new TableProfiler(columns, options.profiler);
       profiler.addValues(values);
@@ -137,9 +151,16 @@ async function profileOnThisThread(
   return { report, insights: profiler.result() };
 }
 
-function runWorker(running: Worker[], task: RangeTask): Promise<WorkerReply & { ok: true }> {
+function runWorker(
+  running: Worker[],
+  task: RangeTask,
+): Promise<{ state: TableProfilerState; report: DelimitedParseReport }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerFile(), { workerData: task });
+    const worker = new Worker(workerFile(), {
+      workerData: task,
+      // A young generation of 16 MiB keeps a worker's heap (and the process's peak RSS) small.
+      resourceLimits: { maxYoungGenerationSizeMb: 16 },
+    });
     running.push(worker);
     worker.once('message', (reply: WorkerReply) => {
       if (reply.ok) resolve(reply);
@@ -166,7 +187,14 @@ function workerFile(): URL {
   const here = import.meta.url;
   if (here.endsWith('.cjs')) return new URL('./profile-worker.cjs', here);
   if (here.endsWith('.js')) return new URL('./profile-worker.js', here);
-  return new URL('../../../dist/profile-worker.js', here);
+  const built = new URL('../../../dist/profile-worker.js', here);
+  if (!existsSync(built)) {
+    throw new PlatformError(
+      'INTERNAL',
+      'the profile worker is not built: run `pnpm build` before profiling on worker threads from the sources',
+    );
+  }
+  return built;
 }
 
 async function readPrefix(path: string, length: number): Promise<Buffer> {
