@@ -1,7 +1,8 @@
 /**
  * @packageDocumentation
- * The data mash of the @platform SDK. In progress: the offline embedder and column schema
- * inference are here; parsing, insights, the flow and the CLI are still to come.
+ * The data mash of the @platform SDK: the Content Pillar (parsing, semantic processing,
+ * embeddings) and the Insights Pillar (profiles, relationships, quality flags, summaries). The
+ * flow that joins them with handoff contracts, journeys and the CLI are still to come.
  */
 export * from './content/index.js';
 export * from './embedding/index.js';

@@ -14,7 +14,7 @@ import {
   type TableProfilerOptions,
   type TableProfilerState,
 } from '../table-profiler.js';
-import { profileRange, READ_CHUNK_BYTES } from './profile-range.js';
+import { profileRange } from './profile-range.js';
 import { splitPoints } from './split.js';
 
 /** Options of {@link profileDelimitedFile}. */
@@ -140,7 +140,7 @@ async function profileOnThisThread(
 ): Promise<{ report: DelimitedParseReport; insights: TableInsights }> {
   let profiler: TableProfiler | undefined;
   const report = await parseDelimitedValues(
-    createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
+    createReadStream(path),
     (values, _index, columns) => {
       profiler ??= new TableProfiler(columns, options.profiler);
       profiler.addValues(values);
@@ -158,6 +158,8 @@ function runWorker(
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerFile(), {
       workerData: task,
+      // Workers inherit the process's flags; --input-type (for `node -e`) stops a file from loading.
+      execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
       // A young generation of 16 MiB keeps a worker's heap (and the process's peak RSS) small.
       resourceLimits: { maxYoungGenerationSizeMb: 16 },
     });
