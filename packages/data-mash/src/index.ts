@@ -6,6 +6,8 @@
  */
 export * from './content/index.js';
 export * from './embedding/index.js';
+export * from './flow/index.js';
 export * from './insights/index.js';
+export * from './journeys/index.js';
 export * from './parsing/index.js';
 export * from './semantics/index.js';
