@@ -1,4 +1,11 @@
 export {
+  JourneyOrchestrator,
+  type JourneyOrchestratorOptions,
+  type JourneyOutcome,
+  type MilestoneContext,
+  type MilestoneStep,
+} from './journey-orchestrator.js';
+export {
   dataMashFlowTemplate,
   type JourneyMilestoneTemplate,
   type JourneyTemplate,

@@ -20,11 +20,11 @@ version: 2
 milestones:
   - id: received
     service: billing.inbox
-    api: receive_invoice
+    api: billing.receive_invoice
     output: invoice_received@1
   - id: approved
     service: billing.approvals
-    api: approve
+    api: billing.approve
     input: invoice_received@1
     output: invoice_approved@1
     timeoutSeconds: 3600

@@ -12,10 +12,14 @@ const MilestoneSchema = z
   .object({
     id: Name,
     title: z.string().min(1).max(200).optional(),
-    /** The Curator service that performs the milestone. */
-    service: z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, 'expected a dotted snake_case service name'),
-    /** The API (capability) of that service the milestone calls. */
-    api: Name,
+    /** The Curator service that performs the milestone (a kernel service id, e.g. `smart-city.content-steward`). */
+    service: z
+      .string()
+      .regex(/^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)*$/, 'expected a service id such as smart-city.content-steward'),
+    /** The API (capability) of that service the milestone calls, e.g. `content.upload_file`. */
+    api: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$/, 'expected a capability name such as content.upload_file'),
     /** The contract of what the milestone receives; absent for the first. */
     input: ContractRef.optional(),
     /** The contract of what the milestone hands on. */

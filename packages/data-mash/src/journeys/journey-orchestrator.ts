@@ -1,0 +1,283 @@
+import {
+  type JourneyRecord,
+  type MetadataStore,
+  PlatformError,
+  type SerializedPlatformError,
+  serializeError,
+} from '@platform/foundations';
+import { currentTraceId, generateTraceId, runWithTraceId, type Telemetry, withSpan } from '@platform/observability';
+import type { HandoffContract } from '../flow/handoff-contract.js';
+import type { JourneyMilestoneTemplate, JourneyTemplate } from './template.js';
+
+/** What a milestone's step is given besides its input. */
+export interface MilestoneContext {
+  tenantId: string;
+  journeyId: string;
+  traceId: string;
+  milestone: JourneyMilestoneTemplate;
+}
+
+/** Performs one milestone: takes the previous milestone's output (or the journey's input) and returns its own. */
+export type MilestoneStep = (input: unknown, context: MilestoneContext) => Promise<unknown>;
+
+/** Options of a {@link JourneyOrchestrator}. */
+export interface JourneyOrchestratorOptions {
+  template: JourneyTemplate;
+  /** Every contract the template names. */
+  contracts: readonly HandoffContract[];
+  /** The step performing each milestone, by milestone id. */
+  steps: Readonly<Record<string, MilestoneStep>>;
+  metadataStore: MetadataStore;
+  /** Receives a `journey.handoff` event per milestone handed on, and `journey.failed` events. */
+  telemetry?: Pick<Telemetry, 'logOperation'>;
+}
+
+/** How a journey run ended. */
+export type JourneyOutcome =
+  | {
+      success: true;
+      journeyId: string;
+      traceId: string;
+      /** Each milestone's contract output, by milestone id. */
+      outputs: Record<string, unknown>;
+      /** `new`: ran from the start; `resumed`: continued after earlier milestones; `reused`: had completed before. */
+      run: 'new' | 'resumed' | 'reused';
+    }
+  | {
+      success: false;
+      journeyId: string;
+      traceId: string;
+      /** The outputs of the milestones that completed. */
+      outputs: Record<string, unknown>;
+      failedMilestone: string;
+      error: SerializedPlatformError;
+      run: 'new' | 'resumed';
+    };
+
+type StoredContext = { outputs?: Record<string, unknown> };
+
+/**
+ * Runs journeys of one template: milestone by milestone, each in its own span under the journey's
+ * trace, each output checked against its contract by the producer and again by the consumer, the
+ * journey persisted in the MetadataStore on every transition. The idempotency key (e.g. a file's
+ * sha256) names the journey within the tenant: running again returns a completed journey's
+ * outputs, or resumes a stopped one at its first milestone not completed, re-checking the stored
+ * outputs it starts from.
+ */
+export class JourneyOrchestrator {
+  readonly template: JourneyTemplate;
+  readonly #contracts: ReadonlyMap<string, HandoffContract>;
+  readonly #options: JourneyOrchestratorOptions;
+
+  constructor(options: JourneyOrchestratorOptions) {
+    this.template = options.template;
+    this.#options = options;
+    this.#contracts = new Map(options.contracts.map((contract) => [contract.id, contract]));
+    const problems: string[] = [];
+    for (const milestone of options.template.milestones) {
+      if (!options.steps[milestone.id]) problems.push(`milestone '${milestone.id}' has no step`);
+      for (const reference of [milestone.input, milestone.output]) {
+        if (reference && !this.#contracts.has(reference))
+          problems.push(`milestone '${milestone.id}' names contract '${reference}', which is not given`);
+      }
+    }
+    if (problems.length > 0) {
+      throw new PlatformError('SERVICE_WIRING_INVALID', `journey '${options.template.name}': ${problems.join('; ')}`, {
+        details: { template: options.template.name, problems },
+      });
+    }
+  }
+
+  /**
+   * Checks that every milestone's service is registered and offers the milestone's API.
+   * @throws {PlatformError} `SERVICE_WIRING_INVALID` naming each missing service or API.
+   */
+  assertServices(curator: {
+    find(filter: { name: string }): Array<{ capabilities?: ReadonlyArray<{ name: string }> }>;
+  }): void {
+    const problems: string[] = [];
+    for (const milestone of this.template.milestones) {
+      const [service] = curator.find({ name: milestone.service });
+      if (!service)
+        problems.push(`milestone '${milestone.id}' needs service '${milestone.service}', which is not registered`);
+      else if (!(service.capabilities ?? []).some((capability) => capability.name === milestone.api)) {
+        problems.push(
+          `milestone '${milestone.id}' calls '${milestone.api}', which '${milestone.service}' does not offer`,
+        );
+      }
+    }
+    if (problems.length > 0) {
+      throw new PlatformError('SERVICE_WIRING_INVALID', `journey '${this.template.name}': ${problems.join('; ')}`, {
+        details: { template: this.template.name, problems },
+      });
+    }
+  }
+
+  /** Runs (or resumes, or returns) the journey named by `idempotencyKey` in the tenant. */
+  async run(request: {
+    tenantId: string;
+    idempotencyKey: string;
+    input?: unknown;
+    traceId?: string;
+  }): Promise<JourneyOutcome> {
+    const store = this.#options.metadataStore;
+    let journey = await store.findJourneyByIdempotencyKey(request.tenantId, this.template.name, request.idempotencyKey);
+    const traceId = journey?.traceId ?? request.traceId ?? currentTraceId() ?? generateTraceId();
+    if (!journey) journey = await this.#create(request.tenantId, request.idempotencyKey, traceId);
+    const outputs: Record<string, unknown> = {};
+    const stored = (journey.context as StoredContext).outputs ?? {};
+    const completed = journey.milestones.filter((milestone) => milestone.status === 'completed').length;
+    const run = completed === 0 ? 'new' : 'resumed';
+    if (journey.status === 'completed') {
+      for (const milestone of this.template.milestones)
+        outputs[milestone.id] = this.#contract(milestone.output).check(stored[milestone.id], 'consumer');
+      return { success: true, journeyId: journey.id, traceId, outputs, run: 'reused' };
+    }
+    return runWithTraceId(traceId, () =>
+      withSpan(`journey.${this.template.name}`, { 'journey.id': journey.id, 'journey.run': run }, async () => {
+        let current = journey as JourneyRecord;
+        let input = request.input;
+        for (const [index, milestone] of this.template.milestones.entries()) {
+          if (current.milestones[index]?.status === 'completed') {
+            // Resuming: what this milestone handed on before is checked again before it is used.
+            try {
+              input = this.#contract(milestone.output).check(stored[milestone.id], 'consumer');
+            } catch (error) {
+              const serialized = serializeError(error);
+              const failure = { code: serialized.code, message: serialized.message };
+              await store
+                .updateJourney(current.tenantId, current.id, current.version, { status: 'failed', error: failure })
+                .catch(() => undefined);
+              return {
+                success: false,
+                journeyId: current.id,
+                traceId,
+                outputs,
+                failedMilestone: milestone.id,
+                error: serialized,
+                run,
+              };
+            }
+            outputs[milestone.id] = input;
+            continue;
+          }
+          current = await this.#transition(current, index, { status: 'running', startedAt: new Date() }, 'running');
+          try {
+            if (milestone.input) input = this.#contract(milestone.input).check(input, 'consumer');
+            const step = this.#options.steps[milestone.id] as MilestoneStep;
+            const context = { tenantId: request.tenantId, journeyId: current.id, traceId, milestone };
+            const produced = await withSpan(
+              `journey.milestone.${milestone.id}`,
+              { 'milestone.service': milestone.service },
+              () => step(input, context),
+            );
+            const output = this.#contract(milestone.output).check(produced, 'producer');
+            outputs[milestone.id] = output;
+            current = await this.#transition(
+              current,
+              index,
+              { status: 'completed', completedAt: new Date(), result: references(milestone.output, output) },
+              index === this.template.milestones.length - 1 ? 'completed' : 'running',
+              { outputs: { ...((current.context as StoredContext).outputs ?? {}), [milestone.id]: output } },
+            );
+            this.#options.telemetry?.logOperation({
+              operation: 'journey.handoff',
+              success: true,
+              details: {
+                journeyId: current.id,
+                template: this.template.name,
+                milestone: milestone.id,
+                contract: milestone.output,
+              },
+            });
+            input = output;
+          } catch (error) {
+            const serialized = serializeError(error);
+            await this.#transition(
+              current,
+              index,
+              {
+                status: 'failed',
+                completedAt: new Date(),
+                error: { code: serialized.code, message: serialized.message },
+              },
+              'failed',
+              undefined,
+              { code: serialized.code, message: serialized.message },
+            ).catch(() => undefined);
+            this.#options.telemetry?.logOperation({
+              operation: 'journey.failed',
+              success: false,
+              details: { journeyId: current.id, template: this.template.name, milestone: milestone.id },
+              error,
+            });
+            return {
+              success: false,
+              journeyId: current.id,
+              traceId,
+              outputs,
+              failedMilestone: milestone.id,
+              error: serialized,
+              run,
+            };
+          }
+        }
+        return { success: true, journeyId: current.id, traceId, outputs, run };
+      }),
+    );
+  }
+
+  #contract(id: string): HandoffContract {
+    return this.#contracts.get(id) as HandoffContract;
+  }
+
+  async #create(tenantId: string, idempotencyKey: string, traceId: string): Promise<JourneyRecord> {
+    const store = this.#options.metadataStore;
+    try {
+      return await store.createJourney({
+        tenantId,
+        template: this.template.name,
+        templateVersion: this.template.version,
+        idempotencyKey,
+        traceId,
+        milestones: this.template.milestones.map((milestone) => ({ name: milestone.id, status: 'pending' as const })),
+        context: { outputs: {} },
+      });
+    } catch (error) {
+      // Another run created it first: continue with that one.
+      if ((error as { code?: string }).code !== 'CONFLICT') throw error;
+      const existing = await store.findJourneyByIdempotencyKey(tenantId, this.template.name, idempotencyKey);
+      if (!existing) throw error;
+      return existing;
+    }
+  }
+
+  #transition(
+    journey: JourneyRecord,
+    index: number,
+    milestone: Partial<JourneyRecord['milestones'][number]>,
+    status: JourneyRecord['status'],
+    context?: StoredContext,
+    error?: { code: string; message: string },
+  ): Promise<JourneyRecord> {
+    const milestones = journey.milestones.map((entry, position) =>
+      position === index ? { ...entry, ...milestone } : entry,
+    );
+    return this.#options.metadataStore.updateJourney(journey.tenantId, journey.id, journey.version, {
+      status,
+      milestones,
+      ...(context ? { context: { ...journey.context, ...context } } : {}),
+      ...(error ? { error } : {}),
+      ...(status === 'completed' ? { completedAt: new Date() } : {}),
+    });
+  }
+}
+
+// The scalar fields of an output, kept on the milestone itself for listings: ids, keys, counts.
+function references(contract: string, output: unknown): Record<string, string | number | boolean> {
+  const result: Record<string, string | number | boolean> = { contract };
+  for (const [key, value] of Object.entries((output ?? {}) as Record<string, unknown>)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') result[key] = value;
+  }
+  return result;
+}
