@@ -1,5 +1,5 @@
 import type { BlobInfo, BlobStore } from '@platform/foundations';
-import { detach } from '../insights/column-profiler.js';
+import { detach } from '../insights/values.js';
 import { JsonLinesSink } from './json-lines-sink.js';
 
 /**

@@ -14,6 +14,7 @@ import {
   type TableProfilerOptions,
   type TableProfilerState,
 } from '../table-profiler.js';
+import { type ByteLayout, byteLayoutOf, profileBytes } from './profile-bytes.js';
 import { profileRange } from './profile-range.js';
 import { splitPoints } from './split.js';
 
@@ -28,6 +29,13 @@ export interface FileProfileOptions {
   minBytesPerWorker?: number;
   csv?: Omit<DelimitedParseOptions, 'columns'>;
   profiler?: Omit<TableProfilerOptions, 'correlate'>;
+  /**
+   * `bytes` (default): the fast path, which reads fields from the file's bytes and makes strings
+   * only of new distinct values, samples and keyword candidates; used when the file allows
+   * (UTF-8 or Windows-1252, a one-character delimiter, `\n` or `\r\n` line ends), papaparse
+   * otherwise. `papaparse`: always the general parser.
+   */
+  engine?: 'bytes' | 'papaparse';
 }
 
 /** What one worker is asked to do. */
@@ -39,6 +47,8 @@ export interface RangeTask {
   delimiter: string;
   csv: Omit<DelimitedParseOptions, 'columns'>;
   profiler: TableProfilerOptions;
+  /** Set when the range is read on the byte fast path. */
+  layout?: ByteLayout;
 }
 
 type WorkerReply =
@@ -63,7 +73,7 @@ export async function profileDelimitedFile(
   const utf16 = (prefix[0] === 0xff && prefix[1] === 0xfe) || (prefix[0] === 0xfe && prefix[1] === 0xff);
   const minPart = options.minBytesPerWorker ?? 16 * 1024 * 1024;
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.floor(size / minPart)));
-  if (workers < 2 || utf16) return { ...(await profileOnThisThread(path, options)), workers: 1 };
+  if (utf16) return { ...(await profileOnThisThread(path, options, undefined)), workers: 1 };
 
   // The header, the delimiter and the columns worth correlating, from the first records.
   let seen: TableProfiler | undefined;
@@ -76,11 +86,12 @@ export async function profileDelimitedFile(
     options.csv,
   );
   const columns = head.columns;
-  if (columns.length === 0) return { ...(await profileOnThisThread(path, options)), workers: 1 };
+  const layout = options.engine === 'papaparse' ? undefined : byteLayoutOf(prefix, head.delimiter);
+  if (workers < 2 || columns.length === 0) return { ...(await profileOnThisThread(path, options, layout)), workers: 1 };
   const correlate = seen?.correlatedColumns() ?? [];
   const bom = prefix[0] === 0xef && prefix[1] === 0xbb && prefix[2] === 0xbf ? 3 : 0;
   const headerEnd = firstSafeBreak(prefix, bom);
-  if (headerEnd < 0) return { ...(await profileOnThisThread(path, options)), workers: 1 };
+  if (headerEnd < 0) return { ...(await profileOnThisThread(path, options, layout)), workers: 1 };
   const cuts = await splitPoints(path, headerEnd, size, workers);
   const profilerOptions: TableProfilerOptions = {
     ...options.profiler,
@@ -96,6 +107,7 @@ export async function profileDelimitedFile(
     delimiter: head.delimiter,
     csv: options.csv ?? {},
     profiler: profilerOptions,
+    ...(layout ? { layout } : {}),
   }));
   // The calling thread takes the first part (it would only wait otherwise); workers take the rest.
   const replies = await Promise.all(
@@ -137,7 +149,15 @@ export async function profileDelimitedFile(
 async function profileOnThisThread(
   path: string,
   options: FileProfileOptions,
+  layout: ByteLayout | undefined,
 ): Promise<{ report: DelimitedParseReport; insights: TableInsights }> {
+  if (layout) {
+    const { profiler, report } = await profileBytes(createReadStream(path), layout, {
+      ...(options.csv ? { csv: options.csv } : {}),
+      ...(options.profiler ? { profiler: options.profiler } : {}),
+    });
+    return { report, insights: profiler.result() };
+  }
   let profiler: TableProfiler | undefined;
   const report = await parseDelimitedValues(
     createReadStream(path),

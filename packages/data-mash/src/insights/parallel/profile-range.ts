@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { type DelimitedParseReport, parseDelimitedValues } from '../../parsing/delimited.js';
 import { TableProfiler, type TableProfilerState } from '../table-profiler.js';
+import { profileBytes } from './profile-bytes.js';
 import type { RangeTask } from './profile-file.js';
 
 /**
@@ -15,11 +16,24 @@ export const PARALLEL_READ_BYTES = 16 * 1024;
 export async function profileRange(
   task: RangeTask,
 ): Promise<{ state: TableProfilerState; report: DelimitedParseReport }> {
+  const stream = createReadStream(task.path, {
+    start: task.start,
+    end: task.end - 1,
+    highWaterMark: PARALLEL_READ_BYTES,
+  });
+  if (task.layout) {
+    const { profiler, report } = await profileBytes(stream, task.layout, {
+      columns: task.columns,
+      csv: task.csv,
+      profiler: task.profiler,
+    });
+    return { state: profiler.state(), report };
+  }
   const profiler = new TableProfiler(task.columns, task.profiler);
-  const report = await parseDelimitedValues(
-    createReadStream(task.path, { start: task.start, end: task.end - 1, highWaterMark: PARALLEL_READ_BYTES }),
-    (values) => profiler.addValues(values),
-    { ...task.csv, delimiter: task.delimiter, columns: task.columns },
-  );
+  const report = await parseDelimitedValues(stream, (values) => profiler.addValues(values), {
+    ...task.csv,
+    delimiter: task.delimiter,
+    columns: task.columns,
+  });
   return { state: profiler.state(), report };
 }
