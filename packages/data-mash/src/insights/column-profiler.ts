@@ -201,7 +201,15 @@ export class ColumnProfiler {
       if (number !== number && this.#datesPossible) epoch = parseDateValue(text) ?? Number.NaN;
       if (counts) {
         const key = detach(text);
-        counts.set(key, { count: 1, number, epoch, hash: hashed, text: key, spaced: key.includes(' ') });
+        counts.set(key, {
+          count: 1,
+          number,
+          epoch,
+          hash: hashed,
+          text: key,
+          spaced: key.includes(' '),
+          length: key.length,
+        });
         // Past the limit, counting stops: distinct values go to HyperLogLog, top values come from the sample.
         if (counts.size > this.#limits.exactDistinct) {
           for (const seen of counts.values()) this.#hll.addHash(seen.hash);
@@ -288,14 +296,22 @@ export class ColumnProfiler {
       text = box.text;
       spaced = box.spaced;
       seenBefore = true;
-      length = text.length;
+      length = box.length;
     } else if (table) {
       text = decode(bytes, start, end);
       number = toNumber(text);
       // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
       if (number !== number && this.#datesPossible) epoch = parseDateValue(text) ?? Number.NaN;
       spaced = text.includes(' ');
-      table.add(pair[0] as number, pair[1] as number, { count: 1, number, epoch, hash: hashed, text, spaced });
+      table.add(pair[0] as number, pair[1] as number, {
+        count: 1,
+        number,
+        epoch,
+        hash: hashed,
+        text,
+        spaced,
+        length: text.length,
+      });
       if (table.size > this.#limits.exactDistinct) {
         for (const seen of table.boxes) this.#hll.addHash(seen.hash);
         this.#table = undefined;
@@ -369,7 +385,15 @@ export class ColumnProfiler {
     }
     const number = toNumber(value);
     const epoch = Number.isNaN(number) ? (parseDateValue(value) ?? Number.NaN) : Number.NaN;
-    const created = { count, number, epoch, hash: this.#hashOf(value), text: value, spaced: value.includes(' ') };
+    const created = {
+      count,
+      number,
+      epoch,
+      hash: this.#hashOf(value),
+      text: value,
+      spaced: value.includes(' '),
+      length: value.length,
+    };
     if (this.#byteMode) this.#table?.add(this.#pair[0] as number, this.#pair[1] as number, created);
     else this.#counts?.set(value, created);
   }

@@ -82,6 +82,8 @@ export interface CountBox {
   text: string;
   /** The value has a space: a keyword candidate. */
   spaced: boolean;
+  /** `text.length`, kept beside the count (one cache line). */
+  length: number;
 }
 
 /** Decodes `bytes[start, end)` to a string: UTF-8, or Windows-1252 after an encoding fallback. */
