@@ -57,7 +57,8 @@ export function hash32(value: string): number {
   return mix(hash) >>> 0;
 }
 
-function mix(value: number): number {
+/** murmur3's 32-bit finaliser: spreads every input bit over the output. */
+export function mix(value: number): number {
   let h = value;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

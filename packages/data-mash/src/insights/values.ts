@@ -1,4 +1,5 @@
 // Reading single values: null tests, numbers from text and from bytes, hashes of bytes.
+import { mix } from './hyperloglog.js';
 
 export function isNull(value: unknown): boolean {
   if (value === null || value === undefined) return true;
@@ -95,12 +96,7 @@ export const isDigit = (byte: number) => byte >= 48 && byte <= 57;
 export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   let hash = 0x811c9dc5;
   for (let index = start; index < end; index += 1) hash = Math.imul(hash ^ (bytes[index] as number), 0x01000193);
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return hash >>> 0;
+  return mix(hash) >>> 0;
 }
 
 // UTF-16 length of UTF-8 bytes: one unit a character, two for characters past U+FFFF.
@@ -222,11 +218,5 @@ export function hashPair(bytes: Uint8Array, start: number, end: number, out: Int
     for (let index = start; index < end; index += 1) first = Math.imul(first ^ (bytes[index] as number), 0x01000193);
   }
   out[0] = first;
-  let hash = first;
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  out[2] = hash;
+  out[2] = mix(first);
 }

@@ -148,15 +148,7 @@ export class JourneyOrchestrator {
               await store
                 .updateJourney(current.tenantId, current.id, current.version, { status: 'failed', error: failure })
                 .catch(() => undefined);
-              return {
-                success: false,
-                journeyId: current.id,
-                traceId,
-                outputs,
-                failedMilestone: milestone.id,
-                error: serialized,
-                run,
-              };
+              return failed(current.id, traceId, outputs, milestone.id, serialized, run);
             }
             outputs[milestone.id] = input;
             continue;
@@ -211,15 +203,7 @@ export class JourneyOrchestrator {
               details: { journeyId: current.id, template: this.template.name, milestone: milestone.id },
               error,
             });
-            return {
-              success: false,
-              journeyId: current.id,
-              traceId,
-              outputs,
-              failedMilestone: milestone.id,
-              error: serialized,
-              run,
-            };
+            return failed(current.id, traceId, outputs, milestone.id, serialized, run);
           }
         }
         return { success: true, journeyId: current.id, traceId, outputs, run };
@@ -271,6 +255,17 @@ export class JourneyOrchestrator {
       ...(status === 'completed' ? { completedAt: new Date() } : {}),
     });
   }
+}
+
+function failed(
+  journeyId: string,
+  traceId: string,
+  outputs: Record<string, unknown>,
+  failedMilestone: string,
+  error: SerializedPlatformError,
+  run: 'new' | 'resumed',
+): JourneyOutcome {
+  return { success: false, journeyId, traceId, outputs, failedMilestone, error, run };
 }
 
 // The scalar fields of an output, kept on the milestone itself for listings: ids, keys, counts.

@@ -74,6 +74,26 @@ export function uniqueColumns(header: readonly string[], warn: (warning: ParseWa
   });
 }
 
+/** An empty report, and the function that adds a warning to it (up to `maxWarnings`, then counts). */
+export function newReport(
+  delimiter: string,
+  maxWarnings: number,
+): { report: DelimitedParseReport; warn: (warning: ParseWarning) => void } {
+  const report: DelimitedParseReport = {
+    columns: [],
+    rowCount: 0,
+    delimiter,
+    encoding: 'utf-8',
+    warnings: [],
+    droppedWarnings: 0,
+  };
+  const warn = (warning: ParseWarning) => {
+    if (report.warnings.length < maxWarnings) report.warnings.push(warning);
+    else report.droppedWarnings += 1;
+  };
+  return { report, warn };
+}
+
 /**
  * The longest line in `text`, counting `carried` characters of a line begun in earlier text. Only
  * text longer than what is left of the limit is scanned: no line in it can be over otherwise.
@@ -141,18 +161,7 @@ async function parse(
 ): Promise<DelimitedParseReport> {
   const maxLine = options.maxLineChars ?? 16 * 1024 * 1024;
   const maxWarnings = options.maxWarnings ?? 100;
-  const report: DelimitedParseReport = {
-    columns: [],
-    rowCount: 0,
-    delimiter: options.delimiter ?? ',',
-    encoding: 'utf-8',
-    warnings: [],
-    droppedWarnings: 0,
-  };
-  const warn = (warning: ParseWarning) => {
-    if (report.warnings.length < maxWarnings) report.warnings.push(warning);
-    else report.droppedWarnings += 1;
-  };
+  const { report, warn } = newReport(options.delimiter ?? ',', maxWarnings);
   const bytes = input instanceof Uint8Array ? Readable.from([input]) : input;
 
   let sinceBreak = 0;

@@ -2,7 +2,7 @@ import { PlatformError } from '@platform/foundations/errors';
 import {
   type DelimitedParseOptions,
   type DelimitedParseReport,
-  type ParseWarning,
+  newReport,
   uniqueColumns,
 } from '../../parsing/delimited.js';
 import { scanDelimitedBytes } from '../../parsing/delimited-bytes.js';
@@ -31,18 +31,8 @@ export async function profileBytes(
 ): Promise<{ profiler: TableProfiler; report: DelimitedParseReport }> {
   const maxWarnings = options.csv?.maxWarnings ?? 100;
   const maxColumns = options.csv?.maxColumns ?? 10_000;
-  const report: DelimitedParseReport = {
-    columns: options.columns ? [...options.columns] : [],
-    rowCount: 0,
-    delimiter: layout.delimiter,
-    encoding: 'utf-8',
-    warnings: [],
-    droppedWarnings: 0,
-  };
-  const warn = (warning: ParseWarning) => {
-    if (report.warnings.length < maxWarnings) report.warnings.push(warning);
-    else report.droppedWarnings += 1;
-  };
+  const { report, warn } = newReport(layout.delimiter, maxWarnings);
+  if (options.columns) report.columns = [...options.columns];
   let profiler = options.columns ? new TableProfiler(options.columns, options.profiler) : undefined;
   let record = options.columns ? 1 : 0;
   const result = await scanDelimitedBytes(
