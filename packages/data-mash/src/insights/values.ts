@@ -128,20 +128,22 @@ export function numberFromBytes(bytes: Uint8Array, start: number, end: number): 
   let digits = 0;
   let scale = 0;
   let seen = 0;
-  while (index < end && isDigit((byte = bytes[index] as number))) {
+  for (; index < end; index += 1) {
+    byte = bytes[index] as number;
+    if (!isDigit(byte)) break;
     if (mantissa !== 0 || byte !== 48) digits += 1;
     mantissa = mantissa * 10 + (byte - 48);
     seen += 1;
-    index += 1;
   }
   if (index < end && bytes[index] === 46) {
     index += 1;
-    while (index < end && isDigit((byte = bytes[index] as number))) {
+    for (; index < end; index += 1) {
+      byte = bytes[index] as number;
+      if (!isDigit(byte)) break;
       if (mantissa !== 0 || byte !== 48) digits += 1;
       mantissa = mantissa * 10 + (byte - 48);
       scale -= 1;
       seen += 1;
-      index += 1;
     }
   }
   if (seen === 0) return Number.NaN;

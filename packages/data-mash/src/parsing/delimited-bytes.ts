@@ -156,7 +156,10 @@ export async function scanDelimitedBytes(
               row: record + 1,
             });
             // Keep the field as written, quotes and all, up to the next delimiter or line end.
-            while (cursor < length && (next = buffer[cursor] as number) !== delimiter && next !== LF) cursor += 1;
+            for (; cursor < length; cursor += 1) {
+              next = buffer[cursor] as number;
+              if (next === delimiter || next === LF) break;
+            }
             starts[count] = open;
             ends[count] = options.crlf && next === LF && buffer[cursor - 1] === CR ? cursor - 1 : cursor;
             escaped[count] = 2;
