@@ -168,10 +168,12 @@ export class DateAccumulator {
     }
   }
 
+  /** The state as plain data, to merge elsewhere. */
   state(): DateAccumulatorState {
     return { count: this.count, min: this.#min, max: this.#max, finest: this.#finest, distinct: [...this.#distinct] };
   }
 
+  /** Adds the dates another accumulator saw. */
   merge(other: DateAccumulatorState): void {
     this.count += other.count;
     this.#min = Math.min(this.#min, other.min);
@@ -183,6 +185,7 @@ export class DateAccumulator {
     }
   }
 
+  /** The profile of the dates so far; `undefined` when there were none. */
   profile(): DateProfile | undefined {
     if (this.count === 0) return undefined;
     const profile: DateProfile = {

@@ -1,10 +1,6 @@
 import { quantile } from './column-profiler.js';
 
-/**
- * Pearson correlations between numeric columns in one pass: co-moments updated per row (the
- * pairwise form of Welford's method), so a file of any length needs memory only for the pairs.
- * A pair counts rows where both values are numbers.
- */
+/** The co-moments of one pair of columns (one-pass form of Welford's method). */
 export interface PairMoments {
   n: number;
   meanX: number;
@@ -14,6 +10,11 @@ export interface PairMoments {
   m2y: number;
 }
 
+/**
+ * Pearson correlations between numeric columns in one pass: co-moments updated per row (the
+ * pairwise form of Welford's method), so a file of any length needs memory only for the pairs.
+ * A pair counts rows where both values are numbers.
+ */
 export class CorrelationAccumulator {
   readonly #columns: readonly string[];
   readonly #pairs: PairMoments[];

@@ -1,6 +1,7 @@
 // Reading single values: null tests, numbers from text and from bytes, hashes of bytes.
 import { mix } from './hyperloglog.js';
 
+/** `null`, `undefined`, and text that is empty or white space only. */
 export function isNull(value: unknown): boolean {
   if (value === null || value === undefined) return true;
   if (typeof value !== 'string') return false;
@@ -90,6 +91,7 @@ export interface CountBox {
 /** Decodes `bytes[start, end)` to a string: UTF-8, or Windows-1252 after an encoding fallback. */
 export type FieldDecoder = (bytes: Uint8Array, start: number, end: number) => string;
 
+/** An ASCII digit byte. */
 export const isDigit = (byte: number) => byte >= 48 && byte <= 57;
 
 /** FNV-1a over bytes with murmur3's finaliser: for ASCII text the same value as {@link hash32}. */

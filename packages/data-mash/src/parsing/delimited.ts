@@ -51,6 +51,7 @@ export interface DelimitedParseReport {
   droppedWarnings: number;
 }
 
+/** Header names made usable: empty ones become `column_<n>`, repeated ones `<name>_<k>`, each with a warning. */
 export function uniqueColumns(header: readonly string[], warn: (warning: ParseWarning) => void): string[] {
   const seen = new Map<string, number>();
   return header.map((raw, index) => {

@@ -78,6 +78,7 @@ export function inferPhysicalType(values: readonly unknown[], threshold = 0.95):
   return { type: 'string', share: 1, nonEmpty: nonEmpty.length };
 }
 
+/** Rounds a share or a confidence to three decimals, as reported. */
 export function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
