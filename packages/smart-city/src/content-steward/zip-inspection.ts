@@ -9,7 +9,10 @@ export interface ZipLimits {
 }
 
 /** What inspecting an archive found. */
-export type ZipInspection = { ok: true; entries: string[]; decompressedBytes: number } | { ok: false; reason: string };
+export type ZipInspection =
+  | { ok: true; entries: string[]; decompressedBytes: number }
+  /** `exceeded`: a limit refused the archive (a bomb, too many entries); otherwise it is unreadable or unsupported. */
+  | { ok: false; reason: string; exceeded: boolean };
 
 /**
  * Reads a zip archive's central directory and inflates every entry within a byte budget, so a
@@ -25,17 +28,17 @@ export function inspectZip(archive: Uint8Array, limits: ZipLimits): ZipInspectio
       break;
     }
   }
-  if (eocd < 0) return { ok: false, reason: 'not a readable zip archive (no central directory)' };
+  if (eocd < 0) return { ok: false, reason: 'not a readable zip archive (no central directory)', exceeded: false };
   const count = bytes.readUInt16LE(eocd + 10);
-  if (count === 0xffff) return { ok: false, reason: 'zip64 archives are not accepted' };
+  if (count === 0xffff) return { ok: false, reason: 'zip64 archives are not accepted', exceeded: false };
   if (count > limits.maxEntries)
-    return { ok: false, reason: `the archive has ${count} entries; the limit is ${limits.maxEntries}` };
+    return { ok: false, reason: `the archive has ${count} entries; the limit is ${limits.maxEntries}`, exceeded: true };
   let cursor = bytes.readUInt32LE(eocd + 16);
   const entries: string[] = [];
   let total = 0;
   for (let index = 0; index < count; index += 1) {
     if (cursor + 46 > bytes.length || bytes.readUInt32LE(cursor) !== 0x02014b50)
-      return { ok: false, reason: 'the central directory is corrupt' };
+      return { ok: false, reason: 'the central directory is corrupt', exceeded: false };
     const method = bytes.readUInt16LE(cursor + 10);
     const compressedSize = bytes.readUInt32LE(cursor + 20);
     const nameLength = bytes.readUInt16LE(cursor + 28);
@@ -47,10 +50,10 @@ export function inspectZip(archive: Uint8Array, limits: ZipLimits): ZipInspectio
     cursor += 46 + nameLength + extraLength + commentLength;
 
     if (localOffset + 30 > bytes.length || bytes.readUInt32LE(localOffset) !== 0x04034b50)
-      return { ok: false, reason: `entry '${name}' is corrupt` };
+      return { ok: false, reason: `entry '${name}' is corrupt`, exceeded: false };
     const dataStart = localOffset + 30 + bytes.readUInt16LE(localOffset + 26) + bytes.readUInt16LE(localOffset + 28);
     const data = bytes.subarray(dataStart, dataStart + compressedSize);
-    if (data.length !== compressedSize) return { ok: false, reason: `entry '${name}' is truncated` };
+    if (data.length !== compressedSize) return { ok: false, reason: `entry '${name}' is truncated`, exceeded: false };
     const budget = limits.maxDecompressedBytes - total;
     let size: number;
     if (method === 0) size = compressedSize;
@@ -64,16 +67,23 @@ export function inspectZip(archive: Uint8Array, limits: ZipLimits): ZipInspectio
           reason: tooBig
             ? `the archive expands beyond ${limits.maxDecompressedBytes} bytes`
             : `entry '${name}' does not inflate`,
+          exceeded: tooBig,
         };
       }
-    } else return { ok: false, reason: `entry '${name}' uses compression method ${method}, which is not accepted` };
+    } else
+      return {
+        ok: false,
+        reason: `entry '${name}' uses compression method ${method}, which is not accepted`,
+        exceeded: false,
+      };
     total += size;
     if (total > limits.maxDecompressedBytes)
-      return { ok: false, reason: `the archive expands beyond ${limits.maxDecompressedBytes} bytes` };
+      return { ok: false, reason: `the archive expands beyond ${limits.maxDecompressedBytes} bytes`, exceeded: true };
     if (size > 1024 * 1024 && size > compressedSize * limits.maxCompressionRatio) {
       return {
         ok: false,
         reason: `entry '${name}' expands ${Math.round(size / Math.max(1, compressedSize))} times; the limit is ${limits.maxCompressionRatio}`,
+        exceeded: true,
       };
     }
   }

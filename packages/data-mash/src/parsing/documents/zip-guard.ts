@@ -24,9 +24,8 @@ export function assertSafeZip(bytes: Uint8Array, format: string, limits: ZipDocu
   };
   const inspection = inspectZip(bytes, zipLimits);
   if (inspection.ok) return inspection.entries;
-  const exceeded = /expands|the limit/i.test(inspection.reason);
   throw new PlatformError(
-    exceeded ? 'PARSE_LIMIT_EXCEEDED' : 'MALFORMED_FILE',
+    inspection.exceeded ? 'PARSE_LIMIT_EXCEEDED' : 'MALFORMED_FILE',
     `the ${format.toUpperCase()} file cannot be opened safely: ${inspection.reason}`,
     { details: { format, reason: inspection.reason } },
   );
