@@ -1,8 +1,9 @@
 /**
  * @packageDocumentation
  * The data mash of the @platform SDK: the Content Pillar (parsing, semantic processing,
- * embeddings) and the Insights Pillar (profiles, relationships, quality flags, summaries). The
- * flow that joins them with handoff contracts, journeys and the CLI are still to come.
+ * embeddings), the semantic layer phase, the Insights Pillar (profiles, relationships, quality
+ * flags, summaries), and the flow that joins them: handoff contracts, journeys from YAML
+ * templates, the solution orchestrator and `dataMashModules()` for hosts.
  */
 export * from './content/index.js';
 export * from './embedding/index.js';
@@ -10,4 +11,5 @@ export * from './flow/index.js';
 export * from './insights/index.js';
 export * from './journeys/index.js';
 export * from './parsing/index.js';
+export * from './phases/index.js';
 export * from './semantics/index.js';

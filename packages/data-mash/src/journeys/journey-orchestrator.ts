@@ -15,6 +15,8 @@ export interface MilestoneContext {
   journeyId: string;
   traceId: string;
   milestone: JourneyMilestoneTemplate;
+  /** The caller's user context, as given to `run` (client-track services check it themselves). */
+  userContext?: unknown;
 }
 
 /** Performs one milestone: takes the previous milestone's output (or the journey's input) and returns its own. */
@@ -119,6 +121,8 @@ export class JourneyOrchestrator {
     idempotencyKey: string;
     input?: unknown;
     traceId?: string;
+    /** Handed to every step in its context. */
+    userContext?: unknown;
   }): Promise<JourneyOutcome> {
     const store = this.#options.metadataStore;
     let journey = await store.findJourneyByIdempotencyKey(request.tenantId, this.template.name, request.idempotencyKey);
@@ -157,7 +161,13 @@ export class JourneyOrchestrator {
           try {
             if (milestone.input) input = this.#contract(milestone.input).check(input, 'consumer');
             const step = this.#options.steps[milestone.id] as MilestoneStep;
-            const context = { tenantId: request.tenantId, journeyId: current.id, traceId, milestone };
+            const context: MilestoneContext = {
+              tenantId: request.tenantId,
+              journeyId: current.id,
+              traceId,
+              milestone,
+              ...(request.userContext === undefined ? {} : { userContext: request.userContext }),
+            };
             const produced = await withSpan(
               `journey.milestone.${milestone.id}`,
               { 'milestone.service': milestone.service },

@@ -163,7 +163,7 @@ export async function parseJsonDocument(
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new PlatformError('VALIDATION_FAILED', `the file is not valid JSON: ${(error as Error).message}`, {
+    throw new PlatformError('MALFORMED_FILE', `the file is not valid JSON: ${(error as Error).message}`, {
       details: { format: 'json' },
     });
   }

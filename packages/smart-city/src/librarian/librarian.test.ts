@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createPlatform, MemorySemanticStore } from '@platform/foundations';
+import { createPlatform, MemorySemanticStore, SemanticStoreRef } from '@platform/foundations';
 import { describe, expect, it } from 'vitest';
 import { smartCityModule } from '../city-manager/city-manager.js';
 import type { UserContext } from '../user-context/user-context.js';
@@ -33,6 +33,7 @@ async function start() {
   });
   await platform.start();
   const library = platform.get(LibrarianRef);
+  const semantic = platform.get(SemanticStoreRef);
   await library.indexContent({
     tenantId: 'acme',
     contentId: 'report',
@@ -47,10 +48,35 @@ async function start() {
     contentId: 'secret',
     chunks: [{ ref: '0', text: 'Revenue secrets of globex' }],
   });
-  return { library, stop: () => platform.stop() };
+  return { library, semantic, stop: () => platform.stop() };
 }
 
 describe('Librarian', () => {
+  it('searches text chunks by default, another kind when named, and every kind with *', async () => {
+    const { library, semantic, stop } = await start();
+    const [vector] = await bagOfWords.embed(['northern region sales']);
+    await semantic.upsertEmbeddings('acme', 'report', [
+      {
+        id: 'column:region',
+        kind: 'column_meaning',
+        ref: 'region',
+        text: 'northern region sales',
+        vector: vector as number[],
+        model: bagOfWords.model,
+      },
+    ]);
+    const kinds = async (kind?: string) =>
+      (await library.search(ada, 'northern', { mode: 'text', ...(kind ? { kind } : {}) }))
+        .map((hit) => hit.kind)
+        .sort();
+    expect(await kinds()).toEqual(['chunk', 'chunk']);
+    expect(await kinds('column_meaning')).toEqual(['column_meaning']);
+    expect(await kinds('*')).toEqual(['chunk', 'chunk', 'column_meaning']);
+    const byMeaning = await library.search(ada, 'region sales', { mode: 'vector', kind: '*', limit: 1 });
+    expect(byMeaning[0]).toMatchObject({ kind: 'column_meaning', ref: 'region' });
+    await stop();
+  });
+
   it('finds chunks by keywords, by meaning, and by both fused', async () => {
     const { library, stop } = await start();
     expect((await library.search(ada, 'northern', { mode: 'text' })).map((hit) => hit.ref).sort()).toEqual(['0', '2']);

@@ -85,23 +85,29 @@ export class Librarian extends SmartCityRoleBase<RoleDeps & { semantic: Semantic
     );
   }
 
-  /** Client track: searches the caller's tenant. */
+  /**
+   * Client track: searches the caller's tenant. By default the indexed text chunks only; `kind`
+   * names another kind of embedding (e.g. `column_meaning`), or `'*'` for every kind.
+   */
   async search(
     userContext: unknown,
     query: string,
-    options: { mode?: SearchMode; limit?: number; contentId?: string } = {},
+    options: { mode?: SearchMode; limit?: number; contentId?: string; kind?: string } = {},
   ): Promise<LibraryHit[]> {
     const user = parseUserContext(userContext);
     const mode = options.mode ?? 'hybrid';
     const limit = options.limit ?? 10;
+    const kind = options.kind ?? 'chunk';
     return this.withSpan('librarian.search', { 'search.mode': mode }, async () => {
-      const filter = options.contentId ? { contentId: options.contentId } : {};
+      const filter = {
+        ...(options.contentId ? { contentId: options.contentId } : {}),
+        ...(kind === '*' ? {} : { kind }),
+      };
       const byText =
         mode === 'vector'
           ? []
           : await this.deps.semantic.searchText(user.tenantId, query, {
               limit: mode === 'hybrid' ? 50 : limit,
-              kind: 'chunk',
               ...filter,
             });
       let byVector: SemanticSearchResult[] = [];
@@ -110,7 +116,6 @@ export class Librarian extends SmartCityRoleBase<RoleDeps & { semantic: Semantic
         if (vector?.some((value) => value !== 0)) {
           byVector = await this.deps.semantic.search(user.tenantId, vector, {
             limit: mode === 'hybrid' ? 50 : limit,
-            kind: 'chunk',
             model: this.deps.embedder.model,
             ...filter,
           });

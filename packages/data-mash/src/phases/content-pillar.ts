@@ -1,0 +1,175 @@
+import {
+  type BlobStore,
+  BlobStoreRef,
+  defineService,
+  defineServiceRef,
+  type MetadataStore,
+  MetadataStoreRef,
+} from '@platform/foundations';
+import { DataStewardRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import type { z } from 'zod';
+import { type ParseContentOptions, parseContent } from '../content/parse-content.js';
+import { HashingEmbedder } from '../embedding/hashing-embedder.js';
+import { FileParsed, FileUploaded } from '../flow/contracts.js';
+import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
+import { type Embedder, processSemantics } from '../semantics/semantic-result.js';
+import { recordLineage } from './lineage.js';
+import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
+import { putJson } from './stored-json.js';
+
+/** The output of the business enablement phase (`file_parsed@1`). */
+export type FileParsedOutput = z.output<typeof FileParsed.schema>;
+
+/** Options of the Content Pillar service. */
+export interface ContentPillarOptions extends PhaseServiceOptions {
+  /** Default: the offline {@link HashingEmbedder}. Use the same embedder as the Librarian so search finds the chunks. */
+  embedder?: Embedder;
+  /** Format, chunking and limits of parsing. */
+  parse?: ParseContentOptions;
+}
+
+/** The parser name recorded on parsed-file records: one record per file and parser version. */
+export const CONTENT_PILLAR_PARSER = 'data-mash.content-pillar@1';
+
+/** Where the Content Pillar keeps a file's parse result and semantic result. */
+export function parsedKeys(fileId: string) {
+  return {
+    parse: `parsed/${fileId}/parse.json`,
+    semantic: `parsed/${fileId}/semantic.json`,
+    insights: `parsed/${fileId}/insights.json`,
+  };
+}
+
+/**
+ * The business enablement phase: parses the stored file (tables to JSON Lines copies, text to
+ * chunks), processes it semantically (column types, embeddings, entities, graph), keeps both
+ * results in the BlobStore next to the parsed copies, records the parsed file, and links it to
+ * the file in the lineage. Every write is keyed by the file id: running it again overwrites.
+ */
+export class ContentPillar extends RealmServiceBase<
+  RealmServiceDeps & { blobs: BlobStore; metadata: MetadataStore; options: ContentPillarOptions; embedder: Embedder }
+> {
+  readonly realm = DATA_MASH_REALM;
+
+  /** `content.parse_file` */
+  async parseFile(input: unknown, userContext: unknown, _context?: MilestoneContext): Promise<FileParsedOutput> {
+    const user = this.requireUserContext(userContext);
+    const uploaded = FileUploaded.check(input, 'consumer');
+    const { tenantId } = user;
+    const parse = await this.withSpan('content_pillar.parse', { 'file.id': uploaded.fileId }, async (span) => {
+      const body = await this.deps.blobs.getStream(tenantId, uploaded.storageLocation);
+      const result = await parseContent(
+        { tenantId, fileId: uploaded.fileId, fileName: uploaded.fileName, body, blobStore: this.deps.blobs },
+        this.deps.options.parse,
+      );
+      span.setAttribute('content.format', result.format);
+      return result;
+    });
+    const semantic = await this.withSpan('content_pillar.process_semantics', undefined, () =>
+      processSemantics(parse, { fileId: uploaded.fileId, fileName: uploaded.fileName, embedder: this.deps.embedder }),
+    );
+    const keys = parsedKeys(uploaded.fileId);
+    await putJson(this.deps.blobs, tenantId, keys.parse, parse);
+    await putJson(this.deps.blobs, tenantId, keys.semantic, semantic);
+    const tables = parse.structured?.tables ?? [];
+    const parsed = await this.deps.metadata.putParsedFile({
+      tenantId,
+      fileId: uploaded.fileId,
+      format: parse.format,
+      parser: CONTENT_PILLAR_PARSER,
+      storageKey: keys.parse,
+      ...(tables.length > 0 ? { rowCount: tables.reduce((sum, table) => sum + table.rowCount, 0) } : {}),
+      ...(tables.length === 1
+        ? {
+            columns: semantic.columns.map((column) => ({ name: column.column, type: column.semantic.type })),
+          }
+        : {}),
+      ...(parse.unstructured ? { chunkCount: parse.unstructured.chunks.length } : {}),
+      report: { warnings: parse.report.warnings.length, droppedWarnings: parse.report.droppedWarnings },
+    });
+    await recordLineage(this.getSmartCityApi(DataStewardRef), this.deps.metadata, {
+      tenantId,
+      job: 'data_mash.parse_file',
+      relation: 'parsed_from',
+      input: { kind: 'file', id: uploaded.fileId, dataset: uploaded.storageLocation },
+      output: {
+        kind: 'parsed_file',
+        id: parsed.id,
+        dataset: keys.parse,
+        fields: semantic.columns.map((column) => ({ name: column.column, type: column.physical.type })),
+      },
+    });
+    this.logOperation('content_pillar.parse_file', true, {
+      fileId: uploaded.fileId,
+      format: parse.format,
+      tables: tables.length,
+      warnings: parse.report.warnings.length,
+    });
+    return FileParsed.check(
+      {
+        fileId: uploaded.fileId,
+        parseResult: {
+          format: parse.format,
+          tables: tables.map((table) => ({
+            name: table.name,
+            columns: table.columns,
+            rowCount: table.rowCount,
+            rowsKey: table.rowsKey,
+          })),
+          ...(parse.unstructured
+            ? {
+                text: {
+                  textKey: parse.unstructured.textKey,
+                  characters: parse.unstructured.characters,
+                  chunks: parse.unstructured.chunks.length,
+                },
+              }
+            : {}),
+          warnings: parse.report.warnings.length,
+        },
+        semanticResult: {
+          resultKey: keys.semantic,
+          contentId: semantic.content.contentId,
+          columns: semantic.columns.map((column) => ({
+            table: column.table,
+            column: column.column,
+            physicalType: column.physical.type,
+            semanticType: column.semantic.type,
+            confidence: column.semantic.confidence,
+          })),
+          embeddings: semantic.embeddings.length,
+          graph: { nodes: semantic.graph.nodes.length, edges: semantic.graph.edges.length },
+          embedder: semantic.embedder,
+        },
+        traceId: uploaded.traceId,
+      },
+      'producer',
+    );
+  }
+}
+
+/** The Content Pillar service. */
+export const ContentPillarRef = defineServiceRef<ContentPillar>({ id: 'data-mash.content-pillar', tier: 'realm' });
+
+/** Defines the Content Pillar service (business enablement phase). */
+export function contentPillar(options: ContentPillarOptions = {}) {
+  const embedder = options.embedder ?? new HashingEmbedder();
+  return defineService({
+    ref: ContentPillarRef,
+    deps: realmDeps(options, { blobs: BlobStoreRef, metadata: MetadataStoreRef }),
+    factory: (deps, context) => new ContentPillar({ ...realmServiceDeps(options, deps, context), options, embedder }),
+    description: {
+      description: 'Data mash business enablement phase: parse, then process semantically',
+      realm: DATA_MASH_REALM,
+      tags: ['data-mash'],
+      capabilities: [
+        {
+          name: 'content.parse_file',
+          description: 'Parse a stored file and process it semantically',
+          input: FileUploaded.schema,
+          output: FileParsed.schema,
+        },
+      ],
+    },
+  });
+}

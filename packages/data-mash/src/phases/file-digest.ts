@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { type BlobBody, PlatformError } from '@platform/foundations';
+
+/** A file given to the flow: bytes or a stream (`data`), or a path on this machine. */
+export type FlowFile = { name: string; declaredType?: string } & ({ data: BlobBody } | { path: string });
+
+/** A file whose sha256 is known, ready to be read once more. */
+export interface DigestedFile {
+  sha256: string;
+  /** A fresh body for the upload. */
+  open(): BlobBody;
+  /** Removes what digesting kept (a spooled stream's temporary copy). */
+  release(): Promise<void>;
+}
+
+/**
+ * Computes a file's sha256 before the flow starts (it names the journey). Bytes are hashed in
+ * place, a path is read twice (hash, then upload), and a stream, which can be read only once,
+ * is spooled to a temporary file while it is hashed.
+ */
+export async function digestFile(file: FlowFile): Promise<DigestedFile> {
+  if ('path' in file) {
+    return { sha256: await hashStream(createReadStream(file.path)), open: () => createReadStream(file.path), release };
+  }
+  const { data } = file;
+  if (data instanceof Uint8Array) {
+    return { sha256: createHash('sha256').update(data).digest('hex'), open: () => data, release };
+  }
+  if (data === null || typeof (data as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function') {
+    throw new PlatformError('VALIDATION_FAILED', 'file data must be a Uint8Array, a Readable or an async iterable', {
+      details: { field: 'file.data' },
+    });
+  }
+  const directory = await mkdtemp(join(tmpdir(), 'data-mash-'));
+  const spooled = join(directory, 'upload');
+  const hash = createHash('sha256');
+  const out = createWriteStream(spooled);
+  try {
+    for await (const chunk of data as AsyncIterable<Uint8Array | string>) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      hash.update(bytes);
+      if (!out.write(bytes)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+    out.end();
+    await finished(out);
+  } catch (error) {
+    out.destroy();
+    await rm(directory, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    sha256: hash.digest('hex'),
+    open: () => createReadStream(spooled),
+    release: () => rm(directory, { recursive: true, force: true }),
+  };
+}
+
+async function hashStream(stream: Readable): Promise<string> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of stream) hash.update(chunk as Buffer);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PlatformError(
+      code === 'ENOENT' ? 'NOT_FOUND' : 'VALIDATION_FAILED',
+      `cannot read the file: ${(error as Error).message}`,
+      { details: { field: 'file.path', ...(code ? { errno: code } : {}) }, cause: error },
+    );
+  }
+  return hash.digest('hex');
+}
+
+async function release(): Promise<void> {}

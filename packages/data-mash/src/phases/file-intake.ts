@@ -1,0 +1,113 @@
+import {
+  defineService,
+  defineServiceRef,
+  type MetadataStore,
+  MetadataStoreRef,
+  PlatformError,
+} from '@platform/foundations';
+import { currentTraceId, generateTraceId } from '@platform/observability';
+import { ContentStewardRef, type IncomingFile, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import { z } from 'zod';
+import { FileUploaded } from '../flow/contracts.js';
+import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
+import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
+
+/** What the infrastructure phase takes: a new file, or one the Content Steward already holds. */
+export type FileIntakeInput = { file: IncomingFile } | { fileId: string };
+
+/** The output of the infrastructure phase (`file_uploaded@1`). */
+export type FileUploadedOutput = z.output<typeof FileUploaded.schema>;
+
+/**
+ * The infrastructure phase: hands a new file to the Content Steward (validation, storage,
+ * duplicate detection), or looks up a stored one, and answers with the `file_uploaded@1`
+ * handoff. A quarantined file stops the flow here with `FILE_QUARANTINED` and the reason; the
+ * file stays in quarantine for inspection.
+ */
+export class FileIntake extends RealmServiceBase<RealmServiceDeps & { metadata: MetadataStore }> {
+  readonly realm = DATA_MASH_REALM;
+
+  /** `content.upload_file`: runs as the caller (client track), into the caller's tenant. */
+  async uploadFile(input: FileIntakeInput, userContext: unknown, _context?: MilestoneContext) {
+    const user = this.requireUserContext(userContext);
+    const traceId = currentTraceId() ?? generateTraceId();
+    if ('fileId' in input) {
+      const record = await this.deps.metadata.getFile(user.tenantId, input.fileId);
+      if (record.status === 'quarantined' || record.status === 'deleted') {
+        throw new PlatformError(
+          record.status === 'deleted' ? 'NOT_FOUND' : 'FILE_QUARANTINED',
+          `file '${record.id}' is ${record.status}`,
+          { details: { fileId: record.id, status: record.status } },
+        );
+      }
+      return FileUploaded.check(
+        {
+          fileId: record.id,
+          validationStatus: 'valid',
+          storageLocation: record.storageKey,
+          sha256: record.sha256,
+          fileName: record.name,
+          sizeBytes: record.sizeBytes,
+          traceId,
+        },
+        'producer',
+      );
+    }
+    const processed = await this.getSmartCityApi(ContentStewardRef).processClientFile(user, input.file);
+    if (processed.validationStatus === 'quarantined') {
+      throw new PlatformError('FILE_QUARANTINED', `the file was quarantined: ${processed.reason}`, {
+        details: { fileId: processed.fileId, reason: processed.reason, detectedType: processed.detectedType },
+      });
+    }
+    return FileUploaded.check(
+      {
+        fileId: processed.fileId,
+        validationStatus: processed.validationStatus,
+        storageLocation: processed.storageLocation,
+        sha256: processed.sha256,
+        fileName: input.file.name,
+        sizeBytes: processed.sizeBytes,
+        traceId: processed.traceId ?? traceId,
+      },
+      'producer',
+    );
+  }
+}
+
+/** The infrastructure phase service. */
+export const FileIntakeRef = defineServiceRef<FileIntake>({ id: 'data-mash.file-intake', tier: 'realm' });
+
+const IntakeInputSchema = z.union([
+  z.object({ fileId: z.string().min(1) }).strict(),
+  z
+    .object({
+      file: z.object({
+        name: z.string(),
+        declaredType: z.string().optional(),
+        data: z.custom((value) => value != null),
+      }),
+    })
+    .strict(),
+]);
+
+/** Defines the infrastructure phase service (it uses the Content Steward at run time). */
+export function fileIntake(options: PhaseServiceOptions = {}) {
+  return defineService({
+    ref: FileIntakeRef,
+    deps: realmDeps(options, { metadata: MetadataStoreRef }),
+    factory: (deps, context) => new FileIntake(realmServiceDeps(options, deps, context)),
+    description: {
+      description: 'Data mash infrastructure phase: the file validated and stored by the Content Steward',
+      realm: DATA_MASH_REALM,
+      tags: ['data-mash'],
+      capabilities: [
+        {
+          name: 'content.upload_file',
+          description: 'Validate and store a file (or take a stored one) and hand it to parsing',
+          input: IntakeInputSchema,
+          output: FileUploaded.schema,
+        },
+      ],
+    },
+  });
+}

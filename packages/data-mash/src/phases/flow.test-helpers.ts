@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BlobStoreRef,
+  createPlatform,
+  MetadataStoreRef,
+  type PlatformConfigInput,
+  SemanticStoreRef,
+} from '@platform/foundations';
+import type { TelemetrySink } from '@platform/observability';
+import type { UserContext } from '@platform/smart-city';
+import ExcelJS from 'exceljs';
+import pg from 'pg';
+import { type DataMashModulesOptions, dataMashModules } from './module.js';
+import { DataMashSolutionOrchestratorRef } from './solution-orchestrator.js';
+
+/** The server the Postgres tests use; override with PLATFORM_TEST_POSTGRES_URL. */
+export const TEST_POSTGRES_URL =
+  process.env.PLATFORM_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export const ada: UserContext = { userId: 'ada', tenantId: 'acme', roles: [], permissions: [] };
+export const bob: UserContext = { userId: 'bob', tenantId: 'globex', roles: [], permissions: [] };
+
+/** A throw-away database on the local Postgres (fails loudly when there is none: CI provides it). */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `data_mash_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 5000 });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const cleaner = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await cleaner.connect();
+      await cleaner.query(`drop database if exists ${name} with (force)`);
+      await cleaner.end();
+    },
+  };
+}
+
+/** A platform with the data mash on the given stores (by default the embedded ones in a temporary directory). */
+export async function startFlowPlatform(
+  options: {
+    dataDir?: string;
+    stores?: PlatformConfigInput['stores'];
+    telemetrySink?: TelemetrySink;
+    modules?: DataMashModulesOptions;
+  } = {},
+) {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'data-mash-flow-')));
+  const platform = createPlatform({
+    env: {},
+    config: { dataDir, ...(options.stores ? { stores: options.stores } : {}), telemetry: { sink: 'silent' } },
+    ...(options.telemetrySink ? { telemetrySink: options.telemetrySink } : {}),
+    modules: dataMashModules(options.modules),
+  });
+  await platform.start();
+  return {
+    platform,
+    dataDir,
+    flow: platform.get(DataMashSolutionOrchestratorRef),
+    metadata: platform.get(MetadataStoreRef),
+    blobs: platform.get(BlobStoreRef),
+    semantic: platform.get(SemanticStoreRef),
+    stop: async (removeData = !options.dataDir) => {
+      await platform.stop();
+      if (removeData) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A small sales CSV: `rows` data rows, amounts 10, 20, 30, ... */
+export function salesCsv(rows = 20): Uint8Array {
+  const lines = ['order_id,customer_email,amount,ordered_at'];
+  for (let index = 1; index <= rows; index += 1) {
+    lines.push(`${index},customer${index}@example.com,${index * 10},2026-0${1 + (index % 9)}-1${index % 10}`);
+  }
+  return new TextEncoder().encode(`${lines.join('\n')}\n`);
+}
+
+/** A two-sheet workbook. */
+export async function salesXlsx(): Promise<Uint8Array> {
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet('Orders');
+  sheet.addRow(['region', 'units', 'price']);
+  for (const [region, units, price] of [
+    ['north', 12, 9.5],
+    ['south', 7, 11],
+    ['east', 20, 8.25],
+    ['west', 3, 14],
+  ] as const)
+    sheet.addRow([region, units, price]);
+  book.addWorksheet('Notes').addRow(['note']).commit();
+  return new Uint8Array(await book.xlsx.writeBuffer());
+}

@@ -1,0 +1,54 @@
+export {
+  CONTENT_PILLAR_PARSER,
+  ContentPillar,
+  type ContentPillarOptions,
+  ContentPillarRef,
+  contentPillar,
+  type FileParsedOutput,
+  parsedKeys,
+} from './content-pillar.js';
+export type { FlowFile } from './file-digest.js';
+export {
+  FileIntake,
+  type FileIntakeInput,
+  FileIntakeRef,
+  type FileUploadedOutput,
+  fileIntake,
+} from './file-intake.js';
+export {
+  type InsightsGeneratedOutput,
+  InsightsPillar,
+  type InsightsPillarOptions,
+  InsightsPillarRef,
+  insightsPillar,
+} from './insights-pillar.js';
+export {
+  DataMashJourneyOrchestrator,
+  type DataMashJourneyOrchestratorOptions,
+  DataMashJourneyOrchestratorRef,
+  dataMashJourneyOrchestrator,
+  type JourneyRequest,
+} from './journey-service.js';
+export { type LineageStep, recordLineage, stableRunId } from './lineage.js';
+export {
+  type DataMashModuleOptions,
+  type DataMashModulesOptions,
+  dataMashModule,
+  dataMashModules,
+} from './module.js';
+export { DATA_MASH_REALM, DATA_MASH_REALM_ACCESS, type PhaseServiceOptions } from './phase-service.js';
+export {
+  SemanticLayer,
+  SemanticLayerRef,
+  type SemanticProcessedOutput,
+  semanticLayer,
+} from './semantic-layer.js';
+export {
+  DATA_MASH_FLOW_TEMPLATE,
+  type DataMashFlowRequest,
+  type DataMashFlowResult,
+  type DataMashPhases,
+  DataMashSolutionOrchestrator,
+  DataMashSolutionOrchestratorRef,
+  dataMashSolutionOrchestrator,
+} from './solution-orchestrator.js';

@@ -1,0 +1,123 @@
+import {
+  type BlobStore,
+  BlobStoreRef,
+  defineService,
+  defineServiceRef,
+  type MetadataStore,
+  MetadataStoreRef,
+  PlatformError,
+  type SemanticStore,
+  SemanticStoreRef,
+} from '@platform/foundations';
+import { DataStewardRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import type { z } from 'zod';
+import type { ParseResult } from '../content/parse-content.js';
+import { InsightsGenerated, SemanticProcessed } from '../flow/contracts.js';
+import { computeInsights } from '../insights/insights-pillar.js';
+import type { TableProfilerOptions } from '../insights/table-profiler.js';
+import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
+import { parsedKeys } from './content-pillar.js';
+import { recordLineage } from './lineage.js';
+import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
+import { getJson, putJson } from './stored-json.js';
+
+/** The output of the insights phase (`insights_generated@1`). */
+export type InsightsGeneratedOutput = z.output<typeof InsightsGenerated.schema>;
+
+/** Options of the Insights Pillar service. */
+export interface InsightsPillarOptions extends PhaseServiceOptions {
+  /** Limits of the profiler (exact-distinct limit, samples, correlations). */
+  profiler?: TableProfilerOptions;
+}
+
+/**
+ * The insights phase: finds the content's parse result through its content record, profiles its
+ * tables and text ({@link computeInsights}), keeps the result as JSON next to the parsed copies,
+ * stores the correlations as the content's correlation map, and links the insights to the content
+ * in the lineage.
+ */
+export class InsightsPillar extends RealmServiceBase<
+  RealmServiceDeps & {
+    blobs: BlobStore;
+    metadata: MetadataStore;
+    semantic: SemanticStore;
+    options: InsightsPillarOptions;
+  }
+> {
+  readonly realm = DATA_MASH_REALM;
+
+  /** `insights.generate` */
+  async generate(input: unknown, userContext: unknown, _context?: MilestoneContext): Promise<InsightsGeneratedOutput> {
+    const { tenantId } = this.requireUserContext(userContext);
+    const processed = SemanticProcessed.check(input, 'consumer');
+    const content = await this.deps.semantic.getContent(tenantId, processed.contentId);
+    const parseKey = content.metadata.parseKey;
+    if (typeof parseKey !== 'string' || !content.fileId) {
+      throw new PlatformError(
+        'CONTRACT_VIOLATION',
+        `content '${content.contentId}' has no parse result to profile (metadata.parseKey)`,
+        { details: { contentId: content.contentId } },
+      );
+    }
+    const parse = await getJson<ParseResult>(this.deps.blobs, tenantId, parseKey);
+    const insights = await computeInsights({
+      tenantId,
+      blobStore: this.deps.blobs,
+      parse,
+      ...(this.deps.options.profiler ? { profiler: this.deps.options.profiler } : {}),
+    });
+    const resultKey = parsedKeys(content.fileId).insights;
+    await putJson(this.deps.blobs, tenantId, resultKey, insights);
+    await this.deps.semantic.putCorrelationMap(tenantId, content.contentId, {
+      tables: insights.tables.map((table) => ({ name: table.name, correlations: table.insights.correlations })),
+    });
+    await recordLineage(this.getSmartCityApi(DataStewardRef), this.deps.metadata, {
+      tenantId,
+      job: 'data_mash.generate_insights',
+      relation: 'derived_from',
+      input: { kind: 'content', id: content.contentId, dataset: `semantic/${content.contentId}` },
+      output: { kind: 'insights', id: content.contentId, dataset: resultKey },
+    });
+    this.logOperation('insights_pillar.generate', true, {
+      contentId: content.contentId,
+      tables: insights.tables.length,
+      statements: insights.summary.length,
+    });
+    return InsightsGenerated.check(
+      {
+        insightsResult: {
+          resultKey,
+          tables: insights.tables.length,
+          summary: insights.summary.map((statement) => statement.text),
+        },
+        traceId: processed.traceId,
+      },
+      'producer',
+    );
+  }
+}
+
+/** The Insights Pillar service. */
+export const InsightsPillarRef = defineServiceRef<InsightsPillar>({ id: 'data-mash.insights-pillar', tier: 'realm' });
+
+/** Defines the Insights Pillar service (insights phase). */
+export function insightsPillar(options: InsightsPillarOptions = {}) {
+  return defineService({
+    ref: InsightsPillarRef,
+    deps: realmDeps(options, { blobs: BlobStoreRef, metadata: MetadataStoreRef, semantic: SemanticStoreRef }),
+    factory: (deps, context) => new InsightsPillar({ ...realmServiceDeps(options, deps, context), options }),
+    description: {
+      description: 'Data mash insights phase: profiles, correlations, outliers, keywords and a summary',
+      realm: DATA_MASH_REALM,
+      tags: ['data-mash'],
+      capabilities: [
+        {
+          name: 'insights.generate',
+          description: 'Profile stored content and summarise it',
+          input: SemanticProcessed.schema,
+          output: InsightsGenerated.schema,
+        },
+      ],
+    },
+  });
+}

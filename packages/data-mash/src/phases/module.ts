@@ -1,0 +1,85 @@
+import { type AnyServiceDefinition, definePlatformModule, type PlatformModule } from '@platform/foundations';
+import {
+  type ContentStewardOptions,
+  contentSteward,
+  type DataStewardOptions,
+  dataSteward,
+  librarian,
+  smartCityModule,
+} from '@platform/smart-city';
+import type { ParseContentOptions } from '../content/parse-content.js';
+import { HashingEmbedder } from '../embedding/hashing-embedder.js';
+import type { TableProfilerOptions } from '../insights/table-profiler.js';
+import type { Embedder } from '../semantics/semantic-result.js';
+import { contentPillar } from './content-pillar.js';
+import { fileIntake } from './file-intake.js';
+import { insightsPillar } from './insights-pillar.js';
+import { type DataMashJourneyOrchestratorOptions, dataMashJourneyOrchestrator } from './journey-service.js';
+import type { PhaseServiceOptions } from './phase-service.js';
+import { semanticLayer } from './semantic-layer.js';
+import { dataMashSolutionOrchestrator } from './solution-orchestrator.js';
+
+/** Options of the data mash module. */
+export interface DataMashModuleOptions extends PhaseServiceOptions, DataMashJourneyOrchestratorOptions {
+  /** Embeds column descriptions and text chunks. Default: the offline {@link HashingEmbedder}. */
+  embedder?: Embedder;
+  /** Format, chunking and limits of parsing. */
+  parse?: ParseContentOptions;
+  /** Limits of the profiler. */
+  profiler?: TableProfilerOptions;
+}
+
+/**
+ * The data mash services: the four phase services, the journey orchestrator and the solution
+ * orchestrator. They use the Content Steward and the Data Steward at run time: add those roles
+ * (and the Librarian, for search) with `smartCityModule`, or use {@link dataMashModules}.
+ */
+export function dataMashModule(options: DataMashModuleOptions = {}): PlatformModule {
+  const realm = options.checkRealmAccess === undefined ? {} : { checkRealmAccess: options.checkRealmAccess };
+  const services = [
+    fileIntake(realm),
+    contentPillar({
+      ...realm,
+      ...(options.embedder ? { embedder: options.embedder } : {}),
+      ...(options.parse ? { parse: options.parse } : {}),
+    }),
+    semanticLayer(realm),
+    insightsPillar({ ...realm, ...(options.profiler ? { profiler: options.profiler } : {}) }),
+    dataMashJourneyOrchestrator({
+      ...(options.templates ? { templates: options.templates } : {}),
+      ...(options.contracts ? { contracts: options.contracts } : {}),
+    }),
+    dataMashSolutionOrchestrator(),
+  ];
+  return definePlatformModule({ id: 'data-mash', services: services as AnyServiceDefinition[] });
+}
+
+/** Options of {@link dataMashModules}: the module's, and the Smart City roles'. */
+export interface DataMashModulesOptions extends DataMashModuleOptions {
+  contentSteward?: ContentStewardOptions;
+  dataSteward?: DataStewardOptions;
+}
+
+/**
+ * The data mash with the Smart City roles it uses (Content Steward, Data Steward, and the
+ * Librarian with the same embedder, so search finds what the flow stored): everything a host
+ * needs besides its stores.
+ *
+ * @example
+ * ```ts
+ * const platform = createPlatform({ modules: dataMashModules() });
+ * ```
+ */
+export function dataMashModules(options: DataMashModulesOptions = {}): PlatformModule[] {
+  const embedder = options.embedder ?? new HashingEmbedder();
+  return [
+    smartCityModule({
+      roles: [
+        contentSteward(options.contentSteward),
+        dataSteward(options.dataSteward),
+        librarian({ embedder }),
+      ] as AnyServiceDefinition[],
+    }),
+    dataMashModule({ ...options, embedder }),
+  ];
+}

@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import {
+  type BlobStore,
+  BlobStoreRef,
+  defineService,
+  defineServiceRef,
+  type MetadataStore,
+  MetadataStoreRef,
+  type SemanticStore,
+  SemanticStoreRef,
+} from '@platform/foundations';
+import { DataStewardRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import type { z } from 'zod';
+import { FileParsed, SemanticProcessed } from '../flow/contracts.js';
+import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
+import type { SemanticResult } from '../semantics/semantic-result.js';
+import { CONTENT_PILLAR_PARSER, parsedKeys } from './content-pillar.js';
+import { recordLineage } from './lineage.js';
+import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
+
+/** The output of the semantic layer phase (`semantic_processed@1`). */
+export type SemanticProcessedOutput = z.output<typeof SemanticProcessed.schema>;
+
+/** Embeddings written per call: bounded statements, whatever the file's size. */
+const EMBEDDING_BATCH = 500;
+
+/**
+ * The semantic layer phase: stores the semantic result the Content Pillar kept (content record,
+ * embeddings, graph) in the SemanticStore. Everything is an upsert by id, and the content record
+ * is written again last with the digest of what was stored: a phase that finds the same digest
+ * answers `unchanged` without writing, one interrupted midway writes everything again.
+ */
+export class SemanticLayer extends RealmServiceBase<
+  RealmServiceDeps & { blobs: BlobStore; metadata: MetadataStore; semantic: SemanticStore }
+> {
+  readonly realm = DATA_MASH_REALM;
+
+  /** `semantic.store_content` */
+  async storeContent(
+    input: unknown,
+    userContext: unknown,
+    _context?: MilestoneContext,
+  ): Promise<SemanticProcessedOutput> {
+    const { tenantId } = this.requireUserContext(userContext);
+    const parsed = FileParsed.check(input, 'consumer');
+    const bytes = await this.deps.blobs.get(tenantId, parsed.semanticResult.resultKey);
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    const result = JSON.parse(Buffer.from(bytes).toString('utf8')) as SemanticResult;
+    const { contentId } = result.content;
+    const existing = await this.deps.semantic.getContent(tenantId, contentId).catch((error: { code?: string }) => {
+      if (error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    });
+    if (existing?.metadata.semanticDigest === digest) {
+      return SemanticProcessed.check({ contentId, storageStatus: 'unchanged', traceId: parsed.traceId }, 'producer');
+    }
+    const keys = parsedKeys(parsed.fileId);
+    const record = {
+      tenantId,
+      contentId,
+      fileId: result.content.fileId,
+      kind: result.content.kind,
+      ...(result.content.title ? { title: result.content.title } : {}),
+      metadata: { ...result.content.metadata, parseKey: keys.parse, semanticKey: parsed.semanticResult.resultKey },
+    };
+    await this.deps.semantic.upsertContent(record);
+    for (let start = 0; start < result.embeddings.length; start += EMBEDDING_BATCH) {
+      await this.deps.semantic.upsertEmbeddings(
+        tenantId,
+        contentId,
+        result.embeddings.slice(start, start + EMBEDDING_BATCH),
+      );
+    }
+    await this.deps.semantic.upsertGraph(tenantId, contentId, result.graph);
+    await this.deps.semantic.upsertContent({ ...record, metadata: { ...record.metadata, semanticDigest: digest } });
+    const [parsedFile] = (await this.deps.metadata.listParsedFiles(tenantId, parsed.fileId)).filter(
+      (entry) => entry.parser === CONTENT_PILLAR_PARSER,
+    );
+    await recordLineage(this.getSmartCityApi(DataStewardRef), this.deps.metadata, {
+      tenantId,
+      job: 'data_mash.store_content',
+      relation: 'derived_from',
+      input: parsedFile
+        ? { kind: 'parsed_file', id: parsedFile.id, dataset: keys.parse }
+        : { kind: 'file', id: parsed.fileId, dataset: keys.parse },
+      output: { kind: 'content', id: contentId, dataset: `semantic/${contentId}` },
+    });
+    this.logOperation('semantic_layer.store_content', true, {
+      contentId,
+      embeddings: result.embeddings.length,
+      nodes: result.graph.nodes.length,
+    });
+    return SemanticProcessed.check({ contentId, storageStatus: 'stored', traceId: parsed.traceId }, 'producer');
+  }
+}
+
+/** The semantic layer service. */
+export const SemanticLayerRef = defineServiceRef<SemanticLayer>({ id: 'data-mash.semantic-layer', tier: 'realm' });
+
+/** Defines the semantic layer service (stores content, embeddings and graph). */
+export function semanticLayer(options: PhaseServiceOptions = {}) {
+  return defineService({
+    ref: SemanticLayerRef,
+    deps: realmDeps(options, { blobs: BlobStoreRef, metadata: MetadataStoreRef, semantic: SemanticStoreRef }),
+    factory: (deps, context) => new SemanticLayer(realmServiceDeps(options, deps, context)),
+    description: {
+      description: 'Data mash semantic layer phase: content, embeddings and graph into the SemanticStore',
+      realm: DATA_MASH_REALM,
+      tags: ['data-mash'],
+      capabilities: [
+        {
+          name: 'semantic.store_content',
+          description: 'Store a parsed file’s semantic result in the semantic layer',
+          input: FileParsed.schema,
+          output: SemanticProcessed.schema,
+        },
+      ],
+    },
+  });
+}

@@ -1,0 +1,179 @@
+import {
+  type BlobStore,
+  BlobStoreRef,
+  defineService,
+  defineServiceRef,
+  type JourneyRecord,
+  type MetadataStore,
+  MetadataStoreRef,
+  type Page,
+  PlatformError,
+  type SerializedPlatformError,
+  serializeError,
+} from '@platform/foundations';
+import { currentTraceId, generateTraceId, runWithTraceId } from '@platform/observability';
+import { RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import type { InsightsResult } from '../insights/insights-pillar.js';
+import type { FileParsedOutput } from './content-pillar.js';
+import { type DigestedFile, digestFile, type FlowFile } from './file-digest.js';
+import type { FileUploadedOutput } from './file-intake.js';
+import type { InsightsGeneratedOutput } from './insights-pillar.js';
+import { type DataMashJourneyOrchestrator, DataMashJourneyOrchestratorRef } from './journey-service.js';
+import { DATA_MASH_REALM } from './phase-service.js';
+import type { SemanticProcessedOutput } from './semantic-layer.js';
+import { getJson } from './stored-json.js';
+
+/** The shipped journey template the flow runs. */
+export const DATA_MASH_FLOW_TEMPLATE = 'data_mash_flow';
+
+/** The four phases' handoffs, by milestone id; a failed flow has those of the phases that completed. */
+export interface DataMashPhases {
+  file_uploaded?: FileUploadedOutput;
+  file_parsed?: FileParsedOutput;
+  semantic_processed?: SemanticProcessedOutput;
+  insights_generated?: InsightsGeneratedOutput;
+}
+
+/** What {@link DataMashSolutionOrchestrator.executeDataMashFlow} takes: a new file or a stored one. */
+export type DataMashFlowRequest = {
+  /** The caller: the flow runs in its tenant, as it. */
+  userContext: unknown;
+  /** Continue this trace (otherwise the active one, or a new one). A resumed journey keeps its own. */
+  traceId?: string;
+} & ({ file: FlowFile } | { fileId: string });
+
+/** How a flow ended. Never thrown: failures are answered, with the trace id and what completed. */
+export type DataMashFlowResult =
+  | {
+      success: true;
+      traceId: string;
+      journeyId: string;
+      /** `new`, `resumed` after an interruption or failure, or `reused` (the file's flow had completed). */
+      run: 'new' | 'resumed' | 'reused';
+      phases: Required<DataMashPhases>;
+    }
+  | {
+      success: false;
+      traceId: string;
+      /** Absent when the flow failed before its journey existed (bad user context, unreadable file). */
+      journeyId?: string;
+      phases: DataMashPhases;
+      /** The milestone that failed; absent when the flow failed before its journey started. */
+      failedPhase?: keyof DataMashPhases;
+      error: SerializedPlatformError;
+    };
+
+/**
+ * The data mash solution orchestrator: one call takes a file through the four phases (Content
+ * Steward validation and storage, parsing and semantic processing, the semantic layer, insights)
+ * as a journey of the shipped `data_mash_flow` template, named by the file's sha256 in the
+ * caller's tenant: the same bytes again return the completed flow; a flow that stopped resumes at
+ * its next milestone.
+ */
+export class DataMashSolutionOrchestrator extends RealmServiceBase<
+  RealmServiceDeps & { journeys: DataMashJourneyOrchestrator; metadata: MetadataStore; blobs: BlobStore }
+> {
+  readonly realm = DATA_MASH_REALM;
+
+  /** Runs (or resumes, or returns) the data mash flow for one file. */
+  async executeDataMashFlow(request: DataMashFlowRequest): Promise<DataMashFlowResult> {
+    const traceId = request.traceId ?? currentTraceId() ?? generateTraceId();
+    return runWithTraceId(traceId, async () => {
+      let digested: DigestedFile | undefined;
+      try {
+        const user = this.requireUserContext(request.userContext);
+        let idempotencyKey: string;
+        let input: unknown;
+        if ('fileId' in request) {
+          idempotencyKey = (await this.deps.metadata.getFile(user.tenantId, request.fileId)).sha256;
+          input = { fileId: request.fileId };
+        } else {
+          digested = await digestFile(request.file);
+          idempotencyKey = digested.sha256;
+          const { name, declaredType } = request.file;
+          input = { file: { name, ...(declaredType ? { declaredType } : {}), data: digested.open() } };
+        }
+        const outcome = await this.deps.journeys.runJourney(DATA_MASH_FLOW_TEMPLATE, {
+          userContext: user,
+          idempotencyKey,
+          input,
+          traceId,
+        });
+        // An upload stream the journey did not need (it resumed past the upload) is closed here.
+        const data = (input as { file?: { data?: { destroy?: () => void } } }).file?.data;
+        data?.destroy?.();
+        if (outcome.success) {
+          return {
+            success: true,
+            traceId: outcome.traceId,
+            journeyId: outcome.journeyId,
+            run: outcome.run,
+            phases: outcome.outputs as Required<DataMashPhases>,
+          };
+        }
+        return {
+          success: false,
+          traceId: outcome.traceId,
+          journeyId: outcome.journeyId,
+          phases: outcome.outputs as DataMashPhases,
+          failedPhase: outcome.failedMilestone as keyof DataMashPhases,
+          error: outcome.error,
+        };
+      } catch (error) {
+        this.auditError(error, { operation: 'data_mash.execute_flow' });
+        return { success: false, traceId, phases: {}, error: serializeError(error) };
+      } finally {
+        await digested?.release();
+      }
+    });
+  }
+
+  /** The caller's tenant's data mash flows (journeys of `data_mash_flow`), newest first. */
+  listFlows(
+    userContext: unknown,
+    options: { status?: JourneyRecord['status']; limit?: number; cursor?: string } = {},
+  ): Promise<Page<JourneyRecord>> {
+    return this.deps.journeys.listJourneys(userContext, { ...options, template: DATA_MASH_FLOW_TEMPLATE });
+  }
+
+  /** One flow: its journey record and the handoffs of the phases that completed. @throws `NOT_FOUND` */
+  async getFlow(userContext: unknown, journeyId: string): Promise<{ journey: JourneyRecord; phases: DataMashPhases }> {
+    const journey = await this.deps.journeys.getJourney(userContext, journeyId);
+    const outputs = (journey.context as { outputs?: DataMashPhases }).outputs ?? {};
+    return { journey, phases: outputs };
+  }
+
+  /**
+   * The full insights of a completed flow (profiles, correlations, outliers, keywords, summary).
+   * @throws {PlatformError} `NOT_FOUND` when the journey does not exist or has no insights yet.
+   */
+  async readInsights(userContext: unknown, journeyId: string): Promise<InsightsResult> {
+    const user = this.requireUserContext(userContext);
+    const { phases } = await this.getFlow(user, journeyId);
+    const key = phases.insights_generated?.insightsResult.resultKey;
+    if (!key) {
+      throw new PlatformError('NOT_FOUND', `flow '${journeyId}' has no insights yet`, { details: { journeyId } });
+    }
+    return getJson<InsightsResult>(this.deps.blobs, user.tenantId, key);
+  }
+}
+
+/** The data mash solution orchestrator service. */
+export const DataMashSolutionOrchestratorRef = defineServiceRef<DataMashSolutionOrchestrator>({
+  id: 'data-mash.solution-orchestrator',
+  tier: 'realm',
+});
+
+/** Defines the solution orchestrator service. */
+export function dataMashSolutionOrchestrator() {
+  return defineService({
+    ref: DataMashSolutionOrchestratorRef,
+    deps: { journeys: DataMashJourneyOrchestratorRef, metadata: MetadataStoreRef, blobs: BlobStoreRef },
+    factory: (deps, context) => new DataMashSolutionOrchestrator({ ...context, ...deps }),
+    description: {
+      description: 'The data mash flow: a file to stored semantics and insights, resumable, in one trace',
+      realm: DATA_MASH_REALM,
+      tags: ['data-mash', 'orchestration'],
+    },
+  });
+}
