@@ -9,7 +9,6 @@ import { MemoryBlobStore } from './memory/memory-blob-store.js';
 import { MemoryKeyValueStore } from './memory/memory-key-value-store.js';
 import { MemoryMetadataStore } from './memory/memory-metadata-store.js';
 import { MemorySemanticStore } from './memory/memory-semantic-store.js';
-import { PGliteDriver } from './pglite/pglite-driver.js';
 import {
   BlobStoreRef,
   EventBusRef,
@@ -21,6 +20,7 @@ import {
 import type { SqlDriver } from './sql/driver.js';
 import { SqlMetadataStore } from './sql/sql-metadata-store.js';
 import { SqlSemanticStore } from './sql/sql-semantic-store.js';
+import { type Location, openPGlite, openPostgres, parseLocation } from './store-locations.js';
 
 const PORTS = [
   { ref: BlobStoreRef, adapter: 'blobStore', store: 'blob', env: 'PLATFORM_BLOB_STORE', required: true },
@@ -47,28 +47,6 @@ const PORTS = [
     required: false,
   },
 ] as const;
-
-/** Where a store URL points, parsed. */
-type Location =
-  | { scheme: 'memory' }
-  | { scheme: 'local'; directory: string }
-  | { scheme: 'pglite'; directory: string | undefined }
-  | { scheme: 'postgres'; url: string };
-
-function parseLocation(url: string): Location {
-  const [scheme = '', rest = ''] = url.split(/:\/\/(.*)/s);
-  switch (scheme) {
-    case 'memory':
-      return { scheme: 'memory' };
-    case 'local':
-    case 'file':
-      return { scheme: 'local', directory: resolve(rest || '.') };
-    case 'pglite':
-      return { scheme: 'pglite', directory: rest === '' || rest === 'memory' ? undefined : resolve(rest) };
-    default:
-      return { scheme: 'postgres', url };
-  }
-}
 
 /**
  * Throws `CONFIG_INVALID` when the cloud profile lacks an explicit blob, metadata or semantic
@@ -183,16 +161,4 @@ export function publicWorksModule(config: PlatformConfig, adapters: PublicWorksA
     defineService({ ref: KeyValueStoreRef, ...onDemand, factory: () => keyValueStore ?? new MemoryKeyValueStore() }),
   );
   return { id: 'public-works', services };
-}
-
-async function openPGlite(directory: string | undefined): Promise<SqlDriver> {
-  // The vector extension is always loaded: the semantic store may share this database.
-  const { vector } = await import('@electric-sql/pglite-pgvector');
-  return PGliteDriver.open({ ...(directory ? { dataDir: directory } : {}), extensions: { vector } });
-}
-
-async function openPostgres(url: string): Promise<SqlDriver> {
-  // Loaded on demand: `pg` is an optional peer dependency, needed only for postgres:// stores.
-  const { PostgresDriver } = await import('./postgres/postgres-driver.js');
-  return PostgresDriver.connect({ connectionString: url });
 }

@@ -9,6 +9,7 @@ export {
   MemoryMetadataStore,
   MemorySemanticStore,
 } from './memory/index.js';
+export { migrateStores, type StoreMigration } from './migrate-stores.js';
 export { createPGliteMetadataStore, PGliteDriver, type PGliteDriverOptions } from './pglite/index.js';
 export * from './ports/index.js';
 export {

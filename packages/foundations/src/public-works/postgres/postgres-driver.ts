@@ -1,6 +1,9 @@
 import pg from 'pg';
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
 import type { SqlDriver, SqlExecutor, SqlResult } from '../sql/driver.js';
+import { redactConnectionString } from './redact.js';
+
+export { redactConnectionString } from './redact.js';
 
 /** Options of {@link PostgresDriver.connect}. */
 export interface PostgresDriverOptions {
@@ -10,18 +13,6 @@ export interface PostgresDriverOptions {
   maxConnections?: number;
   /** Milliseconds to wait for a connection before failing. Default 10 000. */
   connectTimeoutMs?: number;
-}
-
-/** `postgres://user:password@host/db` with the password (and any `password=` parameter) hidden. */
-export function redactConnectionString(connectionString: string): string {
-  try {
-    const url = new URL(connectionString);
-    if (url.password) url.password = '***';
-    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
-    return url.toString();
-  } catch {
-    return '(unparseable connection string)';
-  }
 }
 
 type Queryable = Pick<pg.PoolClient, 'query'>;

@@ -122,15 +122,7 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
    * @throws {PlatformError} `ADAPTER_UNAVAILABLE` naming the missing `vector` extension.
    */
   async initialize(): Promise<void> {
-    const { rows } = await this.#db.query("select 1 from pg_available_extensions where name = 'vector'");
-    if (rows.length === 0) {
-      throw new PlatformError(
-        ErrorCode.ADAPTER_UNAVAILABLE,
-        `semantic store: this ${this.#db.kind} server has no pgvector extension ('vector'), which vector search needs; ` +
-          'install pgvector on the server (Supabase has it: enable "vector"), or use the PGlite or ArangoDB semantic store',
-        { details: { adapter: this.kind, missingExtension: 'vector' } },
-      );
-    }
+    await requireVectorExtension(this.#db);
     if (this.#migrate) await applyMigrations(this.#db, loadMigrations('semantic'));
   }
 
@@ -385,5 +377,18 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
     );
     const map = rows[0]?.correlation_map;
     return map === null || map === undefined ? undefined : json<Record<string, unknown>>(map);
+  }
+}
+
+/** @throws {PlatformError} `ADAPTER_UNAVAILABLE` when the server cannot load pgvector. */
+export async function requireVectorExtension(db: SqlDriver): Promise<void> {
+  const { rows } = await db.query("select 1 from pg_available_extensions where name = 'vector'");
+  if (rows.length === 0) {
+    throw new PlatformError(
+      ErrorCode.ADAPTER_UNAVAILABLE,
+      `semantic store: this ${db.kind} server has no pgvector extension ('vector'), which vector search needs; ` +
+        'install pgvector on the server (Supabase has it: enable "vector"), or use the PGlite or ArangoDB semantic store',
+      { details: { adapter: db.kind, missingExtension: 'vector' } },
+    );
   }
 }

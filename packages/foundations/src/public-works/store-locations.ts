@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import { PGliteDriver } from './pglite/pglite-driver.js';
+import type { SqlDriver } from './sql/driver.js';
+
+/** Where a store URL points, parsed. */
+export type Location =
+  | { scheme: 'memory' }
+  | { scheme: 'local'; directory: string }
+  | { scheme: 'pglite'; directory: string | undefined }
+  | { scheme: 'postgres'; url: string };
+
+export function parseLocation(url: string): Location {
+  const [scheme = '', rest = ''] = url.split(/:\/\/(.*)/s);
+  switch (scheme) {
+    case 'memory':
+      return { scheme: 'memory' };
+    case 'local':
+    case 'file':
+      return { scheme: 'local', directory: resolve(rest || '.') };
+    case 'pglite':
+      return { scheme: 'pglite', directory: rest === '' || rest === 'memory' ? undefined : resolve(rest) };
+    default:
+      return { scheme: 'postgres', url };
+  }
+}
+
+export async function openPGlite(directory: string | undefined): Promise<SqlDriver> {
+  // The vector extension is always loaded: the semantic store may share this database.
+  const { vector } = await import('@electric-sql/pglite-pgvector');
+  return PGliteDriver.open({ ...(directory ? { dataDir: directory } : {}), extensions: { vector } });
+}
+
+export async function openPostgres(url: string): Promise<SqlDriver> {
+  // Loaded on demand: `pg` is an optional peer dependency, needed only for postgres:// stores.
+  const { PostgresDriver } = await import('./postgres/postgres-driver.js');
+  return PostgresDriver.connect({ connectionString: url });
+}
