@@ -1,7 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { definePackageBuild } from '../../tooling/tsup-preset';
 
-// The profile worker is its own entry: worker threads load it by file.
-export default definePackageBuild({
-  index: 'src/index.ts',
-  'profile-worker': 'src/insights/parallel/profile-worker.ts',
-});
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
+// The profile worker is its own entry: worker threads load it by file. The CLI is the bin.
+export default definePackageBuild(
+  {
+    index: 'src/index.ts',
+    'profile-worker': 'src/insights/parallel/profile-worker.ts',
+    cli: 'src/cli.ts',
+  },
+  { define: { __PACKAGE_VERSION__: JSON.stringify(version) } },
+);

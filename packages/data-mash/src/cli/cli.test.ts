@@ -1,0 +1,153 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The built bin, run as a subprocess the way users run it (`pnpm build` first, as CI does).
+const BIN = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../../../../examples/data/seattle-weather.csv', import.meta.url));
+
+let workDir: string;
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: workDir,
+    encoding: 'utf8',
+    timeout: 60_000,
+    // A clean environment: nothing from the developer's PLATFORM_* leaks into the test.
+    env: { PATH: process.env.PATH ?? '', HOME: workDir, ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function json<T>(output: string): T {
+  return JSON.parse(output) as T;
+}
+
+type Report = {
+  file: string;
+  success: boolean;
+  journeyId?: string;
+  failedPhase?: string;
+  error?: { code: string };
+  phases: Record<string, unknown>;
+};
+
+describe('the data-mash CLI', () => {
+  let journeyId: string;
+  let hostileJourney: string;
+
+  beforeAll(async () => {
+    if (!existsSync(BIN)) throw new Error(`the CLI is not built (${BIN}): run pnpm build first`);
+    workDir = await mkdtemp(join(tmpdir(), 'data-mash-cli-'));
+    await writeFile(join(workDir, 'broken.json'), '[{"name": "Ada", "bo');
+    await writeFile(
+      join(workDir, 'hostile.csv'),
+      'name,note\n<script>alert(1)</script>,"<img src=x onerror=alert(2)>"\nplain,"a ""quoted"" & <b>bold</b>"\n',
+    );
+  });
+  afterAll(() => rm(workDir, { recursive: true, force: true }));
+
+  it('ingests files and globs with zero configuration, exits 1 when one fails, and says why', () => {
+    const run = cli(['ingest', SAMPLE, '*.json', 'hostile.csv', '--json']);
+    expect(run.code, run.stderr).toBe(1);
+    const reports = json<Report[]>(run.stdout);
+    expect(reports.map((report) => [report.file.split('/').at(-1), report.success])).toEqual([
+      ['seattle-weather.csv', true],
+      ['broken.json', false],
+      ['hostile.csv', true],
+    ]);
+    expect(reports[1]).toMatchObject({ failedPhase: 'file_parsed', error: { code: 'MALFORMED_FILE' } });
+    journeyId = reports[0]?.journeyId as string;
+    hostileJourney = reports[2]?.journeyId as string;
+    // Everything stayed under ./.platform of the working directory.
+    expect(existsSync(join(workDir, '.platform', 'pglite'))).toBe(true);
+
+    const again = cli(['ingest', SAMPLE]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('✔ seattle-weather.csv (csv, already ingested');
+    expect(again.stdout).toContain(`journey ${journeyId}`);
+    expect(again.stdout).toContain('1 table · 1,461 rows · 6 columns · 0 warnings');
+  }, 120_000);
+
+  it('lists journeys, shows one with its milestones, and its insights as text and JSON', () => {
+    const list = cli(['journeys', '--json']);
+    expect(list.code).toBe(0);
+    expect(
+      json<Array<{ id: string; status: string }>>(list.stdout)
+        .map((journey) => journey.status)
+        .sort(),
+    ).toEqual(['completed', 'completed', 'failed']);
+    expect(cli(['journeys', '--status', 'failed']).stdout).toContain('broken.json');
+
+    const shown = cli(['journey', journeyId]);
+    expect(shown.code).toBe(0);
+    for (const milestone of ['file_uploaded', 'file_parsed', 'semantic_processed', 'insights_generated']) {
+      expect(shown.stdout).toMatch(new RegExp(`${milestone}\\s+completed\\s+\\d\\d:\\d\\d`));
+    }
+
+    const text = cli(['insights', journeyId]);
+    expect(text.stdout).toMatch(/temp_max\s+number\s+0 %\s+67\s+-1\.6 … 35\.6/);
+    const figures = json<{ tables: Array<{ insights: { rowCount: number } }> }>(
+      cli(['insights', journeyId, '--json']).stdout,
+    );
+    expect(figures.tables[0]?.insights.rowCount).toBe(1461);
+  }, 60_000);
+
+  it('searches what was ingested', () => {
+    const hits = json<Array<{ ref: string }>>(cli(['search', 'weather', '--json', '--limit', '5']).stdout);
+    expect(hits.map((hit) => hit.ref)).toContain('seattle-weather.weather');
+  }, 30_000);
+
+  it('writes a self-contained HTML report in which values from the file are text, never markup', async () => {
+    const run = cli(['report', hostileJourney, '--out', 'report.html']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(join(workDir, 'report.html'));
+    const html = await readFile(join(workDir, 'report.html'), 'utf8');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toMatch(/<script|<img|<b>/i);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(html).toContain('class="timeline"');
+
+    const weather = cli(['report', journeyId, '--out', 'weather.html']);
+    expect(weather.code).toBe(0);
+    const page = await readFile(join(workDir, 'weather.html'), 'utf8');
+    // A histogram for each of the four numeric columns, top values for the weather, a range for the dates.
+    expect(page.match(/class="histogram"/g)).toHaveLength(4);
+    expect(page).toMatch(/<title>rain<\/title>/);
+    expect(page).toContain('2012-01-01 to 2015-12-31');
+  }, 30_000);
+
+  it('keeps tenants apart and reports errors in one line, with the stack only when verbose', () => {
+    expect(json<unknown[]>(cli(['--tenant', 'other', 'journeys', '--json']).stdout)).toEqual([]);
+    const denied = cli(['--tenant', 'other', 'insights', journeyId]);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr.trim()).toBe(`data-mash: NOT_FOUND: journey '${journeyId}' not found in tenant 'other'`);
+    const verbose = cli(['--tenant', 'other', 'insights', journeyId, '--verbose']);
+    expect(verbose.stderr).toMatch(/\n\s+at /);
+  }, 30_000);
+
+  it('exits 2 on usage errors and 3 when a store is unreachable, without printing credentials', () => {
+    expect(cli(['ingest', 'missing.csv']).code).toBe(2);
+    expect(cli(['ingest', 'nothing-*.csv']).stderr).toContain("no file matches 'nothing-*.csv'");
+    expect(cli(['journeys', '--status', 'done']).code).toBe(2);
+    expect(cli(['frobnicate']).code).toBe(2);
+    const down = cli(['journeys'], { PLATFORM_METADATA_STORE: 'postgres://app:s3cret@127.0.0.1:1/platform' });
+    expect(down.code).toBe(3);
+    expect(down.stderr).toMatch(/^data-mash: (ADAPTER_UNAVAILABLE|STARTUP_FAILED): /);
+    expect(down.stderr.trim().split('\n')).toHaveLength(1);
+    expect(down.stderr).not.toContain('s3cret');
+  }, 60_000);
+
+  it('migrates the configured stores', () => {
+    const run = cli(['migrate', '--json']);
+    expect(run.code).toBe(0);
+    expect(json<Array<{ store: string; applied: string[] }>>(run.stdout)).toEqual([
+      expect.objectContaining({ store: 'metadata', applied: [] }),
+      expect.objectContaining({ store: 'semantic', applied: [] }),
+    ]);
+  }, 30_000);
+});

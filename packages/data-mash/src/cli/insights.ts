@@ -1,0 +1,68 @@
+import type { ColumnProfile } from '../insights/column-profiler.js';
+import type { InsightsResult } from '../insights/insights-pillar.js';
+import { EXIT, figure, print, printJson, table } from './output.js';
+import { type GlobalOptions, openSession } from './session.js';
+
+function describeColumn(column: ColumnProfile): string[] {
+  const filled = column.count - column.nulls;
+  const kind = column.numeric && column.numeric.count >= filled * 0.9 ? 'number' : column.dates ? 'date' : 'text';
+  let range = '';
+  if (kind === 'number' && column.numeric) {
+    range = `${figure(column.numeric.min)} … ${figure(column.numeric.max)}, mean ${figure(column.numeric.mean)}`;
+  } else if (kind === 'date' && column.dates) {
+    range = `${column.dates.min.slice(0, 10)} … ${column.dates.max.slice(0, 10)}`;
+  } else {
+    range = column.topValues
+      .slice(0, 3)
+      .map(
+        (entry) => `${entry.value.length > 24 ? `${entry.value.slice(0, 23)}…` : entry.value} (${figure(entry.count)})`,
+      )
+      .join(', ');
+  }
+  const nulls = column.count === 0 ? '–' : `${figure((100 * column.nulls) / column.count)} %`;
+  return [column.name, kind, nulls, `${column.distinctMethod === 'exact' ? '' : '~'}${figure(column.distinct)}`, range];
+}
+
+/** The insights as text: per table its columns, flags and correlations; the text's keywords; the summary. */
+export function renderInsightsText(insights: InsightsResult): string {
+  const out: string[] = [];
+  for (const table_ of insights.tables) {
+    const { insights: figures } = table_;
+    out.push(`table ${table_.name}: ${figure(figures.rowCount)} rows, ${figures.columns.length} columns`);
+    out.push(table(['COLUMN', 'TYPE', 'NULL', 'DISTINCT', 'RANGE / TOP VALUES'], figures.columns.map(describeColumn)));
+    for (const flag of figures.quality) out.push(`! ${flag.message}`);
+    const strong = figures.correlations.filter((entry) => entry.pearson !== null && Math.abs(entry.pearson) >= 0.5);
+    for (const entry of strong) out.push(`~ ${entry.a} and ${entry.b} correlate (r = ${figure(entry.pearson)})`);
+    for (const outliers of figures.outliers.filter((entry) => entry.count > 0)) {
+      const method = outliers.method === 'iqr' ? 'Tukey fences' : 'robust z > 3.5';
+      out.push(
+        `~ ${outliers.column}: ${figure(outliers.count)} outliers outside [${figure(outliers.low)}, ${figure(outliers.high)}] (${method})`,
+      );
+    }
+    out.push('');
+  }
+  if (insights.text) {
+    out.push(
+      `text: ${figure(insights.text.words)} words in ${figure(insights.text.chunks)} chunks; keywords: ${insights.text.keywords
+        .slice(0, 10)
+        .map((entry) => entry.word)
+        .join(', ')}`,
+    );
+    out.push('');
+  }
+  out.push(...insights.summary.map((statement) => `• ${statement.text}`));
+  return out.join('\n');
+}
+
+/** `data-mash insights <journey>`: the profile of a completed flow, as text or `--json`. */
+export async function showInsights(id: string, options: GlobalOptions): Promise<number> {
+  const session = await openSession(options);
+  try {
+    const insights = await session.flow.readInsights(session.user, id);
+    if (options.json) printJson(insights);
+    else print(renderInsightsText(insights));
+    return EXIT.ok;
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,94 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ingest } from './ingest.js';
+import { showInsights } from './insights.js';
+import { listJourneys, showJourney } from './journeys.js';
+import { migrate } from './migrate.js';
+import { EXIT, errorLine, exitCodeFor } from './output.js';
+import { report } from './report.js';
+import { search } from './search.js';
+import type { GlobalOptions } from './session.js';
+
+const VERSION = typeof __PACKAGE_VERSION__ === 'string' ? __PACKAGE_VERSION__ : '0.0.0';
+declare const __PACKAGE_VERSION__: string | undefined;
+
+/**
+ * Runs the `data-mash` command line and answers its exit code (0 ok, 1 a flow or lookup failed,
+ * 2 usage, 3 the platform could not start). Errors are one line on stderr; `--verbose` adds the
+ * stack and the telemetry events.
+ */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  let verbose = argv.includes('--verbose');
+  const program = new Command('data-mash')
+    .description('Take files through the data mash flow: validate, parse, store semantics, profile.')
+    .version(VERSION)
+    .addOption(new Option('--tenant <id>', 'tenant to act in').env('PLATFORM_TENANT').default('local'))
+    .option('--user <id>', 'user to act as (default: the OS user)')
+    .addOption(new Option('--data-dir <dir>', 'where the embedded stores keep their files').env('PLATFORM_DATA_DIR'))
+    .option('--json', 'machine-readable output on stdout')
+    .option('--verbose', 'stacks on errors, telemetry events on stderr')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  const run =
+    <A extends unknown[]>(command: (...args: [...A, GlobalOptions]) => Promise<number>) =>
+    async (...args: unknown[]) => {
+      const self = args.at(-1) as Command;
+      const options = self.optsWithGlobals() as GlobalOptions;
+      verbose = options.verbose ?? verbose;
+      code = await command(...(args.slice(0, -2) as A), options);
+    };
+
+  program
+    .command('ingest')
+    .description('run the flow on files (paths or globs), with progress and a summary')
+    .argument('<files...>', 'files or globs, e.g. data/*.csv')
+    .action(run(ingest));
+  program
+    .command('journeys')
+    .description('list the tenant’s flows, newest first')
+    .option('--status <status>', 'pending, running, completed or failed')
+    .option('--limit <n>', 'at most this many (1-1000)', '50')
+    .action(run(listJourneys as never));
+  program
+    .command('journey')
+    .description('one flow’s milestones with timings')
+    .argument('<id>')
+    .action(run(showJourney));
+  program
+    .command('insights')
+    .description('the profile of a completed flow')
+    .argument('<id>', 'journey id')
+    .action(run(showInsights));
+  program
+    .command('search')
+    .description('search what the tenant ingested (keywords and meaning)')
+    .argument('<query>')
+    .option('--mode <mode>', 'hybrid, text or vector', 'hybrid')
+    .option('--limit <n>', 'at most this many hits (1-100)', '10')
+    .option('--kind <kind>', 'chunk, column_name, column_meaning, column_samples, or * for all', '*')
+    .action(run(search as never));
+  program
+    .command('report')
+    .description('write a self-contained HTML report of a flow')
+    .argument('<id>', 'journey id')
+    .option('--out <file>', 'where to write it (default data-mash-report-<id>.html)')
+    .action(run(report as never));
+  program
+    .command('migrate')
+    .description('apply the SQL migrations of the configured metadata and semantic stores')
+    .action(run(migrate as never));
+
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with exit code 0; every other parse error is a usage error.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    process.stderr.write(`data-mash: ${errorLine(error, verbose)}\n`);
+    return exitCodeFor(error);
+  }
+}

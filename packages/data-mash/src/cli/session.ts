@@ -1,0 +1,64 @@
+import { userInfo } from 'node:os';
+import { createPlatform, loadPlatformConfig, type Platform, type PlatformConfig } from '@platform/foundations';
+import type { TelemetryEvent } from '@platform/observability';
+import { LibrarianRef, type UserContext } from '@platform/smart-city';
+import { dataMashModules } from '../phases/module.js';
+import { DataMashSolutionOrchestratorRef } from '../phases/solution-orchestrator.js';
+
+/** The options every command takes. */
+export interface GlobalOptions {
+  tenant: string;
+  user?: string;
+  dataDir?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/** Configuration from `PLATFORM_*` variables, with `--data-dir` over `PLATFORM_DATA_DIR`. */
+export function cliConfig(options: GlobalOptions): PlatformConfig {
+  return loadPlatformConfig(
+    { ...(options.dataDir ? { dataDir: options.dataDir } : {}), telemetry: { sink: 'silent' } },
+    { env: process.env },
+  );
+}
+
+/** Who the CLI acts as: `--user` (default: the OS user) in `--tenant`. */
+export function cliUser(options: GlobalOptions): UserContext {
+  let userId = options.user;
+  if (!userId) {
+    try {
+      userId = userInfo().username || 'cli';
+    } catch {
+      userId = 'cli';
+    }
+  }
+  return { userId, tenantId: options.tenant, roles: ['data-mash-cli'], permissions: [] };
+}
+
+/**
+ * Starts the platform with the data mash for one command. Telemetry events go to `listener` (the
+ * progress bars) and, with `--verbose`, to stderr as JSON lines; never to stdout, which belongs
+ * to the command's output.
+ */
+export async function openSession(options: GlobalOptions, listener?: (event: TelemetryEvent) => void) {
+  const platform: Platform = createPlatform({
+    config: { ...(options.dataDir ? { dataDir: options.dataDir } : {}), telemetry: { sink: 'silent' } },
+    env: process.env,
+    modules: dataMashModules(),
+    telemetrySink: (event) => {
+      listener?.(event);
+      if (options.verbose) process.stderr.write(`${JSON.stringify(event)}\n`);
+    },
+  });
+  await platform.start();
+  return {
+    platform,
+    user: cliUser(options),
+    flow: platform.get(DataMashSolutionOrchestratorRef),
+    librarian: platform.get(LibrarianRef),
+    close: () => platform.stop(),
+  };
+}
+
+/** An open session, as commands use it. */
+export type Session = Awaited<ReturnType<typeof openSession>>;
