@@ -30,12 +30,12 @@ const contracts = [
 
 function stepsWith(calls: string[], failCounting = false): Record<string, MilestoneStep> {
   return {
-    received: async (input) => {
-      calls.push('received');
+    received: async (input, context) => {
+      calls.push(context.retry ? 'received (retry)' : 'received');
       return { textKey: `texts/${(input as { name: string }).name}` };
     },
-    counted: async (input) => {
-      calls.push('counted');
+    counted: async (input, context) => {
+      calls.push(context.retry ? 'counted (retry)' : 'counted');
       if (failCounting) throw new Error('the counter is down');
       return { textKey: (input as { textKey: string }).textKey, words: 42 };
     },
@@ -143,8 +143,8 @@ describe.each(stores)('JourneyOrchestrator on %s', (_name, openStore) => {
       journeyId: failed.journeyId,
       traceId: failed.traceId,
     });
-    // 'received' ran once, in the first run; the resumed run started at 'counted'.
-    expect(calls).toEqual(['received', 'counted', 'counted', 'reported']);
+    // 'received' ran once, in the first run; the resumed run started at 'counted', told it is a retry.
+    expect(calls).toEqual(['received', 'counted', 'counted (retry)', 'reported']);
     expect((await metadataStore.getJourney('acme', failed.journeyId)).status).toBe('completed');
   });
 

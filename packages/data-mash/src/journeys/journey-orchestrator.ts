@@ -17,6 +17,11 @@ export interface MilestoneContext {
   milestone: JourneyMilestoneTemplate;
   /** The caller's user context, as given to `run` (client-track services check it themselves). */
   userContext?: unknown;
+  /**
+   * The milestone was started before and did not complete (a crash or a failure): what it wrote
+   * then may be there. Steps may skip look-ups for earlier output when this is `false`.
+   */
+  retry: boolean;
 }
 
 /** Performs one milestone: takes the previous milestone's output (or the journey's input) and returns its own. */
@@ -141,6 +146,9 @@ export class JourneyOrchestrator {
       withSpan(`journey.${this.template.name}`, { 'journey.id': journey.id, 'journey.run': run }, async () => {
         let current = journey as JourneyRecord;
         let input = request.input;
+        // The milestone marked running together with the completion of the one before (one write
+        // for the handoff), and whether it had been started before that.
+        let startedWithHandoff: { index: number; retry: boolean } | undefined;
         for (const [index, milestone] of this.template.milestones.entries()) {
           if (current.milestones[index]?.status === 'completed') {
             // Resuming: what this milestone handed on before is checked again before it is used.
@@ -157,7 +165,16 @@ export class JourneyOrchestrator {
             outputs[milestone.id] = input;
             continue;
           }
-          current = await this.#transition(current, index, { status: 'running', startedAt: new Date() }, 'running');
+          let retry: boolean;
+          if (startedWithHandoff?.index === index) retry = startedWithHandoff.retry;
+          else {
+            retry = wasStarted(current, index);
+            current = await this.#transition(
+              current,
+              { [index]: { status: 'running', startedAt: new Date() } },
+              'running',
+            );
+          }
           try {
             if (milestone.input) input = this.#contract(milestone.input).check(input, 'consumer');
             const step = this.#options.steps[milestone.id] as MilestoneStep;
@@ -166,6 +183,7 @@ export class JourneyOrchestrator {
               journeyId: current.id,
               traceId,
               milestone,
+              retry,
               ...(request.userContext === undefined ? {} : { userContext: request.userContext }),
             };
             const produced = await withSpan(
@@ -175,11 +193,16 @@ export class JourneyOrchestrator {
             );
             const output = this.#contract(milestone.output).check(produced, 'producer');
             outputs[milestone.id] = output;
+            const now = new Date();
+            const next = index + 1 < this.template.milestones.length ? index + 1 : undefined;
+            startedWithHandoff = next === undefined ? undefined : { index: next, retry: wasStarted(current, next) };
             current = await this.#transition(
               current,
-              index,
-              { status: 'completed', completedAt: new Date(), result: references(milestone.output, output) },
-              index === this.template.milestones.length - 1 ? 'completed' : 'running',
+              {
+                [index]: { status: 'completed', completedAt: now, result: references(milestone.output, output) },
+                ...(next === undefined ? {} : { [next]: { status: 'running' as const, startedAt: now } }),
+              },
+              next === undefined ? 'completed' : 'running',
               { outputs: { ...((current.context as StoredContext).outputs ?? {}), [milestone.id]: output } },
             );
             this.#options.telemetry?.logOperation({
@@ -197,11 +220,12 @@ export class JourneyOrchestrator {
             const serialized = serializeError(error);
             await this.#transition(
               current,
-              index,
               {
-                status: 'failed',
-                completedAt: new Date(),
-                error: { code: serialized.code, message: serialized.message },
+                [index]: {
+                  status: 'failed',
+                  completedAt: new Date(),
+                  error: { code: serialized.code, message: serialized.message },
+                },
               },
               'failed',
               undefined,
@@ -248,15 +272,17 @@ export class JourneyOrchestrator {
 
   #transition(
     journey: JourneyRecord,
-    index: number,
-    milestone: Partial<JourneyRecord['milestones'][number]>,
+    changes: Record<number, Partial<JourneyRecord['milestones'][number]>>,
     status: JourneyRecord['status'],
     context?: StoredContext,
     error?: { code: string; message: string },
   ): Promise<JourneyRecord> {
-    const milestones = journey.milestones.map((entry, position) =>
-      position === index ? { ...entry, ...milestone } : entry,
-    );
+    const milestones = journey.milestones.map((entry, position) => {
+      const change = changes[position];
+      // A milestone starting again loses what its earlier attempt recorded (error, end time).
+      if (change?.status === 'running') return { name: entry.name, status: change.status, startedAt: change.startedAt };
+      return change ? { ...entry, ...change } : entry;
+    });
     return this.#options.metadataStore.updateJourney(journey.tenantId, journey.id, journey.version, {
       status,
       milestones,
@@ -265,6 +291,12 @@ export class JourneyOrchestrator {
       ...(status === 'completed' ? { completedAt: new Date() } : {}),
     });
   }
+}
+
+// The milestone had been started before and did not complete: an interrupted or failed attempt.
+function wasStarted(journey: JourneyRecord, index: number): boolean {
+  const status = journey.milestones[index]?.status;
+  return status === 'running' || status === 'failed';
 }
 
 function failed(

@@ -52,7 +52,7 @@ export class ContentPillar extends RealmServiceBase<
   readonly realm = DATA_MASH_REALM;
 
   /** `content.parse_file` */
-  async parseFile(input: unknown, userContext: unknown, _context?: MilestoneContext): Promise<FileParsedOutput> {
+  async parseFile(input: unknown, userContext: unknown, context?: MilestoneContext): Promise<FileParsedOutput> {
     const user = this.requireUserContext(userContext);
     const uploaded = FileUploaded.check(input, 'consumer');
     const { tenantId } = user;
@@ -87,18 +87,23 @@ export class ContentPillar extends RealmServiceBase<
       ...(parse.unstructured ? { chunkCount: parse.unstructured.chunks.length } : {}),
       report: { warnings: parse.report.warnings.length, droppedWarnings: parse.report.droppedWarnings },
     });
-    await recordLineage(this.getSmartCityApi(DataStewardRef), this.deps.metadata, {
-      tenantId,
-      job: 'data_mash.parse_file',
-      relation: 'parsed_from',
-      input: { kind: 'file', id: uploaded.fileId, dataset: uploaded.storageLocation },
-      output: {
-        kind: 'parsed_file',
-        id: parsed.id,
-        dataset: keys.parse,
-        fields: semantic.columns.map((column) => ({ name: column.column, type: column.physical.type })),
+    await recordLineage(
+      this.getSmartCityApi(DataStewardRef),
+      this.deps.metadata,
+      {
+        tenantId,
+        job: 'data_mash.parse_file',
+        relation: 'parsed_from',
+        input: { kind: 'file', id: uploaded.fileId, dataset: uploaded.storageLocation },
+        output: {
+          kind: 'parsed_file',
+          id: parsed.id,
+          dataset: keys.parse,
+          fields: semantic.columns.map((column) => ({ name: column.column, type: column.physical.type })),
+        },
       },
-    });
+      context?.retry ?? true,
+    );
     this.logOperation('content_pillar.parse_file', true, {
       fileId: uploaded.fileId,
       format: parse.format,

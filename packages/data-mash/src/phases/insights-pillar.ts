@@ -47,7 +47,7 @@ export class InsightsPillar extends RealmServiceBase<
   readonly realm = DATA_MASH_REALM;
 
   /** `insights.generate` */
-  async generate(input: unknown, userContext: unknown, _context?: MilestoneContext): Promise<InsightsGeneratedOutput> {
+  async generate(input: unknown, userContext: unknown, context?: MilestoneContext): Promise<InsightsGeneratedOutput> {
     const { tenantId } = this.requireUserContext(userContext);
     const processed = SemanticProcessed.check(input, 'consumer');
     const content = await this.deps.semantic.getContent(tenantId, processed.contentId);
@@ -71,13 +71,18 @@ export class InsightsPillar extends RealmServiceBase<
     await this.deps.semantic.putCorrelationMap(tenantId, content.contentId, {
       tables: insights.tables.map((table) => ({ name: table.name, correlations: table.insights.correlations })),
     });
-    await recordLineage(this.getSmartCityApi(DataStewardRef), this.deps.metadata, {
-      tenantId,
-      job: 'data_mash.generate_insights',
-      relation: 'derived_from',
-      input: { kind: 'content', id: content.contentId, dataset: `semantic/${content.contentId}` },
-      output: { kind: 'insights', id: content.contentId, dataset: resultKey },
-    });
+    await recordLineage(
+      this.getSmartCityApi(DataStewardRef),
+      this.deps.metadata,
+      {
+        tenantId,
+        job: 'data_mash.generate_insights',
+        relation: 'derived_from',
+        input: { kind: 'content', id: content.contentId, dataset: `semantic/${content.contentId}` },
+        output: { kind: 'insights', id: content.contentId, dataset: resultKey },
+      },
+      context?.retry ?? true,
+    );
     this.logOperation('insights_pillar.generate', true, {
       contentId: content.contentId,
       tables: insights.tables.length,

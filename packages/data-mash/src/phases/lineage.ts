@@ -34,6 +34,8 @@ export async function recordLineage(
   steward: Pick<DataSteward, 'emitLineage'>,
   metadata: MetadataStore,
   step: LineageStep,
+  /** `false` when the step has certainly not run before (a milestone's first attempt): skips the look-up. */
+  mayHaveRun = true,
 ): Promise<string> {
   const runId = stableRunId(`${step.tenantId}\u0000${step.job}\u0000${step.output.kind}\u0000${step.output.id}`);
   await metadata.addLink({
@@ -43,12 +45,14 @@ export async function recordLineage(
     relation: step.relation,
     metadata: { job: step.job, runId },
   });
-  const earlier = await metadata.listGovernanceRecords(step.tenantId, {
-    subject: { kind: 'run', id: runId },
-    kind: 'lineage_event',
-    limit: 10,
-  });
-  if (earlier.items.some((record) => record.data.eventType === 'COMPLETE')) return runId;
+  if (mayHaveRun) {
+    const earlier = await metadata.listGovernanceRecords(step.tenantId, {
+      subject: { kind: 'run', id: runId },
+      kind: 'lineage_event',
+      limit: 10,
+    });
+    if (earlier.items.some((record) => record.data.eventType === 'COMPLETE')) return runId;
+  }
   const namespace = `platform/${step.tenantId}`;
   await steward.emitLineage(step.tenantId, {
     eventType: 'COMPLETE',

@@ -39,7 +39,7 @@ export class SemanticLayer extends RealmServiceBase<
   async storeContent(
     input: unknown,
     userContext: unknown,
-    _context?: MilestoneContext,
+    context?: MilestoneContext,
   ): Promise<SemanticProcessedOutput> {
     const { tenantId } = this.requireUserContext(userContext);
     const parsed = FileParsed.check(input, 'consumer');
@@ -47,10 +47,14 @@ export class SemanticLayer extends RealmServiceBase<
     const digest = createHash('sha256').update(bytes).digest('hex');
     const result = JSON.parse(Buffer.from(bytes).toString('utf8')) as SemanticResult;
     const { contentId } = result.content;
-    const existing = await this.deps.semantic.getContent(tenantId, contentId).catch((error: { code?: string }) => {
-      if (error.code === 'NOT_FOUND') return undefined;
-      throw error;
-    });
+    // Only a milestone that ran before (or a direct call) may find its own earlier output.
+    const existing =
+      (context?.retry ?? true)
+        ? await this.deps.semantic.getContent(tenantId, contentId).catch((error: { code?: string }) => {
+            if (error.code === 'NOT_FOUND') return undefined;
+            throw error;
+          })
+        : undefined;
     if (existing?.metadata.semanticDigest === digest) {
       return SemanticProcessed.check({ contentId, storageStatus: 'unchanged', traceId: parsed.traceId }, 'producer');
     }
@@ -76,15 +80,20 @@ export class SemanticLayer extends RealmServiceBase<
     const [parsedFile] = (await this.deps.metadata.listParsedFiles(tenantId, parsed.fileId)).filter(
       (entry) => entry.parser === CONTENT_PILLAR_PARSER,
     );
-    await recordLineage(this.getSmartCityApi(DataStewardRef), this.deps.metadata, {
-      tenantId,
-      job: 'data_mash.store_content',
-      relation: 'derived_from',
-      input: parsedFile
-        ? { kind: 'parsed_file', id: parsedFile.id, dataset: keys.parse }
-        : { kind: 'file', id: parsed.fileId, dataset: keys.parse },
-      output: { kind: 'content', id: contentId, dataset: `semantic/${contentId}` },
-    });
+    await recordLineage(
+      this.getSmartCityApi(DataStewardRef),
+      this.deps.metadata,
+      {
+        tenantId,
+        job: 'data_mash.store_content',
+        relation: 'derived_from',
+        input: parsedFile
+          ? { kind: 'parsed_file', id: parsedFile.id, dataset: keys.parse }
+          : { kind: 'file', id: parsed.fileId, dataset: keys.parse },
+        output: { kind: 'content', id: contentId, dataset: `semantic/${contentId}` },
+      },
+      context?.retry ?? true,
+    );
     this.logOperation('semantic_layer.store_content', true, {
       contentId,
       embeddings: result.embeddings.length,

@@ -227,6 +227,22 @@ export function describeSemanticStoreConformance(name: string, setup: () => Prom
         nodes: [{ id: 'type:email', kind: 'semantic_type', label: 'email', properties: {} }],
       });
       expect((await store.neighbors(tenant, 'file:1', { relation: 'nope' })).edges).toEqual([]);
+      // A node or edge given twice in one call keeps its last version, as one-by-one upserts would.
+      await store.upsertGraph(tenant, 'g', {
+        nodes: [
+          { id: 'type:email', kind: 'semantic_type', label: 'first' },
+          { id: 'type:email', kind: 'semantic_type', label: 'e-mail' },
+        ],
+        edges: [
+          { from: 'file:1', to: 'col:1:email', relation: 'has_column', properties: { n: 1 } },
+          { from: 'file:1', to: 'col:1:email', relation: 'has_column', properties: { n: 2 } },
+        ],
+      });
+      const fromFile = await store.neighbors(tenant, 'file:1', { direction: 'out' });
+      expect(fromFile.edges).toEqual([
+        { from: 'file:1', to: 'col:1:email', relation: 'has_column', properties: { n: 2 } },
+      ]);
+      expect((await store.neighbors(tenant, 'col:1:email', { direction: 'out' })).nodes[0]?.label).toBe('e-mail');
       expect((await store.neighbors(uniqueTenant(), 'file:1')).edges).toEqual([]);
       await expectPlatformError(
         store.upsertGraph(tenant, 'g', { edges: [{ from: 'a', to: 'b', relation: 'Bad Relation' }] }),

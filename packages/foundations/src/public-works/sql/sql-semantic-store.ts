@@ -298,20 +298,33 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
     checkContentId(tenantId, contentId);
     const { nodes, edges } = prepareGraph(graph);
     try {
+      // One statement per kind and batch (a row per statement costs a round trip each). A node or
+      // edge given twice keeps its last version, as upserting them one by one would.
+      const lastNodes = [...new Map(nodes.map((node) => [node.id, node])).values()];
+      const lastEdges = [
+        ...new Map(edges.map((edge) => [`${edge.from}\u0000${edge.relation}\u0000${edge.to}`, edge])).values(),
+      ];
       await this.#db.transaction(async (tx) => {
-        for (const node of nodes) {
+        for (let start = 0; start < lastNodes.length; start += 500) {
+          const batch = lastNodes.slice(start, start + 500);
           await tx.query(
-            `insert into platform_graph_nodes (tenant_id, id, content_id, kind, label, properties) values ($1, $2, $3, $4, $5, $6::jsonb)
+            `insert into platform_graph_nodes (tenant_id, id, content_id, kind, label, properties)
+             select $1, n.id, $2, n.kind, n.label, n.properties
+               from jsonb_to_recordset($3::jsonb) as n(id text, kind text, label text, properties jsonb)
              on conflict (tenant_id, id) do update set content_id = excluded.content_id, kind = excluded.kind,
                label = excluded.label, properties = excluded.properties`,
-            [tenantId, node.id, contentId, node.kind, node.label, JSON.stringify(node.properties)],
+            [tenantId, contentId, JSON.stringify(batch)],
           );
         }
-        for (const edge of edges) {
+        for (let start = 0; start < lastEdges.length; start += 500) {
+          const batch = lastEdges.slice(start, start + 500);
           await tx.query(
-            `insert into platform_graph_edges (tenant_id, content_id, from_id, relation, to_id, properties) values ($1, $2, $3, $4, $5, $6::jsonb)
-             on conflict (tenant_id, from_id, relation, to_id) do update set content_id = excluded.content_id, properties = excluded.properties`,
-            [tenantId, contentId, edge.from, edge.relation, edge.to, JSON.stringify(edge.properties)],
+            `insert into platform_graph_edges (tenant_id, content_id, from_id, relation, to_id, properties)
+             select $1, $2, e."from", e.relation, e."to", e.properties
+               from jsonb_to_recordset($3::jsonb) as e("from" text, relation text, "to" text, properties jsonb)
+             on conflict (tenant_id, from_id, relation, to_id) do update set content_id = excluded.content_id,
+               properties = excluded.properties`,
+            [tenantId, contentId, JSON.stringify(batch)],
           );
         }
       });
