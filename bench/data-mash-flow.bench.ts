@@ -11,7 +11,7 @@
  *
  *   node data-mash-flow.bench.ts [--quick] [--files 300] [--mb 10] [--rounds 3]
  */
-import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -43,7 +43,9 @@ const embedder = new HashingEmbedder();
 function smallCsv(seed: number): Uint8Array {
   const lines = ['order_id,customer_email,amount,ordered_at,status'];
   for (let row = 1; lines.join('\n').length < 960; row += 1) {
-    lines.push(`${seed * 100 + row},c${(seed * 7 + row) % 997}@example.com,${((seed + row) % 50) * 2.5},2026-0${1 + (row % 9)}-1${row % 10},${row % 3 ? 'paid' : 'open'}`);
+    lines.push(
+      `${seed * 100 + row},c${(seed * 7 + row) % 997}@example.com,${((seed + row) % 50) * 2.5},2026-0${1 + (row % 9)}-1${row % 10},${row % 3 ? 'paid' : 'open'}`,
+    );
   }
   return new TextEncoder().encode(`${lines.join('\n')}\n`);
 }
@@ -69,7 +71,13 @@ async function runDirect(name: string, data: Uint8Array): Promise<void> {
   const uploaded = await steward.processClientFile(user, { name, data });
   if (uploaded.validationStatus !== 'valid') throw new Error(`upload of ${name}: ${uploaded.validationStatus}`);
   const body = await blobStore.getStream(user.tenantId, uploaded.storageLocation);
-  const parse = await parseContent({ tenantId: user.tenantId, fileId: uploaded.fileId, fileName: name, body, blobStore });
+  const parse = await parseContent({
+    tenantId: user.tenantId,
+    fileId: uploaded.fileId,
+    fileName: name,
+    body,
+    blobStore,
+  });
   const result = await processSemantics(parse, { fileId: uploaded.fileId, fileName: name, embedder });
   await semantic.upsertContent({ tenantId: user.tenantId, ...result.content });
   await semantic.upsertEmbeddings(user.tenantId, result.content.contentId, result.embeddings);
@@ -95,8 +103,18 @@ try {
   console.log(`\nsmall files: ${smallFiles} distinct CSVs of about 1 KB, one after another (target: flow >= 100/s)`);
   printTable([
     ['case', 'files/s', 'ms/file', 'ratio to direct'],
-    ['pillar steps called directly (baseline)', directPerSecond.toFixed(1), (1000 / directPerSecond).toFixed(2), '1.00x'],
-    ['executeDataMashFlow', flowPerSecond.toFixed(1), (1000 / flowPerSecond).toFixed(2), `${(directPerSecond / flowPerSecond).toFixed(2)}x`],
+    [
+      'pillar steps called directly (baseline)',
+      directPerSecond.toFixed(1),
+      (1000 / directPerSecond).toFixed(2),
+      '1.00x',
+    ],
+    [
+      'executeDataMashFlow',
+      flowPerSecond.toFixed(1),
+      (1000 / flowPerSecond).toFixed(2),
+      `${(directPerSecond / flowPerSecond).toFixed(2)}x`,
+    ],
   ]);
 
   // 2. One large CSV: the same bytes plus a distinct last row per run (a new sha256, a new flow).
@@ -104,7 +122,11 @@ try {
   await generateCsv(path, megabytes);
   const base = await readFile(path);
   let variant = 0;
-  const distinct = () => Buffer.concat([base, Buffer.from(`${9_000_000 + variant++},2024-01-01T00:00:00,2024-01-01,other,1.00,1,x@example.com,variant,true,\n`)]);
+  const distinct = () =>
+    Buffer.concat([
+      base,
+      Buffer.from(`${9_000_000 + variant++},2024-01-01T00:00:00,2024-01-01,other,1.00,1,x@example.com,variant,true,\n`),
+    ]);
   const timed = async (step: (name: string, data: Uint8Array) => Promise<void>, name: string) => {
     const data = distinct();
     const started = performance.now();
@@ -121,13 +143,24 @@ try {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
   const direct = median(samples.direct);
   const full = median(samples.flow);
-  console.log(`\none ${(base.length / 1e6).toFixed(1)} MB CSV, ${rounds} interleaved rounds, median (target: overhead ratio < 1.2)`);
+  console.log(
+    `\none ${(base.length / 1e6).toFixed(1)} MB CSV, ${rounds} interleaved rounds, median (target: overhead ratio < 1.2)`,
+  );
   printTable([
     ['case', 'ms', 'MB/s', 'ratio to direct'],
-    ['pillar steps called directly (baseline)', direct.toFixed(0), (base.length / 1e6 / (direct / 1000)).toFixed(1), '1.00x'],
-    ['executeDataMashFlow', full.toFixed(0), (base.length / 1e6 / (full / 1000)).toFixed(1), `${(full / direct).toFixed(2)}x`],
+    [
+      'pillar steps called directly (baseline)',
+      direct.toFixed(0),
+      (base.length / 1e6 / (direct / 1000)).toFixed(1),
+      '1.00x',
+    ],
+    [
+      'executeDataMashFlow',
+      full.toFixed(0),
+      (base.length / 1e6 / (full / 1000)).toFixed(1),
+      `${(full / direct).toFixed(2)}x`,
+    ],
   ]);
-  await writeFile(join(dataDir, 'done'), '');
 } finally {
   await platform.stop();
   await rm(dataDir, { recursive: true, force: true });
