@@ -9,6 +9,7 @@ export default definePackageBuild(
     index: 'src/index.ts',
     'profile-worker': 'src/insights/parallel/profile-worker.ts',
     cli: 'src/cli.ts',
+    distributed: 'src/distributed/index.ts',
   },
   { define: { __PACKAGE_VERSION__: JSON.stringify(version) } },
 );
