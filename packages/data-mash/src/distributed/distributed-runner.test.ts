@@ -23,7 +23,7 @@ import { DataMashDistributedRunnerRef, dataMashDistributedRunner } from './distr
 let database: { url: string; drop: () => Promise<void> };
 let blobDir: string;
 const semantic: SemanticStore = new MemorySemanticStore();
-const platforms: Array<{ stop: () => Promise<void> }> = [];
+const platforms: Array<{ stop: () => Promise<unknown> }> = [];
 
 /** An embedder that is down for its first `failures` calls, as a hosted model can be. */
 function flakyEmbedder(failures: number): Embedder & { calls: number } {

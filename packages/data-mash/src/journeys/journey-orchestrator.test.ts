@@ -148,6 +148,36 @@ describe.each(stores)('JourneyOrchestrator on %s', (_name, openStore) => {
     expect((await metadataStore.getJourney('acme', failed.journeyId)).status).toBe('completed');
   });
 
+  it('fails a milestone that outlives its timeoutSeconds with TIMEOUT, and aborts its signal', async () => {
+    const metadataStore = await openStore();
+    const slow = parseJourneyTemplate(`
+name: slow
+version: 1
+milestones:
+  - { id: received, service: demo.inbox, api: demo.receive, output: text_received@1, timeoutSeconds: 1 }
+`);
+    let aborted: unknown;
+    const orchestrator = new JourneyOrchestrator({
+      template: slow,
+      contracts,
+      metadataStore,
+      steps: {
+        received: (_input, context) =>
+          new Promise((resolve) => {
+            context.signal.addEventListener('abort', () => {
+              aborted = context.signal.reason;
+              resolve({ textKey: 'too late' });
+            });
+          }),
+      },
+    });
+    const outcome = await orchestrator.run({ tenantId: 'acme', idempotencyKey: 'slow-1' });
+    expect(outcome).toMatchObject({ success: false, failedMilestone: 'received', error: { code: 'TIMEOUT' } });
+    expect(aborted).toMatchObject({ code: 'TIMEOUT' });
+    const journey = await metadataStore.getJourney('acme', outcome.journeyId);
+    expect(journey.milestones[0]).toMatchObject({ status: 'failed', error: { code: 'TIMEOUT' } });
+  });
+
   it('fails a milestone whose output breaks its contract, naming the field', async () => {
     const metadataStore = await openStore();
     const steps = { ...stepsWith([]), counted: async () => ({ textKey: 'x', words: -3 }) };

@@ -22,6 +22,8 @@ export interface MilestoneContext {
    * then may be there. Steps may skip look-ups for earlier output when this is `false`.
    */
   retry: boolean;
+  /** Aborted when the milestone's `timeoutSeconds` passes: long steps should stop then. */
+  signal: AbortSignal;
 }
 
 /** Performs one milestone: takes the previous milestone's output (or the journey's input) and returns its own. */
@@ -178,18 +180,20 @@ export class JourneyOrchestrator {
           try {
             if (milestone.input) input = this.#contract(milestone.input).check(input, 'consumer');
             const step = this.#options.steps[milestone.id] as MilestoneStep;
+            const abort = new AbortController();
             const context: MilestoneContext = {
               tenantId: request.tenantId,
               journeyId: current.id,
               traceId,
               milestone,
               retry,
+              signal: abort.signal,
               ...(request.userContext === undefined ? {} : { userContext: request.userContext }),
             };
             const produced = await withSpan(
               `journey.milestone.${milestone.id}`,
               { 'milestone.service': milestone.service },
-              () => step(input, context),
+              () => withMilestoneTimeout(milestone, abort, () => step(input, context)),
             );
             const output = this.#contract(milestone.output).check(produced, 'producer');
             outputs[milestone.id] = output;
@@ -290,6 +294,33 @@ export class JourneyOrchestrator {
       ...(error ? { error } : {}),
       ...(status === 'completed' ? { completedAt: new Date() } : {}),
     });
+  }
+}
+
+// Fails the milestone with TIMEOUT when its `timeoutSeconds` passes (and aborts its signal); a step
+// that ignores the signal runs on, but its result is no longer handed on.
+async function withMilestoneTimeout<T>(
+  milestone: JourneyMilestoneTemplate,
+  abort: AbortController,
+  run: () => Promise<T>,
+): Promise<T> {
+  const seconds = milestone.timeoutSeconds;
+  if (!seconds) return run();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const error = new PlatformError('TIMEOUT', `milestone '${milestone.id}' did not finish within ${seconds} s`, {
+        details: { milestone: milestone.id, timeoutSeconds: seconds },
+      });
+      // Rejected first: a step that answers the abort at once must not win the race.
+      reject(error);
+      abort.abort(error);
+    }, seconds * 1000);
+  });
+  try {
+    return await Promise.race([run(), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
