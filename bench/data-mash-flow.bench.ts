@@ -25,16 +25,12 @@ import {
 import { BlobStoreRef, createPlatform, SemanticStoreRef } from '@platform/foundations';
 import { ContentStewardRef } from '@platform/smart-city';
 import { generateCsv } from './data-mash/generate.ts';
-import { printTable } from './harness.ts';
+import { numericArgument, printTable } from './harness.ts';
 
-const argument = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-};
 const quick = process.argv.includes('--quick');
-const smallFiles = argument('--files', quick ? 40 : 300);
-const megabytes = argument('--mb', quick ? 2 : 10);
-const rounds = argument('--rounds', quick ? 1 : 3);
+const smallFiles = numericArgument('--files', quick ? 40 : 300);
+const megabytes = numericArgument('--mb', quick ? 2 : 10);
+const rounds = numericArgument('--rounds', quick ? 1 : 3);
 
 const user = { userId: 'bench', tenantId: 'bench', roles: [], permissions: [] };
 const embedder = new HashingEmbedder();

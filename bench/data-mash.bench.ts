@@ -17,16 +17,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { profileDelimitedFile, type TableInsights } from '@platform/data-mash';
 import Papa from 'papaparse';
 import { generateCsv } from './data-mash/generate.ts';
-import { printTable } from './harness.ts';
+import { numericArgument, printTable } from './harness.ts';
 
-const argument = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-};
 const quick = process.argv.includes('--quick');
-const megabytes = argument('--mb', quick ? 20 : 200);
-const rounds = argument('--rounds', quick ? 1 : 3);
-const rssMegabytes = argument('--rss-mb', quick ? 0 : 1000);
+const megabytes = numericArgument('--mb', quick ? 20 : 200);
+const rounds = numericArgument('--rounds', quick ? 1 : 3);
+const rssMegabytes = numericArgument('--rss-mb', quick ? 0 : 1000);
 
 async function fileOf(mb: number): Promise<string> {
   const path = join(tmpdir(), `platform-bench-${mb}mb.csv`);

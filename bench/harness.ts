@@ -86,3 +86,9 @@ export async function medianMs(runs: number, warmup: number, operation: () => Pr
   }
   return median(samples);
 }
+
+/** The number after `--name` on the command line, or `fallback`. */
+export function numericArgument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
