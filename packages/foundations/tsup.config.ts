@@ -5,5 +5,6 @@ export default definePackageBuild({
   // Errors alone, for code that must load fast (worker threads, CLIs) and needs nothing else.
   errors: 'src/errors/index.ts',
   postgres: 'src/public-works/postgres/index.ts',
+  gcs: 'src/public-works/gcs/index.ts',
   testing: 'src/testing/index.ts',
 });

@@ -13,7 +13,7 @@ const storeUrl = (schemes: readonly string[]) =>
 
 /** URL schemes each store accepts (more arrive with their adapters). */
 export const STORE_SCHEMES = Object.freeze({
-  blob: ['memory', 'local', 'file'],
+  blob: ['memory', 'local', 'file', 'gcs'],
   metadata: ['memory', 'pglite', 'postgres', 'postgresql'],
   semantic: ['memory', 'pglite', 'postgres', 'postgresql'],
   eventBus: ['memory'],

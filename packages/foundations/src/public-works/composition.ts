@@ -120,8 +120,14 @@ export function publicWorksModule(config: PlatformConfig, adapters: PublicWorksA
       defineService({
         ref: BlobStoreRef,
         ...onDemand,
-        factory: () =>
-          where.scheme === 'local' ? new LocalBlobStore({ directory: where.directory }) : new MemoryBlobStore(),
+        factory: async () => {
+          if (where.scheme === 'local') return new LocalBlobStore({ directory: where.directory });
+          if (where.scheme !== 'gcs') return new MemoryBlobStore();
+          // Loaded on demand: `@google-cloud/storage` is an optional peer dependency.
+          const { GcsBlobStore } = await import('./gcs/gcs-blob-store.js');
+          const { scheme: _scheme, ...options } = where;
+          return new GcsBlobStore(options);
+        },
       }),
     );
   }

@@ -7,7 +7,8 @@ export type Location =
   | { scheme: 'memory' }
   | { scheme: 'local'; directory: string }
   | { scheme: 'pglite'; directory: string | undefined }
-  | { scheme: 'postgres'; url: string };
+  | { scheme: 'postgres'; url: string }
+  | { scheme: 'gcs'; bucket: string; prefix: string; apiEndpoint?: string; projectId?: string };
 
 export function parseLocation(url: string): Location {
   const [scheme = '', rest = ''] = url.split(/:\/\/(.*)/s);
@@ -19,6 +20,19 @@ export function parseLocation(url: string): Location {
       return { scheme: 'local', directory: resolve(rest || '.') };
     case 'pglite':
       return { scheme: 'pglite', directory: rest === '' || rest === 'memory' ? undefined : resolve(rest) };
+    case 'gcs': {
+      // gcs://bucket/prefix?apiEndpoint=http://127.0.0.1:9199&projectId=demo
+      const parsed = new URL(url);
+      const apiEndpoint = parsed.searchParams.get('apiEndpoint');
+      const projectId = parsed.searchParams.get('projectId');
+      return {
+        scheme: 'gcs',
+        bucket: parsed.hostname,
+        prefix: decodeURIComponent(parsed.pathname).replace(/^\/+|\/+$/g, ''),
+        ...(apiEndpoint ? { apiEndpoint } : {}),
+        ...(projectId ? { projectId } : {}),
+      };
+    }
     default:
       return { scheme: 'postgres', url };
   }

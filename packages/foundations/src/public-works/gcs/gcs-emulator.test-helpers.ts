@@ -1,0 +1,41 @@
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+
+// The Cloud Storage emulator of firebase-tools (pinned in devDependencies): plain Node serving
+// the GCS JSON API. Its CLI wants Java for the security-rules runtime, which GCS API calls never
+// use, so the runtime's start and stop are no-ops here. This reaches into firebase-tools'
+// internals (lib/emulator/...): keep it to this file and re-check it when bumping the version.
+const require = createRequire(import.meta.url);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the emulator on 127.0.0.1 and a free port; answers its endpoint and how to stop it. */
+export async function startGcsEmulator(): Promise<{ apiEndpoint: string; stop: () => Promise<void> }> {
+  const { StorageEmulator } = require('firebase-tools/lib/emulator/storage/index.js');
+  const { EmulatorRegistry } = require('firebase-tools/lib/emulator/registry.js');
+  const port = await freePort();
+  const emulator = new StorageEmulator({
+    projectId: 'demo-platform',
+    host: '127.0.0.1',
+    port,
+    rules: [],
+    auto_download: false,
+  });
+  emulator._rulesRuntime.start = async () => {};
+  emulator._rulesRuntime.stop = async () => {};
+  // The registry is how the emulator finds its own address when it writes object metadata.
+  await EmulatorRegistry.start(emulator);
+  return {
+    apiEndpoint: `http://127.0.0.1:${port}`,
+    stop: () => EmulatorRegistry.stop('storage'),
+  };
+}
