@@ -6,5 +6,6 @@ export default definePackageBuild({
   errors: 'src/errors/index.ts',
   postgres: 'src/public-works/postgres/index.ts',
   gcs: 'src/public-works/gcs/index.ts',
+  arangodb: 'src/public-works/arangodb/index.ts',
   testing: 'src/testing/index.ts',
 });

@@ -15,7 +15,7 @@ const storeUrl = (schemes: readonly string[]) =>
 export const STORE_SCHEMES = Object.freeze({
   blob: ['memory', 'local', 'file', 'gcs'],
   metadata: ['memory', 'pglite', 'postgres', 'postgresql'],
-  semantic: ['memory', 'pglite', 'postgres', 'postgresql'],
+  semantic: ['memory', 'pglite', 'postgres', 'postgresql', 'arangodb', 'arangodb+ssl'],
   eventBus: ['memory'],
   keyValue: ['memory'],
 } as const);

@@ -158,7 +158,16 @@ export function publicWorksModule(config: PlatformConfig, adapters: PublicWorksA
             deps: { driver: driverRef(where) },
             factory: ({ driver }) => new SqlSemanticStore({ driver, ownsDriver: false }),
           })
-        : defineService({ ref: SemanticStoreRef, ...onDemand, factory: () => new MemorySemanticStore() }),
+        : defineService({
+            ref: SemanticStoreRef,
+            ...onDemand,
+            factory: async () => {
+              if (where.scheme !== 'arangodb') return new MemorySemanticStore();
+              // Loaded on demand: `arangojs` is an optional peer dependency.
+              const { ArangoSemanticStore } = await import('./arangodb/arangodb-semantic-store.js');
+              return new ArangoSemanticStore({ url: where.url });
+            },
+          }),
     );
   }
 

@@ -8,7 +8,8 @@ export type Location =
   | { scheme: 'local'; directory: string }
   | { scheme: 'pglite'; directory: string | undefined }
   | { scheme: 'postgres'; url: string }
-  | { scheme: 'gcs'; bucket: string; prefix: string; apiEndpoint?: string; projectId?: string };
+  | { scheme: 'gcs'; bucket: string; prefix: string; apiEndpoint?: string; projectId?: string }
+  | { scheme: 'arangodb'; url: string };
 
 export function parseLocation(url: string): Location {
   const [scheme = '', rest = ''] = url.split(/:\/\/(.*)/s);
@@ -20,6 +21,9 @@ export function parseLocation(url: string): Location {
       return { scheme: 'local', directory: resolve(rest || '.') };
     case 'pglite':
       return { scheme: 'pglite', directory: rest === '' || rest === 'memory' ? undefined : resolve(rest) };
+    case 'arangodb':
+    case 'arangodb+ssl':
+      return { scheme: 'arangodb', url };
     case 'gcs': {
       // gcs://bucket/prefix?apiEndpoint=http://127.0.0.1:9199&projectId=demo
       const parsed = new URL(url);

@@ -1,0 +1,418 @@
+import type { Database } from 'arangojs';
+import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
+import type { ContentRecord, GraphNode, SemanticSearchResult, SemanticStore } from '../ports/semantic-store.js';
+import { assertTenantId, notFound } from '../ports/tenancy.js';
+import {
+  checkContentId,
+  prepareContent,
+  prepareEmbeddings,
+  prepareGraph,
+  prepareSearch,
+  prepareTextSearch,
+  words,
+} from '../semantic-input.js';
+import {
+  type AqlQuery,
+  type Collections,
+  collectionsOf,
+  documentKey,
+  neighborEdgesQuery,
+  removeContentQueries,
+  textSearchQuery,
+  upsertQuery,
+  vectorSearchQuery,
+} from './aql.js';
+
+/** Options of {@link ArangoSemanticStore}. */
+export interface ArangoSemanticStoreOptions {
+  /** A configured arangojs `Database`; otherwise one is made from `url`. */
+  database?: Database;
+  /** `http(s)://user:password@host:8529/database` (credentials and database from the URL). */
+  url?: string;
+  /** Prefix of the collection and graph names (letters, digits, underscores). Default `platform_`. */
+  prefix?: string;
+}
+
+interface ContentDocument {
+  _key: string;
+  tenantId: string;
+  contentId: string;
+  fileId?: string;
+  kind: string;
+  title?: string;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function translate(error: unknown, what: string): PlatformError {
+  if (error instanceof PlatformError) return error;
+  const message = (error as Error).message ?? String(error);
+  return new PlatformError(ErrorCode.ADAPTER_UNAVAILABLE, `arangodb: ${what}: ${message.split('\n')[0]}`, {
+    details: {
+      adapter: 'arangodb',
+      ...(typeof (error as { errorNum?: unknown }).errorNum === 'number'
+        ? { errorNum: (error as { errorNum: number }).errorNum }
+        : {}),
+      ...(typeof (error as { code?: unknown }).code === 'string' ? { errno: (error as { code: string }).code } : {}),
+    },
+    cause: error,
+  });
+}
+
+/** `http://user:pass@host:8529/db` → the server URL, the database and the credentials, kept apart. */
+export function parseArangoUrl(url: string): {
+  url: string;
+  databaseName: string;
+  username?: string;
+  password?: string;
+} {
+  let parsed: URL;
+  try {
+    parsed = new URL(
+      url.replace(/^arangodb(\+ssl)?:/, (_match, ssl: string | undefined) => (ssl ? 'https:' : 'http:')),
+    );
+  } catch {
+    throw new PlatformError(ErrorCode.CONFIG_INVALID, 'arangodb: the URL cannot be parsed', {
+      details: { adapter: 'arangodb' },
+    });
+  }
+  const databaseName = decodeURIComponent(parsed.pathname.replace(/^\/+|\/+$/g, '')) || '_system';
+  const username = parsed.username ? decodeURIComponent(parsed.username) : undefined;
+  const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+  return {
+    url: `${parsed.protocol}//${parsed.host}`,
+    databaseName,
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
+  };
+}
+
+/**
+ * A {@link SemanticStore} on ArangoDB (`arangojs`, an optional peer dependency). Collections for
+ * contents, embeddings, graph nodes, graph edges and correlation maps, a named graph over the
+ * nodes and edges, and persistent indexes on tenant and content ids, all created idempotently at
+ * `initialize()`. Document keys are hashes of the tenant and the record's ids. Every AQL query
+ * binds its values (see `aql.ts`). Vector search is exact cosine similarity in AQL, filtered by
+ * tenant first; keyword search matches the words stored with each embedding.
+ *
+ * Not run against a server on this project's machines (none can be installed there): its
+ * integration suite (the shared conformance suite) runs when `ARANGO_URL` is set.
+ */
+export class ArangoSemanticStore implements SemanticStore {
+  readonly kind = 'arangodb';
+  readonly #options: ArangoSemanticStoreOptions;
+  readonly #collections: Collections;
+  readonly #graph: string;
+  #db: Database | undefined;
+
+  constructor(options: ArangoSemanticStoreOptions) {
+    const prefix = options.prefix ?? 'platform_';
+    if (!/^[a-zA-Z][a-zA-Z0-9_]{0,40}$/.test(prefix)) {
+      throw new PlatformError(ErrorCode.CONFIG_INVALID, `arangodb: prefix '${prefix}' must be letters, digits and _`, {
+        details: { adapter: 'arangodb', field: 'prefix' },
+      });
+    }
+    if (!options.database && !options.url) {
+      throw new PlatformError(ErrorCode.CONFIG_INVALID, 'arangodb: give a database or a url', {
+        details: { adapter: 'arangodb' },
+      });
+    }
+    this.#options = options;
+    this.#collections = collectionsOf(prefix);
+    this.#graph = `${prefix}content_graph`;
+  }
+
+  /** Connects and creates the collections, indexes and graph that are missing. @throws `ADAPTER_UNAVAILABLE` */
+  async initialize(): Promise<void> {
+    const db = await this.#open();
+    try {
+      await db.version();
+      const { contents, embeddings, nodes, edges, correlations } = this.#collections;
+      for (const name of [contents, embeddings, nodes, correlations]) {
+        if (!(await db.collection(name).exists())) await db.createCollection(name).catch(ignoreDuplicate);
+      }
+      if (!(await db.collection(edges).exists())) await db.createEdgeCollection(edges).catch(ignoreDuplicate);
+      const indexes: Array<[string, string[]]> = [
+        [contents, ['tenantId', 'fileId']],
+        [embeddings, ['tenantId', 'contentId', 'kind']],
+        [embeddings, ['tenantId', 'dimensions']],
+        [embeddings, ['tenantId', 'words[*]']],
+        [nodes, ['tenantId', 'id']],
+        [nodes, ['tenantId', 'contentId']],
+        [edges, ['tenantId', 'from']],
+        [edges, ['tenantId', 'to']],
+        [edges, ['tenantId', 'contentId']],
+        [correlations, ['tenantId', 'contentId']],
+      ];
+      for (const [collection, fields] of indexes) {
+        await db.collection(collection).ensureIndex({ type: 'persistent', fields });
+      }
+      const graph = db.graph(this.#graph);
+      if (!(await graph.exists())) {
+        await graph.create([{ collection: edges, from: [nodes], to: [nodes] }]).catch(ignoreDuplicate);
+      }
+    } catch (error) {
+      throw translate(error, 'start-up');
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    this.#db?.close();
+  }
+
+  async #open(): Promise<Database> {
+    if (this.#db) return this.#db;
+    if (this.#options.database) {
+      this.#db = this.#options.database;
+      return this.#db;
+    }
+    let DatabaseClass: typeof Database;
+    try {
+      ({ Database: DatabaseClass } = await import('arangojs'));
+    } catch (error) {
+      throw new PlatformError(ErrorCode.ADAPTER_UNAVAILABLE, "arangodb: install 'arangojs' to use it", {
+        details: { adapter: 'arangodb' },
+        cause: error,
+      });
+    }
+    const { url, databaseName, username, password } = parseArangoUrl(this.#options.url as string);
+    this.#db = new DatabaseClass({
+      url,
+      databaseName,
+      ...(username ? { auth: { username, password: password ?? '' } } : {}),
+    });
+    return this.#db;
+  }
+
+  async #all<T>(query: AqlQuery, what: string): Promise<T[]> {
+    const db = await this.#open();
+    try {
+      const cursor = await db.query<T>(query.query, query.bindVars);
+      return await cursor.all();
+    } catch (error) {
+      throw translate(error, what);
+    }
+  }
+
+  async #contentDocument(tenantId: string, contentId: string): Promise<ContentDocument> {
+    checkContentId(tenantId, contentId);
+    const [document] = await this.#all<ContentDocument>(
+      {
+        query: 'FOR doc IN @@contents FILTER doc._key == @key RETURN doc',
+        bindVars: { '@contents': this.#collections.contents, key: documentKey(tenantId, contentId) },
+      },
+      'read content',
+    );
+    if (!document) throw notFound('content', tenantId, contentId);
+    return document;
+  }
+
+  async upsertContent(input: Parameters<SemanticStore['upsertContent']>[0]) {
+    const record = prepareContent(input, new Date());
+    const document = {
+      _key: documentKey(record.tenantId, record.contentId),
+      ...record,
+      createdAt: record.createdAt.toISOString(),
+      updatedAt: record.updatedAt.toISOString(),
+    };
+    const [stored] = await this.#all<ContentDocument>(
+      upsertQuery(this.#collections.contents, [document], ['createdAt']),
+      'upsert content',
+    );
+    return fromContentDocument(stored as ContentDocument);
+  }
+
+  async getContent(tenantId: string, contentId: string) {
+    return fromContentDocument(await this.#contentDocument(tenantId, contentId));
+  }
+
+  async listContent(tenantId: string, filter: { fileId?: string } = {}) {
+    assertTenantId(tenantId);
+    const bindVars: Record<string, unknown> = { '@contents': this.#collections.contents, tenantId };
+    if (filter.fileId !== undefined) bindVars.fileId = filter.fileId;
+    const documents = await this.#all<ContentDocument>(
+      {
+        query: `FOR doc IN @@contents
+  FILTER doc.tenantId == @tenantId${filter.fileId !== undefined ? ' AND doc.fileId == @fileId' : ''}
+  SORT doc.createdAt, doc.contentId
+  RETURN doc`,
+        bindVars,
+      },
+      'list content',
+    );
+    return documents.map(fromContentDocument);
+  }
+
+  async deleteContent(tenantId: string, contentId: string) {
+    checkContentId(tenantId, contentId);
+    const db = await this.#open();
+    const { contents, embeddings, nodes, edges, correlations } = this.#collections;
+    try {
+      const transaction = await db.beginTransaction({ write: [contents, embeddings, nodes, edges, correlations] });
+      try {
+        for (const query of removeContentQueries(this.#collections, tenantId, contentId)) {
+          await transaction.step(() => db.query(query.query, query.bindVars));
+        }
+        const removed = await transaction.step(() =>
+          db.query('FOR doc IN @@contents FILTER doc._key == @key REMOVE doc IN @@contents RETURN 1', {
+            '@contents': contents,
+            key: documentKey(tenantId, contentId),
+          }),
+        );
+        const count = (await removed.all()).length;
+        await transaction.commit();
+        return count > 0;
+      } catch (error) {
+        await transaction.abort().catch(() => undefined);
+        throw error;
+      }
+    } catch (error) {
+      throw translate(error, 'delete content');
+    }
+  }
+
+  async upsertEmbeddings(
+    tenantId: string,
+    contentId: string,
+    embeddings: Parameters<SemanticStore['upsertEmbeddings']>[2],
+  ) {
+    await this.#contentDocument(tenantId, contentId);
+    const parsed = prepareEmbeddings(embeddings);
+    const documents = parsed.map((embedding) => ({
+      _key: documentKey(tenantId, contentId, embedding.id),
+      tenantId,
+      contentId,
+      ...embedding,
+      dimensions: embedding.vector.length,
+      words: embedding.text === undefined ? [] : words(embedding.text),
+    }));
+    for (let start = 0; start < documents.length; start += 500) {
+      await this.#all(
+        upsertQuery(this.#collections.embeddings, documents.slice(start, start + 500)),
+        'upsert embeddings',
+      );
+    }
+    return parsed.length;
+  }
+
+  async search(tenantId: string, vector: readonly number[], options: Parameters<SemanticStore['search']>[2] = {}) {
+    assertTenantId(tenantId);
+    const query = prepareSearch(vector, options);
+    const hits = await this.#all<SemanticSearchResult & { text: string | null }>(
+      vectorSearchQuery(this.#collections, tenantId, query.vector, query.limit, options),
+      'vector search',
+    );
+    return hits.map(withoutNullText);
+  }
+
+  async countEmbeddings(tenantId: string, contentId: string) {
+    checkContentId(tenantId, contentId);
+    const [count] = await this.#all<number>(
+      {
+        query:
+          'RETURN LENGTH(FOR doc IN @@embeddings FILTER doc.tenantId == @tenantId AND doc.contentId == @contentId RETURN 1)',
+        bindVars: { '@embeddings': this.#collections.embeddings, tenantId, contentId },
+      },
+      'count embeddings',
+    );
+    return count ?? 0;
+  }
+
+  async searchText(tenantId: string, query: string, options: Parameters<SemanticStore['searchText']>[2] = {}) {
+    assertTenantId(tenantId);
+    const { terms, limit } = prepareTextSearch(query, options);
+    const hits = await this.#all<SemanticSearchResult & { text: string | null }>(
+      textSearchQuery(this.#collections, tenantId, terms, limit, options),
+      'text search',
+    );
+    return hits.map(withoutNullText);
+  }
+
+  async upsertGraph(tenantId: string, contentId: string, graph: Parameters<SemanticStore['upsertGraph']>[2]) {
+    await this.#contentDocument(tenantId, contentId);
+    const { nodes, edges } = prepareGraph(graph);
+    const nodeDocuments = nodes.map((node) => ({ _key: documentKey(tenantId, node.id), tenantId, contentId, ...node }));
+    const edgeDocuments = edges.map((edge) => ({
+      _key: documentKey(tenantId, edge.from, edge.relation, edge.to),
+      _from: `${this.#collections.nodes}/${documentKey(tenantId, edge.from)}`,
+      _to: `${this.#collections.nodes}/${documentKey(tenantId, edge.to)}`,
+      tenantId,
+      contentId,
+      ...edge,
+    }));
+    // Given twice in one call, a node or edge keeps its last version.
+    const last = <T extends { _key: string }>(documents: T[]) => [
+      ...new Map(documents.map((doc) => [doc._key, doc])).values(),
+    ];
+    await this.#all(upsertQuery(this.#collections.nodes, last(nodeDocuments)), 'upsert graph nodes');
+    await this.#all(upsertQuery(this.#collections.edges, last(edgeDocuments)), 'upsert graph edges');
+  }
+
+  async neighbors(tenantId: string, nodeId: string, options: Parameters<SemanticStore['neighbors']>[2] = {}) {
+    checkContentId(tenantId, nodeId);
+    const edges = await this.#all<{ from: string; to: string; relation: string; properties: Record<string, unknown> }>(
+      neighborEdgesQuery(this.#collections, tenantId, nodeId, options),
+      'read graph edges',
+    );
+    const ids = [...new Set(edges.map((edge) => (edge.from === nodeId ? edge.to : edge.from)))];
+    if (ids.length === 0) return { edges, nodes: [] };
+    const nodes = await this.#all<GraphNode>(
+      {
+        query: `FOR doc IN @@nodes
+  FILTER doc.tenantId == @tenantId AND doc.id IN @ids
+  SORT doc.id
+  RETURN { id: doc.id, kind: doc.kind, label: doc.label, properties: doc.properties }`,
+        bindVars: { '@nodes': this.#collections.nodes, tenantId, ids },
+      },
+      'read graph nodes',
+    );
+    return { edges, nodes };
+  }
+
+  async putCorrelationMap(tenantId: string, contentId: string, map: Record<string, unknown>) {
+    await this.#contentDocument(tenantId, contentId);
+    await this.#all(
+      upsertQuery(this.#collections.correlations, [
+        { _key: documentKey(tenantId, contentId), tenantId, contentId, map },
+      ]),
+      'store correlation map',
+    );
+  }
+
+  async getCorrelationMap(tenantId: string, contentId: string) {
+    checkContentId(tenantId, contentId);
+    const [map] = await this.#all<Record<string, unknown>>(
+      {
+        query: 'FOR doc IN @@correlations FILTER doc._key == @key RETURN doc.map',
+        bindVars: { '@correlations': this.#collections.correlations, key: documentKey(tenantId, contentId) },
+      },
+      'read correlation map',
+    );
+    return map ?? undefined;
+  }
+}
+
+function ignoreDuplicate(error: unknown): void {
+  // 1207: duplicate name, 1925: graph exists: another starter created it first.
+  const errorNum = (error as { errorNum?: number }).errorNum;
+  if (errorNum !== 1207 && errorNum !== 1925) throw error;
+}
+
+function fromContentDocument(document: ContentDocument): ContentRecord {
+  return {
+    tenantId: document.tenantId,
+    contentId: document.contentId,
+    ...(document.fileId === undefined || document.fileId === null ? {} : { fileId: document.fileId }),
+    kind: document.kind,
+    ...(document.title === undefined || document.title === null ? {} : { title: document.title }),
+    metadata: document.metadata ?? {},
+    createdAt: new Date(document.createdAt),
+    updatedAt: new Date(document.updatedAt),
+  };
+}
+
+function withoutNullText(hit: SemanticSearchResult & { text: string | null }): SemanticSearchResult {
+  const { text, ...rest } = hit;
+  return text === null || text === undefined ? rest : { ...rest, text };
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { createPlatform } from '../../kernel/platform.js';
+import { describeSemanticStoreConformance } from '../../testing/index.js';
+import { SemanticStoreRef } from '../refs.js';
+import {
+  collectionsOf,
+  documentKey,
+  neighborEdgesQuery,
+  removeContentQueries,
+  textSearchQuery,
+  upsertQuery,
+  vectorSearchQuery,
+} from './aql.js';
+import { ArangoSemanticStore, parseArangoUrl } from './index.js';
+
+const collections = collectionsOf('platform_');
+const HOSTILE = `x" || true) RETURN 1 // '; REMOVE doc IN platform_contents`;
+
+describe('ArangoDB AQL builders', () => {
+  it('binds every value, tenant included, and writes none into the query text', () => {
+    const queries = [
+      vectorSearchQuery(collections, HOSTILE, [0.1, 0.2], 5, {
+        contentId: HOSTILE,
+        kind: HOSTILE,
+        model: HOSTILE,
+        metadata: { [HOSTILE]: HOSTILE },
+      }),
+      textSearchQuery(collections, HOSTILE, [HOSTILE], 5, { contentId: HOSTILE, metadata: { section: HOSTILE } }),
+      neighborEdgesQuery(collections, HOSTILE, HOSTILE, { relation: HOSTILE }),
+      upsertQuery(collections.contents, [{ _key: 'k', title: HOSTILE }], ['createdAt']),
+      ...removeContentQueries(collections, HOSTILE, HOSTILE),
+    ];
+    for (const query of queries) {
+      expect(query.query).not.toContain(HOSTILE);
+      expect(query.query).not.toContain('platform_');
+      expect(JSON.stringify(query.bindVars)).toContain('platform_');
+      // Every @name in the text has a bind parameter, and every parameter is used.
+      const used = new Set([...query.query.matchAll(/@(@?\w+)/g)].map((match) => match[1]));
+      expect(new Set(Object.keys(query.bindVars))).toEqual(used);
+    }
+  });
+
+  it('filters vector search by tenant and dimension first, then by the options, and sorts by score', () => {
+    const query = vectorSearchQuery(collections, 'acme', [1, 0, 0], 3, { kind: 'chunk', metadata: { page: 2 } });
+    expect(query.query).toContain('FILTER doc.tenantId == @tenantId AND doc.dimensions == @dimensions');
+    expect(query.query).toContain('doc.metadata[@metaKey0] == @metaValue0');
+    expect(query.query).toContain('COSINE_SIMILARITY(doc.vector, @vector)');
+    expect(query.query).toMatch(/SORT score DESC, doc\.id ASC\s+LIMIT @limit/);
+    expect(query.bindVars).toMatchObject({
+      '@embeddings': 'platform_embeddings',
+      tenantId: 'acme',
+      dimensions: 3,
+      kind: 'chunk',
+      metaKey0: 'page',
+      metaValue0: 2,
+      limit: 3,
+    });
+  });
+
+  it('keeps createdAt of a replaced document, and names edges by direction', () => {
+    expect(upsertQuery('c', [], ['createdAt']).query).toContain('REPLACE MERGE(doc, { [@keep0]: OLD[@keep0] })');
+    expect(upsertQuery('c', []).query).toContain('REPLACE doc IN @@collection');
+    expect(neighborEdgesQuery(collections, 't', 'n', { direction: 'out' }).query).toContain('(doc.from == @nodeId)');
+    expect(neighborEdgesQuery(collections, 't', 'n', { direction: 'in' }).query).toContain('(doc.to == @nodeId)');
+    expect(neighborEdgesQuery(collections, 't', 'n').query).toContain('(doc.from == @nodeId OR doc.to == @nodeId)');
+  });
+
+  it('derives fixed-length document keys that differ by tenant', () => {
+    expect(documentKey('acme', 'c1')).toMatch(/^[0-9a-f]{64}$/);
+    expect(documentKey('acme', 'c1')).not.toBe(documentKey('globex', 'c1'));
+    expect(documentKey('a', 'b\u0000c')).not.toBe(documentKey('a\u0000b', 'c'));
+  });
+
+  it('reads server, database and credentials from a URL, and refuses bad configuration', () => {
+    expect(parseArangoUrl('arangodb://root:s%40cret@127.0.0.1:8529/platform')).toEqual({
+      url: 'http://127.0.0.1:8529',
+      databaseName: 'platform',
+      username: 'root',
+      password: 's@cret',
+    });
+    expect(parseArangoUrl('arangodb+ssl://db.example.com')).toEqual({
+      url: 'https://db.example.com',
+      databaseName: '_system',
+    });
+    expect(() => new ArangoSemanticStore({})).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => new ArangoSemanticStore({ url: 'http://x', prefix: 'bad-prefix' })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+  });
+
+  it('fails start-up with ADAPTER_UNAVAILABLE when the server is unreachable, without its password', async () => {
+    const store = new ArangoSemanticStore({ url: 'arangodb://root:s3cret@127.0.0.1:1/platform' });
+    const failure = await store.initialize().catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'ADAPTER_UNAVAILABLE', details: { adapter: 'arangodb' } });
+    expect(
+      JSON.stringify({ message: (failure as Error).message, details: (failure as { details: unknown }).details }),
+    ).not.toContain('s3cret');
+    await store.shutdown();
+  }, 30_000);
+});
+
+describe('PLATFORM_SEMANTIC_STORE=arangodb://', () => {
+  it('configures the ArangoDB store, and an unreachable server fails start-up naming the adapter, not the password', async () => {
+    const platform = createPlatform({
+      env: { PLATFORM_SEMANTIC_STORE: 'arangodb://root:s3cret@127.0.0.1:1/platform' },
+      telemetrySink: () => {},
+      include: [SemanticStoreRef],
+    });
+    const failure = await platform.start().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    const text = JSON.stringify({
+      message: (failure as Error).message,
+      details: (failure as { details?: unknown }).details,
+    });
+    expect(text).toContain('ADAPTER_UNAVAILABLE');
+    expect(text).toContain('arangodb');
+    expect(text).not.toContain('s3cret');
+    await platform.stop();
+  }, 30_000);
+});
+
+// The integration suite: the shared conformance suite against a real server, when there is one.
+const ARANGO_URL = process.env.ARANGO_URL;
+if (ARANGO_URL) {
+  describeSemanticStoreConformance(`arangodb (${new URL(ARANGO_URL.replace(/^arangodb/, 'http')).host})`, async () => {
+    const prefix = `test_${Date.now().toString(36)}_`;
+    const store = new ArangoSemanticStore({ url: ARANGO_URL, prefix });
+    await store.initialize();
+    return { store, cleanup: () => store.shutdown() };
+  });
+} else {
+  describe.skip('SemanticStore conformance: arangodb (set ARANGO_URL to run it against a server)', () => {
+    it('needs ARANGO_URL', () => {});
+  });
+}
