@@ -7,5 +7,6 @@ export default definePackageBuild({
   postgres: 'src/public-works/postgres/index.ts',
   gcs: 'src/public-works/gcs/index.ts',
   arangodb: 'src/public-works/arangodb/index.ts',
+  supabase: 'src/public-works/supabase/index.ts',
   testing: 'src/testing/index.ts',
 });

@@ -4,10 +4,11 @@ import { cliConfig, type GlobalOptions } from './session.js';
 
 /**
  * `data-mash migrate`: applies the SQL migrations of the configured metadata and semantic stores
- * (`PLATFORM_METADATA_STORE`, `PLATFORM_SEMANTIC_STORE`, or the local PGlite database).
+ * (`PLATFORM_METADATA_STORE`, `PLATFORM_SEMANTIC_STORE`, or the local PGlite database);
+ * `--supabase` adds the row-level security policies for a Supabase project's database.
  */
-export async function migrate(options: GlobalOptions): Promise<number> {
-  const report = await migrateStores(cliConfig(options));
+export async function migrate(options: GlobalOptions & { supabase?: boolean }): Promise<number> {
+  const report = await migrateStores(cliConfig(options), { supabase: options.supabase === true });
   if (options.json) {
     printJson(report);
     return EXIT.ok;

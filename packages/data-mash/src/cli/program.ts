@@ -78,6 +78,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   program
     .command('migrate')
     .description('apply the SQL migrations of the configured metadata and semantic stores')
+    .option('--supabase', "also apply row-level security by tenant (a Supabase project's database)")
     .action(run(migrate as never));
 
   try {

@@ -143,7 +143,16 @@ export function publicWorksModule(config: PlatformConfig, adapters: PublicWorksA
             deps: { driver: driverRef(where) },
             factory: ({ driver }) => new SqlMetadataStore({ driver, ownsDriver: false }),
           })
-        : defineService({ ref: MetadataStoreRef, ...onDemand, factory: () => new MemoryMetadataStore() }),
+        : defineService({
+            ref: MetadataStoreRef,
+            ...onDemand,
+            factory: async () => {
+              if (where.scheme !== 'supabase') return new MemoryMetadataStore();
+              // Loaded on demand: `@supabase/supabase-js` is an optional peer dependency.
+              const { SupabaseMetadataStore } = await import('./supabase/supabase-metadata-store.js');
+              return new SupabaseMetadataStore({ url: where.url });
+            },
+          }),
     );
   }
 

@@ -65,4 +65,45 @@ describe('migrateStores', () => {
       await database.drop();
     }
   }, 60_000);
+
+  it('applies the Supabase row-level security, which keeps a signed-in user to its tenant', async () => {
+    const database = await createTestDatabase();
+    const { default: pg } = await import('pg');
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const config = loadPlatformConfig({ stores: { metadata: database.url, semantic: 'memory://' } }, { env: {} });
+      // A plain Postgres is not a Supabase database: refused before anything is applied.
+      await expect(migrateStores(config, { supabase: true })).rejects.toMatchObject({ code: 'ADAPTER_UNAVAILABLE' });
+      // What a Supabase database has: auth.jwt() reading the request's claims, and the authenticated role.
+      await admin.query(`create schema auth;
+        create function auth.jwt() returns jsonb language sql stable
+          as $$ select coalesce(nullif(current_setting('request.jwt.claims', true), ''), '{}')::jsonb $$;
+        do $$ begin if not exists (select from pg_roles where rolname = 'authenticated') then create role authenticated nologin; end if; end $$;
+        grant usage on schema auth to authenticated;`);
+      const report = await migrateStores(config, { supabase: true });
+      expect(report.find((entry) => entry.store === 'supabase')?.applied).toEqual(
+        loadMigrations('supabase').map((migration) => migration.id),
+      );
+      expect((await migrateStores(config, { supabase: true })).map((entry) => entry.applied)).toEqual([[], [], []]);
+
+      await admin.query(`insert into platform_files (tenant_id, id, name, size_bytes, sha256, status, created_at, updated_at)
+        values ('acme', 'file_a', 'a.csv', 1, repeat('a', 64), 'stored', now(), now()),
+               ('globex', 'file_g', 'g.csv', 1, repeat('b', 64), 'stored', now(), now());
+        grant select, insert on platform_files to authenticated;`);
+      await admin.query('begin');
+      await admin.query('set local role authenticated');
+      await admin.query(`select set_config('request.jwt.claims', '{"app_metadata":{"tenant_id":"acme"}}', true)`);
+      const { rows } = await admin.query('select tenant_id, id from platform_files order by id');
+      expect(rows).toEqual([{ tenant_id: 'acme', id: 'file_a' }]);
+      await expect(
+        admin.query(`insert into platform_files (tenant_id, id, name, size_bytes, sha256, status, created_at, updated_at)
+          values ('globex', 'file_x', 'x.csv', 1, repeat('c', 64), 'stored', now(), now())`),
+      ).rejects.toMatchObject({ code: '42501' });
+      await admin.query('rollback');
+    } finally {
+      await admin.end();
+      await database.drop();
+    }
+  }, 60_000);
 });

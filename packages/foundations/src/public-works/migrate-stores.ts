@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { PlatformConfig } from '../config/schema.js';
+import { ErrorCode, PlatformError } from '../errors/platform-error.js';
 import { redactConnectionString } from './postgres/redact.js';
 import type { SqlDriver } from './sql/driver.js';
 import { applyMigrations, loadMigrations } from './sql/migrations.js';
@@ -8,7 +9,8 @@ import { openPGlite, openPostgres, parseLocation } from './store-locations.js';
 
 /** What `migrateStores` did for one store. */
 export interface StoreMigration {
-  store: 'metadata' | 'semantic';
+  /** `supabase`: the row-level security policies, applied to the metadata store's database. */
+  store: 'metadata' | 'semantic' | 'supabase';
   /** Where the store is, credentials redacted (`postgres://user:***@host/db`, `pglite://<dir>`). */
   location: string;
   /** Migration ids applied now, in order; empty when the schema was current. */
@@ -26,7 +28,16 @@ export interface StoreMigration {
  * @throws {PlatformError} `ADAPTER_UNAVAILABLE` (server unreachable, or no pgvector for the
  * semantic store), `MIGRATION_CHECKSUM_MISMATCH` (an applied migration's file changed).
  */
-export async function migrateStores(config: PlatformConfig): Promise<StoreMigration[]> {
+export async function migrateStores(
+  config: PlatformConfig,
+  options: {
+    /**
+     * Also apply `migrations/supabase` (row-level security by tenant) to the metadata store's
+     * database: for a Supabase project reached at `postgres://` (its database URL).
+     */
+    supabase?: boolean;
+  } = {},
+): Promise<StoreMigration[]> {
   const fallback = `pglite://${resolve(config.dataDir)}/pglite`;
   const drivers = new Map<string, Promise<SqlDriver>>();
   const report: StoreMigration[] = [];
@@ -51,10 +62,42 @@ export async function migrateStores(config: PlatformConfig): Promise<StoreMigrat
       const driver = await opening;
       if (store === 'semantic') await requireVectorExtension(driver);
       const { applied } = await applyMigrations(driver, loadMigrations(store));
-      report.push({ store, location: where.scheme === 'postgres' ? redactConnectionString(key) : key, applied });
+      const location = where.scheme === 'postgres' ? redactConnectionString(key) : key;
+      report.push({ store, location, applied });
+      if (store === 'metadata' && options.supabase) {
+        if (where.scheme !== 'postgres') {
+          report.push({
+            store: 'supabase',
+            location,
+            applied: [],
+            skipped: 'row-level security needs a Supabase database (postgres://)',
+          });
+        } else {
+          await requireSupabaseAuth(driver);
+          report.push({
+            store: 'supabase',
+            location,
+            applied: (await applyMigrations(driver, loadMigrations('supabase'))).applied,
+          });
+        }
+      }
     }
   } finally {
     for (const opening of drivers.values()) await (await opening.catch(() => undefined))?.close();
   }
   return report;
+}
+
+/** @throws {PlatformError} `ADAPTER_UNAVAILABLE` when the database has no Supabase `auth.jwt()` (not a Supabase project). */
+async function requireSupabaseAuth(driver: SqlDriver): Promise<void> {
+  const { rows } = await driver.query(
+    "select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'auth' and p.proname = 'jwt'",
+  );
+  if (rows.length === 0) {
+    throw new PlatformError(
+      ErrorCode.ADAPTER_UNAVAILABLE,
+      "supabase: this database has no auth.jwt() function: it is not a Supabase project's database",
+      { details: { adapter: 'supabase' } },
+    );
+  }
 }

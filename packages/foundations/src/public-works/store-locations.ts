@@ -9,7 +9,8 @@ export type Location =
   | { scheme: 'pglite'; directory: string | undefined }
   | { scheme: 'postgres'; url: string }
   | { scheme: 'gcs'; bucket: string; prefix: string; apiEndpoint?: string; projectId?: string }
-  | { scheme: 'arangodb'; url: string };
+  | { scheme: 'arangodb'; url: string }
+  | { scheme: 'supabase'; url: string };
 
 export function parseLocation(url: string): Location {
   const [scheme = '', rest = ''] = url.split(/:\/\/(.*)/s);
@@ -21,6 +22,9 @@ export function parseLocation(url: string): Location {
       return { scheme: 'local', directory: resolve(rest || '.') };
     case 'pglite':
       return { scheme: 'pglite', directory: rest === '' || rest === 'memory' ? undefined : resolve(rest) };
+    case 'supabase':
+      // supabase://<project>.supabase.co: the REST API over https; the key comes from SUPABASE_SERVICE_ROLE_KEY.
+      return { scheme: 'supabase', url: `https://${rest.replace(/\/+$/, '')}` };
     case 'arangodb':
     case 'arangodb+ssl':
       return { scheme: 'arangodb', url };

@@ -14,8 +14,8 @@ export interface Migration {
   checksum: string;
 }
 
-/** Groups of migrations: one a store. */
-export type MigrationGroup = 'metadata' | 'semantic';
+/** Groups of migrations: one a store, and `supabase` (row-level security over the metadata tables, for Supabase projects). */
+export type MigrationGroup = 'metadata' | 'semantic' | 'supabase';
 
 let packageDirectory: string | undefined;
 

@@ -1,0 +1,12 @@
+/**
+ * @packageDocumentation
+ * The Supabase REST adapter of `@platform/foundations`, on `@supabase/supabase-js` (an optional
+ * peer dependency: install it to use this entry). For Supabase's database over a Postgres
+ * connection, use `@platform/foundations/postgres` instead.
+ */
+export {
+  keysetFilter,
+  quoteFilterValue,
+  SupabaseMetadataStore,
+  type SupabaseMetadataStoreOptions,
+} from './supabase-metadata-store.js';

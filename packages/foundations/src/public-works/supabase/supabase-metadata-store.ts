@@ -1,0 +1,523 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
+import {
+  checkTenantAndId,
+  decodeCursor,
+  duplicateFile,
+  duplicateJourney,
+  encodeCursor,
+  prepareFile,
+  prepareFilePatch,
+  prepareGovernanceRecord,
+  prepareJourney,
+  prepareJourneyPatch,
+  prepareLink,
+  prepareParsedFile,
+  prepareRef,
+  staleJourney,
+} from '../metadata-input.js';
+import type { FileRecord, GovernanceRecord, JourneyRecord, ParsedFileRecord } from '../ports/metadata-records.js';
+import type { MetadataStore } from '../ports/metadata-store.js';
+import { assertTenantId, notFound, type Page, type PageOptions, pageLimit } from '../ports/tenancy.js';
+import {
+  fileFromRow,
+  governanceFromRow,
+  iso,
+  journeyFromRow,
+  linkFromRow,
+  parsedFileFromRow,
+} from '../sql/sql-rows.js';
+
+type Row = Record<string, unknown>;
+
+/** Options of {@link SupabaseMetadataStore}. */
+export interface SupabaseMetadataStoreOptions {
+  /** A configured client (service role); otherwise one is made from `url` and `serviceRoleKey`. */
+  client?: SupabaseClient;
+  /** `https://<project>.supabase.co` (default `SUPABASE_URL`). */
+  url?: string;
+  /** The service role key (default `SUPABASE_SERVICE_ROLE_KEY`): the store scopes every request by tenant itself. */
+  serviceRoleKey?: string;
+}
+
+/** PostgREST's answer: `{ data, error }`, with Postgres' SQLSTATE in `error.code`. */
+interface RestResult {
+  data: unknown;
+  error: { code?: string; message: string; details?: string | null; hint?: string | null } | null;
+  status?: number;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
+
+/** A value inside a PostgREST logical filter (`or=(...)`), quoted so commas and parentheses stay data. */
+export function quoteFilterValue(value: string): string {
+  return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}
+
+/** The keyset condition after (or before) a cursor over (created_at, id), as a PostgREST `or` filter. */
+export function keysetFilter(cursor: { at: Date; id: string }, direction: 'asc' | 'desc'): string {
+  const op = direction === 'asc' ? 'gt' : 'lt';
+  const at = quoteFilterValue(cursor.at.toISOString());
+  return `created_at.${op}.${at},and(created_at.eq.${at},id.${op}.${quoteFilterValue(cursor.id)})`;
+}
+
+function fileToRow(file: FileRecord): Row {
+  return {
+    tenant_id: file.tenantId,
+    id: file.id,
+    name: file.name,
+    declared_type: file.declaredType ?? null,
+    detected_type: file.detectedType ?? null,
+    size_bytes: file.sizeBytes,
+    sha256: file.sha256,
+    status: file.status,
+    storage_key: file.storageKey ?? null,
+    quarantine_reason: file.quarantineReason ?? null,
+    created_by: file.createdBy ?? null,
+    metadata: file.metadata,
+    created_at: iso(file.createdAt),
+    updated_at: iso(file.updatedAt),
+    deleted_at: iso(file.deletedAt),
+  };
+}
+
+function journeyToRow(journey: JourneyRecord): Row {
+  return {
+    tenant_id: journey.tenantId,
+    id: journey.id,
+    template: journey.template,
+    template_version: journey.templateVersion,
+    status: journey.status,
+    idempotency_key: journey.idempotencyKey ?? null,
+    trace_id: journey.traceId ?? null,
+    milestones: journey.milestones.map((milestone) => ({
+      ...milestone,
+      ...(milestone.startedAt ? { startedAt: milestone.startedAt.toISOString() } : {}),
+      ...(milestone.completedAt ? { completedAt: milestone.completedAt.toISOString() } : {}),
+    })),
+    context: journey.context,
+    error: journey.error ?? null,
+    version: journey.version,
+    created_at: iso(journey.createdAt),
+    updated_at: iso(journey.updatedAt),
+    completed_at: iso(journey.completedAt),
+  };
+}
+
+/**
+ * A {@link MetadataStore} over Supabase's REST API (PostgREST, through `@supabase/supabase-js`, an
+ * optional peer dependency), for deployments that reach Supabase only over HTTPS. It uses the
+ * schema of the Postgres adapter (`migrations/metadata/*.sql`, plus the row-level security of
+ * `migrations/supabase/*.sql`), and the service role key: every request filters by tenant, and
+ * the policies keep other keys (anon, users) to their own tenant.
+ *
+ * Not run against Supabase on this project's machines (no PostgREST there): its integration suite
+ * (the shared conformance suite) runs when `SUPABASE_URL` and `SUPABASE_SERVICE_ROLE_KEY` are set;
+ * the requests it builds are unit-tested, and the same schema runs for real under the Postgres
+ * adapter.
+ */
+export class SupabaseMetadataStore implements MetadataStore {
+  readonly kind = 'supabase';
+  readonly #options: SupabaseMetadataStoreOptions;
+  #client: SupabaseClient | undefined;
+
+  constructor(options: SupabaseMetadataStoreOptions = {}) {
+    this.#options = options;
+  }
+
+  /** Checks that the project answers and the schema is there. @throws `ADAPTER_UNAVAILABLE` */
+  async initialize(): Promise<void> {
+    const client = await this.#open();
+    const result: RestResult = await client.from('platform_journeys').select('id').limit(1);
+    if (result.error) {
+      throw new PlatformError(
+        ErrorCode.ADAPTER_UNAVAILABLE,
+        `supabase: the metadata tables cannot be read (${result.error.message}); apply migrations/metadata and migrations/supabase`,
+        { details: { adapter: 'supabase', ...(result.error.code ? { code: result.error.code } : {}) } },
+      );
+    }
+  }
+
+  async #open(): Promise<SupabaseClient> {
+    if (this.#client) return this.#client;
+    if (this.#options.client) {
+      this.#client = this.#options.client;
+      return this.#client;
+    }
+    const url = this.#options.url ?? process.env.SUPABASE_URL;
+    const key = this.#options.serviceRoleKey ?? process.env.SUPABASE_SERVICE_ROLE_KEY;
+    if (!url || !key) {
+      throw new PlatformError(
+        ErrorCode.CONFIG_INVALID,
+        'supabase: set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (or pass url and serviceRoleKey)',
+        { details: { adapter: 'supabase', missing: [...(url ? [] : ['url']), ...(key ? [] : ['serviceRoleKey'])] } },
+      );
+    }
+    let createClient: typeof import('@supabase/supabase-js').createClient;
+    try {
+      ({ createClient } = await import('@supabase/supabase-js'));
+    } catch (error) {
+      throw new PlatformError(ErrorCode.ADAPTER_UNAVAILABLE, "supabase: install '@supabase/supabase-js' to use it", {
+        details: { adapter: 'supabase' },
+        cause: error,
+      });
+    }
+    this.#client = createClient(url, key, { auth: { persistSession: false, autoRefreshToken: false } });
+    return this.#client;
+  }
+
+  /** Runs a request and answers its rows; PostgREST errors become the port's errors. */
+  async #rows(what: string, request: (client: SupabaseClient) => PromiseLike<RestResult>): Promise<Row[]> {
+    const client = await this.#open();
+    let result: RestResult;
+    try {
+      result = await request(client);
+    } catch (error) {
+      throw new PlatformError(ErrorCode.ADAPTER_UNAVAILABLE, `supabase: ${what}: ${(error as Error).message}`, {
+        details: { adapter: 'supabase' },
+        cause: error,
+      });
+    }
+    if (result.error) {
+      const error = new PlatformError(
+        result.error.code === UNIQUE_VIOLATION || result.error.code === FOREIGN_KEY_VIOLATION
+          ? ErrorCode.CONFLICT
+          : ErrorCode.ADAPTER_UNAVAILABLE,
+        `supabase: ${what}: ${result.error.message}`,
+        { details: { adapter: 'supabase', ...(result.error.code ? { code: result.error.code } : {}) } },
+      );
+      throw error;
+    }
+    if (result.data === null || result.data === undefined) return [];
+    return (Array.isArray(result.data) ? result.data : [result.data]) as Row[];
+  }
+
+  async #page<T extends { createdAt: Date; id: string }>(
+    table: string,
+    filters: Record<string, string>,
+    options: PageOptions | undefined,
+    direction: 'asc' | 'desc',
+    map: (row: Row) => T,
+  ): Promise<Page<T>> {
+    const limit = pageLimit(options);
+    const cursor = decodeCursor(options?.cursor);
+    const rows = await this.#rows(`list ${table}`, (client) => {
+      let query = client.from(table).select('*').match(filters);
+      if (cursor) query = query.or(keysetFilter(cursor, direction));
+      return query
+        .order('created_at', { ascending: direction === 'asc' })
+        .order('id', { ascending: direction === 'asc' })
+        .limit(limit + 1);
+    });
+    const records = rows.map(map);
+    const items = records.slice(0, limit);
+    const last = items.at(-1);
+    return records.length > limit && last ? { items, nextCursor: encodeCursor(last.createdAt, last.id) } : { items };
+  }
+
+  async #liveBySha256(tenantId: string, sha256: string): Promise<FileRecord | undefined> {
+    const [row] = await this.#rows('find file', (client) =>
+      client
+        .from('platform_files')
+        .select('*')
+        .match({ tenant_id: tenantId, sha256 })
+        .not('status', 'in', '(deleted,quarantined)')
+        .limit(1),
+    );
+    return row ? fileFromRow(row) : undefined;
+  }
+
+  async #duplicateOr<T>(file: FileRecord, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if ((error as PlatformError).details?.code !== UNIQUE_VIOLATION) throw error;
+      const existing = await this.#liveBySha256(file.tenantId, file.sha256);
+      if (existing && existing.id !== file.id) throw duplicateFile(existing);
+      throw new PlatformError(ErrorCode.CONFLICT, `file '${file.id}' already exists`, {
+        details: { existingId: file.id },
+      });
+    }
+  }
+
+  async createFile(input: Parameters<MetadataStore['createFile']>[0]) {
+    const file = prepareFile(input, new Date());
+    await this.#duplicateOr(file, () =>
+      this.#rows('create file', (client) => client.from('platform_files').insert(fileToRow(file))),
+    );
+    return file;
+  }
+
+  async getFile(tenantId: string, id: string) {
+    checkTenantAndId(tenantId, id);
+    const [row] = await this.#rows('get file', (client) =>
+      client.from('platform_files').select('*').match({ tenant_id: tenantId, id }).limit(1),
+    );
+    if (!row) throw notFound('file', tenantId, id);
+    return fileFromRow(row);
+  }
+
+  async findFileBySha256(tenantId: string, sha256: string) {
+    assertTenantId(tenantId);
+    return this.#liveBySha256(tenantId, sha256);
+  }
+
+  async listFiles(tenantId: string, options: Parameters<MetadataStore['listFiles']>[1] = {}) {
+    assertTenantId(tenantId);
+    const filters: Record<string, string> = { tenant_id: tenantId };
+    if (options.status !== undefined) filters.status = options.status;
+    return this.#page('platform_files', filters, options, 'desc', fileFromRow);
+  }
+
+  async updateFile(tenantId: string, id: string, patch: Parameters<MetadataStore['updateFile']>[2]) {
+    const changes = prepareFilePatch(patch);
+    const current = await this.getFile(tenantId, id);
+    const next: FileRecord = { ...current, ...changes, updatedAt: new Date() };
+    const row = fileToRow(next);
+    const [updated] = await this.#duplicateOr(next, () =>
+      this.#rows('update file', (client) =>
+        client
+          .from('platform_files')
+          .update({
+            status: row.status,
+            detected_type: row.detected_type,
+            storage_key: row.storage_key,
+            quarantine_reason: row.quarantine_reason,
+            metadata: row.metadata,
+            updated_at: row.updated_at,
+          })
+          .match({ tenant_id: tenantId, id })
+          .select('*'),
+      ),
+    );
+    if (!updated) throw notFound('file', tenantId, id);
+    return fileFromRow(updated);
+  }
+
+  async deleteFile(tenantId: string, id: string) {
+    const current = await this.getFile(tenantId, id);
+    const now = new Date();
+    const [row] = await this.#rows('delete file', (client) =>
+      client
+        .from('platform_files')
+        .update({ status: 'deleted', updated_at: iso(now), deleted_at: iso(current.deletedAt ?? now) })
+        .match({ tenant_id: tenantId, id })
+        .select('*'),
+    );
+    if (!row) throw notFound('file', tenantId, id);
+    return fileFromRow(row);
+  }
+
+  async putParsedFile(input: Parameters<MetadataStore['putParsedFile']>[0]) {
+    const record = prepareParsedFile(input, new Date());
+    const values = {
+      format: record.format,
+      storage_key: record.storageKey ?? null,
+      row_count: record.rowCount ?? null,
+      columns: record.columns ?? null,
+      chunk_count: record.chunkCount ?? null,
+      report: record.report,
+    };
+    const key = { tenant_id: record.tenantId, file_id: record.fileId, parser: record.parser };
+    // One record per file and parser: an existing one is updated and keeps its id.
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const [updated] = await this.#rows('update parsed file', (client) =>
+        client.from('platform_parsed_files').update(values).match(key).select('*'),
+      );
+      if (updated) return parsedFileFromRow(updated);
+      try {
+        const [inserted] = await this.#rows('create parsed file', (client) =>
+          client
+            .from('platform_parsed_files')
+            .insert({ ...key, ...values, id: record.id, created_at: iso(record.createdAt) })
+            .select('*'),
+        );
+        return parsedFileFromRow(inserted as Row);
+      } catch (error) {
+        const code = (error as PlatformError).details?.code;
+        if (code === FOREIGN_KEY_VIOLATION) throw notFound('file', record.tenantId, record.fileId);
+        // Another writer inserted it between our update and insert: update it on the next round.
+        if (code !== UNIQUE_VIOLATION) throw error;
+      }
+    }
+    throw new PlatformError(ErrorCode.CONFLICT, 'parsed file changed concurrently; try again', {
+      details: { fileId: record.fileId, parser: record.parser },
+    });
+  }
+
+  async getParsedFile(tenantId: string, id: string): Promise<ParsedFileRecord> {
+    checkTenantAndId(tenantId, id);
+    const [row] = await this.#rows('get parsed file', (client) =>
+      client.from('platform_parsed_files').select('*').match({ tenant_id: tenantId, id }).limit(1),
+    );
+    if (!row) throw notFound('parsed file', tenantId, id);
+    return parsedFileFromRow(row);
+  }
+
+  async listParsedFiles(tenantId: string, fileId: string) {
+    checkTenantAndId(tenantId, fileId);
+    const rows = await this.#rows('list parsed files', (client) =>
+      client
+        .from('platform_parsed_files')
+        .select('*')
+        .match({ tenant_id: tenantId, file_id: fileId })
+        .order('created_at')
+        .order('id'),
+    );
+    return rows.map(parsedFileFromRow);
+  }
+
+  async addLink(input: Parameters<MetadataStore['addLink']>[0]) {
+    const link = prepareLink(input, new Date());
+    const key = {
+      tenant_id: link.tenantId,
+      from_kind: link.from.kind,
+      from_id: link.from.id,
+      relation: link.relation,
+      to_kind: link.to.kind,
+      to_id: link.to.id,
+    };
+    await this.#rows('add link', (client) =>
+      client
+        .from('platform_file_links')
+        .upsert(
+          { ...key, metadata: link.metadata, created_at: iso(link.createdAt) },
+          { onConflict: 'tenant_id,from_kind,from_id,relation,to_kind,to_id', ignoreDuplicates: true },
+        ),
+    );
+    const [row] = await this.#rows('read link', (client) => client.from('platform_file_links').select('*').match(key));
+    return linkFromRow(row as Row);
+  }
+
+  async listLinks(tenantId: string, filter: Parameters<MetadataStore['listLinks']>[1]) {
+    assertTenantId(tenantId);
+    const match: Record<string, string> = { tenant_id: tenantId };
+    if (filter.from) {
+      const from = prepareRef(filter.from, 'from');
+      Object.assign(match, { from_kind: from.kind, from_id: from.id });
+    }
+    if (filter.to) {
+      const to = prepareRef(filter.to, 'to');
+      Object.assign(match, { to_kind: to.kind, to_id: to.id });
+    }
+    if (filter.relation !== undefined) match.relation = filter.relation;
+    const rows = await this.#rows('list links', (client) => {
+      let query = client.from('platform_file_links').select('*').match(match);
+      for (const column of ['created_at', 'from_kind', 'from_id', 'relation', 'to_kind', 'to_id'])
+        query = query.order(column);
+      return query;
+    });
+    return rows.map(linkFromRow);
+  }
+
+  async createJourney(input: Parameters<MetadataStore['createJourney']>[0]) {
+    const journey = prepareJourney(input, new Date());
+    try {
+      await this.#rows('create journey', (client) => client.from('platform_journeys').insert(journeyToRow(journey)));
+    } catch (error) {
+      if ((error as PlatformError).details?.code !== UNIQUE_VIOLATION) throw error;
+      const existing =
+        journey.idempotencyKey === undefined
+          ? undefined
+          : await this.findJourneyByIdempotencyKey(journey.tenantId, journey.template, journey.idempotencyKey);
+      if (existing) throw duplicateJourney(existing);
+      throw new PlatformError(ErrorCode.CONFLICT, `journey '${journey.id}' already exists`, {
+        details: { existingId: journey.id },
+      });
+    }
+    return journey;
+  }
+
+  async getJourney(tenantId: string, id: string) {
+    checkTenantAndId(tenantId, id);
+    const [row] = await this.#rows('get journey', (client) =>
+      client.from('platform_journeys').select('*').match({ tenant_id: tenantId, id }).limit(1),
+    );
+    if (!row) throw notFound('journey', tenantId, id);
+    return journeyFromRow(row);
+  }
+
+  async findJourneyByIdempotencyKey(tenantId: string, template: string, key: string) {
+    assertTenantId(tenantId);
+    const [row] = await this.#rows('find journey', (client) =>
+      client
+        .from('platform_journeys')
+        .select('*')
+        .match({ tenant_id: tenantId, template, idempotency_key: key })
+        .limit(1),
+    );
+    return row ? journeyFromRow(row) : undefined;
+  }
+
+  async listJourneys(tenantId: string, options: Parameters<MetadataStore['listJourneys']>[1] = {}) {
+    assertTenantId(tenantId);
+    const filters: Record<string, string> = { tenant_id: tenantId };
+    if (options.status !== undefined) filters.status = options.status;
+    if (options.template !== undefined) filters.template = options.template;
+    return this.#page('platform_journeys', filters, options, 'desc', journeyFromRow);
+  }
+
+  async updateJourney(
+    tenantId: string,
+    id: string,
+    expectedVersion: number,
+    patch: Parameters<MetadataStore['updateJourney']>[3],
+  ) {
+    const changes = prepareJourneyPatch(patch);
+    const current = await this.getJourney(tenantId, id);
+    if (current.version !== expectedVersion) throw staleJourney(id, expectedVersion, current.version);
+    const next: JourneyRecord = { ...current, ...changes, version: current.version + 1, updatedAt: new Date() };
+    const row = journeyToRow(next);
+    // Compare-and-set on the version: of concurrent writers holding the same version, one wins.
+    const [updated] = await this.#rows('update journey', (client) =>
+      client
+        .from('platform_journeys')
+        .update({
+          status: row.status,
+          trace_id: row.trace_id,
+          milestones: row.milestones,
+          context: row.context,
+          error: row.error,
+          completed_at: row.completed_at,
+          version: row.version,
+          updated_at: row.updated_at,
+        })
+        .match({ tenant_id: tenantId, id, version: expectedVersion })
+        .select('*'),
+    );
+    if (!updated) {
+      const latest = await this.getJourney(tenantId, id);
+      throw staleJourney(id, expectedVersion, latest.version);
+    }
+    return journeyFromRow(updated);
+  }
+
+  async appendGovernanceRecord(input: Parameters<MetadataStore['appendGovernanceRecord']>[0]) {
+    const record: GovernanceRecord = prepareGovernanceRecord(input, new Date());
+    await this.#rows('append governance record', (client) =>
+      client.from('platform_governance_records').insert({
+        tenant_id: record.tenantId,
+        id: record.id,
+        kind: record.kind,
+        subject_kind: record.subject.kind,
+        subject_id: record.subject.id,
+        data: record.data,
+        trace_id: record.traceId ?? null,
+        created_at: iso(record.createdAt),
+      }),
+    );
+    return record;
+  }
+
+  async listGovernanceRecords(tenantId: string, options: Parameters<MetadataStore['listGovernanceRecords']>[1] = {}) {
+    assertTenantId(tenantId);
+    const filters: Record<string, string> = { tenant_id: tenantId };
+    if (options.subject) {
+      const subject = prepareRef(options.subject, 'subject');
+      Object.assign(filters, { subject_kind: subject.kind, subject_id: subject.id });
+    }
+    if (options.kind !== undefined) filters.kind = options.kind;
+    return this.#page('platform_governance_records', filters, options, 'asc', governanceFromRow);
+  }
+}
