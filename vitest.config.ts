@@ -12,10 +12,11 @@ export default defineConfig({
       { find: /^@platform\/observability\/testing$/, replacement: source('observability/src/testing/index.ts') },
       { find: /^@platform\/foundations\/testing$/, replacement: source('foundations/src/testing/index.ts') },
       { find: /^@platform\/foundations\/errors$/, replacement: source('foundations/src/errors/index.ts') },
-      {
-        find: /^@platform\/foundations\/postgres$/,
-        replacement: source('foundations/src/public-works/postgres/index.ts'),
-      },
+      ...['postgres', 'gcs', 'arangodb', 'supabase'].map((adapter) => ({
+        find: new RegExp(`^@platform/foundations/${adapter}$`),
+        replacement: source(`foundations/src/public-works/${adapter}/index.ts`),
+      })),
+      { find: /^@platform\/data-mash\/distributed$/, replacement: source('data-mash/src/distributed/index.ts') },
       ...packages.map((name) => ({
         find: new RegExp(`^@platform/${name}$`),
         replacement: source(`${name}/src/index.ts`),

@@ -7,6 +7,7 @@
 export { expectPlatformError, uniqueTenant } from './assertions.js';
 export { type BlobStoreFixture, describeBlobStoreConformance } from './blob-store-conformance.js';
 export { describeEventBusConformance, type EventBusFixture } from './event-bus-conformance.js';
+export { startGcsEmulator } from './gcs-emulator.js';
 export { describeKeyValueStoreConformance, type KeyValueStoreFixture } from './key-value-store-conformance.js';
 export { describeMetadataStoreConformance, type MetadataStoreFixture } from './metadata-store-conformance.js';
 export { describeSemanticStoreConformance, type SemanticStoreFixture } from './semantic-store-conformance.js';

@@ -3,9 +3,8 @@ import { Readable } from 'node:stream';
 import { GoogleAuth } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatform } from '../../kernel/platform.js';
-import { describeBlobStoreConformance } from '../../testing/index.js';
+import { describeBlobStoreConformance, startGcsEmulator } from '../../testing/index.js';
 import { BlobStoreRef } from '../refs.js';
-import { startGcsEmulator } from './gcs-emulator.test-helpers.js';
 import { GcsBlobStore } from './index.js';
 
 let emulator: Awaited<ReturnType<typeof startGcsEmulator>>;

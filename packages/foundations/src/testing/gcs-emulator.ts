@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 
-// The Cloud Storage emulator of firebase-tools (pinned in devDependencies): plain Node serving
-// the GCS JSON API. Its CLI wants Java for the security-rules runtime, which GCS API calls never
-// use, so the runtime's start and stop are no-ops here. This reaches into firebase-tools'
-// internals (lib/emulator/...): keep it to this file and re-check it when bumping the version.
+// The Cloud Storage emulator of firebase-tools: plain Node serving the GCS JSON API. Its CLI wants
+// Java for the security-rules runtime, which GCS API calls never use, so the runtime's start and
+// stop are no-ops here. This reaches into firebase-tools' internals (lib/emulator/...), checked
+// with firebase-tools 15.34: keep it to this file and re-check it when bumping the version.
 const require = createRequire(import.meta.url);
 
 async function freePort(): Promise<number> {
@@ -18,7 +18,19 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the emulator on 127.0.0.1 and a free port; answers its endpoint and how to stop it. */
+/**
+ * Starts a Cloud Storage emulator (a GCS JSON API server) on 127.0.0.1 and a free port, for
+ * tests of code that uses `GcsBlobStore` or `@google-cloud/storage`: pass `apiEndpoint` to the
+ * client. Needs `firebase-tools` (15.x) installed as a dev dependency; buckets need no creation.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startGcsEmulator();
+ * const blobs = new GcsBlobStore({ bucket: 'test', apiEndpoint: emulator.apiEndpoint, projectId: 'demo' });
+ * // ...
+ * await emulator.stop();
+ * ```
+ */
 export async function startGcsEmulator(): Promise<{ apiEndpoint: string; stop: () => Promise<void> }> {
   const { StorageEmulator } = require('firebase-tools/lib/emulator/storage/index.js');
   const { EmulatorRegistry } = require('firebase-tools/lib/emulator/registry.js');
