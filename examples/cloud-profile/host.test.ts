@@ -1,39 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Storage } from '@google-cloud/storage';
-import { startGcsEmulator } from '@platform/foundations/testing';
+import { createPostgresTestDatabase, startGcsEmulator } from '@platform/foundations/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFiles, startCloudHost } from './host.js';
 
 const SAMPLE = fileURLToPath(new URL('../data/seattle-weather.csv', import.meta.url));
-const POSTGRES = process.env.PLATFORM_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 let emulator: Awaited<ReturnType<typeof startGcsEmulator>>;
 let database: { url: string; drop: () => Promise<void> };
 
-async function createDatabase() {
-  const name = `cloud_profile_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: POSTGRES });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const cleaner = new pg.Client({ connectionString: POSTGRES });
-      await cleaner.connect();
-      await cleaner.query(`drop database if exists ${name} with (force)`);
-      await cleaner.end();
-    },
-  };
-}
-
 beforeAll(async () => {
   emulator = await startGcsEmulator();
-  database = await createDatabase();
+  database = await createPostgresTestDatabase();
 }, 60_000);
 afterAll(async () => {
   await emulator?.stop();

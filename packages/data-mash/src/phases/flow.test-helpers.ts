@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,36 +11,13 @@ import {
 import type { TelemetrySink } from '@platform/observability';
 import type { UserContext } from '@platform/smart-city';
 import ExcelJS from 'exceljs';
-import pg from 'pg';
 import { type DataMashModulesOptions, dataMashModules } from './module.js';
 import { DataMashSolutionOrchestratorRef } from './solution-orchestrator.js';
 
-/** The server the Postgres tests use; override with PLATFORM_TEST_POSTGRES_URL. */
-export const TEST_POSTGRES_URL =
-  process.env.PLATFORM_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export { createPostgresTestDatabase as createTestDatabase, TEST_POSTGRES_URL } from '@platform/foundations/testing';
 
 export const ada: UserContext = { userId: 'ada', tenantId: 'acme', roles: [], permissions: [] };
 export const bob: UserContext = { userId: 'bob', tenantId: 'globex', roles: [], permissions: [] };
-
-/** A throw-away database on the local Postgres (fails loudly when there is none: CI provides it). */
-export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `data_mash_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 5000 });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(TEST_POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const cleaner = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-      await cleaner.connect();
-      await cleaner.query(`drop database if exists ${name} with (force)`);
-      await cleaner.end();
-    },
-  };
-}
 
 /** A platform with the data mash on the given stores (by default the embedded ones in a temporary directory). */
 export async function startFlowPlatform(

@@ -6,9 +6,9 @@ import { createPlatform } from '../kernel/platform.js';
 import { defineService } from '../kernel/service-definition.js';
 import { defineServiceRef } from '../kernel/service-ref.js';
 import { expectPlatformError } from '../testing/assertions.js';
+import { createPostgresTestDatabase } from '../testing/postgres-test-database.js';
 import { MemoryBlobStore } from './memory/memory-blob-store.js';
 import { MemorySemanticStore } from './memory/memory-semantic-store.js';
-import { createTestDatabase } from './postgres/test-database.js';
 import { BlobStoreRef, KeyValueStoreRef, MetadataStoreRef, SemanticStoreRef } from './refs.js';
 
 const quiet = { telemetrySink: () => {}, env: {} };
@@ -78,7 +78,7 @@ describe('Public Works composition', () => {
   });
 
   it('runs the metadata store on a real Postgres given by PLATFORM_METADATA_STORE', async () => {
-    const database = await createTestDatabase();
+    const database = await createPostgresTestDatabase();
     try {
       const platform = createPlatform({
         telemetrySink: () => {},
@@ -97,7 +97,7 @@ describe('Public Works composition', () => {
   });
 
   it('refuses to start a semantic store on a Postgres without pgvector, naming the extension', async () => {
-    const database = await createTestDatabase();
+    const database = await createPostgresTestDatabase();
     try {
       const platform = createPlatform({
         telemetrySink: () => {},

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPlatformConfig } from '../config/load.js';
+import { createPostgresTestDatabase } from '../testing/postgres-test-database.js';
 import { migrateStores } from './migrate-stores.js';
-import { createTestDatabase } from './postgres/test-database.js';
 import { loadMigrations } from './sql/migrations.js';
 
 describe('migrateStores', () => {
@@ -32,7 +32,7 @@ describe('migrateStores', () => {
   }, 60_000);
 
   it('migrates a Postgres metadata store, hides the password, and names a missing pgvector', async () => {
-    const database = await createTestDatabase();
+    const database = await createPostgresTestDatabase();
     try {
       const url = new URL(database.url);
       url.password = 'secret';
@@ -67,7 +67,7 @@ describe('migrateStores', () => {
   }, 60_000);
 
   it('applies the Supabase row-level security, which keeps a signed-in user to its tenant', async () => {
-    const database = await createTestDatabase();
+    const database = await createPostgresTestDatabase();
     const { default: pg } = await import('pg');
     const admin = new pg.Client({ connectionString: database.url });
     await admin.connect();

@@ -10,4 +10,5 @@ export { describeEventBusConformance, type EventBusFixture } from './event-bus-c
 export { startGcsEmulator } from './gcs-emulator.js';
 export { describeKeyValueStoreConformance, type KeyValueStoreFixture } from './key-value-store-conformance.js';
 export { describeMetadataStoreConformance, type MetadataStoreFixture } from './metadata-store-conformance.js';
+export { createPostgresTestDatabase, TEST_POSTGRES_URL } from './postgres-test-database.js';
 export { describeSemanticStoreConformance, type SemanticStoreFixture } from './semantic-store-conformance.js';

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { describeMetadataStoreConformance } from '../../testing/index.js';
+import { createPostgresTestDatabase } from '../../testing/postgres-test-database.js';
 import { applyMigrations, loadMigrations } from '../sql/migrations.js';
 import { SqlMetadataStore } from '../sql/sql-metadata-store.js';
 import { SqlSemanticStore } from '../sql/sql-semantic-store.js';
 import { createPostgresMetadataStore, PostgresDriver, redactConnectionString } from './index.js';
-import { createTestDatabase } from './test-database.js';
 
 describeMetadataStoreConformance('postgres (local server)', async () => {
-  const database = await createTestDatabase();
+  const database = await createPostgresTestDatabase();
   const store = await createPostgresMetadataStore({ connectionString: database.url });
   await store.initialize();
   return {
@@ -21,7 +21,7 @@ describeMetadataStoreConformance('postgres (local server)', async () => {
 
 describe('Postgres driver', () => {
   it('applies migrations once even when several processes start at the same time', async () => {
-    const database = await createTestDatabase();
+    const database = await createPostgresTestDatabase();
     const drivers = await Promise.all(
       Array.from({ length: 4 }, () => PostgresDriver.connect({ connectionString: database.url })),
     );
@@ -57,7 +57,7 @@ describe('Postgres driver', () => {
 
 describe('Postgres semantic store', () => {
   it('starts where pgvector is installed, and otherwise refuses naming the extension', async () => {
-    const database = await createTestDatabase();
+    const database = await createPostgresTestDatabase();
     const driver = await PostgresDriver.connect({ connectionString: database.url });
     const store = new SqlSemanticStore({ driver, ownsDriver: false });
     try {

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 
-/** The server the integration tests use; override with PLATFORM_TEST_POSTGRES_URL. */
+/** The server the Postgres tests use: `PLATFORM_TEST_POSTGRES_URL`, else the local one. */
 export const TEST_POSTGRES_URL =
   process.env.PLATFORM_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**
- * Creates a throw-away database on the test server and returns its URL and a function dropping
- * it. Fails loudly (never skips) when the server is not reachable: CI must provide it.
+ * Creates a throw-away database on the test server ({@link TEST_POSTGRES_URL}) and answers its
+ * URL and a function dropping it. Fails loudly (never skips) when the server is not reachable.
+ * Needs `pg` (an optional peer dependency).
  */
-export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createPostgresTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { default: pg } = await import('pg');
   const name = `platform_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 5000 });
   try {
