@@ -8,6 +8,7 @@ import {
 import { currentTraceId, generateTraceId } from '@platform/observability';
 import { ContentStewardRef, type IncomingFile, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
 import type { PgBoss } from 'pg-boss';
+import { TRANSIENT_ERROR_CODES } from '../journeys/journey-orchestrator.js';
 import { DATA_MASH_REALM } from '../phases/phase-service.js';
 import {
   type DataMashFlowResult,
@@ -63,14 +64,12 @@ export interface FlowJobStatus {
   output?: FlowJobOutput;
 }
 
-/** Errors a later attempt may not meet: the job is retried with backoff. Anything else is final. */
-export const TRANSIENT_ERROR_CODES: ReadonlySet<string> = new Set([
-  'ADAPTER_UNAVAILABLE',
-  'SERVICE_UNAVAILABLE',
-  'TIMEOUT',
-  'CONFLICT',
-  'RATE_LIMITED',
-]);
+/**
+ * Failures after which the job is retried with backoff (the journey resumes): the transient codes
+ * the journey already retried within its run, plus a milestone timeout and a version conflict
+ * with another worker. Anything else is final.
+ */
+export const QUEUE_RETRY_ERROR_CODES: ReadonlySet<string> = new Set([...TRANSIENT_ERROR_CODES, 'TIMEOUT', 'CONFLICT']);
 
 /** A flow that failed for a transient reason: thrown so that pg-boss retries the job. */
 class TransientFlowFailure extends Error {
@@ -257,7 +256,7 @@ export class DataMashDistributedRunner extends RealmServiceBase<
       ...(result.journeyId ? { journeyId: result.journeyId } : {}),
       ...(result.failedPhase ? { failedPhase: result.failedPhase } : {}),
     };
-    if (TRANSIENT_ERROR_CODES.has(result.error.code)) {
+    if (QUEUE_RETRY_ERROR_CODES.has(result.error.code)) {
       this.logOperation('data_mash.flow_retry', false, {
         jobId: job.id,
         attempt: job.retryCount + 1,

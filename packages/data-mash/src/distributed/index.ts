@@ -11,5 +11,5 @@ export {
   type FlowJobData,
   type FlowJobOutput,
   type FlowJobStatus,
-  TRANSIENT_ERROR_CODES,
+  QUEUE_RETRY_ERROR_CODES,
 } from './distributed-runner.js';

@@ -3,7 +3,9 @@ export {
   type JourneyOrchestratorOptions,
   type JourneyOutcome,
   type MilestoneContext,
+  type MilestoneRetryOptions,
   type MilestoneStep,
+  TRANSIENT_ERROR_CODES,
 } from './journey-orchestrator.js';
 export {
   dataMashFlowTemplate,

@@ -1,4 +1,10 @@
-import { Curator, createPGliteMetadataStore, MemoryMetadataStore, type MetadataStore } from '@platform/foundations';
+import {
+  Curator,
+  createPGliteMetadataStore,
+  MemoryMetadataStore,
+  type MetadataStore,
+  PlatformError,
+} from '@platform/foundations';
 import { createTelemetry } from '@platform/observability';
 import { installObservabilityRecorder } from '@platform/observability/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -176,6 +182,61 @@ milestones:
     expect(aborted).toMatchObject({ code: 'TIMEOUT' });
     const journey = await metadataStore.getJourney('acme', outcome.journeyId);
     expect(journey.milestones[0]).toMatchObject({ status: 'failed', error: { code: 'TIMEOUT' } });
+  });
+
+  it('retries a milestone that fails for a transient reason, with backoff, and fails at once otherwise', async () => {
+    const metadataStore = await openStore();
+    const telemetry = createTelemetry({ sink: recorder.sink, service: 'test' });
+    recorder.reset();
+    const seen: boolean[] = [];
+    let failures = 2;
+    const flaky =
+      (code: string): MilestoneStep =>
+      async (_input, context) => {
+        seen.push(context.retry);
+        if (failures-- > 0) throw new PlatformError(code as 'ADAPTER_UNAVAILABLE', 'the store is down');
+        return { textKey: 'texts/ok' };
+      };
+    const steps = { ...stepsWith([]), received: flaky('ADAPTER_UNAVAILABLE') };
+    const retrying = new JourneyOrchestrator({
+      template,
+      contracts,
+      steps,
+      metadataStore,
+      telemetry,
+      retry: { initialDelayMs: 5 },
+    });
+    expect(await retrying.run({ tenantId: 'acme', idempotencyKey: 'flaky-1' })).toMatchObject({ success: true });
+    expect(seen).toEqual([false, true, true]);
+    expect(
+      recorder.events.filter((event) => event.operation === 'journey.retry').map((event) => event.details?.attempt),
+    ).toEqual([2, 3]);
+
+    // Past the attempts: the journey fails with the last error and stays resumable.
+    failures = 5;
+    seen.length = 0;
+    const outcome = await retrying.run({ tenantId: 'acme', idempotencyKey: 'flaky-2' });
+    expect(outcome).toMatchObject({
+      success: false,
+      failedMilestone: 'received',
+      error: { code: 'ADAPTER_UNAVAILABLE' },
+    });
+    expect(seen).toHaveLength(3);
+
+    // A failure no retry can fix is not retried.
+    failures = 1;
+    seen.length = 0;
+    const permanent = new JourneyOrchestrator({
+      template,
+      contracts,
+      metadataStore,
+      steps: { ...stepsWith([]), received: flaky('MALFORMED_FILE') },
+      retry: { initialDelayMs: 5 },
+    });
+    expect(await permanent.run({ tenantId: 'acme', idempotencyKey: 'flaky-3' })).toMatchObject({
+      error: { code: 'MALFORMED_FILE' },
+    });
+    expect(seen).toEqual([false]);
   });
 
   it('fails a milestone whose output breaks its contract, naming the field', async () => {

@@ -37,9 +37,33 @@ export interface JourneyOrchestratorOptions {
   /** The step performing each milestone, by milestone id. */
   steps: Readonly<Record<string, MilestoneStep>>;
   metadataStore: MetadataStore;
-  /** Receives a `journey.handoff` event per milestone handed on, and `journey.failed` events. */
+  /** Receives a `journey.handoff` event per milestone handed on, `journey.retry` and `journey.failed` events. */
   telemetry?: Pick<Telemetry, 'logOperation'>;
+  /** How a milestone that failed for a transient reason is tried again within the run. */
+  retry?: MilestoneRetryOptions;
 }
+
+/** Retries of a milestone within one run, with exponential backoff and jitter. */
+export interface MilestoneRetryOptions {
+  /** Attempts in all (1: no retry). Default 3. */
+  attempts?: number;
+  /** Delay before the second attempt, doubled each time. Default 250 ms. */
+  initialDelayMs?: number;
+  /** Longest delay. Default 5 s. */
+  maxDelayMs?: number;
+  /** Which failures are worth another attempt. Default: a code in {@link TRANSIENT_ERROR_CODES}. */
+  isTransient?: (error: unknown) => boolean;
+}
+
+/**
+ * Error codes a later attempt may not meet: a store unreachable, a service not up yet, a rate
+ * limit. Anything else (a malformed file, a contract violation) fails the milestone at once.
+ */
+export const TRANSIENT_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ADAPTER_UNAVAILABLE',
+  'SERVICE_UNAVAILABLE',
+  'RATE_LIMITED',
+]);
 
 /** How a journey run ended. */
 export type JourneyOutcome =
@@ -180,20 +204,24 @@ export class JourneyOrchestrator {
           try {
             if (milestone.input) input = this.#contract(milestone.input).check(input, 'consumer');
             const step = this.#options.steps[milestone.id] as MilestoneStep;
-            const abort = new AbortController();
-            const context: MilestoneContext = {
-              tenantId: request.tenantId,
-              journeyId: current.id,
-              traceId,
-              milestone,
-              retry,
-              signal: abort.signal,
-              ...(request.userContext === undefined ? {} : { userContext: request.userContext }),
+            const journeyId = current.id;
+            const attempt = (again: boolean) => {
+              const abort = new AbortController();
+              const context: MilestoneContext = {
+                tenantId: request.tenantId,
+                journeyId,
+                traceId,
+                milestone,
+                retry: retry || again,
+                signal: abort.signal,
+                ...(request.userContext === undefined ? {} : { userContext: request.userContext }),
+              };
+              return withMilestoneTimeout(milestone, abort, () => step(input, context));
             };
             const produced = await withSpan(
               `journey.milestone.${milestone.id}`,
               { 'milestone.service': milestone.service },
-              () => withMilestoneTimeout(milestone, abort, () => step(input, context)),
+              () => this.#withRetries(milestone.id, journeyId, attempt),
             );
             const output = this.#contract(milestone.output).check(produced, 'producer');
             outputs[milestone.id] = output;
@@ -247,6 +275,31 @@ export class JourneyOrchestrator {
         return { success: true, journeyId: current.id, traceId, outputs, run };
       }),
     );
+  }
+
+  // Runs a milestone's attempts: again after a transient failure, with backoff, up to the limit.
+  async #withRetries(milestone: string, journeyId: string, attempt: (again: boolean) => Promise<unknown>) {
+    const options = this.#options.retry ?? {};
+    const attempts = Math.max(1, options.attempts ?? 3);
+    const isTransient =
+      options.isTransient ??
+      ((error: unknown) => TRANSIENT_ERROR_CODES.has(String((error as { code?: unknown }).code)));
+    let delay = options.initialDelayMs ?? 250;
+    for (let number = 1; ; number += 1) {
+      try {
+        return await attempt(number > 1);
+      } catch (error) {
+        if (number >= attempts || !isTransient(error)) throw error;
+        this.#options.telemetry?.logOperation({
+          operation: 'journey.retry',
+          success: false,
+          details: { journeyId, template: this.template.name, milestone, attempt: number + 1, delayMs: delay },
+          error,
+        });
+        await new Promise((resolve) => setTimeout(resolve, delay * (0.8 + Math.random() * 0.4)));
+        delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);
+      }
+    }
   }
 
   #contract(id: string): HandoffContract {

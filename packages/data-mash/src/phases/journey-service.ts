@@ -18,6 +18,7 @@ import {
   JourneyOrchestrator,
   type JourneyOutcome,
   type MilestoneContext,
+  type MilestoneRetryOptions,
   type MilestoneStep,
 } from '../journeys/journey-orchestrator.js';
 import { dataMashFlowTemplate, type JourneyTemplate } from '../journeys/template.js';
@@ -29,6 +30,8 @@ export interface DataMashJourneyOrchestratorOptions {
   templates?: readonly JourneyTemplate[];
   /** Contracts the extra templates name, besides the four of the data mash flow. */
   contracts?: readonly HandoffContract[];
+  /** Retries of a milestone that failed for a transient reason (default: 3 attempts from 250 ms). */
+  retry?: MilestoneRetryOptions;
 }
 
 /** What starting (or resuming) a journey takes. */
@@ -90,6 +93,7 @@ export class DataMashJourneyOrchestrator extends RealmServiceBase<
       steps: Object.fromEntries(template.milestones.map((milestone) => [milestone.id, this.#step(milestone)])),
       metadataStore: this.deps.metadata,
       telemetry: this.deps.observability,
+      ...(this.deps.options.retry ? { retry: this.deps.options.retry } : {}),
     });
     this.#templates.set(template.name, template);
     this.#orchestrators.set(template.name, orchestrator);

@@ -48,6 +48,7 @@ export function dataMashModule(options: DataMashModuleOptions = {}): PlatformMod
     dataMashJourneyOrchestrator({
       ...(options.templates ? { templates: options.templates } : {}),
       ...(options.contracts ? { contracts: options.contracts } : {}),
+      ...(options.retry ? { retry: options.retry } : {}),
     }),
     dataMashSolutionOrchestrator(),
   ];
