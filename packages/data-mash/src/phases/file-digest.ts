@@ -37,7 +37,7 @@ export async function digestFile(file: FlowFile): Promise<DigestedFile> {
       details: { field: 'file.data' },
     });
   }
-  const directory = await mkdtemp(join(tmpdir(), 'data-mash-'));
+  const directory = await mkdtemp(join(tmpdir(), 'data-mash-spool-'));
   const spooled = join(directory, 'upload');
   const hash = createHash('sha256');
   const out = createWriteStream(spooled);
