@@ -12,8 +12,15 @@ import { FileUploaded } from '../flow/contracts.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
 import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
 
-/** What the infrastructure phase takes: a new file, or one the Content Steward already holds. */
-export type FileIntakeInput = { file: IncomingFile } | { fileId: string };
+/**
+ * What the infrastructure phase takes: a new file (its bytes, or `open` giving a fresh body for
+ * each attempt, so that a retried upload reads the whole file again), or one the Content Steward
+ * already holds.
+ */
+export type FileIntakeInput =
+  | { file: IncomingFile }
+  | { file: Omit<IncomingFile, 'data'> & { open: () => IncomingFile['data'] } }
+  | { fileId: string };
 
 /** The output of the infrastructure phase (`file_uploaded@1`). */
 export type FileUploadedOutput = z.output<typeof FileUploaded.schema>;
@@ -53,7 +60,12 @@ export class FileIntake extends RealmServiceBase<RealmServiceDeps & { metadata: 
         'producer',
       );
     }
-    const processed = await this.getSmartCityApi(ContentStewardRef).processClientFile(user, input.file);
+    const { file } = input;
+    const incoming: IncomingFile =
+      'open' in file
+        ? { name: file.name, ...(file.declaredType ? { declaredType: file.declaredType } : {}), data: file.open() }
+        : file;
+    const processed = await this.getSmartCityApi(ContentStewardRef).processClientFile(user, incoming);
     if (processed.validationStatus === 'quarantined') {
       throw new PlatformError('FILE_QUARANTINED', `the file was quarantined: ${processed.reason}`, {
         details: { fileId: processed.fileId, reason: processed.reason, detectedType: processed.detectedType },
@@ -65,7 +77,7 @@ export class FileIntake extends RealmServiceBase<RealmServiceDeps & { metadata: 
         validationStatus: processed.validationStatus,
         storageLocation: processed.storageLocation,
         sha256: processed.sha256,
-        fileName: input.file.name,
+        fileName: file.name,
         sizeBytes: processed.sizeBytes,
         traceId: processed.traceId ?? traceId,
       },
@@ -81,11 +93,14 @@ const IntakeInputSchema = z.union([
   z.object({ fileId: z.string().min(1) }).strict(),
   z
     .object({
-      file: z.object({
-        name: z.string(),
-        declaredType: z.string().optional(),
-        data: z.custom((value) => value != null),
-      }),
+      file: z.union([
+        z.object({ name: z.string(), declaredType: z.string().optional(), data: z.custom((value) => value != null) }),
+        z.object({
+          name: z.string(),
+          declaredType: z.string().optional(),
+          open: z.custom<() => unknown>((value) => typeof value === 'function'),
+        }),
+      ]),
     })
     .strict(),
 ]);

@@ -6,6 +6,7 @@ import {
   createPlatform,
   MetadataStoreRef,
   type PlatformConfigInput,
+  type PublicWorksAdapters,
   SemanticStoreRef,
 } from '@platform/foundations';
 import type { TelemetrySink } from '@platform/observability';
@@ -26,6 +27,7 @@ export async function startFlowPlatform(
     stores?: PlatformConfigInput['stores'];
     telemetrySink?: TelemetrySink;
     modules?: DataMashModulesOptions;
+    adapters?: PublicWorksAdapters;
   } = {},
 ) {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'data-mash-flow-')));
@@ -34,6 +36,7 @@ export async function startFlowPlatform(
     config: { dataDir, ...(options.stores ? { stores: options.stores } : {}), telemetry: { sink: 'silent' } },
     ...(options.telemetrySink ? { telemetrySink: options.telemetrySink } : {}),
     modules: dataMashModules(options.modules),
+    ...(options.adapters ? { adapters: options.adapters } : {}),
   });
   await platform.start();
   return {

@@ -91,7 +91,9 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
           digested = await digestFile(request.file);
           idempotencyKey = digested.sha256;
           const { name, declaredType } = request.file;
-          input = { file: { name, ...(declaredType ? { declaredType } : {}), data: digested.open() } };
+          const body = digested;
+          // Opened by the upload itself, once per attempt: a retried upload reads the whole file again.
+          input = { file: { name, ...(declaredType ? { declaredType } : {}), open: () => body.open() } };
         }
         const outcome = await this.deps.journeys.runJourney(DATA_MASH_FLOW_TEMPLATE, {
           userContext: user,
@@ -99,9 +101,6 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
           input,
           traceId,
         });
-        // An upload stream the journey did not need (it resumed past the upload) is closed here.
-        const data = (input as { file?: { data?: { destroy?: () => void } } }).file?.data;
-        data?.destroy?.();
         if (outcome.success) {
           return {
             success: true,

@@ -1,0 +1,68 @@
+import { Readable } from 'node:stream';
+import { MemoryBlobStore, PlatformError } from '@platform/foundations';
+import { ContentStewardRef } from '@platform/smart-city';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ada, salesCsv, startFlowPlatform } from './flow.test-helpers.js';
+
+/** A blob store whose first write reads part of the body, then fails as if the network dropped. */
+class DroppingBlobStore extends MemoryBlobStore {
+  failures = 0;
+  override async put(...args: Parameters<MemoryBlobStore['put']>) {
+    const [, , body] = args;
+    if (this.failures === 0) {
+      this.failures += 1;
+      if (!(body instanceof Uint8Array)) {
+        for await (const _chunk of body as AsyncIterable<Uint8Array>) break;
+      }
+      throw new PlatformError('ADAPTER_UNAVAILABLE', 'the connection to the blob store was reset');
+    }
+    return super.put(...args);
+  }
+}
+
+describe('an upload that fails for a transient reason', () => {
+  let stop: (() => Promise<void>) | undefined;
+  afterEach(() => stop?.());
+
+  it.each([
+    ['a stream', (bytes: Uint8Array) => ({ data: Readable.from(chunks(bytes, 64)) })],
+    ['bytes', (bytes: Uint8Array) => ({ data: bytes })],
+  ])(
+    'is retried with the whole file when the file is given as %s',
+    async (_kind, body) => {
+      const blobs = new DroppingBlobStore();
+      const harness = await startFlowPlatform({
+        adapters: { blobStore: blobs },
+        modules: { retry: { initialDelayMs: 1, maxDelayMs: 1 } },
+      });
+      stop = () => harness.stop();
+      const bytes = salesCsv(200);
+
+      const outcome = await harness.flow.executeDataMashFlow({
+        file: { name: 'sales.csv', ...body(bytes) },
+        userContext: ada,
+      });
+
+      expect(blobs.failures).toBe(1);
+      expect(outcome).toMatchObject({ success: true, run: 'new' });
+      if (!outcome.success) return;
+      const stored = await harness.platform
+        .get(ContentStewardRef)
+        .readFile(ada, outcome.phases.file_uploaded.fileId)
+        .then((file) => collect(file.stream));
+      expect(Buffer.from(stored).equals(Buffer.from(bytes))).toBe(true);
+      expect(outcome.phases.file_uploaded.sizeBytes).toBe(bytes.length);
+    },
+    60_000,
+  );
+});
+
+function* chunks(bytes: Uint8Array, size: number): Generator<Uint8Array> {
+  for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size);
+}
+
+async function collect(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const part of body) parts.push(part);
+  return Buffer.concat(parts);
+}
