@@ -95,6 +95,40 @@ ${filters}  LET score = COSINE_SIMILARITY(doc.vector, @vector)
 }
 
 /**
+ * Approximate cosine search through ArangoDB's vector index (3.12.6+: the `FILTER`s between `FOR`
+ * and `SORT` are applied during the index lookup, so the tenant filter is a pre-filter). No
+ * secondary sort key and no dimension filter: the index holds one dimension, and anything but
+ * `SORT <similarity> DESC LIMIT` keeps the optimizer from using it. `nProbe` cells are searched,
+ * so fewer than `limit` results can come back; the store then falls back to the exact query.
+ */
+export function approximateSearchQuery(
+  collections: Collections,
+  tenantId: string,
+  vector: readonly number[],
+  limit: number,
+  nProbe: number,
+  options: SemanticSearchOptions = {},
+): AqlQuery {
+  const bindVars: Record<string, unknown> = {
+    '@embeddings': collections.embeddings,
+    tenantId,
+    vector,
+    nProbe,
+    limit,
+  };
+  const filters = searchFilters(options, bindVars);
+  return {
+    query: `FOR doc IN @@embeddings
+  FILTER doc.tenantId == @tenantId
+${filters}  LET score = APPROX_NEAR_COSINE(doc.vector, @vector, { nProbe: @nProbe })
+  SORT score DESC
+  LIMIT @limit
+  RETURN ${HIT}`,
+    bindVars,
+  };
+}
+
+/**
  * Keyword search: every term must be one of the embedding's words (kept with it, lower-cased, as
  * `words()` splits them); score = occurrences of the terms / sqrt(word count), as the other stores.
  */

@@ -1,6 +1,6 @@
 import type { Database } from 'arangojs';
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
-import type { ContentRecord, GraphNode, SemanticSearchResult, SemanticStore } from '../ports/semantic-store.js';
+import type { GraphNode, SemanticSearchResult, SemanticStore } from '../ports/semantic-store.js';
 import { assertTenantId, notFound } from '../ports/tenancy.js';
 import {
   checkContentId,
@@ -13,6 +13,7 @@ import {
 } from '../semantic-input.js';
 import {
   type AqlQuery,
+  approximateSearchQuery,
   type Collections,
   collectionsOf,
   documentKey,
@@ -22,71 +23,16 @@ import {
   upsertQuery,
   vectorSearchQuery,
 } from './aql.js';
-
-/** Options of {@link ArangoSemanticStore}. */
-export interface ArangoSemanticStoreOptions {
-  /** A configured arangojs `Database`; otherwise one is made from `url`. */
-  database?: Database;
-  /** `http(s)://user:password@host:8529/database` (credentials and database from the URL). */
-  url?: string;
-  /** Prefix of the collection and graph names (letters, digits, underscores). Default `platform_`. */
-  prefix?: string;
-}
-
-interface ContentDocument {
-  _key: string;
-  tenantId: string;
-  contentId: string;
-  fileId?: string;
-  kind: string;
-  title?: string;
-  metadata: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
-
-function translate(error: unknown, what: string): PlatformError {
-  if (error instanceof PlatformError) return error;
-  const message = (error as Error).message ?? String(error);
-  return new PlatformError(ErrorCode.ADAPTER_UNAVAILABLE, `arangodb: ${what}: ${message.split('\n')[0]}`, {
-    details: {
-      adapter: 'arangodb',
-      ...(typeof (error as { errorNum?: unknown }).errorNum === 'number'
-        ? { errorNum: (error as { errorNum: number }).errorNum }
-        : {}),
-      ...(typeof (error as { code?: unknown }).code === 'string' ? { errno: (error as { code: string }).code } : {}),
-    },
-    cause: error,
-  });
-}
-
-/** `http://user:pass@host:8529/db` → the server URL, the database and the credentials, kept apart. */
-export function parseArangoUrl(url: string): {
-  url: string;
-  databaseName: string;
-  username?: string;
-  password?: string;
-} {
-  let parsed: URL;
-  try {
-    parsed = new URL(
-      url.replace(/^arangodb(\+ssl)?:/, (_match, ssl: string | undefined) => (ssl ? 'https:' : 'http:')),
-    );
-  } catch {
-    throw new PlatformError(ErrorCode.CONFIG_INVALID, 'arangodb: the URL cannot be parsed', {
-      details: { adapter: 'arangodb' },
-    });
-  }
-  const databaseName = decodeURIComponent(parsed.pathname.replace(/^\/+|\/+$/g, '')) || '_system';
-  const username = parsed.username ? decodeURIComponent(parsed.username) : undefined;
-  const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
-  return {
-    url: `${parsed.protocol}//${parsed.host}`,
-    databaseName,
-    ...(username ? { username } : {}),
-    ...(password ? { password } : {}),
-  };
-}
+import {
+  type ContentDocument,
+  fromContentDocument,
+  ignoreDuplicate,
+  stripUndefined,
+  translate,
+  withoutNullText,
+} from './documents.js';
+import { type ArangoSemanticStoreOptions, parseArangoUrl } from './options.js';
+import { ArangoVectorIndex, type VectorSearchStatus } from './vector-index.js';
 
 /**
  * A {@link SemanticStore} on ArangoDB (`arangojs`, an optional peer dependency). Collections for
@@ -94,7 +40,9 @@ export function parseArangoUrl(url: string): {
  * nodes and edges, and persistent indexes on tenant and content ids, all created idempotently at
  * `initialize()`. Document keys are hashes of the tenant and the record's ids. Every AQL query
  * binds its values (see `aql.ts`). Vector search is exact cosine similarity in AQL, filtered by
- * tenant first; keyword search matches the words stored with each embedding.
+ * tenant first, or, with `vectorIndex`, approximate through ArangoDB's vector index where the
+ * server has one (falling back to exact when it cannot answer in full); keyword search matches
+ * the words stored with each embedding.
  *
  * Not run against a server on this project's machines (none can be installed there): its
  * integration suite (the shared conformance suite) runs when `ARANGO_URL` is set.
@@ -104,9 +52,12 @@ export class ArangoSemanticStore implements SemanticStore {
   readonly #options: ArangoSemanticStoreOptions;
   readonly #collections: Collections;
   readonly #graph: string;
+  readonly #vectorIndex: ArangoVectorIndex | undefined;
   #db: Database | undefined;
 
-  constructor(options: ArangoSemanticStoreOptions) {
+  constructor(given: ArangoSemanticStoreOptions) {
+    // Options in the URL's query count, and options given as fields override them.
+    const options = given.url ? { ...parseArangoUrl(given.url).options, ...stripUndefined(given) } : given;
     const prefix = options.prefix ?? 'platform_';
     if (!/^[a-zA-Z][a-zA-Z0-9_]{0,40}$/.test(prefix)) {
       throw new PlatformError(ErrorCode.CONFIG_INVALID, `arangodb: prefix '${prefix}' must be letters, digits and _`, {
@@ -121,6 +72,31 @@ export class ArangoSemanticStore implements SemanticStore {
     this.#options = options;
     this.#collections = collectionsOf(prefix);
     this.#graph = `${prefix}content_graph`;
+    this.#vectorIndex = options.vectorIndex
+      ? new ArangoVectorIndex(this.#collections.embeddings, options.vectorIndex)
+      : undefined;
+  }
+
+  /** Which vector search runs now: `approximate` through the vector index, or `exact`, and why. */
+  vectorSearchStatus(): VectorSearchStatus {
+    return this.#vectorIndex?.status ?? { mode: 'exact', reason: 'no vector index is configured' };
+  }
+
+  /**
+   * Creates the vector index now if it is configured and can be (after a bulk load, say, on a
+   * server that trains it at creation) instead of waiting for the next check. @throws `CONFIG_INVALID`
+   */
+  async ensureVectorIndex(): Promise<VectorSearchStatus> {
+    if (!this.#vectorIndex) return this.vectorSearchStatus();
+    return this.#vectorIndex.ensure(await this.#open());
+  }
+
+  /** Degraded while a configured vector index cannot be used (search is exact meanwhile). */
+  async health() {
+    const status = this.vectorSearchStatus();
+    return this.#vectorIndex && status.mode === 'exact'
+      ? { status: 'degraded' as const, message: `vector search is exact: ${status.reason}` }
+      : { status: 'healthy' as const };
   }
 
   /** Connects and creates the collections, indexes and graph that are missing. @throws `ADAPTER_UNAVAILABLE` */
@@ -152,6 +128,7 @@ export class ArangoSemanticStore implements SemanticStore {
       if (!(await graph.exists())) {
         await graph.create([{ collection: edges, from: [nodes], to: [nodes] }]).catch(ignoreDuplicate);
       }
+      await this.#vectorIndex?.ensure(db);
     } catch (error) {
       throw translate(error, 'start-up');
     }
@@ -279,6 +256,15 @@ export class ArangoSemanticStore implements SemanticStore {
   ) {
     await this.#contentDocument(tenantId, contentId);
     const parsed = prepareEmbeddings(embeddings);
+    const dimension = this.#vectorIndex?.options.dimension;
+    const other = dimension === undefined ? undefined : parsed.find((entry) => entry.vector.length !== dimension);
+    if (other) {
+      throw new PlatformError(
+        ErrorCode.VALIDATION_FAILED,
+        `arangodb: the vector index holds ${dimension}-dimension vectors; embedding '${other.id}' has ${other.vector.length}`,
+        { details: { adapter: 'arangodb', field: 'vector', expected: dimension, actual: other.vector.length } },
+      );
+    }
     const documents = parsed.map((embedding) => ({
       _key: documentKey(tenantId, contentId, embedding.id),
       tenantId,
@@ -293,12 +279,36 @@ export class ArangoSemanticStore implements SemanticStore {
         'upsert embeddings',
       );
     }
+    if (this.#vectorIndex) await this.#vectorIndex.refresh(await this.#open());
     return parsed.length;
   }
 
   async search(tenantId: string, vector: readonly number[], options: Parameters<SemanticStore['search']>[2] = {}) {
     assertTenantId(tenantId);
     const query = prepareSearch(vector, options);
+    const index = this.#vectorIndex;
+    if (index) {
+      await index.refresh(await this.#open());
+      if (index.usable(query.vector.length)) {
+        try {
+          const approximate = await this.#all<SemanticSearchResult & { text: string | null }>(
+            approximateSearchQuery(
+              this.#collections,
+              tenantId,
+              query.vector,
+              query.limit,
+              index.options.nProbe,
+              options,
+            ),
+            'approximate vector search',
+          );
+          // The probed cells may hold fewer matches than asked for while more exist: exact answers in full.
+          if (approximate.length === query.limit) return approximate.map(withoutNullText);
+        } catch (error) {
+          index.failed((error as Error).message.split('\n')[0] as string);
+        }
+      }
+    }
     const hits = await this.#all<SemanticSearchResult & { text: string | null }>(
       vectorSearchQuery(this.#collections, tenantId, query.vector, query.limit, options),
       'vector search',
@@ -391,28 +401,4 @@ export class ArangoSemanticStore implements SemanticStore {
     );
     return map ?? undefined;
   }
-}
-
-function ignoreDuplicate(error: unknown): void {
-  // 1207: duplicate name, 1925: graph exists: another starter created it first.
-  const errorNum = (error as { errorNum?: number }).errorNum;
-  if (errorNum !== 1207 && errorNum !== 1925) throw error;
-}
-
-function fromContentDocument(document: ContentDocument): ContentRecord {
-  return {
-    tenantId: document.tenantId,
-    contentId: document.contentId,
-    ...(document.fileId === undefined || document.fileId === null ? {} : { fileId: document.fileId }),
-    kind: document.kind,
-    ...(document.title === undefined || document.title === null ? {} : { title: document.title }),
-    metadata: document.metadata ?? {},
-    createdAt: new Date(document.createdAt),
-    updatedAt: new Date(document.updatedAt),
-  };
-}
-
-function withoutNullText(hit: SemanticSearchResult & { text: string | null }): SemanticSearchResult {
-  const { text, ...rest } = hit;
-  return text === null || text === undefined ? rest : { ...rest, text };
 }

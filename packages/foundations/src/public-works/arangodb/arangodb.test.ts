@@ -77,10 +77,12 @@ describe('ArangoDB AQL builders', () => {
       databaseName: 'platform',
       username: 'root',
       password: 's@cret',
+      options: {},
     });
     expect(parseArangoUrl('arangodb+ssl://db.example.com')).toEqual({
       url: 'https://db.example.com',
       databaseName: '_system',
+      options: {},
     });
     expect(() => new ArangoSemanticStore({})).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     expect(() => new ArangoSemanticStore({ url: 'http://x', prefix: 'bad-prefix' })).toThrow(
@@ -117,10 +119,29 @@ describe('PLATFORM_SEMANTIC_STORE=arangodb://', () => {
     expect(text).not.toContain('s3cret');
     await platform.stop();
   }, 30_000);
+
+  it('refuses a store URL with a malformed vector index parameter before connecting', async () => {
+    const platform = createPlatform({
+      env: { PLATFORM_SEMANTIC_STORE: 'arangodb://root:s3cret@127.0.0.1:1/platform?vectorDimension=many' },
+      telemetrySink: () => {},
+      include: [SemanticStoreRef],
+    });
+    const failure = await platform.start().catch((error: unknown) => error);
+    const text = JSON.stringify({
+      message: (failure as Error).message,
+      details: (failure as { details?: unknown }).details,
+    });
+    expect(text).toContain('CONFIG_INVALID');
+    expect(text).toContain('vectorDimension');
+    expect(text).not.toContain('s3cret');
+    await platform.stop();
+  });
 });
 
 // The integration suite: the shared conformance suite against a real server, when there is one.
 const ARANGO_URL = process.env.ARANGO_URL;
+// A server started with --vector-index (--experimental-vector-index before 3.12.9), 3.12.6 or later.
+const VECTOR_INDEX = Boolean(ARANGO_URL && process.env.ARANGO_VECTOR_INDEX);
 if (ARANGO_URL) {
   describeSemanticStoreConformance(`arangodb (${new URL(ARANGO_URL.replace(/^arangodb/, 'http')).host})`, async () => {
     const prefix = `test_${Date.now().toString(36)}_`;
@@ -133,3 +154,71 @@ if (ARANGO_URL) {
     it('needs ARANGO_URL', () => {});
   });
 }
+
+describe.skipIf(!VECTOR_INDEX)('ArangoDB vector index (ARANGO_URL and ARANGO_VECTOR_INDEX=1 run it)', () => {
+  it('searches through the index per tenant, giving what exact search gives when every cell is probed', async () => {
+    const prefix = `test_${Date.now().toString(36)}_vi_`;
+    const url = ARANGO_URL as string;
+    const indexed = new ArangoSemanticStore({
+      url,
+      prefix,
+      vectorIndex: { dimension: 8, nLists: 4, nProbe: 4, retryIntervalMs: 0 },
+    });
+    const exact = new ArangoSemanticStore({ url, prefix });
+    await indexed.initialize();
+    await exact.initialize();
+    try {
+      let seed = 7;
+      const random = () => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+        return seed / 2 ** 31 - 0.5;
+      };
+      const vectors = new Map<string, number[]>();
+      for (const [tenantId, count] of [
+        ['acme', 64],
+        ['globex', 16],
+      ] as const) {
+        await indexed.upsertContent({ tenantId, contentId: 'c1', kind: 'structured' });
+        const embeddings = Array.from({ length: count }, (_, index) => {
+          const vector = Array.from({ length: 8 }, random);
+          vectors.set(`${tenantId}:${index}`, vector);
+          return { id: `e${index}`, kind: 'chunk', ref: String(index), vector, model: 'm' };
+        });
+        await indexed.upsertEmbeddings(tenantId, 'c1', embeddings);
+      }
+      expect(await indexed.ensureVectorIndex()).toEqual({ mode: 'approximate' });
+
+      for (const [key, vector] of [...vectors].filter(([name]) => name.startsWith('acme:')).slice(0, 5)) {
+        const approximate = await indexed.search('acme', vector, { limit: 5 });
+        const reference = await exact.search('acme', vector, { limit: 5 });
+        expect(approximate.map((result) => result.id)).toEqual(reference.map((result) => result.id));
+        expect(approximate[0]).toMatchObject({ id: `e${key.split(':')[1]}`, score: expect.closeTo(1, 4) });
+      }
+      // Pre-filtered by tenant: an acme vector finds globex's nearest, as exact search over globex does.
+      const probe = vectors.get('acme:0') as number[];
+      const globex = await indexed.search('globex', probe, { limit: 10 });
+      expect(globex.map((result) => result.score)).toEqual(
+        (await exact.search('globex', probe, { limit: 10 })).map((result) => expect.closeTo(result.score, 4)),
+      );
+      expect(indexed.vectorSearchStatus()).toEqual({ mode: 'approximate' });
+    } finally {
+      const { Database } = await import('arangojs');
+      const { url: server, databaseName, username, password } = parseArangoUrl(url);
+      const db = new Database({
+        url: server,
+        databaseName,
+        ...(username ? { auth: { username, password: password ?? '' } } : {}),
+      });
+      await db
+        .graph(`${prefix}content_graph`)
+        .drop(true)
+        .catch(() => undefined);
+      for (const collection of await db.collections()) {
+        if (collection.name.startsWith(prefix)) await collection.drop();
+      }
+      db.close();
+      await indexed.shutdown();
+      await exact.shutdown();
+    }
+  }, 120_000);
+});
