@@ -1,4 +1,5 @@
 export { checkCloudProfile, publicWorksModule } from './composition.js';
+export { prepareGraphTraversal, type ResolvedGraphTraversal, traverseBreadthFirst } from './graph-traversal.js';
 export { LocalBlobStore, type LocalBlobStoreOptions } from './local/index.js';
 export {
   InProcessEventBus,

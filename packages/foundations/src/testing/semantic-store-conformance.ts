@@ -250,6 +250,117 @@ export function describeSemanticStoreConformance(name: string, setup: () => Prom
       );
     });
 
+    it('traverses the graph breadth first: depth, shortest paths, direction, relations, limit', async () => {
+      const tenant = uniqueTenant();
+      await store.upsertContent({ tenantId: tenant, contentId: 'g', kind: 'structured' });
+      await store.upsertGraph(tenant, 'g', {
+        nodes: [
+          { id: 'file:1', kind: 'file', label: 'sales.csv' },
+          { id: 'table:1', kind: 'table', label: 'sales' },
+          { id: 'col:a', kind: 'column', label: 'email' },
+          { id: 'col:b', kind: 'column', label: 'contact' },
+          { id: 'type:email', kind: 'semantic_type', label: 'email' },
+          { id: 'chunk:0', kind: 'chunk', label: 'chunk 1' },
+          { id: 'entity:x', kind: 'entity', label: 'Ada' },
+        ],
+        edges: [
+          { from: 'file:1', to: 'table:1', relation: 'has_table' },
+          { from: 'table:1', to: 'col:b', relation: 'has_column' },
+          { from: 'table:1', to: 'col:a', relation: 'has_column' },
+          { from: 'col:b', to: 'type:email', relation: 'has_semantic_type' },
+          { from: 'col:a', to: 'type:email', relation: 'has_semantic_type', properties: { confidence: 0.9 } },
+          { from: 'file:1', to: 'chunk:0', relation: 'has_chunk' },
+          // 'ghost' has no node record: walked through, never returned.
+          { from: 'chunk:0', to: 'ghost', relation: 'mentions' },
+          { from: 'ghost', to: 'entity:x', relation: 'mentions' },
+        ],
+      });
+      const edge = (from: string, relation: string, to: string, properties = {}) => ({
+        from,
+        to,
+        relation,
+        properties,
+      });
+      const summary = (steps: Awaited<ReturnType<SemanticStore['traverse']>>) =>
+        steps.map((step) => `${step.depth} ${step.node.id}`);
+
+      const twoAway = await store.traverse(tenant, 'file:1');
+      expect(summary(twoAway)).toEqual(['1 chunk:0', '1 table:1', '2 col:a', '2 col:b']);
+      expect(twoAway[2]).toEqual({
+        node: { id: 'col:a', kind: 'column', label: 'email', properties: {} },
+        depth: 2,
+        path: [edge('file:1', 'has_table', 'table:1'), edge('table:1', 'has_column', 'col:a')],
+      });
+
+      const threeAway = await store.traverse(tenant, 'file:1', { maxDepth: 3 });
+      expect(summary(threeAway).slice(4)).toEqual(['3 entity:x', '3 type:email']);
+      // Two shortest paths reach the type: the one first in (from, relation, to) order, through col:a.
+      expect(threeAway[5]?.path).toEqual([
+        edge('file:1', 'has_table', 'table:1'),
+        edge('table:1', 'has_column', 'col:a'),
+        edge('col:a', 'has_semantic_type', 'type:email', { confidence: 0.9 }),
+      ]);
+
+      // Backwards along the edges: the path keeps each edge as stored.
+      const towards = await store.traverse(tenant, 'type:email', { direction: 'in' });
+      expect(summary(towards)).toEqual(['1 col:a', '1 col:b', '2 table:1']);
+      expect(towards[2]?.path).toEqual([
+        edge('col:a', 'has_semantic_type', 'type:email', { confidence: 0.9 }),
+        edge('table:1', 'has_column', 'col:a'),
+      ]);
+      expect(summary(await store.traverse(tenant, 'col:a', { direction: 'out', maxDepth: 5 }))).toEqual([
+        '1 type:email',
+      ]);
+      // Both ways, a column's siblings are two edges away through the table or the type.
+      expect(summary(await store.traverse(tenant, 'col:a'))).toEqual([
+        '1 table:1',
+        '1 type:email',
+        '2 col:b',
+        '2 file:1',
+      ]);
+
+      expect(
+        summary(await store.traverse(tenant, 'file:1', { relations: ['has_table', 'has_column'], maxDepth: 5 })),
+      ).toEqual(['1 table:1', '2 col:a', '2 col:b']);
+      expect(summary(await store.traverse(tenant, 'file:1', { maxDepth: 5, limit: 3 }))).toEqual([
+        '1 chunk:0',
+        '1 table:1',
+        '2 col:a',
+      ]);
+
+      // Nodes of the tenant's other contents are reached too; other tenants' are not.
+      await store.upsertContent({ tenantId: tenant, contentId: 'g2', kind: 'structured' });
+      await store.upsertGraph(tenant, 'g2', {
+        nodes: [{ id: 'col:z', kind: 'column', label: 'mail' }],
+        edges: [{ from: 'col:z', to: 'type:email', relation: 'has_semantic_type' }],
+      });
+      expect(summary(await store.traverse(tenant, 'type:email', { direction: 'in', maxDepth: 1 }))).toEqual([
+        '1 col:a',
+        '1 col:b',
+        '1 col:z',
+      ]);
+      await store.deleteContent(tenant, 'g2');
+      expect(summary(await store.traverse(tenant, 'type:email', { direction: 'in', maxDepth: 1 }))).toEqual([
+        '1 col:a',
+        '1 col:b',
+      ]);
+      expect(await store.traverse(uniqueTenant(), 'file:1')).toEqual([]);
+      expect(await store.traverse(tenant, 'no-such-node')).toEqual([]);
+
+      for (const options of [
+        { maxDepth: 0 },
+        { maxDepth: 6 },
+        { maxDepth: 1.5 },
+        { limit: 0 },
+        { limit: 1001 },
+        { relations: [] },
+        { relations: ['Not A Relation'] },
+        { direction: 'sideways' as 'out' },
+      ]) {
+        await expectPlatformError(store.traverse(tenant, 'file:1', options), 'VALIDATION_FAILED');
+      }
+    });
+
     it('keeps a correlation map per content, and deleting content removes all it owns', async () => {
       const tenant = uniqueTenant();
       await store.upsertContent({ tenantId: tenant, contentId: 'owned', kind: 'structured' });

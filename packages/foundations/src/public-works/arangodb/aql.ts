@@ -201,6 +201,31 @@ export function neighborEdgesQuery(
   };
 }
 
+/** The edges leaving any of `ids` (out: by `from`, in: by `to`), optionally of some relations: one level of a traversal. */
+export function edgesAtQuery(
+  collections: Collections,
+  tenantId: string,
+  ids: readonly string[],
+  direction: 'out' | 'in' | 'both',
+  relations?: readonly string[],
+): AqlQuery {
+  const sides = [direction !== 'in' ? 'doc.from IN @ids' : '', direction !== 'out' ? 'doc.to IN @ids' : '']
+    .filter(Boolean)
+    .join(' OR ');
+  const bindVars: Record<string, unknown> = { '@edges': collections.edges, tenantId, ids };
+  let relation = '';
+  if (relations !== undefined) {
+    bindVars.relations = relations;
+    relation = '\n  FILTER doc.relation IN @relations';
+  }
+  return {
+    query: `FOR doc IN @@edges
+  FILTER doc.tenantId == @tenantId AND (${sides})${relation}
+  RETURN { from: doc.from, to: doc.to, relation: doc.relation, properties: doc.properties }`,
+    bindVars,
+  };
+}
+
 /** Removes every document of a content from each of its collections (run inside one transaction). */
 export function removeContentQueries(collections: Collections, tenantId: string, contentId: string): AqlQuery[] {
   return [collections.embeddings, collections.nodes, collections.edges, collections.correlations].map((name) => ({

@@ -1,6 +1,13 @@
 import type { Database } from 'arangojs';
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
-import type { GraphNode, SemanticSearchResult, SemanticStore } from '../ports/semantic-store.js';
+import { prepareGraphTraversal, traverseBreadthFirst } from '../graph-traversal.js';
+import type {
+  GraphEdge,
+  GraphNode,
+  GraphTraversalOptions,
+  SemanticSearchResult,
+  SemanticStore,
+} from '../ports/semantic-store.js';
 import { assertTenantId, notFound } from '../ports/tenancy.js';
 import {
   checkContentId,
@@ -17,6 +24,7 @@ import {
   type Collections,
   collectionsOf,
   documentKey,
+  edgesAtQuery,
   neighborEdgesQuery,
   removeContentQueries,
   textSearchQuery,
@@ -359,15 +367,9 @@ export class ArangoSemanticStore implements SemanticStore {
     await this.#all(upsertQuery(this.#collections.edges, last(edgeDocuments)), 'upsert graph edges');
   }
 
-  async neighbors(tenantId: string, nodeId: string, options: Parameters<SemanticStore['neighbors']>[2] = {}) {
-    checkContentId(tenantId, nodeId);
-    const edges = await this.#all<{ from: string; to: string; relation: string; properties: Record<string, unknown> }>(
-      neighborEdgesQuery(this.#collections, tenantId, nodeId, options),
-      'read graph edges',
-    );
-    const ids = [...new Set(edges.map((edge) => (edge.from === nodeId ? edge.to : edge.from)))];
-    if (ids.length === 0) return { edges, nodes: [] };
-    const nodes = await this.#all<GraphNode>(
+  async #nodes(tenantId: string, ids: readonly string[]): Promise<GraphNode[]> {
+    if (ids.length === 0) return [];
+    return this.#all<GraphNode>(
       {
         query: `FOR doc IN @@nodes
   FILTER doc.tenantId == @tenantId AND doc.id IN @ids
@@ -377,7 +379,35 @@ export class ArangoSemanticStore implements SemanticStore {
       },
       'read graph nodes',
     );
-    return { edges, nodes };
+  }
+
+  async neighbors(tenantId: string, nodeId: string, options: Parameters<SemanticStore['neighbors']>[2] = {}) {
+    checkContentId(tenantId, nodeId);
+    const edges = await this.#all<GraphEdge>(
+      neighborEdgesQuery(this.#collections, tenantId, nodeId, options),
+      'read graph edges',
+    );
+    const ids = [...new Set(edges.map((edge) => (edge.from === nodeId ? edge.to : edge.from)))];
+    return { edges, nodes: await this.#nodes(tenantId, ids) };
+  }
+
+  /**
+   * Breadth first, one indexed query per level (edges by `[tenantId, from]` or `[tenantId, to]`),
+   * rather than an AQL graph traversal: with global vertex uniqueness a traversal marks a node
+   * visited through an edge the relation filter then drops, which could hide its allowed path.
+   */
+  async traverse(tenantId: string, startId: string, options?: GraphTraversalOptions) {
+    const traversal = prepareGraphTraversal(tenantId, startId, options);
+    return traverseBreadthFirst(
+      startId,
+      traversal,
+      (ids) =>
+        this.#all<GraphEdge>(
+          edgesAtQuery(this.#collections, tenantId, ids, traversal.direction, traversal.relations),
+          'traverse graph edges',
+        ),
+      (ids) => this.#nodes(tenantId, ids),
+    );
   }
 
   async putCorrelationMap(tenantId: string, contentId: string, map: Record<string, unknown>) {

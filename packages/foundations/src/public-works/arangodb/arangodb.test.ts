@@ -5,6 +5,7 @@ import { SemanticStoreRef } from '../refs.js';
 import {
   collectionsOf,
   documentKey,
+  edgesAtQuery,
   neighborEdgesQuery,
   removeContentQueries,
   textSearchQuery,
@@ -27,6 +28,7 @@ describe('ArangoDB AQL builders', () => {
       }),
       textSearchQuery(collections, HOSTILE, [HOSTILE], 5, { contentId: HOSTILE, metadata: { section: HOSTILE } }),
       neighborEdgesQuery(collections, HOSTILE, HOSTILE, { relation: HOSTILE }),
+      edgesAtQuery(collections, HOSTILE, [HOSTILE], 'both', [HOSTILE]),
       upsertQuery(collections.contents, [{ _key: 'k', title: HOSTILE }], ['createdAt']),
       ...removeContentQueries(collections, HOSTILE, HOSTILE),
     ];
@@ -63,6 +65,11 @@ describe('ArangoDB AQL builders', () => {
     expect(neighborEdgesQuery(collections, 't', 'n', { direction: 'out' }).query).toContain('(doc.from == @nodeId)');
     expect(neighborEdgesQuery(collections, 't', 'n', { direction: 'in' }).query).toContain('(doc.to == @nodeId)');
     expect(neighborEdgesQuery(collections, 't', 'n').query).toContain('(doc.from == @nodeId OR doc.to == @nodeId)');
+    expect(edgesAtQuery(collections, 't', ['a'], 'out').query).toContain('(doc.from IN @ids)');
+    expect(edgesAtQuery(collections, 't', ['a'], 'in').query).toContain('(doc.to IN @ids)');
+    expect(edgesAtQuery(collections, 't', ['a'], 'both', ['has_column']).query).toMatch(
+      /\(doc\.from IN @ids OR doc\.to IN @ids\)\s+FILTER doc\.relation IN @relations/,
+    );
   });
 
   it('derives fixed-length document keys that differ by tenant', () => {

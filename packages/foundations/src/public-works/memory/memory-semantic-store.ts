@@ -1,4 +1,12 @@
-import type { ContentRecord, EmbeddingRecord, GraphEdge, GraphNode, SemanticStore } from '../ports/semantic-store.js';
+import { edgeKey, prepareGraphTraversal, traverseBreadthFirst } from '../graph-traversal.js';
+import type {
+  ContentRecord,
+  EmbeddingRecord,
+  GraphEdge,
+  GraphNode,
+  GraphTraversalOptions,
+  SemanticStore,
+} from '../ports/semantic-store.js';
 import { assertTenantId, notFound } from '../ports/tenancy.js';
 import {
   checkContentId,
@@ -18,8 +26,6 @@ interface ContentState {
   edges: Map<string, GraphEdge>;
   correlationMap?: Record<string, unknown>;
 }
-
-const edgeKey = (edge: GraphEdge) => `${edge.from}\u0000${edge.relation}\u0000${edge.to}`;
 
 /** A {@link SemanticStore} in process memory, with exact cosine search. */
 export class MemorySemanticStore implements SemanticStore {
@@ -172,6 +178,32 @@ export class MemorySemanticStore implements SemanticStore {
       .filter((node) => ids.has(node.id))
       .sort((a, b) => a.id.localeCompare(b.id));
     return structuredClone({ edges, nodes });
+  }
+
+  async traverse(tenantId: string, startId: string, options?: GraphTraversalOptions) {
+    const traversal = prepareGraphTraversal(tenantId, startId, options);
+    const states = this.#tenantStates(tenantId);
+    const relations = traversal.relations ? new Set(traversal.relations) : undefined;
+    const steps = await traverseBreadthFirst(
+      startId,
+      traversal,
+      async (ids) => {
+        const level = new Set(ids);
+        return states
+          .flatMap((state) => [...state.edges.values()])
+          .filter(
+            (edge) =>
+              (relations === undefined || relations.has(edge.relation)) &&
+              ((traversal.direction !== 'in' && level.has(edge.from)) ||
+                (traversal.direction !== 'out' && level.has(edge.to))),
+          );
+      },
+      async (ids) => {
+        const wanted = new Set(ids);
+        return states.flatMap((state) => [...state.nodes.values()]).filter((node) => wanted.has(node.id));
+      },
+    );
+    return structuredClone(steps);
   }
 
   async putCorrelationMap(tenantId: string, contentId: string, map: Record<string, unknown>) {

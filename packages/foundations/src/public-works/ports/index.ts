@@ -25,6 +25,8 @@ export {
   GraphEdgeSchema,
   type GraphNode,
   GraphNodeSchema,
+  type GraphTraversalOptions,
+  type GraphTraversalStep,
   type NewContentRecord,
   NewContentRecordSchema,
   type NewEmbeddingRecord,

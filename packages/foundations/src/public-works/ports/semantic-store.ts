@@ -61,6 +61,27 @@ export const GraphEdgeSchema = z
   .strict();
 export type GraphEdge = z.output<typeof GraphEdgeSchema>;
 
+/** Options of {@link SemanticStore.traverse}. */
+export interface GraphTraversalOptions {
+  /** How many edges away from the start, at most (1-5, default 2). */
+  maxDepth?: number;
+  /** Follow edges from→to (`out`), to→from (`in`), or either way (`both`, the default). */
+  direction?: 'out' | 'in' | 'both';
+  /** Only along edges of these relations (1-20 names); all when omitted. */
+  relations?: readonly string[];
+  /** At most this many nodes (1-1000, default 100), nearest first. */
+  limit?: number;
+}
+
+/** A node reached by {@link SemanticStore.traverse}: how far from the start, and by which edges. */
+export interface GraphTraversalStep {
+  node: GraphNode;
+  /** Edges between the start and the node on a shortest path (1 for a neighbor). */
+  depth: number;
+  /** The edges of that path, from the start, as stored (an edge walked backwards keeps its from and to). */
+  path: GraphEdge[];
+}
+
 /** Options of {@link SemanticStore.search}. */
 export interface SemanticSearchOptions {
   /** At most this many results (1-100, default 10). */
@@ -127,6 +148,15 @@ export interface SemanticStore {
     nodeId: string,
     options?: { relation?: string; direction?: 'out' | 'in' | 'both' },
   ): Promise<{ edges: GraphEdge[]; nodes: GraphNode[] }>;
+
+  /**
+   * The nodes within `maxDepth` edges of a node (breadth first: each node once, at its shortest
+   * distance, with the path that reached it; among paths of one length the first in the edges'
+   * (from, relation, to) order), nearest first, then by id. Nodes of the content graph, across the
+   * tenant's contents, so what a column, an entity or a semantic type is connected to. A node
+   * without a stored record is walked through, not returned; an unknown start gives `[]`.
+   */
+  traverse(tenantId: string, startId: string, options?: GraphTraversalOptions): Promise<GraphTraversalStep[]>;
 
   /** Stores the correlation map of the content (replacing any previous one). */
   putCorrelationMap(tenantId: string, contentId: string, map: Record<string, unknown>): Promise<void>;

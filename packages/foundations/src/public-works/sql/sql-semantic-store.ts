@@ -1,9 +1,11 @@
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
 import type { ServiceLifecycle } from '../../kernel/service-definition.js';
+import { edgeKey, prepareGraphTraversal, traverseBreadthFirst } from '../graph-traversal.js';
 import type {
   ContentRecord,
   GraphEdge,
   GraphNode,
+  GraphTraversalOptions,
   SemanticSearchResult,
   SemanticStore,
 } from '../ports/semantic-store.js';
@@ -334,43 +336,67 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
     }
   }
 
-  async neighbors(tenantId: string, nodeId: string, options: Parameters<SemanticStore['neighbors']>[2] = {}) {
-    checkContentId(tenantId, nodeId);
-    const direction = options.direction ?? 'both';
+  /** The edges leaving any of `ids` in the direction given, optionally of some relations only. */
+  async #edgesAt(
+    tenantId: string,
+    ids: readonly string[],
+    direction: 'out' | 'in' | 'both',
+    relations?: readonly string[],
+  ): Promise<GraphEdge[]> {
     const sides = [
-      direction !== 'in' ? 'from_id = $2' : undefined,
-      direction !== 'out' ? 'to_id = $2' : undefined,
+      direction !== 'in' ? 'from_id = any($2::text[])' : undefined,
+      direction !== 'out' ? 'to_id = any($2::text[])' : undefined,
     ].filter(Boolean);
-    const params: unknown[] = [tenantId, nodeId];
+    const params: unknown[] = [tenantId, ids];
     let sql = `select * from platform_graph_edges where tenant_id = $1 and (${sides.join(' or ')})`;
-    if (options.relation !== undefined) {
-      params.push(options.relation);
-      sql += ' and relation = $3';
+    if (relations !== undefined) {
+      params.push(relations);
+      sql += ' and relation = any($3::text[])';
     }
-    const edgeRows = (await this.#db.query<Row>(sql, params)).rows;
-    const edges: GraphEdge[] = edgeRows
-      .map((row) => ({
-        from: String(row.from_id),
-        to: String(row.to_id),
-        relation: String(row.relation),
-        properties: json<Record<string, unknown>>(row.properties),
-      }))
-      .sort((a, b) =>
-        `${a.from}\u0000${a.relation}\u0000${a.to}`.localeCompare(`${b.from}\u0000${b.relation}\u0000${b.to}`),
-      );
-    const ids = [...new Set(edges.map((edge) => (edge.from === nodeId ? edge.to : edge.from)))];
-    if (ids.length === 0) return { edges, nodes: [] };
+    return (await this.#db.query<Row>(sql, params)).rows.map((row) => ({
+      from: String(row.from_id),
+      to: String(row.to_id),
+      relation: String(row.relation),
+      properties: json<Record<string, unknown>>(row.properties),
+    }));
+  }
+
+  async #nodes(tenantId: string, ids: readonly string[]): Promise<GraphNode[]> {
+    if (ids.length === 0) return [];
     const { rows } = await this.#db.query<Row>(
       'select * from platform_graph_nodes where tenant_id = $1 and id = any($2::text[]) order by id',
       [tenantId, ids],
     );
-    const nodes: GraphNode[] = rows.map((row) => ({
+    return rows.map((row) => ({
       id: String(row.id),
       kind: String(row.kind),
       label: String(row.label),
       properties: json<Record<string, unknown>>(row.properties),
     }));
-    return { edges, nodes };
+  }
+
+  async neighbors(tenantId: string, nodeId: string, options: Parameters<SemanticStore['neighbors']>[2] = {}) {
+    checkContentId(tenantId, nodeId);
+    const edges = (
+      await this.#edgesAt(
+        tenantId,
+        [nodeId],
+        options.direction ?? 'both',
+        options.relation === undefined ? undefined : [options.relation],
+      )
+    ).sort((a, b) => edgeKey(a).localeCompare(edgeKey(b)));
+    const ids = [...new Set(edges.map((edge) => (edge.from === nodeId ? edge.to : edge.from)))];
+    return { edges, nodes: await this.#nodes(tenantId, ids) };
+  }
+
+  async traverse(tenantId: string, startId: string, options?: GraphTraversalOptions) {
+    const traversal = prepareGraphTraversal(tenantId, startId, options);
+    return traverseBreadthFirst(
+      startId,
+      traversal,
+      (ids) => this.#edgesAt(tenantId, ids, traversal.direction, traversal.relations),
+      (ids) => this.#nodes(tenantId, ids),
+    );
   }
 
   async putCorrelationMap(tenantId: string, contentId: string, map: Record<string, unknown>) {
