@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPlatform } from '@platform/foundations';
+import { supabaseAuth } from '@platform/foundations/supabase';
 import { createMemorySink } from '@platform/observability/testing';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -224,5 +225,45 @@ describe('Security Guard with a pluggable policy', () => {
     ).toBe('tenant_mismatch');
     expect((await guard.authenticate(await token(pair))).tenantId).toBe('acme');
     await platform.stop();
+  });
+});
+
+describe('Security Guard on a Supabase project (supabaseAuth)', () => {
+  it("accepts the project's tokens given only its URL, and refuses another project's", async () => {
+    const pair = await keyPair('supabase-key');
+    const jwks = JSON.stringify({ keys: [await publicJwk(pair)] });
+    const paths: string[] = [];
+    // A local Supabase stack's Auth: the key set where Supabase publishes it.
+    const server = createServer((request, response) => {
+      paths.push(request.url ?? '');
+      if (request.url === '/auth/v1/.well-known/jwks.json') {
+        response.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
+      } else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const project = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const platform = createPlatform({
+      env: {},
+      telemetrySink: () => {},
+      modules: [smartCityModule({ roles: [securityGuard({ ...supabaseAuth(project) })] })],
+    });
+    try {
+      await platform.start();
+      const guard = platform.get(SecurityGuardRef);
+      const user = await guard.authenticate(await token(pair, { iss: `${project}/auth/v1` }));
+      expect(user).toMatchObject({ userId: 'user-1', tenantId: 'acme', roles: ['authenticated', 'analyst'] });
+      expect(paths).toEqual(['/auth/v1/.well-known/jwks.json']);
+      // Signed with the same key but issued by another project, or for another audience: refused.
+      await expect(guard.authenticate(await token(pair))).rejects.toMatchObject({
+        code: 'AUTHENTICATION_FAILED',
+        details: { reason: 'claim_invalid' },
+      });
+      await expect(
+        guard.authenticate(await token(pair, { iss: `${project}/auth/v1`, aud: 'anon' })),
+      ).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED', details: { reason: 'claim_invalid' } });
+    } finally {
+      await platform.stop();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

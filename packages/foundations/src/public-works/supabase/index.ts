@@ -4,6 +4,8 @@
  * peer dependency: install it to use this entry). For Supabase's database over a Postgres
  * connection, use `@platform/foundations/postgres` instead.
  */
+
+export { type SupabaseAuthSettings, supabaseAuth } from './supabase-auth.js';
 export {
   keysetFilter,
   quoteFilterValue,

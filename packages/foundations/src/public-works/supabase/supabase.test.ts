@@ -4,7 +4,7 @@ import { createPlatform } from '../../kernel/platform.js';
 import { describeMetadataStoreConformance } from '../../testing/index.js';
 import { encodeCursor } from '../metadata-input.js';
 import { MetadataStoreRef } from '../refs.js';
-import { keysetFilter, quoteFilterValue, SupabaseMetadataStore } from './index.js';
+import { keysetFilter, quoteFilterValue, SupabaseMetadataStore, supabaseAuth } from './index.js';
 
 interface Recorded {
   method: string;
@@ -204,3 +204,29 @@ if (process.env.SUPABASE_URL && process.env.SUPABASE_SERVICE_ROLE_KEY) {
     it('needs a Supabase project', () => {});
   });
 }
+
+describe('supabaseAuth', () => {
+  it("derives the JWKS URL, issuer and audience of a project's tokens", () => {
+    expect(supabaseAuth('https://abcd.supabase.co')).toEqual({
+      jwksUrl: 'https://abcd.supabase.co/auth/v1/.well-known/jwks.json',
+      issuer: 'https://abcd.supabase.co/auth/v1',
+      audience: 'authenticated',
+    });
+    expect(supabaseAuth(new URL('http://127.0.0.1:54321/')).issuer).toBe('http://127.0.0.1:54321/auth/v1');
+  });
+
+  it.each([
+    ['not a url'],
+    ['http://abcd.supabase.co'],
+    ['https://user:secret@abcd.supabase.co'],
+    ['https://abcd.supabase.co/rest/v1'],
+    ['https://abcd.supabase.co?x=1'],
+  ])('refuses %s with CONFIG_INVALID', (url) => {
+    expect(() => supabaseAuth(url)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    try {
+      supabaseAuth(url);
+    } catch (error) {
+      expect((error as Error).message).not.toContain('secret');
+    }
+  });
+});
