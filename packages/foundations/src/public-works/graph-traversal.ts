@@ -97,6 +97,27 @@ export async function traverseBreadthFirst(
   return found.slice(0, traversal.limit);
 }
 
+/**
+ * `SemanticStore.neighbors` over the same two queries as a traversal: the node's edges (in
+ * (from, relation, to) order) and the nodes at their other ends (by id).
+ */
+export async function graphNeighbors(
+  nodeId: string,
+  options: { relation?: string; direction?: 'out' | 'in' | 'both' },
+  edgesAt: (ids: string[], direction: 'out' | 'in' | 'both', relations?: string[]) => Promise<GraphEdge[]>,
+  nodesOf: (ids: string[]) => Promise<GraphNode[]>,
+): Promise<{ edges: GraphEdge[]; nodes: GraphNode[] }> {
+  const edges = (
+    await edgesAt(
+      [nodeId],
+      options.direction ?? 'both',
+      options.relation === undefined ? undefined : [options.relation],
+    )
+  ).sort((a, b) => edgeKey(a).localeCompare(edgeKey(b)));
+  const ids = [...new Set(edges.map((edge) => (edge.from === nodeId ? edge.to : edge.from)))];
+  return { edges, nodes: ids.length === 0 ? [] : await nodesOf(ids) };
+}
+
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

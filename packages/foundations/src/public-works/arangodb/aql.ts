@@ -175,32 +175,6 @@ export function upsertQuery(collection: string, documents: readonly object[], ke
   };
 }
 
-/** The edges at a node (out, in or both), optionally of one relation, in (from, relation, to) order. */
-export function neighborEdgesQuery(
-  collections: Collections,
-  tenantId: string,
-  nodeId: string,
-  options: { relation?: string; direction?: 'out' | 'in' | 'both' } = {},
-): AqlQuery {
-  const direction = options.direction ?? 'both';
-  const sides = [direction !== 'in' ? 'doc.from == @nodeId' : '', direction !== 'out' ? 'doc.to == @nodeId' : '']
-    .filter(Boolean)
-    .join(' OR ');
-  const bindVars: Record<string, unknown> = { '@edges': collections.edges, tenantId, nodeId };
-  let relation = '';
-  if (options.relation !== undefined) {
-    bindVars.relation = options.relation;
-    relation = '\n  FILTER doc.relation == @relation';
-  }
-  return {
-    query: `FOR doc IN @@edges
-  FILTER doc.tenantId == @tenantId AND (${sides})${relation}
-  SORT doc.from, doc.relation, doc.to
-  RETURN { from: doc.from, to: doc.to, relation: doc.relation, properties: doc.properties }`,
-    bindVars,
-  };
-}
-
 /** The edges leaving any of `ids` (out: by `from`, in: by `to`), optionally of some relations: one level of a traversal. */
 export function edgesAtQuery(
   collections: Collections,

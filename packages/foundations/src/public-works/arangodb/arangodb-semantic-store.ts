@@ -1,6 +1,6 @@
 import type { Database } from 'arangojs';
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
-import { prepareGraphTraversal, traverseBreadthFirst } from '../graph-traversal.js';
+import { graphNeighbors, prepareGraphTraversal, traverseBreadthFirst } from '../graph-traversal.js';
 import type {
   GraphEdge,
   GraphNode,
@@ -25,7 +25,6 @@ import {
   collectionsOf,
   documentKey,
   edgesAtQuery,
-  neighborEdgesQuery,
   removeContentQueries,
   textSearchQuery,
   upsertQuery,
@@ -381,14 +380,21 @@ export class ArangoSemanticStore implements SemanticStore {
     );
   }
 
-  async neighbors(tenantId: string, nodeId: string, options: Parameters<SemanticStore['neighbors']>[2] = {}) {
-    checkContentId(tenantId, nodeId);
-    const edges = await this.#all<GraphEdge>(
-      neighborEdgesQuery(this.#collections, tenantId, nodeId, options),
+  async #edgesAt(tenantId: string, ids: string[], direction: 'out' | 'in' | 'both', relations?: readonly string[]) {
+    return this.#all<GraphEdge>(
+      edgesAtQuery(this.#collections, tenantId, ids, direction, relations),
       'read graph edges',
     );
-    const ids = [...new Set(edges.map((edge) => (edge.from === nodeId ? edge.to : edge.from)))];
-    return { edges, nodes: await this.#nodes(tenantId, ids) };
+  }
+
+  async neighbors(tenantId: string, nodeId: string, options: Parameters<SemanticStore['neighbors']>[2] = {}) {
+    checkContentId(tenantId, nodeId);
+    return graphNeighbors(
+      nodeId,
+      options,
+      (ids, direction, relations) => this.#edgesAt(tenantId, ids, direction, relations),
+      (ids) => this.#nodes(tenantId, ids),
+    );
   }
 
   /**
@@ -401,11 +407,7 @@ export class ArangoSemanticStore implements SemanticStore {
     return traverseBreadthFirst(
       startId,
       traversal,
-      (ids) =>
-        this.#all<GraphEdge>(
-          edgesAtQuery(this.#collections, tenantId, ids, traversal.direction, traversal.relations),
-          'traverse graph edges',
-        ),
+      (ids) => this.#edgesAt(tenantId, ids, traversal.direction, traversal.relations),
       (ids) => this.#nodes(tenantId, ids),
     );
   }

@@ -6,7 +6,6 @@ import {
   collectionsOf,
   documentKey,
   edgesAtQuery,
-  neighborEdgesQuery,
   removeContentQueries,
   textSearchQuery,
   upsertQuery,
@@ -27,7 +26,6 @@ describe('ArangoDB AQL builders', () => {
         metadata: { [HOSTILE]: HOSTILE },
       }),
       textSearchQuery(collections, HOSTILE, [HOSTILE], 5, { contentId: HOSTILE, metadata: { section: HOSTILE } }),
-      neighborEdgesQuery(collections, HOSTILE, HOSTILE, { relation: HOSTILE }),
       edgesAtQuery(collections, HOSTILE, [HOSTILE], 'both', [HOSTILE]),
       upsertQuery(collections.contents, [{ _key: 'k', title: HOSTILE }], ['createdAt']),
       ...removeContentQueries(collections, HOSTILE, HOSTILE),
@@ -62,9 +60,6 @@ describe('ArangoDB AQL builders', () => {
   it('keeps createdAt of a replaced document, and names edges by direction', () => {
     expect(upsertQuery('c', [], ['createdAt']).query).toContain('REPLACE MERGE(doc, { [@keep0]: OLD[@keep0] })');
     expect(upsertQuery('c', []).query).toContain('REPLACE doc IN @@collection');
-    expect(neighborEdgesQuery(collections, 't', 'n', { direction: 'out' }).query).toContain('(doc.from == @nodeId)');
-    expect(neighborEdgesQuery(collections, 't', 'n', { direction: 'in' }).query).toContain('(doc.to == @nodeId)');
-    expect(neighborEdgesQuery(collections, 't', 'n').query).toContain('(doc.from == @nodeId OR doc.to == @nodeId)');
     expect(edgesAtQuery(collections, 't', ['a'], 'out').query).toContain('(doc.from IN @ids)');
     expect(edgesAtQuery(collections, 't', ['a'], 'in').query).toContain('(doc.to IN @ids)');
     expect(edgesAtQuery(collections, 't', ['a'], 'both', ['has_column']).query).toMatch(

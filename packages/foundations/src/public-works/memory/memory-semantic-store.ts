@@ -1,4 +1,4 @@
-import { edgeKey, prepareGraphTraversal, traverseBreadthFirst } from '../graph-traversal.js';
+import { edgeKey, graphNeighbors, prepareGraphTraversal, traverseBreadthFirst } from '../graph-traversal.js';
 import type {
   ContentRecord,
   EmbeddingRecord,
@@ -162,48 +162,46 @@ export class MemorySemanticStore implements SemanticStore {
 
   async neighbors(tenantId: string, nodeId: string, options: Parameters<SemanticStore['neighbors']>[2] = {}) {
     checkContentId(tenantId, nodeId);
-    const direction = options.direction ?? 'both';
-    const states = this.#tenantStates(tenantId);
-    const edges = states
-      .flatMap((state) => [...state.edges.values()])
-      .filter(
-        (edge) =>
-          (options.relation === undefined || edge.relation === options.relation) &&
-          ((direction !== 'in' && edge.from === nodeId) || (direction !== 'out' && edge.to === nodeId)),
-      )
-      .sort((a, b) => edgeKey(a).localeCompare(edgeKey(b)));
-    const ids = new Set(edges.map((edge) => (edge.from === nodeId ? edge.to : edge.from)));
-    const nodes = states
-      .flatMap((state) => [...state.nodes.values()])
-      .filter((node) => ids.has(node.id))
-      .sort((a, b) => a.id.localeCompare(b.id));
-    return structuredClone({ edges, nodes });
+    const { edgesAt, nodesOf } = this.#graphReader(tenantId);
+    return structuredClone(await graphNeighbors(nodeId, options, edgesAt, nodesOf));
   }
 
   async traverse(tenantId: string, startId: string, options?: GraphTraversalOptions) {
     const traversal = prepareGraphTraversal(tenantId, startId, options);
+    const { edgesAt, nodesOf } = this.#graphReader(tenantId);
+    return structuredClone(
+      await traverseBreadthFirst(
+        startId,
+        traversal,
+        (ids) => edgesAt(ids, traversal.direction, traversal.relations),
+        nodesOf,
+      ),
+    );
+  }
+
+  /** The two reads graph walks are made of, over the tenant's contents. */
+  #graphReader(tenantId: string) {
     const states = this.#tenantStates(tenantId);
-    const relations = traversal.relations ? new Set(traversal.relations) : undefined;
-    const steps = await traverseBreadthFirst(
-      startId,
-      traversal,
-      async (ids) => {
+    return {
+      edgesAt: async (ids: string[], direction: 'out' | 'in' | 'both', relations?: readonly string[]) => {
         const level = new Set(ids);
+        const wanted = relations ? new Set(relations) : undefined;
         return states
           .flatMap((state) => [...state.edges.values()])
           .filter(
             (edge) =>
-              (relations === undefined || relations.has(edge.relation)) &&
-              ((traversal.direction !== 'in' && level.has(edge.from)) ||
-                (traversal.direction !== 'out' && level.has(edge.to))),
+              (wanted === undefined || wanted.has(edge.relation)) &&
+              ((direction !== 'in' && level.has(edge.from)) || (direction !== 'out' && level.has(edge.to))),
           );
       },
-      async (ids) => {
+      nodesOf: async (ids: string[]) => {
         const wanted = new Set(ids);
-        return states.flatMap((state) => [...state.nodes.values()]).filter((node) => wanted.has(node.id));
+        return states
+          .flatMap((state) => [...state.nodes.values()])
+          .filter((node) => wanted.has(node.id))
+          .sort((a, b) => a.id.localeCompare(b.id));
       },
-    );
-    return structuredClone(steps);
+    };
   }
 
   async putCorrelationMap(tenantId: string, contentId: string, map: Record<string, unknown>) {

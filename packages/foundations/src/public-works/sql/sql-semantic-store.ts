@@ -1,6 +1,6 @@
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
 import type { ServiceLifecycle } from '../../kernel/service-definition.js';
-import { edgeKey, prepareGraphTraversal, traverseBreadthFirst } from '../graph-traversal.js';
+import { graphNeighbors, prepareGraphTraversal, traverseBreadthFirst } from '../graph-traversal.js';
 import type {
   ContentRecord,
   GraphEdge,
@@ -377,16 +377,12 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
 
   async neighbors(tenantId: string, nodeId: string, options: Parameters<SemanticStore['neighbors']>[2] = {}) {
     checkContentId(tenantId, nodeId);
-    const edges = (
-      await this.#edgesAt(
-        tenantId,
-        [nodeId],
-        options.direction ?? 'both',
-        options.relation === undefined ? undefined : [options.relation],
-      )
-    ).sort((a, b) => edgeKey(a).localeCompare(edgeKey(b)));
-    const ids = [...new Set(edges.map((edge) => (edge.from === nodeId ? edge.to : edge.from)))];
-    return { edges, nodes: await this.#nodes(tenantId, ids) };
+    return graphNeighbors(
+      nodeId,
+      options,
+      (ids, direction, relations) => this.#edgesAt(tenantId, ids, direction, relations),
+      (ids) => this.#nodes(tenantId, ids),
+    );
   }
 
   async traverse(tenantId: string, startId: string, options?: GraphTraversalOptions) {
