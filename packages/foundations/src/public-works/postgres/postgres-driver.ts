@@ -17,14 +17,68 @@ export interface PostgresDriverOptions {
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
-function executor(client: Queryable): SqlExecutor {
+/** Socket-level failures: the server went away or could not be reached. */
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/** SQLSTATEs of a server that is going away, restarting or out of connections. */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '53400']);
+/** Transactions the server gave up on that can simply run again. */
+const RETRYABLE_STATES = new Set(['40001', '40P01']);
+
+/**
+ * A failed query as the port's errors where the failure is the connection's, not the query's:
+ * `ADAPTER_UNAVAILABLE` for a lost or refused connection (so a journey retries the step), and
+ * `CONFLICT` for a serialization failure or deadlock. Anything else (a constraint, a syntax
+ * error) is returned as it is, with its SQLSTATE, for the store to map.
+ */
+export function classifyPostgresError(error: unknown, server: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const state = typeof code === 'string' ? code : undefined;
+  const message = (error as Error | null)?.message ?? String(error);
+  const lost =
+    (state !== undefined && (state.startsWith('08') || UNAVAILABLE_STATES.has(state) || NETWORK_ERRORS.has(state))) ||
+    /connection terminated|terminating connection|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      message,
+    );
+  if (lost) {
+    return new PlatformError(ErrorCode.ADAPTER_UNAVAILABLE, `postgres: ${server}: ${message.split('\n')[0]}`, {
+      details: { adapter: 'postgres', ...(state ? { sqlState: state } : {}) },
+      cause: error,
+    });
+  }
+  if (state !== undefined && RETRYABLE_STATES.has(state)) {
+    return new PlatformError(ErrorCode.CONFLICT, `postgres: ${message.split('\n')[0]}; the transaction can run again`, {
+      details: { adapter: 'postgres', sqlState: state },
+      cause: error,
+    });
+  }
+  return error;
+}
+
+function executor(client: Queryable, server: string): SqlExecutor {
   return {
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
-      const result = await client.query(sql, params as unknown[]);
-      return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+      try {
+        const result = await client.query(sql, params as unknown[]);
+        return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+      } catch (error) {
+        throw classifyPostgresError(error, server);
+      }
     },
     async exec(sql: string) {
-      await client.query(sql);
+      try {
+        await client.query(sql);
+      } catch (error) {
+        throw classifyPostgresError(error, server);
+      }
     },
   };
 }
@@ -34,10 +88,13 @@ export class PostgresDriver implements SqlDriver {
   readonly kind = 'postgres';
   readonly #pool: pg.Pool;
   readonly #executor: SqlExecutor;
+  /** The server as errors name it (host, port, database; never the password). */
+  readonly #server: string;
 
-  private constructor(pool: pg.Pool) {
+  private constructor(pool: pg.Pool, server: string) {
     this.#pool = pool;
-    this.#executor = executor(pool);
+    this.#server = server;
+    this.#executor = executor(pool, server);
   }
 
   /**
@@ -62,7 +119,7 @@ export class PostgresDriver implements SqlDriver {
         { details: { adapter: 'postgres' }, cause: error },
       );
     }
-    return new PostgresDriver(pool);
+    return new PostgresDriver(pool, redactConnectionString(options.connectionString));
   }
 
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]) {
@@ -74,17 +131,26 @@ export class PostgresDriver implements SqlDriver {
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
+    let client: pg.PoolClient;
     try {
-      await client.query('begin');
-      const result = await work(executor(client));
-      await client.query('commit');
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw classifyPostgresError(error, this.#server);
+    }
+    let broken: Error | undefined;
+    try {
+      const tx = executor(client, this.#server);
+      await tx.exec('begin');
+      const result = await work(tx);
+      await tx.exec('commit');
       return result;
     } catch (error) {
-      await client.query('rollback').catch(() => undefined);
+      // A client whose connection failed is destroyed, not returned to the pool for the next caller.
+      if (error instanceof PlatformError && error.code === ErrorCode.ADAPTER_UNAVAILABLE) broken = error;
+      else await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 

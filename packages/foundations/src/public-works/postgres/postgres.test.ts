@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { PlatformError } from '../../errors/platform-error.js';
 import { describeMetadataStoreConformance } from '../../testing/index.js';
-import { createPostgresTestDatabase } from '../../testing/postgres-test-database.js';
+import { createPostgresTestDatabase, TEST_POSTGRES_URL } from '../../testing/postgres-test-database.js';
 import { applyMigrations, loadMigrations } from '../sql/migrations.js';
 import { SqlMetadataStore } from '../sql/sql-metadata-store.js';
 import { SqlSemanticStore } from '../sql/sql-semantic-store.js';
@@ -45,6 +46,68 @@ describe('Postgres driver', () => {
     expect((error as Error).message).toContain('postgres://admin:***@127.0.0.1:1/nowhere');
     expect((error as Error).message).not.toContain('hunter2');
     expect(JSON.stringify(error)).not.toContain('hunter2');
+  });
+
+  it('reports a connection the server drops mid-query as ADAPTER_UNAVAILABLE, and the next query reconnects', async () => {
+    const database = await createPostgresTestDatabase();
+    const driver = await PostgresDriver.connect({ connectionString: database.url });
+    const admin = await PostgresDriver.connect({ connectionString: TEST_POSTGRES_URL });
+    const name = new URL(database.url).pathname.slice(1);
+    const terminateWhenBusy = async () => {
+      // Kill the backend running pg_sleep as soon as it shows up, as a failover or a restart would.
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        const { rows } = await admin.query<{ killed: boolean }>(
+          `select pg_terminate_backend(pid) as killed from pg_stat_activity
+            where datname = $1 and query like 'select pg_sleep%' and state = 'active'`,
+          [name],
+        );
+        if (rows.length > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error('the query never started');
+    };
+    try {
+      for (const run of [
+        () => driver.query('select pg_sleep(10)'),
+        () => driver.transaction((tx) => tx.query('select pg_sleep(10)')),
+      ]) {
+        const [failure] = await Promise.all([run().catch((error: unknown) => error), terminateWhenBusy()]);
+        expect(failure).toMatchObject({ code: 'ADAPTER_UNAVAILABLE', details: { adapter: 'postgres' } });
+        expect((failure as Error).message).toContain(name);
+        // The broken connection is gone from the pool: the next queries get working ones.
+        for (let index = 0; index < 3; index += 1) {
+          expect((await driver.query<{ one: number }>('select 1 as one')).rows).toEqual([{ one: 1 }]);
+        }
+        expect(await driver.transaction(async (tx) => (await tx.query('select 2 as two')).rows)).toEqual([{ two: 2 }]);
+      }
+    } finally {
+      await driver.close();
+      await admin.close();
+      await database.drop();
+    }
+  }, 30_000);
+
+  it('reports serialization failures as CONFLICT and leaves other errors as the server gave them', async () => {
+    const database = await createPostgresTestDatabase();
+    const driver = await PostgresDriver.connect({ connectionString: database.url });
+    try {
+      const serialization = await driver
+        .transaction((tx) =>
+          tx.exec(`do $$ begin raise exception 'could not serialize' using errcode = 'serialization_failure'; end $$`),
+        )
+        .catch((error: unknown) => error);
+      expect(serialization).toMatchObject({ code: 'CONFLICT', details: { sqlState: '40001' } });
+      await driver.exec('create table t (id int primary key)');
+      await driver.query('insert into t values (1)');
+      const duplicate = await driver.query('insert into t values (1)').catch((error: unknown) => error);
+      expect(duplicate).toMatchObject({ code: '23505' });
+      expect(duplicate).not.toBeInstanceOf(PlatformError);
+      // A failed transaction rolled back and its connection went back to the pool in a clean state.
+      expect((await driver.query('select count(*)::int as n from t')).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await driver.close();
+      await database.drop();
+    }
   });
 
   it('redacts passwords in URLs and parameters', () => {

@@ -1,8 +1,10 @@
 import { Readable } from 'node:stream';
 import { MemoryBlobStore, PlatformError } from '@platform/foundations';
+import { PostgresDriver } from '@platform/foundations/postgres';
+import { createMemorySink } from '@platform/observability/testing';
 import { ContentStewardRef } from '@platform/smart-city';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ada, salesCsv, startFlowPlatform } from './flow.test-helpers.js';
+import { ada, createTestDatabase, salesCsv, startFlowPlatform } from './flow.test-helpers.js';
 
 /** A blob store whose first write reads part of the body, then fails as if the network dropped. */
 class DroppingBlobStore extends MemoryBlobStore {
@@ -55,6 +57,55 @@ describe('an upload that fails for a transient reason', () => {
     },
     60_000,
   );
+});
+
+describe('a metadata database that drops the connection during a step', () => {
+  it('is retried by the journey, and the flow completes with nothing written twice', async () => {
+    const database = await createTestDatabase();
+    const events = createMemorySink();
+    const harness = await startFlowPlatform({
+      stores: { metadata: database.url },
+      telemetrySink: events.sink,
+      modules: { retry: { initialDelayMs: 1, maxDelayMs: 1 } },
+    });
+    const admin = await PostgresDriver.connect({ connectionString: database.url });
+    try {
+      // The first write of a parsed file kills its own server process, as a failover would; a
+      // sequence counts the writes because it survives the rollback.
+      await admin.exec(`
+        create sequence parsed_file_writes;
+        create function drop_connection_once() returns trigger language plpgsql as $$
+        begin
+          if nextval('parsed_file_writes') = 1 then perform pg_terminate_backend(pg_backend_pid()); end if;
+          return new;
+        end $$;
+        create trigger drop_connection_once before insert on platform_parsed_files
+          for each row execute function drop_connection_once();`);
+
+      const outcome = await harness.flow.executeDataMashFlow({
+        file: { name: 'sales.csv', data: salesCsv(30) },
+        userContext: ada,
+      });
+
+      expect(outcome).toMatchObject({ success: true, run: 'new' });
+      expect(events.forOperation('journey.retry')).toEqual([
+        expect.objectContaining({
+          details: expect.objectContaining({ milestone: 'file_parsed', attempt: 2 }),
+          error: expect.objectContaining({ code: 'ADAPTER_UNAVAILABLE' }),
+        }),
+      ]);
+      const counts = await admin.query<{ writes: string; parsed: number; files: number }>(
+        `select (select last_value from parsed_file_writes)::text as writes,
+                (select count(*)::int from platform_parsed_files) as parsed,
+                (select count(*)::int from platform_files) as files`,
+      );
+      expect(counts.rows).toEqual([{ writes: '2', parsed: 1, files: 1 }]);
+    } finally {
+      await admin.close();
+      await harness.stop();
+      await database.drop();
+    }
+  }, 60_000);
 });
 
 function* chunks(bytes: Uint8Array, size: number): Generator<Uint8Array> {
