@@ -14,17 +14,42 @@ export interface ContentDocument {
   updatedAt: string;
 }
 
-/** An arangojs failure as `ADAPTER_UNAVAILABLE` naming the adapter and the step, no credentials. */
+/** ArangoDB error numbers of a write that lost a race (write-write conflict, unique constraint). */
+const CONFLICTS = new Set([1200, 1210]);
+/** Refused or missing what the store needs: forbidden, collection or database not found. */
+const REFUSED = new Set([11, 1203, 1228]);
+
+/**
+ * An arangojs failure as the port's errors, by what a caller can do about it: `CONFLICT` (a
+ * write that lost a race), `RATE_LIMITED`, `ADAPTER_UNAVAILABLE` naming the adapter and the step
+ * for the network, a server error or a refusal (credentials, a collection missing), `INTERNAL`
+ * for a request the server could not accept (an AQL error: a bug). Never credentials.
+ */
 export function translate(error: unknown, what: string): PlatformError {
   if (error instanceof PlatformError) return error;
-  const message = (error as Error).message ?? String(error);
-  return new PlatformError(ErrorCode.ADAPTER_UNAVAILABLE, `arangodb: ${what}: ${message.split('\n')[0]}`, {
+  const message = (error as Error)?.message ?? String(error);
+  const errorNum = (error as { errorNum?: unknown })?.errorNum;
+  const code = (error as { code?: unknown })?.code;
+  const status = typeof code === 'number' ? code : undefined;
+  let kind: string;
+  if (typeof errorNum === 'number' && CONFLICTS.has(errorNum)) kind = ErrorCode.CONFLICT;
+  else if (status === 429) kind = ErrorCode.RATE_LIMITED;
+  else if (
+    typeof errorNum !== 'number' ||
+    status === undefined ||
+    status >= 500 ||
+    status === 401 ||
+    status === 403 ||
+    REFUSED.has(errorNum)
+  ) {
+    kind = ErrorCode.ADAPTER_UNAVAILABLE;
+  } else kind = ErrorCode.INTERNAL;
+  return new PlatformError(kind, `arangodb: ${what}: ${message.split('\n')[0]}`, {
     details: {
       adapter: 'arangodb',
-      ...(typeof (error as { errorNum?: unknown }).errorNum === 'number'
-        ? { errorNum: (error as { errorNum: number }).errorNum }
-        : {}),
-      ...(typeof (error as { code?: unknown }).code === 'string' ? { errno: (error as { code: string }).code } : {}),
+      ...(typeof errorNum === 'number' ? { errorNum } : {}),
+      ...(status === undefined ? {} : { status }),
+      ...(typeof code === 'string' ? { errno: code } : {}),
     },
     cause: error,
   });

@@ -1,6 +1,7 @@
 import type { Database } from 'arangojs';
 import { describe, expect, it } from 'vitest';
 import { approximateSearchQuery, collectionsOf } from './aql.js';
+import { translate } from './documents.js';
 import { ArangoSemanticStore, parseArangoUrl } from './index.js';
 import { checkVectorIndexOptions, parseServerVersion } from './vector-index.js';
 
@@ -291,5 +292,25 @@ describe('vector index configuration', () => {
     expect(new Set(Object.keys(query.bindVars))).toEqual(used);
     expect(query.query).toContain('APPROX_NEAR_COSINE(doc.vector, @vector, { nProbe: @nProbe })');
     expect(query.query).toMatch(/SORT score DESC\s+LIMIT @limit/);
+  });
+});
+
+describe('ArangoDB errors', () => {
+  const arangoError = (errorNum: number, code: number, message = 'failed') =>
+    Object.assign(new Error(message), { errorNum, code });
+  it.each([
+    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8529'), { code: 'ECONNREFUSED' }), 'ADAPTER_UNAVAILABLE'],
+    [arangoError(11, 401, 'not authorized'), 'ADAPTER_UNAVAILABLE'],
+    [arangoError(1203, 404, 'collection or view not found: platform_contents'), 'ADAPTER_UNAVAILABLE'],
+    [arangoError(503, 503, 'service unavailable'), 'ADAPTER_UNAVAILABLE'],
+    [arangoError(1200, 409, 'write-write conflict'), 'CONFLICT'],
+    [arangoError(1210, 409, 'unique constraint violated'), 'CONFLICT'],
+    [arangoError(1501, 400, 'AQL: syntax error'), 'INTERNAL'],
+    [arangoError(1562, 400, 'AQL: division by zero'), 'INTERNAL'],
+    [Object.assign(new Error('too many requests'), { errorNum: 0, code: 429 }), 'RATE_LIMITED'],
+  ])('answers %s with %s', (error, code) => {
+    const translated = translate(error, 'vector search');
+    expect(translated).toMatchObject({ code, details: { adapter: 'arangodb' } });
+    expect(translated.message).toMatch(/^arangodb: vector search: /);
   });
 });

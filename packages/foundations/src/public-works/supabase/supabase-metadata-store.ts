@@ -41,7 +41,8 @@ export interface SupabaseMetadataStoreOptions {
 }
 
 /** PostgREST's answer: `{ data, error }`, with Postgres' SQLSTATE in `error.code`. */
-interface RestResult {
+/** What a supabase-js request resolves to. */
+export interface RestResult {
   data: unknown;
   error: { code?: string; message: string; details?: string | null; hint?: string | null } | null;
   status?: number;
@@ -49,6 +50,34 @@ interface RestResult {
 
 const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
+
+/**
+ * A PostgREST error as the port's errors, by what a caller can do about it: `CONFLICT` (a
+ * duplicate, a missing parent, a transaction to run again), `RATE_LIMITED`, `ADAPTER_UNAVAILABLE`
+ * for what another attempt or the operator can fix (the database or gateway down, the key
+ * refused, the schema not migrated), `INTERNAL` for a request the server could not accept (a bug).
+ */
+export function restError(what: string, error: NonNullable<RestResult['error']>, status?: number): PlatformError {
+  const code = error.code ?? '';
+  const details = {
+    adapter: 'supabase',
+    ...(code ? { code } : {}),
+    ...(status === undefined ? {} : { status }),
+  };
+  const message = `supabase: ${what}: ${error.message}`;
+  let kind: string;
+  if ([UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION, '40001', '40P01'].includes(code)) kind = ErrorCode.CONFLICT;
+  else if (status === 429) kind = ErrorCode.RATE_LIMITED;
+  else if (
+    status === 401 ||
+    status === 403 ||
+    (status !== undefined && status >= 502) ||
+    /^(PGRST00\d|PGRST3\d\d|PGRST20[25]|08...|57P0\d|53\d\d\d|42501|42P01)$/.test(code)
+  ) {
+    kind = ErrorCode.ADAPTER_UNAVAILABLE;
+  } else kind = ErrorCode.INTERNAL;
+  return new PlatformError(kind, message, { details });
+}
 
 /** A value inside a PostgREST logical filter (`or=(...)`), quoted so commas and parentheses stay data. */
 export function quoteFilterValue(value: string): string {
@@ -179,16 +208,7 @@ export class SupabaseMetadataStore implements MetadataStore {
         cause: error,
       });
     }
-    if (result.error) {
-      const error = new PlatformError(
-        result.error.code === UNIQUE_VIOLATION || result.error.code === FOREIGN_KEY_VIOLATION
-          ? ErrorCode.CONFLICT
-          : ErrorCode.ADAPTER_UNAVAILABLE,
-        `supabase: ${what}: ${result.error.message}`,
-        { details: { adapter: 'supabase', ...(result.error.code ? { code: result.error.code } : {}) } },
-      );
-      throw error;
-    }
+    if (result.error) throw restError(what, result.error, result.status);
     if (result.data === null || result.data === undefined) return [];
     return (Array.isArray(result.data) ? result.data : [result.data]) as Row[];
   }

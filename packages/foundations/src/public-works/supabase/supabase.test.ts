@@ -15,7 +15,7 @@ interface Recorded {
 }
 
 /** A stand-in for PostgREST over `fetch`: records each request and answers from a script (unit tests of request building only). */
-function scripted(answers: Array<{ status?: number; body: unknown }>) {
+function scripted(answers: Array<{ status?: number; body: unknown; headers?: Record<string, string> }>) {
   const requests: Recorded[] = [];
   const fetch = async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(String(input instanceof Request ? input.url : input));
@@ -29,7 +29,7 @@ function scripted(answers: Array<{ status?: number; body: unknown }>) {
     const answer = answers.shift() ?? { body: [] };
     return new Response(JSON.stringify(answer.body), {
       status: answer.status ?? 200,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...answer.headers },
     });
   };
   const client = createClient('http://127.0.0.1:54321', 'service-role-key', {
@@ -167,6 +167,30 @@ describe('SupabaseMetadataStore requests', () => {
       if (previous.url !== undefined) process.env.SUPABASE_URL = previous.url;
       if (previous.key !== undefined) process.env.SUPABASE_SERVICE_ROLE_KEY = previous.key;
     }
+  });
+});
+
+describe('SupabaseMetadataStore errors', () => {
+  it.each([
+    [503, { code: '', message: 'upstream unavailable' }, 'ADAPTER_UNAVAILABLE'],
+    [503, { code: 'PGRST001', message: 'database connection error' }, 'ADAPTER_UNAVAILABLE'],
+    [401, { code: 'PGRST301', message: 'JWT expired' }, 'ADAPTER_UNAVAILABLE'],
+    [404, { code: 'PGRST205', message: "Could not find the table 'public.platform_files'" }, 'ADAPTER_UNAVAILABLE'],
+    [403, { code: '42501', message: 'permission denied for table platform_files' }, 'ADAPTER_UNAVAILABLE'],
+    [429, { message: 'Too many requests' }, 'RATE_LIMITED'],
+    [409, { code: '40001', message: 'could not serialize access' }, 'CONFLICT'],
+    [400, { code: '22P02', message: 'invalid input syntax for type uuid' }, 'INTERNAL'],
+    [500, { code: 'XX000', message: 'internal error' }, 'INTERNAL'],
+  ])('answers HTTP %i %o with %s', async (status, body, code) => {
+    // supabase-js itself retries reads on 503 (after Retry-After): answer every attempt the same, at once.
+    const { store, requests } = scripted(
+      Array.from({ length: 10 }, () => ({ status, body, headers: { 'retry-after': '0' } })),
+    );
+    const failure = await store.getFile('acme', 'file_1').catch((error: unknown) => error);
+    expect(requests.length).toBeLessThan(10);
+    expect(failure).toMatchObject({ code, details: { adapter: 'supabase', status } });
+    expect((failure as Error).message).toContain(body.message);
+    expect((failure as Error).message).not.toContain('service-role-key');
   });
 });
 
