@@ -45,6 +45,11 @@ describe('a host on the cloud profile', () => {
       const { rows } = await client.query("select status from platform_journeys where tenant_id = 'cloud-demo'");
       await client.end();
       expect(rows).toEqual([{ status: 'completed' }]);
+      // A readiness probe sees each backend answer.
+      const health = await platform.health();
+      expect(health.services['public-works.blob-store']).toMatchObject({ status: 'healthy' });
+      expect(health.services['public-works.metadata-store']).toMatchObject({ status: 'healthy' });
+      expect(health.services['public-works.semantic-store']).toMatchObject({ status: 'healthy' });
     } finally {
       await platform.stop();
     }

@@ -98,8 +98,16 @@ export class ArangoSemanticStore implements SemanticStore {
     return this.#vectorIndex.ensure(await this.#open());
   }
 
-  /** Degraded while a configured vector index cannot be used (search is exact meanwhile). */
+  /**
+   * Unhealthy when the server does not answer; degraded while a configured vector index cannot be
+   * used (search is exact meanwhile); else healthy.
+   */
   async health() {
+    try {
+      await (await this.#open()).version();
+    } catch (error) {
+      return { status: 'unhealthy' as const, message: translate(error, 'health check').message };
+    }
     const status = this.vectorSearchStatus();
     return this.#vectorIndex && status.mode === 'exact'
       ? { status: 'degraded' as const, message: `vector search is exact: ${status.reason}` }

@@ -219,6 +219,20 @@ describe('ArangoSemanticStore with a vector index', () => {
     expect(server.calls.queries.slice(before).some((query) => query.includes('UPSERT'))).toBe(false);
   });
 
+  it('is unhealthy when the server stops answering, naming the adapter', async () => {
+    const server = scriptedServer({ version: '3.12.7', count: 0 });
+    const store = new ArangoSemanticStore({ database: server.db });
+    await store.initialize();
+    expect(await store.health()).toEqual({ status: 'healthy' });
+    (server.db as unknown as { version: () => Promise<never> }).version = async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8529'), { code: 'ECONNREFUSED' });
+    };
+    expect(await store.health()).toEqual({
+      status: 'unhealthy',
+      message: 'arangodb: health check: connect ECONNREFUSED 127.0.0.1:8529',
+    });
+  });
+
   it('is off unless configured: exact search, healthy', async () => {
     const server = scriptedServer({ version: '3.12.9', exact: [hit('e1', 0.5)] });
     const store = new ArangoSemanticStore({ database: server.db });

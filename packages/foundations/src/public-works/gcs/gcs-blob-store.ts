@@ -95,6 +95,16 @@ export class GcsBlobStore implements BlobStore {
     }
   }
 
+  /** Unhealthy, with the reason, when the bucket cannot be listed (start-up's check, again). */
+  async health() {
+    try {
+      await this.initialize();
+      return { status: 'healthy' as const };
+    } catch (error) {
+      return { status: 'unhealthy' as const, message: (error as Error).message };
+    }
+  }
+
   async #open(): Promise<Bucket> {
     if (this.#bucket) return this.#bucket;
     let storage = this.#options.storage;

@@ -89,6 +89,10 @@ describe('GcsBlobStore', () => {
     const failure = await unreachable.initialize().catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 'ADAPTER_UNAVAILABLE', details: { adapter: 'gcs' } });
     expect(String((failure as Error).message)).not.toContain('PRIVATE KEY');
+    const health = await unreachable.health();
+    expect(health).toEqual({ status: 'unhealthy', message: expect.stringContaining("gcs: bucket 'platform-test'") });
+    expect(health.message).not.toContain('PRIVATE KEY');
+    expect(await store().health()).toEqual({ status: 'healthy' });
   }, 30_000);
 
   it('is what PLATFORM_BLOB_STORE=gcs://bucket/prefix configures, checked at start', async () => {

@@ -25,3 +25,13 @@ describe('SqlSemanticStore options', () => {
     }
   });
 });
+
+describe('SqlSemanticStore health', () => {
+  it('is healthy while the database answers, and unhealthy with the reason once it is closed', async () => {
+    const store = new SqlSemanticStore({ driver: await PGliteDriver.open({ extensions: { vector } }) });
+    await store.initialize();
+    expect(await store.health()).toEqual({ status: 'healthy' });
+    await store.shutdown();
+    expect(await store.health()).toEqual({ status: 'unhealthy', message: expect.any(String) });
+  });
+});

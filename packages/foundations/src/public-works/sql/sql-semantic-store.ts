@@ -132,6 +132,16 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
     if (this.#ownsDriver) await this.#db.close();
   }
 
+  /** Unhealthy, with the reason, when the database does not answer. */
+  async health() {
+    try {
+      await this.#db.query('select 1');
+      return { status: 'healthy' as const };
+    } catch (error) {
+      return { status: 'unhealthy' as const, message: (error as Error).message };
+    }
+  }
+
   async upsertContent(input: Parameters<SemanticStore['upsertContent']>[0]) {
     const record = prepareContent(input, new Date());
     const { rows } = await this.#db.query<Row>(

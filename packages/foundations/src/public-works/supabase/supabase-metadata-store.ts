@@ -168,6 +168,16 @@ export class SupabaseMetadataStore implements MetadataStore {
     }
   }
 
+  /** Unhealthy, with the reason, when the project does not answer or the tables cannot be read. */
+  async health() {
+    try {
+      await this.initialize();
+      return { status: 'healthy' as const };
+    } catch (error) {
+      return { status: 'unhealthy' as const, message: (error as Error).message };
+    }
+  }
+
   async #open(): Promise<SupabaseClient> {
     if (this.#client) return this.#client;
     if (this.#options.client) {

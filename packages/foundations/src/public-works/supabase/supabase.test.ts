@@ -171,6 +171,19 @@ describe('SupabaseMetadataStore requests', () => {
 });
 
 describe('SupabaseMetadataStore errors', () => {
+  it('is healthy while the metadata tables answer, and unhealthy with the reason otherwise', async () => {
+    const { store, requests } = scripted([
+      { body: [] },
+      { status: 404, body: { code: 'PGRST205', message: "Could not find the table 'public.platform_journeys'" } },
+    ]);
+    expect(await store.health()).toEqual({ status: 'healthy' });
+    expect(requests[0]?.path).toBe('/rest/v1/platform_journeys');
+    expect(await store.health()).toEqual({
+      status: 'unhealthy',
+      message: expect.stringContaining('apply migrations/metadata and migrations/supabase'),
+    });
+  });
+
   it.each([
     [503, { code: '', message: 'upstream unavailable' }, 'ADAPTER_UNAVAILABLE'],
     [503, { code: 'PGRST001', message: 'database connection error' }, 'ADAPTER_UNAVAILABLE'],
