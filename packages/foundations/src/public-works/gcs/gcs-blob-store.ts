@@ -44,19 +44,26 @@ interface GcsMetadata {
   metadata?: Record<string, string | number | boolean | null> | null;
 }
 
-/** Maps a client error to the port's errors: 404 `NOT_FOUND`, 412 `CONFLICT`, auth and network `ADAPTER_UNAVAILABLE`. */
-function translate(error: unknown, what: string): PlatformError {
+/**
+ * Maps a client error (after the client's own retries) to the port's errors: 404 `NOT_FOUND`, 412
+ * `CONFLICT`, 429 `RATE_LIMITED`, another 4xx `INTERNAL` (a request GCS cannot accept: a bug),
+ * and the network, 5xx and refused credentials (401/403) `ADAPTER_UNAVAILABLE`.
+ */
+export function translate(error: unknown, what: string): PlatformError {
   if (error instanceof PlatformError) return error;
   const code = (error as { code?: unknown }).code;
   const status = typeof code === 'number' ? code : undefined;
   const message = (error as Error).message ?? String(error);
   if (status === 404) return new PlatformError(ErrorCode.NOT_FOUND, `${what}: not found`, { cause: error });
   if (status === 412) return new PlatformError(ErrorCode.CONFLICT, `${what}: precondition failed`, { cause: error });
-  const reason =
-    status === 401 || status === 403
-      ? `access denied (${status}): check the credentials and the bucket's IAM permissions`
-      : message.split('\n')[0];
-  return new PlatformError(ErrorCode.ADAPTER_UNAVAILABLE, `gcs: ${what}: ${reason}`, {
+  const refused = status === 401 || status === 403;
+  const reason = refused
+    ? `access denied (${status}): check the credentials and the bucket's IAM permissions`
+    : message.split('\n')[0];
+  let kind: string = ErrorCode.ADAPTER_UNAVAILABLE;
+  if (status === 429) kind = ErrorCode.RATE_LIMITED;
+  else if (status !== undefined && status >= 400 && status < 500 && !refused) kind = ErrorCode.INTERNAL;
+  return new PlatformError(kind, `gcs: ${what}: ${reason}`, {
     details: { adapter: 'gcs', ...(status ? { status } : {}), ...(typeof code === 'string' ? { errno: code } : {}) },
     cause: error,
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatform } from '../../kernel/platform.js';
 import { describeBlobStoreConformance, startGcsEmulator } from '../../testing/index.js';
 import { BlobStoreRef } from '../refs.js';
+import { translate } from './gcs-blob-store.js';
 import { GcsBlobStore } from './index.js';
 
 let emulator: Awaited<ReturnType<typeof startGcsEmulator>>;
@@ -109,5 +110,22 @@ describe('GcsBlobStore', () => {
     } finally {
       await platform.stop();
     }
+  });
+});
+
+describe('GCS errors', () => {
+  it.each([
+    [
+      Object.assign(new Error('getaddrinfo ENOTFOUND storage.googleapis.com'), { code: 'ENOTFOUND' }),
+      'ADAPTER_UNAVAILABLE',
+    ],
+    [Object.assign(new Error('Service Unavailable'), { code: 503 }), 'ADAPTER_UNAVAILABLE'],
+    [Object.assign(new Error('Forbidden'), { code: 403 }), 'ADAPTER_UNAVAILABLE'],
+    [Object.assign(new Error('No such object'), { code: 404 }), 'NOT_FOUND'],
+    [Object.assign(new Error('Precondition Failed'), { code: 412 }), 'CONFLICT'],
+    [Object.assign(new Error('Too Many Requests'), { code: 429 }), 'RATE_LIMITED'],
+    [Object.assign(new Error('Invalid argument'), { code: 400 }), 'INTERNAL'],
+  ])('answers %s with %s', (error, code) => {
+    expect(translate(error, 'write')).toMatchObject({ code });
   });
 });
