@@ -47,7 +47,7 @@ interface GcsMetadata {
 /**
  * Maps a client error (after the client's own retries) to the port's errors: 404 `NOT_FOUND`, 412
  * `CONFLICT`, 429 `RATE_LIMITED`, another 4xx `INTERNAL` (a request GCS cannot accept: a bug),
- * and the network, 5xx and refused credentials (401/403) `ADAPTER_UNAVAILABLE`.
+ * and the network, 408, 5xx and refused credentials (401/403) `ADAPTER_UNAVAILABLE`.
  */
 export function translate(error: unknown, what: string): PlatformError {
   if (error instanceof PlatformError) return error;
@@ -62,7 +62,8 @@ export function translate(error: unknown, what: string): PlatformError {
     : message.split('\n')[0];
   let kind: string = ErrorCode.ADAPTER_UNAVAILABLE;
   if (status === 429) kind = ErrorCode.RATE_LIMITED;
-  else if (status !== undefined && status >= 400 && status < 500 && !refused) kind = ErrorCode.INTERNAL;
+  else if (status !== undefined && status >= 400 && status < 500 && status !== 408 && !refused)
+    kind = ErrorCode.INTERNAL;
   return new PlatformError(kind, `gcs: ${what}: ${reason}`, {
     details: { adapter: 'gcs', ...(status ? { status } : {}), ...(typeof code === 'string' ? { errno: code } : {}) },
     cause: error,

@@ -124,6 +124,7 @@ describe('GCS errors', () => {
     [Object.assign(new Error('No such object'), { code: 404 }), 'NOT_FOUND'],
     [Object.assign(new Error('Precondition Failed'), { code: 412 }), 'CONFLICT'],
     [Object.assign(new Error('Too Many Requests'), { code: 429 }), 'RATE_LIMITED'],
+    [Object.assign(new Error('Request Timeout'), { code: 408 }), 'ADAPTER_UNAVAILABLE'],
     [Object.assign(new Error('Invalid argument'), { code: 400 }), 'INTERNAL'],
   ])('answers %s with %s', (error, code) => {
     expect(translate(error, 'write')).toMatchObject({ code });
