@@ -304,7 +304,7 @@ export class ArangoSemanticStore implements SemanticStore {
     const index = this.#vectorIndex;
     if (index) {
       await index.refresh(await this.#open());
-      if (index.usable(query.vector.length)) {
+      if (index.usable(query.vector.length, options)) {
         try {
           const approximate = await this.#all<SemanticSearchResult & { text: string | null }>(
             approximateSearchQuery(
@@ -320,7 +320,7 @@ export class ArangoSemanticStore implements SemanticStore {
           // The probed cells may hold fewer matches than asked for while more exist: exact answers in full.
           if (approximate.length === query.limit) return approximate.map(withoutNullText);
         } catch (error) {
-          index.failed((error as Error).message.split('\n')[0] as string);
+          index.failed((error as Error).message.split('\n')[0] as string, options);
         }
       }
     }

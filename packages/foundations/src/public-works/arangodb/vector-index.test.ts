@@ -77,10 +77,10 @@ function scriptedServer(script: Script) {
   return { db: db as unknown as Database, calls, script };
 }
 
-async function storeOn(server: ReturnType<typeof scriptedServer>, nLists = 4) {
+async function storeOn(server: ReturnType<typeof scriptedServer>, nLists = 4, retryIntervalMs = 0) {
   const store = new ArangoSemanticStore({
     database: server.db,
-    vectorIndex: { dimension: 3, nLists, nProbe: 2, retryIntervalMs: 0 },
+    vectorIndex: { dimension: 3, nLists, nProbe: 2, retryIntervalMs },
   });
   await store.initialize();
   return store;
@@ -178,6 +178,26 @@ describe('ArangoSemanticStore with a vector index', () => {
     // Exact until the next check (an hour here): the failing query is not sent again.
     await store.search('acme', [1, 0, 0], { limit: 1 });
     expect(searches(server)).toEqual(['approximate', 'exact', 'exact']);
+  });
+
+  it('searches exactly with filters the server cannot apply in the index, and through it without them', async () => {
+    const server = scriptedServer({
+      version: '3.12.7',
+      count: 10,
+      approximate: (bindVars) => {
+        if ('metaKey0' in bindVars) throw Object.assign(new Error('AQL: filter not supported'), { errorNum: 1594 });
+        return [hit('e1', 0.9)];
+      },
+      exact: [hit('e2', 0.8)],
+    });
+    const store = await storeOn(server, 4, 3_600_000);
+    const filtered = { limit: 1, metadata: { page: 2 } };
+    expect((await store.search('acme', [1, 0, 0], filtered))[0]?.id).toBe('e2');
+    expect((await store.search('acme', [1, 0, 0], filtered))[0]?.id).toBe('e2');
+    expect((await store.search('acme', [1, 0, 0], { limit: 1 }))[0]?.id).toBe('e1');
+    // The failing filter was tried once; the index stays in use for the rest.
+    expect(searches(server)).toEqual(['approximate', 'exact', 'exact', 'approximate']);
+    expect(store.vectorSearchStatus()).toEqual({ mode: 'approximate' });
   });
 
   it('creates the index before the data on 3.12.9+, and searches exactly until it is trained', async () => {

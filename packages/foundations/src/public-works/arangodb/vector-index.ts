@@ -1,5 +1,6 @@
 import type { Database } from 'arangojs';
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
+import type { SemanticSearchOptions } from '../ports/semantic-store.js';
 
 /** Options of the approximate vector index of {@link ArangoSemanticStore}. */
 export interface ArangoVectorIndexOptions {
@@ -39,6 +40,19 @@ const STORED_VALUES_SINCE = [3, 12, 7] as const;
 const TRAINS_LATER_SINCE = [3, 12, 9] as const;
 
 type Version = readonly [number, number, number];
+
+/** The optional filters of a search, beyond the tenant. */
+type SearchFilters = Pick<SemanticSearchOptions, 'contentId' | 'kind' | 'model' | 'metadata'>;
+
+/** Which optional filters a search uses (`contentId,metadata:page`), the tenant's being implied. */
+function filterShape(filters: SearchFilters): string {
+  return [
+    ...(['contentId', 'kind', 'model'] as const).filter((name) => filters[name] !== undefined),
+    ...Object.keys(filters.metadata ?? {})
+      .sort()
+      .map((key) => `metadata:${key}`),
+  ].join(',');
+}
 
 /** `3.12.6`, `3.12.6-1`, `3.13.0-devel` → [3, 12, 6]; undefined when there is no x.y.z. */
 export function parseServerVersion(version: string): Version | undefined {
@@ -106,6 +120,8 @@ export class ArangoVectorIndex {
   /** When to check again (ms since the epoch); undefined: never (the server cannot have the index). */
   #checkAgainAt: number | undefined = 0;
   #checking: Promise<VectorSearchStatus> | undefined;
+  /** Filter combinations whose approximate query failed, and when to try them again. */
+  readonly #failedShapes = new Map<string, number>();
 
   constructor(collection: string, options: ArangoVectorIndexOptions) {
     this.options = checkVectorIndexOptions(options);
@@ -117,13 +133,30 @@ export class ArangoVectorIndex {
     return { ...this.#status };
   }
 
-  /** Whether a search with a vector of this dimension goes through the index. */
-  usable(dimension: number): boolean {
-    return this.#status.mode === 'approximate' && dimension === this.options.dimension;
+  /**
+   * Whether a search with a vector of this dimension and these filters goes through the index:
+   * not while a query with the same filters failed within `retryIntervalMs`.
+   */
+  usable(dimension: number, filters: SearchFilters = {}, now = Date.now()): boolean {
+    const retryAt = this.#failedShapes.get(filterShape(filters));
+    return (
+      this.#status.mode === 'approximate' &&
+      dimension === this.options.dimension &&
+      (retryAt === undefined || now >= retryAt)
+    );
   }
 
-  /** Search fell back because the approximate query failed: exact until the next check. */
-  failed(reason: string, now = Date.now()): void {
+  /**
+   * The approximate query failed. With the tenant filter only, search is exact until the next
+   * check; with more filters, only searches with those filters are (a server may not apply
+   * every filter during the index lookup), until `retryIntervalMs` has passed.
+   */
+  failed(reason: string, filters: SearchFilters = {}, now = Date.now()): void {
+    const shape = filterShape(filters);
+    if (shape !== '') {
+      this.#failedShapes.set(shape, now + this.options.retryIntervalMs);
+      return;
+    }
     this.#status = { mode: 'exact', reason: `the approximate query failed: ${reason}` };
     this.#checkAgainAt = now + this.options.retryIntervalMs;
   }
