@@ -8,6 +8,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import type { Bucket, File, Storage, StorageOptions } from '@google-cloud/storage';
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
 import { checkExpectedSha256, checkPutOptions, chunksOf } from '../blob-body.js';
+import { probeHealth } from '../health-probe.js';
 import { type BlobInfo, type BlobStore, validateBlobKey } from '../ports/blob-store.js';
 import { assertTenantId, notFound, pageLimit } from '../ports/tenancy.js';
 
@@ -104,13 +105,8 @@ export class GcsBlobStore implements BlobStore {
   }
 
   /** Unhealthy, with the reason, when the bucket cannot be listed (start-up's check, again). */
-  async health() {
-    try {
-      await this.initialize();
-      return { status: 'healthy' as const };
-    } catch (error) {
-      return { status: 'unhealthy' as const, message: (error as Error).message };
-    }
+  health() {
+    return probeHealth(() => this.initialize());
   }
 
   async #open(): Promise<Bucket> {

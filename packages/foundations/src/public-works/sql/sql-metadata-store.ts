@@ -1,5 +1,6 @@
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
 import type { ServiceLifecycle } from '../../kernel/service-definition.js';
+import { probeHealth } from '../health-probe.js';
 import {
   checkTenantAndId,
   decodeCursor,
@@ -63,13 +64,8 @@ export class SqlMetadataStore implements MetadataStore, ServiceLifecycle {
     if (this.#ownsDriver) await this.#db.close();
   }
 
-  async health() {
-    try {
-      await this.#db.query('select 1');
-      return { status: 'healthy' as const };
-    } catch (error) {
-      return { status: 'unhealthy' as const, message: (error as Error).message };
-    }
+  health() {
+    return probeHealth(() => this.#db.query('select 1'));
   }
 
   async #page<T extends { createdAt: Date; id: string }>(

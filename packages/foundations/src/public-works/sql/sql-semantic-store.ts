@@ -1,6 +1,7 @@
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
 import type { ServiceLifecycle } from '../../kernel/service-definition.js';
 import { graphNeighbors, prepareGraphTraversal, traverseBreadthFirst } from '../graph-traversal.js';
+import { probeHealth } from '../health-probe.js';
 import type {
   ContentRecord,
   GraphEdge,
@@ -133,13 +134,8 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
   }
 
   /** Unhealthy, with the reason, when the database does not answer. */
-  async health() {
-    try {
-      await this.#db.query('select 1');
-      return { status: 'healthy' as const };
-    } catch (error) {
-      return { status: 'unhealthy' as const, message: (error as Error).message };
-    }
+  health() {
+    return probeHealth(() => this.#db.query('select 1'));
   }
 
   async upsertContent(input: Parameters<SemanticStore['upsertContent']>[0]) {

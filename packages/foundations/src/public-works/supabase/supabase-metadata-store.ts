@@ -1,5 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
+import { probeHealth } from '../health-probe.js';
 import {
   checkTenantAndId,
   decodeCursor,
@@ -169,13 +170,8 @@ export class SupabaseMetadataStore implements MetadataStore {
   }
 
   /** Unhealthy, with the reason, when the project does not answer or the tables cannot be read. */
-  async health() {
-    try {
-      await this.initialize();
-      return { status: 'healthy' as const };
-    } catch (error) {
-      return { status: 'unhealthy' as const, message: (error as Error).message };
-    }
+  health() {
+    return probeHealth(() => this.initialize());
   }
 
   async #open(): Promise<SupabaseClient> {
