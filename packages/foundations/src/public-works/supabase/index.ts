@@ -6,9 +6,5 @@
  */
 
 export { type SupabaseAuthSettings, supabaseAuth } from './supabase-auth.js';
-export {
-  keysetFilter,
-  quoteFilterValue,
-  SupabaseMetadataStore,
-  type SupabaseMetadataStoreOptions,
-} from './supabase-metadata-store.js';
+export { SupabaseMetadataStore, type SupabaseMetadataStoreOptions } from './supabase-metadata-store.js';
+export { keysetFilter, quoteFilterValue } from './supabase-requests.js';
