@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createPostgresTestDatabase } from '@platform/foundations/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The built bin, run as a subprocess the way users run it (`pnpm build` first, as CI does).
@@ -151,3 +152,112 @@ describe('the data-mash CLI', () => {
     ]);
   }, 30_000);
 });
+
+describe('the data-mash CLI on a flow queue (local Postgres)', () => {
+  let database: Awaited<ReturnType<typeof createPostgresTestDatabase>>;
+  let shared: string;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    database = await createPostgresTestDatabase();
+    shared = await mkdtemp(join(tmpdir(), 'data-mash-cli-queue-'));
+    workDir = shared;
+    await writeFile(join(shared, 'broken.json'), '{"a": [1, 2');
+    // What a deployment shares between submitters and workers: the stores and the queue. The
+    // semantic store is in each process's memory only because this Postgres has no pgvector.
+    env = {
+      PLATFORM_METADATA_STORE: database.url,
+      PLATFORM_BLOB_STORE: `local://${join(shared, 'blobs')}`,
+      PLATFORM_SEMANTIC_STORE: 'memory://',
+    };
+  });
+  afterAll(async () => {
+    await database?.drop();
+    await rm(shared, { recursive: true, force: true });
+  });
+
+  it('hands files to a worker process, waits for them, and prints what a local ingest prints', async () => {
+    const worker = spawn(process.execPath, [BIN, 'work', '--concurrency', '1'], {
+      cwd: workDir,
+      env: { PATH: process.env.PATH ?? '', HOME: workDir, ...env, PLATFORM_QUEUE_URL: database.url },
+    });
+    let out = '';
+    let err = '';
+    worker.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    worker.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => worker.on('exit', resolve));
+    try {
+      for (let waited = 0; !err.includes('working on') && waited < 30_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(err).toContain(`working on ${database.url}`);
+
+      const run = await cliAsync(
+        ['ingest', SAMPLE, join(shared, 'broken.json'), '--queue', database.url, '--json'],
+        env,
+      );
+      expect(run.code, run.stderr).toBe(1);
+      const reports = json<Report[]>(run.stdout);
+      expect(reports.map((report) => [report.file.split('/').at(-1), report.success])).toEqual([
+        ['seattle-weather.csv', true],
+        ['broken.json', false],
+      ]);
+      expect(Object.keys(reports[0]?.phases ?? {}).sort()).toEqual([
+        'file_parsed',
+        'file_uploaded',
+        'insights_generated',
+        'semantic_processed',
+      ]);
+      expect(reports[1]).toMatchObject({ failedPhase: 'file_parsed', error: { code: 'MALFORMED_FILE' } });
+
+      const queued = await cliAsync(['ingest', SAMPLE, '--queue', database.url, '--no-wait', '--json'], env);
+      expect(queued.code, queued.stderr).toBe(0);
+      expect(json<{ queued: Array<{ jobId: string }> }>(queued.stdout).queued).toHaveLength(1);
+      for (let waited = 0; out.trim().split('\n').length < 3 && waited < 30_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      worker.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    const lines = out.trim().split('\n');
+    expect(lines.filter((line) => line.startsWith('✔ job'))).toEqual([
+      expect.stringMatching(/\(new\)$/),
+      expect.stringMatching(/\(reused\)$/),
+    ]);
+    expect(lines.filter((line) => line.startsWith('✖ job'))).toEqual([
+      expect.stringContaining('failed at file_parsed: MALFORMED_FILE'),
+    ]);
+    expect(err).toContain('stopping: running flows finish first');
+  }, 120_000);
+
+  it('refuses a queue that is not a Postgres URL, and work without one', () => {
+    const notUrl = cli(['ingest', SAMPLE, '--queue', 'data.csv']);
+    expect(notUrl.code).toBe(2);
+    expect(notUrl.stderr).toContain("--queue takes the queue's Postgres URL");
+    expect(cli(['work']).code).toBe(2);
+    expect(cli(['work', '--queue', database.url, '--concurrency', '0']).code).toBe(2);
+  }, 60_000);
+});
+
+/** `cli` without blocking this process (a worker's output is read meanwhile). */
+function cliAsync(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: workDir,
+    env: { PATH: process.env.PATH ?? '', HOME: workDir, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+}

@@ -1,11 +1,14 @@
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import { PlatformError, serializeError } from '@platform/foundations';
 import type { TelemetryEvent } from '@platform/observability';
 import cliProgress from 'cli-progress';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { DataMashFlowResult } from '../phases/solution-orchestrator.js';
 import { duration, EXIT, errorLine, figure, print, printJson, UsageError } from './output.js';
 import { type GlobalOptions, openSession } from './session.js';
+import { queueOption } from './work.js';
 
 const PHASES = [
   ['file_uploaded', 'upload'],
@@ -36,11 +39,21 @@ export async function resolveFiles(patterns: readonly string[]): Promise<string[
 /** One file's outcome, as `--json` prints it. */
 export type IngestReport = { file: string; durationMs: number } & DataMashFlowResult;
 
+/** Options of `data-mash ingest`. */
+export interface IngestOptions extends GlobalOptions {
+  /** Submit to the distributed runner's queue in this Postgres instead of running here. */
+  queue?: string;
+  /** With `queue`: wait for the flows to finish (default), or print the jobs and return. */
+  wait?: boolean;
+}
+
 /**
  * `data-mash ingest <files...>`: runs the flow on each file in turn, with a progress bar per file
- * and phase on a terminal, then a summary per file. Exit code 1 when any flow failed.
+ * and phase on a terminal, then a summary per file; with `--queue`, submits them to workers
+ * (`data-mash work`) instead. Exit code 1 when any flow failed.
  */
-export async function ingest(patterns: readonly string[], options: GlobalOptions): Promise<number> {
+export async function ingest(patterns: readonly string[], options: IngestOptions): Promise<number> {
+  if (options.queue !== undefined) return ingestQueued(patterns, options);
   const files = await resolveFiles(patterns);
   const bars =
     !options.json && process.stderr.isTTY
@@ -81,6 +94,72 @@ export async function ingest(patterns: readonly string[], options: GlobalOptions
     bars?.stop();
     await session.close();
   }
+  if (options.json) printJson(reports);
+  else printSummary(reports);
+  return reports.every((report) => report.success) ? EXIT.ok : EXIT.failed;
+}
+
+/** `ingest --queue`: stores each file and enqueues its flow, then (unless `--no-wait`) waits for the workers. */
+async function ingestQueued(patterns: readonly string[], options: IngestOptions): Promise<number> {
+  const files = await resolveFiles(patterns);
+  const url = queueOption(options.queue);
+  const session = await openSession(options, undefined, { url });
+  const runner = session.runner as NonNullable<typeof session.runner>;
+  const reports: IngestReport[] = [];
+  try {
+    const jobs: Array<{ file: string; jobId: string; traceId: string; fileId: string; started: number }> = [];
+    for (const file of files) {
+      const started = performance.now();
+      try {
+        const job = await runner.submit({
+          file: { name: basename(file), data: createReadStream(file) },
+          userContext: session.user,
+        });
+        jobs.push({ file, started, ...job });
+      } catch (error) {
+        // Refused before it was queued (a quarantined file, say): nothing for a worker to do.
+        const failure = serializeError(error);
+        reports.push({
+          file,
+          durationMs: performance.now() - started,
+          success: false,
+          traceId: '',
+          phases: {},
+          error: failure,
+        });
+      }
+    }
+    if (options.wait === false) {
+      if (options.json) printJson({ queued: jobs.map(({ started: _, ...job }) => job), refused: reports });
+      else {
+        for (const job of jobs) print(`⧗ ${basename(job.file)} queued: job ${job.jobId}  file ${job.fileId}`);
+        printSummary(reports);
+      }
+      return reports.length === 0 ? EXIT.ok : EXIT.failed;
+    }
+    for (const job of jobs) {
+      const status = await runner.waitFor(job.jobId);
+      const durationMs = performance.now() - job.started;
+      const output = status.output;
+      if (output?.success) {
+        const { phases } = await session.flow.getFlow(session.user, output.journeyId);
+        reports.push({ file: job.file, durationMs, ...output, phases: phases as Required<typeof phases> });
+      } else if (output) {
+        reports.push({ file: job.file, durationMs, ...output, phases: {}, failedPhase: output.failedPhase as never });
+      } else {
+        const error = serializeError(
+          new PlatformError(
+            'INTERNAL',
+            `flow job ${job.jobId} ended ${status.state} after ${status.retryCount} retries`,
+          ),
+        );
+        reports.push({ file: job.file, durationMs, success: false, traceId: job.traceId, phases: {}, error });
+      }
+    }
+  } finally {
+    await session.close();
+  }
+  reports.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file));
   if (options.json) printJson(reports);
   else printSummary(reports);
   return reports.every((report) => report.success) ? EXIT.ok : EXIT.failed;

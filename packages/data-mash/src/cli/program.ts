@@ -7,6 +7,7 @@ import { EXIT, errorLine, exitCodeFor } from './output.js';
 import { report } from './report.js';
 import { search } from './search.js';
 import type { GlobalOptions } from './session.js';
+import { work } from './work.js';
 
 const VERSION = typeof __PACKAGE_VERSION__ === 'string' ? __PACKAGE_VERSION__ : '0.0.0';
 declare const __PACKAGE_VERSION__: string | undefined;
@@ -44,7 +45,15 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .command('ingest')
     .description('run the flow on files (paths or globs), with progress and a summary')
     .argument('<files...>', 'files or globs, e.g. data/*.csv')
-    .action(run(ingest));
+    .option('--queue <url>', 'submit to the workers of the queue in this Postgres (postgres://...)')
+    .option('--no-wait', 'with --queue: print the jobs and return without waiting for them')
+    .action(run(ingest as never));
+  program
+    .command('work')
+    .description('run flows submitted with ingest --queue, until Ctrl-C (SIGINT) or SIGTERM')
+    .addOption(new Option('--queue <url>', 'the Postgres holding the queue').env('PLATFORM_QUEUE_URL'))
+    .option('--concurrency <n>', 'flows at once (1-64)', '2')
+    .action(run(work as never));
   program
     .command('journeys')
     .description('list the tenant’s flows, newest first')

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { createPlatform, loadPlatformConfig, type Platform, type PlatformConfig } from '@platform/foundations';
 import type { TelemetryEvent } from '@platform/observability';
 import { LibrarianRef, type UserContext } from '@platform/smart-city';
+import { DataMashDistributedRunnerRef, dataMashDistributedRunner } from '../distributed/distributed-runner.js';
 import { dataMashModules } from '../phases/module.js';
 import { DataMashSolutionOrchestratorRef } from '../phases/solution-orchestrator.js';
 
@@ -40,11 +41,26 @@ export function cliUser(options: GlobalOptions): UserContext {
  * progress bars) and, with `--verbose`, to stderr as JSON lines; never to stdout, which belongs
  * to the command's output.
  */
-export async function openSession(options: GlobalOptions, listener?: (event: TelemetryEvent) => void) {
+export async function openSession(
+  options: GlobalOptions,
+  listener?: (event: TelemetryEvent) => void,
+  queue?: QueueOptions,
+) {
   const platform: Platform = createPlatform({
     config: { ...(options.dataDir ? { dataDir: options.dataDir } : {}), telemetry: { sink: 'silent' } },
     env: process.env,
     modules: dataMashModules(),
+    ...(queue
+      ? {
+          services: [
+            dataMashDistributedRunner({
+              connectionString: queue.url,
+              ...(queue.concurrency ? { concurrency: queue.concurrency } : {}),
+              pollingIntervalSeconds: 1,
+            }),
+          ],
+        }
+      : {}),
     telemetrySink: (event) => {
       listener?.(event);
       if (options.verbose) process.stderr.write(`${JSON.stringify(event)}\n`);
@@ -56,8 +72,17 @@ export async function openSession(options: GlobalOptions, listener?: (event: Tel
     user: cliUser(options),
     flow: platform.get(DataMashSolutionOrchestratorRef),
     librarian: platform.get(LibrarianRef),
+    runner: queue ? platform.get(DataMashDistributedRunnerRef) : undefined,
     close: () => platform.stop(),
   };
+}
+
+/** The flow queue a command submits to or works on (`--queue`, `PLATFORM_QUEUE_URL`). */
+export interface QueueOptions {
+  /** The Postgres holding the queue. */
+  url: string;
+  /** Flows a worker runs at once. */
+  concurrency?: number;
 }
 
 /** An open session, as commands use it. */

@@ -247,6 +247,12 @@ export class DataMashDistributedRunner extends RealmServiceBase<
       traceId: job.data.traceId,
     });
     if (result.success) {
+      this.logOperation('data_mash.flow_job', true, {
+        jobId: job.id,
+        journeyId: result.journeyId,
+        run: result.run,
+        retryCount: job.retryCount,
+      });
       return { success: true, journeyId: result.journeyId, traceId: result.traceId, run: result.run };
     }
     const output: FlowJobOutput = {
@@ -264,6 +270,13 @@ export class DataMashDistributedRunner extends RealmServiceBase<
       });
       throw new TransientFlowFailure(output);
     }
+    this.logOperation('data_mash.flow_job', false, {
+      jobId: job.id,
+      journeyId: result.journeyId,
+      failedPhase: result.failedPhase,
+      code: result.error.code,
+      retryCount: job.retryCount,
+    });
     return output;
   }
 

@@ -13,6 +13,7 @@ export {
 export { migrateStores, type StoreMigration } from './migrate-stores.js';
 export { createPGliteMetadataStore, PGliteDriver, type PGliteDriverOptions } from './pglite/index.js';
 export * from './ports/index.js';
+export { redactConnectionString } from './postgres/redact.js';
 export {
   BlobStoreRef,
   EventBusRef,
