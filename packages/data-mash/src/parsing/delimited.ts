@@ -154,6 +154,21 @@ export type ValuesHandler = (
   columns: readonly string[],
 ) => void | Promise<void>;
 
+/** Text read before the delimiter and line break are guessed: papaparse's guess needs a few lines. */
+const SAMPLE_CHARS = 64 * 1024;
+
+/** The delimiter (given, else guessed among comma, tab, semicolon, pipe) and line break of a sample. */
+type Dialect = { delimiter: string; newline: '\n' | '\r' | '\r\n' };
+function dialectOf(sample: string, delimiter: string | undefined): Dialect {
+  const { meta } = Papa.parse<string[]>(sample, {
+    preview: 50,
+    skipEmptyLines: true,
+    ...(delimiter ? { delimiter } : { delimitersToGuess: [',', '\t', ';', '|'] }),
+  });
+  const newline = meta.linebreak === '\r\n' || meta.linebreak === '\r' ? meta.linebreak : '\n';
+  return { delimiter: meta.delimiter || delimiter || ',', newline };
+}
+
 async function parse(
   input: AsyncIterable<Uint8Array> | Uint8Array,
   onRow: RowHandler | undefined,
@@ -164,31 +179,17 @@ async function parse(
   const maxWarnings = options.maxWarnings ?? 100;
   const { report, warn } = newReport(options.delimiter ?? ',', maxWarnings);
   const bytes = input instanceof Uint8Array ? Readable.from([input]) : input;
-
-  let sinceBreak = 0;
-  async function* guarded(): AsyncGenerator<string> {
-    for await (const text of decodeText(bytes, (encoding, warning) => {
-      report.encoding = encoding;
-      if (warning) warn({ code: warning.code, message: warning.message });
-    })) {
-      if (longestLine(text, sinceBreak, maxLine) > maxLine) {
-        throw new PlatformError(
-          'PARSE_LIMIT_EXCEEDED',
-          `a line is longer than ${maxLine} characters; raise maxLineChars to read it`,
-          {
-            details: { limit: 'maxLineChars', value: maxLine },
-          },
-        );
-      }
-      const lastBreak = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
-      sinceBreak = lastBreak < 0 ? sinceBreak + text.length : text.length - lastBreak - 1;
-      yield text;
-    }
-  }
+  const tooLong = (what: string) =>
+    new PlatformError(
+      'PARSE_LIMIT_EXCEEDED',
+      `${what} is longer than ${maxLine} characters; raise maxLineChars to read it`,
+      {
+        details: { limit: 'maxLineChars', value: maxLine },
+      },
+    );
 
   let record = options.columns ? 1 : 0;
   if (options.columns) report.columns = [...options.columns];
-  let failure: unknown;
   // Handles one record synchronously; returns the handler's promise when it gave one.
   const handle = (fields: string[], delimiter: string): undefined | PromiseLike<void> => {
     record += 1;
@@ -229,57 +230,53 @@ async function parse(
     return result && typeof result.then === 'function' ? result : undefined;
   };
 
-  await new Promise<void>((resolve, reject) => {
-    const text = Readable.from(guarded());
-    Papa.parse<string[]>(text as unknown as File, {
-      header: false,
-      skipEmptyLines: true,
-      ...(options.delimiter ? { delimiter: options.delimiter } : { delimitersToGuess: [',', '\t', ';', '|'] }),
-      // Records come a chunk at a time: the parser is paused only while an asynchronous handler
-      // catches up, so memory stays bounded and synchronous handlers run at full speed.
-      chunk: (results, parser) => {
-        const quoteErrors = results.errors.filter((error) => error.type === 'Quotes');
-        const rows = results.data;
-        let position = 0;
-        const drain = (): void => {
-          try {
-            while (position < rows.length) {
-              for (const error of quoteErrors) {
-                if ((error.row ?? 0) !== position) continue;
-                const at = record + 1;
-                warn({ code: 'MALFORMED_QUOTES', message: `record ${at}: ${error.message.toLowerCase()}`, row: at });
-              }
-              const pending = handle(rows[position] as string[], results.meta.delimiter);
-              position += 1;
-              if (pending) {
-                parser.pause();
-                pending.then(
-                  () => {
-                    drain();
-                    if (position >= rows.length && failure === undefined) parser.resume();
-                  },
-                  (error: unknown) => {
-                    failure = error;
-                    parser.abort();
-                  },
-                );
-                return;
-              }
-            }
-          } catch (error) {
-            failure = error;
-            parser.abort();
-          }
-        };
-        drain();
-      },
-      complete: () => (failure === undefined ? resolve() : reject(failure)),
-      error: (error: Error) => reject(failure ?? error),
-    });
-    text.on('error', (error) => {
-      failure ??= error;
-      reject(failure);
-    });
-  });
+  // Pull, parse, hand out, then pull again: the next text is read only after every record of the
+  // last one was handled (and any promise a handler returned settled), so a slow consumer holds
+  // the reading back and no record is dropped or reordered whatever the handler's timing.
+  // papaparse's core parser is given whole text and told to leave the last, possibly cut record
+  // (`ignoreLastRow`): what follows its cursor waits for the next text.
+  let dialect: Dialect | undefined;
+  let pending = '';
+  let carried = 0;
+  let sinceBreak = 0;
+  const consume = async (final: boolean): Promise<void> => {
+    dialect ??= dialectOf(pending, options.delimiter);
+    const parser = new Papa.Parser({ delimiter: dialect.delimiter, newline: dialect.newline, quoteChar: '"' });
+    const results = parser.parse(pending, 0, !final) as Papa.ParseResult<string[]>;
+    pending = final ? '' : pending.slice(results.meta.cursor);
+    carried = pending.length;
+    // A record still open after this much text (an unclosed quote, most often) would otherwise
+    // be held whole until the end of the file.
+    if (carried > maxLine) throw tooLong('a record');
+    const quoteErrors = results.errors.filter((error) => error.type === 'Quotes');
+    const rows = results.data;
+    for (let position = 0; position < rows.length; position += 1) {
+      const fields = rows[position] as string[];
+      if (fields.length === 1 && fields[0] === '') continue;
+      for (const error of quoteErrors) {
+        if ((error.row ?? 0) !== position) continue;
+        const at = record + 1;
+        warn({ code: 'MALFORMED_QUOTES', message: `record ${at}: ${error.message.toLowerCase()}`, row: at });
+      }
+      const handled = handle(fields, dialect.delimiter);
+      if (handled) await handled;
+    }
+  };
+
+  for await (const text of decodeText(bytes, (encoding, warning) => {
+    report.encoding = encoding;
+    if (warning) warn({ code: warning.code, message: warning.message });
+  })) {
+    if (longestLine(text, sinceBreak, maxLine) > maxLine) throw tooLong('a line');
+    const lastBreak = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
+    sinceBreak = lastBreak < 0 ? sinceBreak + text.length : text.length - lastBreak - 1;
+    pending += text;
+    if (!dialect && pending.length < SAMPLE_CHARS) continue;
+    // Parsing again only once the new text is at least as long as the carried part keeps a record
+    // that spans many chunks linear in its length instead of quadratic.
+    if (pending.length - carried < carried) continue;
+    await consume(false);
+  }
+  if (pending !== '') await consume(true);
   return report;
 }

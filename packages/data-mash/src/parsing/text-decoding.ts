@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 
 /** Encodings the Content Pillar reads. */
@@ -11,44 +12,82 @@ export interface DecodingWarning {
   offset: number;
 }
 
+// Bytes at the end of `bytes` that begin a UTF-8 sequence not complete yet.
+function incompleteUtf8Tail(bytes: Uint8Array): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back += 1) {
+    const byte = bytes[bytes.length - back] as number;
+    if ((byte & 0xc0) === 0x80) continue;
+    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return needed > back ? back : 0;
+  }
+  return 0;
+}
+
 /**
  * Decodes a byte stream to text: the encoding named by a byte order mark (UTF-8, UTF-16 LE/BE),
  * else UTF-8, switching to Windows-1252 from the first chunk that is not valid UTF-8 (files that
- * mix encodings, or legacy spreadsheet exports) and reporting where.
+ * mix encodings, or legacy spreadsheet exports) and reporting where. Chunks may be cut anywhere,
+ * in a byte order mark or a character: no byte is lost or decoded twice.
  */
 export async function* decodeText(
   chunks: AsyncIterable<Uint8Array>,
   report: (detected: TextEncodingName, warning?: DecodingWarning) => void,
 ): AsyncGenerator<string> {
+  let encoding: TextEncodingName | undefined;
   let decoder: TextDecoder | undefined;
-  let encoding: TextEncodingName = 'utf-8';
+  // Bytes held back: the start of the stream until a byte order mark can be told, then the
+  // start of a UTF-8 character cut by the chunk's end.
+  let held: Buffer = Buffer.alloc(0);
   let offset = 0;
+  const fallBack = (at: number) => {
+    encoding = 'windows-1252';
+    decoder = new TextDecoder('windows-1252');
+    report(encoding, {
+      code: 'ENCODING_FALLBACK',
+      message: `invalid UTF-8 near byte ${at}: decoding as Windows-1252 from here`,
+      offset: at,
+    });
+  };
+  const decode = (bytes: Buffer, final: boolean): string => {
+    if (encoding !== 'utf-8') return (decoder as TextDecoder).decode(bytes, { stream: !final });
+    const tail = final ? 0 : incompleteUtf8Tail(bytes);
+    const whole = tail === 0 ? bytes : bytes.subarray(0, bytes.length - tail);
+    if (isUtf8(whole)) {
+      held = tail === 0 ? Buffer.alloc(0) : Buffer.from(bytes.subarray(bytes.length - tail));
+      return whole.toString('utf8');
+    }
+    fallBack(offset - bytes.length);
+    held = Buffer.alloc(0);
+    return (decoder as TextDecoder).decode(bytes, { stream: !final });
+  };
+  const start = (bytes: Buffer): Buffer => {
+    if (bytes[0] === 0xff && bytes[1] === 0xfe) encoding = 'utf-16le';
+    else if (bytes[0] === 0xfe && bytes[1] === 0xff) encoding = 'utf-16be';
+    else encoding = 'utf-8';
+    report(encoding);
+    if (encoding !== 'utf-8') {
+      decoder = new TextDecoder(encoding);
+      return bytes.subarray(2);
+    }
+    return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  };
   for await (const raw of chunks) {
-    let chunk = raw;
-    if (!decoder) {
-      if (chunk[0] === 0xff && chunk[1] === 0xfe) encoding = 'utf-16le';
-      else if (chunk[0] === 0xfe && chunk[1] === 0xff) encoding = 'utf-16be';
-      if (encoding !== 'utf-8') chunk = chunk.subarray(2);
-      else if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
-      decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
-      report(encoding);
-    }
-    try {
-      yield decoder.decode(chunk, { stream: true });
-    } catch {
-      encoding = 'windows-1252';
-      decoder = new TextDecoder('windows-1252');
-      report(encoding, {
-        code: 'ENCODING_FALLBACK',
-        message: `invalid UTF-8 near byte ${offset}: decoding as Windows-1252 from here`,
-        offset,
-      });
-      yield decoder.decode(chunk, { stream: true });
-    }
     offset += raw.byteLength;
+    let bytes: Buffer =
+      held.length === 0 ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) : Buffer.concat([held, raw]);
+    held = Buffer.alloc(0);
+    if (!encoding) {
+      if (bytes.length < 3) {
+        held = Buffer.from(bytes);
+        continue;
+      }
+      bytes = start(bytes);
+    }
+    const text = decode(bytes, false);
+    if (text) yield text;
   }
-  if (decoder) {
-    const tail = decoder.decode();
-    if (tail) yield tail;
-  }
+  if (!encoding && held.length === 0) return;
+  const rest = encoding ? held : start(held);
+  const text = decode(rest, true);
+  if (text) yield text;
 }
