@@ -143,6 +143,26 @@ describe('the data-mash CLI', () => {
     expect(down.stderr).not.toContain('s3cret');
   }, 60_000);
 
+  it('refuses files over --max-bytes (or PLATFORM_MAX_FILE_BYTES) with the way to raise it, and resumes with a higher limit', () => {
+    const small = cli(['--tenant', 'limits', 'ingest', 'hostile.csv', '--max-bytes', '64']);
+    expect(small.code).toBe(1);
+    expect(small.stdout).toContain('FILE_TOO_LARGE: the file is larger than the limit of 64 bytes');
+    expect(small.stdout).toContain('--max-bytes <size>');
+    const fromEnv = cli(['--tenant', 'limits', 'ingest', 'hostile.csv', '--json'], { PLATFORM_MAX_FILE_BYTES: '64' });
+    expect(json<Report[]>(fromEnv.stdout)[0]).toMatchObject({ success: false, error: { code: 'FILE_TOO_LARGE' } });
+    // The refusal is recorded on the file's journey, which a run with a higher limit resumes.
+    expect(json<Array<{ status: string }>>(cli(['--tenant', 'limits', 'journeys', '--json']).stdout)).toEqual([
+      expect.objectContaining({ status: 'failed' }),
+    ]);
+    const raised = cli(['--tenant', 'limits', 'ingest', 'hostile.csv', '--max-bytes', '1KiB'], {
+      PLATFORM_MAX_FILE_BYTES: '64',
+    });
+    expect(raised.code, raised.stdout).toBe(0);
+    const bad = cli(['ingest', 'hostile.csv', '--max-bytes', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--max-bytes expects a size such as 2GB, 500MiB or 1048576, not 'lots'");
+  }, 60_000);
+
   it('migrates the configured stores', () => {
     const run = cli(['migrate', '--json']);
     expect(run.code).toBe(0);

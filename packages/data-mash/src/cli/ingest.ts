@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { PlatformError, serializeError } from '@platform/foundations';
+import { PlatformError, parseByteSize, serializeError } from '@platform/foundations';
 import type { TelemetryEvent } from '@platform/observability';
 import cliProgress from 'cli-progress';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -45,6 +45,18 @@ export interface IngestOptions extends GlobalOptions {
   queue?: string;
   /** With `queue`: wait for the flows to finish (default), or print the jobs and return. */
   wait?: boolean;
+  /** `--max-bytes` (or `PLATFORM_MAX_FILE_BYTES`): the largest file accepted, `2GB`, `500MiB`, `1048576`. */
+  maxBytes?: string;
+}
+
+/** The platform configuration an ingest needs on top of the global options: the size limit. */
+function ingestConfig(options: IngestOptions) {
+  if (options.maxBytes === undefined) return {};
+  const maxFileBytes = parseByteSize(options.maxBytes);
+  if (maxFileBytes === undefined || maxFileBytes < 1) {
+    throw new UsageError(`--max-bytes expects a size such as 2GB, 500MiB or 1048576, not '${options.maxBytes}'`);
+  }
+  return { limits: { maxFileBytes } };
 }
 
 /**
@@ -55,6 +67,7 @@ export interface IngestOptions extends GlobalOptions {
 export async function ingest(patterns: readonly string[], options: IngestOptions): Promise<number> {
   if (options.queue !== undefined) return ingestQueued(patterns, options);
   const files = await resolveFiles(patterns);
+  const config = ingestConfig(options);
   const bars =
     !options.json && process.stderr.isTTY
       ? new cliProgress.MultiBar(
@@ -74,7 +87,7 @@ export async function ingest(patterns: readonly string[], options: IngestOptions
     const next = PHASES[index + 1];
     current.update(index + 1, { phase: next ? `${next[1]}…` : 'done' });
   };
-  const session = await openSession(options, onEvent);
+  const session = await openSession(options, onEvent, undefined, config);
   const reports: IngestReport[] = [];
   try {
     for (const file of files) {
@@ -103,7 +116,7 @@ export async function ingest(patterns: readonly string[], options: IngestOptions
 async function ingestQueued(patterns: readonly string[], options: IngestOptions): Promise<number> {
   const files = await resolveFiles(patterns);
   const url = queueOption(options.queue);
-  const session = await openSession(options, undefined, { url });
+  const session = await openSession(options, undefined, { url }, ingestConfig(options));
   const runner = session.runner as NonNullable<typeof session.runner>;
   const reports: IngestReport[] = [];
   try {
@@ -187,6 +200,8 @@ function printSummary(reports: readonly IngestReport[]): void {
         print(`  • ${statement}`);
     } else {
       print(`✖ ${name}: ${report.failedPhase ? `failed at ${report.failedPhase}: ` : ''}${errorLine(report.error)}`);
+      if (report.error?.code === 'FILE_TOO_LARGE')
+        print('  accept larger files with --max-bytes <size>, e.g. --max-bytes 2GB');
       if (report.journeyId) print(`  journey ${report.journeyId}  trace ${report.traceId}`);
       else print(`  trace ${report.traceId}`);
     }

@@ -1,5 +1,11 @@
 import { userInfo } from 'node:os';
-import { createPlatform, loadPlatformConfig, type Platform, type PlatformConfig } from '@platform/foundations';
+import {
+  createPlatform,
+  loadPlatformConfig,
+  type Platform,
+  type PlatformConfig,
+  type PlatformConfigInput,
+} from '@platform/foundations';
 import type { TelemetryEvent } from '@platform/observability';
 import { LibrarianRef, type UserContext } from '@platform/smart-city';
 import { DataMashDistributedRunnerRef, dataMashDistributedRunner } from '../distributed/distributed-runner.js';
@@ -45,9 +51,10 @@ export async function openSession(
   options: GlobalOptions,
   listener?: (event: TelemetryEvent) => void,
   queue?: QueueOptions,
+  config: PlatformConfigInput = {},
 ) {
   const platform: Platform = createPlatform({
-    config: { ...(options.dataDir ? { dataDir: options.dataDir } : {}), telemetry: { sink: 'silent' } },
+    config: { ...config, ...(options.dataDir ? { dataDir: options.dataDir } : {}), telemetry: { sink: 'silent' } },
     env: process.env,
     modules: dataMashModules(),
     ...(queue

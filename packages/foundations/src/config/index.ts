@@ -5,5 +5,6 @@ export {
   type EnvBinding,
   type LoadConfigOptions,
   loadPlatformConfig,
+  parseByteSize,
 } from './load.js';
 export { type PlatformConfig, type PlatformConfigInput, PlatformConfigSchema, STORE_SCHEMES } from './schema.js';

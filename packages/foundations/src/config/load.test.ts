@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadPlatformConfig } from './load.js';
+import { ConfigError, loadPlatformConfig, parseByteSize } from './load.js';
 
 describe('loadPlatformConfig', () => {
   it('needs no setup: every field has a default', () => {
@@ -10,6 +10,7 @@ describe('loadPlatformConfig', () => {
       kernel: { startTimeoutMs: 30_000, stopTimeoutMs: 10_000, healthTimeoutMs: 5_000 },
       telemetry: { sink: 'stdout', includeStacks: false, redactKeys: [] },
       stores: {},
+      limits: { maxFileBytes: 100 * 1024 * 1024 },
     });
   });
 
@@ -28,6 +29,22 @@ describe('loadPlatformConfig', () => {
       kernel: { startTimeoutMs: 7000, stopTimeoutMs: 10_000 },
       telemetry: { includeStacks: true, redactKeys: ['iban', 'tax_id'] },
     });
+  });
+
+  it('reads the file size limit in bytes or with a unit, and names the variable of a bad one', () => {
+    expect(loadPlatformConfig({}, { env: {} }).limits.maxFileBytes).toBe(100 * 1024 * 1024);
+    for (const [raw, bytes] of [
+      ['1048576', 1_048_576],
+      ['2GB', 2_000_000_000],
+      ['1.5 GiB', 1.5 * 1024 ** 3],
+      ['500m', 500 * 1024 ** 2],
+    ] as const) {
+      expect(loadPlatformConfig({}, { env: { PLATFORM_MAX_FILE_BYTES: raw } }).limits.maxFileBytes).toBe(bytes);
+    }
+    expect(() => loadPlatformConfig({}, { env: { PLATFORM_MAX_FILE_BYTES: 'huge' } })).toThrow(
+      /limits\.maxFileBytes \(from PLATFORM_MAX_FILE_BYTES\)/,
+    );
+    expect(parseByteSize('12 parsecs')).toBeUndefined();
   });
 
   it('switches to the cloud profile with CLOUD_READY_MODE=true, unless PLATFORM_PROFILE says otherwise', () => {

@@ -46,6 +46,35 @@ const asBoolean = (raw: string) => {
   if (['false', '0', 'no', 'off', ''].includes(value)) return false;
   return raw;
 };
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1000,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1000 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1000 ** 3,
+  gib: 1024 ** 3,
+  t: 1024 ** 4,
+  tb: 1000 ** 4,
+  tib: 1024 ** 4,
+};
+
+/**
+ * A size in bytes from `1048576`, `500MB`, `1.5 GiB`, `2g` (k/m/g/t alone are binary units).
+ * Returns `undefined` for anything else.
+ */
+export function parseByteSize(raw: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(raw);
+  const unit = match ? BYTE_UNITS[(match[2] ?? '').toLowerCase()] : undefined;
+  if (!match || unit === undefined) return undefined;
+  const bytes = Math.floor(Number(match[1]) * unit);
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+const asByteSize = (raw: string) => parseByteSize(raw) ?? raw;
 const asList = (raw: string) =>
   raw
     .split(',')
@@ -66,6 +95,7 @@ export const CONFIG_ENV_VARIABLES: readonly EnvBinding[] = Object.freeze([
   { variable: 'PLATFORM_TELEMETRY_SINK', path: ['telemetry', 'sink'], parse: asString },
   { variable: 'PLATFORM_TELEMETRY_STACKS', path: ['telemetry', 'includeStacks'], parse: asBoolean },
   { variable: 'PLATFORM_REDACT_KEYS', path: ['telemetry', 'redactKeys'], parse: asList },
+  { variable: 'PLATFORM_MAX_FILE_BYTES', path: ['limits', 'maxFileBytes'], parse: asByteSize },
   { variable: 'PLATFORM_BLOB_STORE', path: ['stores', 'blob'], parse: asString },
   { variable: 'PLATFORM_METADATA_STORE', path: ['stores', 'metadata'], parse: asString },
   { variable: 'PLATFORM_SEMANTIC_STORE', path: ['stores', 'semantic'], parse: asString },

@@ -54,6 +54,20 @@ export const PlatformConfigSchema = z
       })
       .strict()
       .prefault({}),
+    limits: z
+      .object({
+        /**
+         * Largest file the Content Steward accepts, in bytes. Default 100 MiB. Files are streamed,
+         * never held whole, so the limit guards storage and time, not memory.
+         */
+        maxFileBytes: z
+          .int()
+          .positive()
+          .max(Number.MAX_SAFE_INTEGER)
+          .default(100 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
     /**
      * Where each Public Works port keeps its data, as URLs. Omitted: the local profile's embedded
      * default; the cloud profile refuses to guess for blob, metadata and semantic stores.

@@ -49,7 +49,7 @@ export interface FormatConverter {
 
 /** Limits and hooks of the Content Steward. */
 export interface ContentStewardOptions {
-  /** Largest accepted file. Default 100 MiB. */
+  /** Largest accepted file. Default: the platform's `limits.maxFileBytes` (`PLATFORM_MAX_FILE_BYTES`, 100 MiB unless set). */
   maxSizeBytes?: number;
   /** Limits for XLSX, DOCX and ZIP files. Defaults: 10,000 entries, 500 MiB, ratio 200. */
   zip?: Partial<ZipLimits>;
@@ -146,9 +146,9 @@ export class ContentSteward extends SmartCityRoleBase<
             if (size > maxSize) {
               throw new PlatformError(
                 ErrorCode.FILE_TOO_LARGE,
-                `the file is larger than the limit of ${maxSize} bytes`,
+                `the file is larger than the limit of ${maxSize} bytes; raise limits.maxFileBytes (PLATFORM_MAX_FILE_BYTES) to accept it`,
                 {
-                  details: { limitBytes: maxSize },
+                  details: { limitBytes: maxSize, limit: 'limits.maxFileBytes', envVar: 'PLATFORM_MAX_FILE_BYTES' },
                 },
               );
             }
@@ -353,7 +353,13 @@ export function contentSteward(options: ContentStewardOptions = {}) {
   return defineService({
     ref: ContentStewardRef,
     deps: { blobs: BlobStoreRef, metadata: MetadataStoreRef },
-    factory: ({ blobs, metadata }, context) => new ContentSteward({ ...context, blobs, metadata, options }),
+    factory: ({ blobs, metadata }, context) =>
+      new ContentSteward({
+        ...context,
+        blobs,
+        metadata,
+        options: { ...options, maxSizeBytes: options.maxSizeBytes ?? context.config.limits.maxFileBytes },
+      }),
     description: {
       description: 'File lifecycle: upload, validation, storage, metadata, access control',
       tags: ['content'],
