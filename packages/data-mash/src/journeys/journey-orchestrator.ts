@@ -7,6 +7,7 @@ import {
 } from '@platform/foundations';
 import { currentTraceId, generateTraceId, runWithTraceId, type Telemetry, withSpan } from '@platform/observability';
 import type { HandoffContract } from '../flow/handoff-contract.js';
+import { DEFAULT_LEASE_MS, LeasedJourney } from './journey-lease.js';
 import type { JourneyMilestoneTemplate, JourneyTemplate } from './template.js';
 
 /** What a milestone's step is given besides its input. */
@@ -41,6 +42,12 @@ export interface JourneyOrchestratorOptions {
   telemetry?: Pick<Telemetry, 'logOperation'>;
   /** How a milestone that failed for a transient reason is tried again within the run. */
   retry?: MilestoneRetryOptions;
+  /**
+   * How long a run's hold on a journey lasts without renewal (renewed every third of it), in ms.
+   * Default 60 s. Another process's run takes over a journey after this when its holder stopped
+   * answering; on the same host, at once when the holder's process has ended.
+   */
+  leaseMs?: number;
 }
 
 /** Retries of a milestone within one run, with exponential backoff and jitter. */
@@ -87,7 +94,7 @@ export type JourneyOutcome =
       run: 'new' | 'resumed';
     };
 
-type StoredContext = { outputs?: Record<string, unknown> };
+type StoredContext = { outputs?: Record<string, unknown>; lease?: unknown };
 
 /**
  * Runs journeys of one template: milestone by milestone, each in its own span under the journey's
@@ -146,7 +153,11 @@ export class JourneyOrchestrator {
     }
   }
 
-  /** Runs (or resumes, or returns) the journey named by `idempotencyKey` in the tenant. */
+  /**
+   * Runs (or resumes, or returns) the journey named by `idempotencyKey` in the tenant. One run at
+   * a time holds a journey (a lease in its record, in any process): a concurrent run of the same
+   * key waits for it and answers with its outcome; a run whose holder is gone takes it over.
+   */
   async run(request: {
     tenantId: string;
     idempotencyKey: string;
@@ -159,34 +170,74 @@ export class JourneyOrchestrator {
     let journey = await store.findJourneyByIdempotencyKey(request.tenantId, this.template.name, request.idempotencyKey);
     const traceId = journey?.traceId ?? request.traceId ?? currentTraceId() ?? generateTraceId();
     if (!journey) journey = await this.#create(request.tenantId, request.idempotencyKey, traceId);
-    const outputs: Record<string, unknown> = {};
+    const claim =
+      journey.status === 'completed'
+        ? { settled: journey }
+        : await LeasedJourney.acquire(store, journey, { leaseMs: this.#options.leaseMs ?? DEFAULT_LEASE_MS });
+    if ('settled' in claim) return this.#settled(claim.settled, traceId);
+    const leased = claim.leased;
+    // Anything done to the journey before this run (a milestone started, a failure) makes it a resume.
+    const run = leased.current.milestones.every((entry) => entry.status === 'pending') ? 'new' : 'resumed';
+    try {
+      return await this.#runLeased(leased, request, traceId, run);
+    } finally {
+      leased.end();
+    }
+  }
+
+  // The answer of a journey this run did not execute: completed (its outputs, checked again) or
+  // failed while this run waited for it (its error).
+  #settled(journey: JourneyRecord, traceId: string): JourneyOutcome {
     const stored = (journey.context as StoredContext).outputs ?? {};
-    const completed = journey.milestones.filter((milestone) => milestone.status === 'completed').length;
-    const run = completed === 0 ? 'new' : 'resumed';
+    const outputs: Record<string, unknown> = {};
     if (journey.status === 'completed') {
       for (const milestone of this.template.milestones)
         outputs[milestone.id] = this.#contract(milestone.output).check(stored[milestone.id], 'consumer');
       return { success: true, journeyId: journey.id, traceId, outputs, run: 'reused' };
     }
+    for (const [index, milestone] of this.template.milestones.entries())
+      if (journey.milestones[index]?.status === 'completed') outputs[milestone.id] = stored[milestone.id];
+    const failedAt =
+      journey.milestones.find((entry) => entry.status === 'failed') ??
+      journey.milestones.find((entry) => entry.status !== 'completed');
+    const error = journey.error ?? { code: 'INTERNAL', message: `journey '${journey.id}' failed` };
+    return failed(
+      journey.id,
+      traceId,
+      outputs,
+      failedAt?.name ?? (this.template.milestones[0]?.id as string),
+      { name: 'PlatformError', code: error.code, message: error.message, traceId },
+      'resumed',
+    );
+  }
+
+  async #runLeased(
+    leased: LeasedJourney,
+    request: { tenantId: string; input?: unknown; userContext?: unknown },
+    traceId: string,
+    run: 'new' | 'resumed',
+  ): Promise<JourneyOutcome> {
+    const journey = leased.current;
+    const outputs: Record<string, unknown> = {};
+    const stored = (journey.context as StoredContext).outputs ?? {};
     return runWithTraceId(traceId, () =>
       withSpan(`journey.${this.template.name}`, { 'journey.id': journey.id, 'journey.run': run }, async () => {
-        let current = journey as JourneyRecord;
         let input = request.input;
         // The milestone marked running together with the completion of the one before (one write
         // for the handoff), and whether it had been started before that.
         let startedWithHandoff: { index: number; retry: boolean } | undefined;
         for (const [index, milestone] of this.template.milestones.entries()) {
-          if (current.milestones[index]?.status === 'completed') {
+          if (leased.current.milestones[index]?.status === 'completed') {
             // Resuming: what this milestone handed on before is checked again before it is used.
             try {
               input = this.#contract(milestone.output).check(stored[milestone.id], 'consumer');
             } catch (error) {
               const serialized = serializeError(error);
               const failure = { code: serialized.code, message: serialized.message };
-              await store
-                .updateJourney(current.tenantId, current.id, current.version, { status: 'failed', error: failure })
+              await leased
+                .update(() => ({ status: 'failed', error: failure }), { release: true })
                 .catch(() => undefined);
-              return failed(current.id, traceId, outputs, milestone.id, serialized, run);
+              return failed(journey.id, traceId, outputs, milestone.id, serialized, run);
             }
             outputs[milestone.id] = input;
             continue;
@@ -194,17 +245,13 @@ export class JourneyOrchestrator {
           let retry: boolean;
           if (startedWithHandoff?.index === index) retry = startedWithHandoff.retry;
           else {
-            retry = wasStarted(current, index);
-            current = await this.#transition(
-              current,
-              { [index]: { status: 'running', startedAt: new Date() } },
-              'running',
-            );
+            retry = wasStarted(leased.current, index);
+            await this.#transition(leased, { [index]: { status: 'running', startedAt: new Date() } }, 'running');
           }
           try {
             if (milestone.input) input = this.#contract(milestone.input).check(input, 'consumer');
             const step = this.#options.steps[milestone.id] as MilestoneStep;
-            const journeyId = current.id;
+            const journeyId = journey.id;
             const attempt = (again: boolean) => {
               const abort = new AbortController();
               const context: MilestoneContext = {
@@ -227,21 +274,22 @@ export class JourneyOrchestrator {
             outputs[milestone.id] = output;
             const now = new Date();
             const next = index + 1 < this.template.milestones.length ? index + 1 : undefined;
-            startedWithHandoff = next === undefined ? undefined : { index: next, retry: wasStarted(current, next) };
-            current = await this.#transition(
-              current,
+            startedWithHandoff =
+              next === undefined ? undefined : { index: next, retry: wasStarted(leased.current, next) };
+            await this.#transition(
+              leased,
               {
                 [index]: { status: 'completed', completedAt: now, result: references(milestone.output, output) },
                 ...(next === undefined ? {} : { [next]: { status: 'running' as const, startedAt: now } }),
               },
               next === undefined ? 'completed' : 'running',
-              { outputs: { ...((current.context as StoredContext).outputs ?? {}), [milestone.id]: output } },
+              { [milestone.id]: output },
             );
             this.#options.telemetry?.logOperation({
               operation: 'journey.handoff',
               success: true,
               details: {
-                journeyId: current.id,
+                journeyId: journey.id,
                 template: this.template.name,
                 milestone: milestone.id,
                 contract: milestone.output,
@@ -251,7 +299,7 @@ export class JourneyOrchestrator {
           } catch (error) {
             const serialized = serializeError(error);
             await this.#transition(
-              current,
+              leased,
               {
                 [index]: {
                   status: 'failed',
@@ -266,13 +314,13 @@ export class JourneyOrchestrator {
             this.#options.telemetry?.logOperation({
               operation: 'journey.failed',
               success: false,
-              details: { journeyId: current.id, template: this.template.name, milestone: milestone.id },
+              details: { journeyId: journey.id, template: this.template.name, milestone: milestone.id },
               error,
             });
-            return failed(current.id, traceId, outputs, milestone.id, serialized, run);
+            return failed(journey.id, traceId, outputs, milestone.id, serialized, run);
           }
         }
-        return { success: true, journeyId: current.id, traceId, outputs, run };
+        return { success: true, journeyId: journey.id, traceId, outputs, run };
       }),
     );
   }
@@ -327,26 +375,35 @@ export class JourneyOrchestrator {
     }
   }
 
+  // One write through the lease: milestone changes, the journey's status, new outputs and the
+  // error; the lease is let go with the last write (completed or failed).
   #transition(
-    journey: JourneyRecord,
+    leased: LeasedJourney,
     changes: Record<number, Partial<JourneyRecord['milestones'][number]>>,
     status: JourneyRecord['status'],
-    context?: StoredContext,
+    outputs?: Record<string, unknown>,
     error?: { code: string; message: string },
   ): Promise<JourneyRecord> {
-    const milestones = journey.milestones.map((entry, position) => {
-      const change = changes[position];
-      // A milestone starting again loses what its earlier attempt recorded (error, end time).
-      if (change?.status === 'running') return { name: entry.name, status: change.status, startedAt: change.startedAt };
-      return change ? { ...entry, ...change } : entry;
-    });
-    return this.#options.metadataStore.updateJourney(journey.tenantId, journey.id, journey.version, {
-      status,
-      milestones,
-      ...(context ? { context: { ...journey.context, ...context } } : {}),
-      ...(error ? { error } : {}),
-      ...(status === 'completed' ? { completedAt: new Date() } : {}),
-    });
+    return leased.update(
+      (journey) => {
+        const milestones = journey.milestones.map((entry, position) => {
+          const change = changes[position];
+          // A milestone starting again loses what its earlier attempt recorded (error, end time).
+          if (change?.status === 'running')
+            return { name: entry.name, status: change.status, startedAt: change.startedAt };
+          return change ? { ...entry, ...change } : entry;
+        });
+        const context = journey.context as StoredContext;
+        return {
+          status,
+          milestones,
+          ...(outputs ? { context: { ...context, outputs: { ...(context.outputs ?? {}), ...outputs } } } : {}),
+          ...(error ? { error } : {}),
+          ...(status === 'completed' ? { completedAt: new Date() } : {}),
+        };
+      },
+      { release: status === 'completed' || status === 'failed' },
+    );
   }
 }
 

@@ -238,6 +238,21 @@ describe.each(backends)('the data mash flow on %s', (_name, open) => {
     expect(Buffer.from(stored).equals(Buffer.from(corrupt))).toBe(true);
   }, 60_000);
 
+  it('joins concurrent uploads of the same bytes in one tenant to one journey, with no CONFLICT', async () => {
+    const user = { ...ada, tenantId: 'joiners' };
+    const bytes = salesCsv(30);
+    const results = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        harness.flow.executeDataMashFlow({ file: { name: 'same.csv', data: bytes }, userContext: user }),
+      ),
+    );
+    for (const result of results) expect(result, JSON.stringify(result)).toMatchObject({ success: true });
+    expect(new Set(results.map((result) => (result.success ? result.journeyId : ''))).size).toBe(1);
+    expect(results.map((result) => (result.success ? result.run : '')).sort()).toEqual(['new', 'reused', 'reused']);
+    expect((await harness.metadata.listFiles('joiners')).items).toHaveLength(1);
+    expect((await harness.blobs.list('joiners', { prefix: 'files/', limit: 100 })).items).toHaveLength(1);
+  });
+
   it('keeps two tenants that ingest the same file apart', async () => {
     const bytes = salesCsv(7);
     const [forAda, forBob] = await Promise.all([
