@@ -16,14 +16,14 @@ describe('README quick start: stores on the embedded default', () => {
     expect(readme).toContain(source.trim());
   });
 
-  it('stores the bytes in local files and the record in PGlite, with no configuration but a data directory', async () => {
+  it('stores the bytes in local files and the record in SQLite, with no configuration but a data directory', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'platform-readme-'));
     vi.stubEnv('PLATFORM_DATA_DIR', dataDir);
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       const file = await storeAFile(new TextEncoder().encode('id,amount\n1,9.5\n'));
       expect(file).toMatchObject({ tenantId: 'acme', name: 'sales.csv', sizeBytes: 16, status: 'received' });
-      expect((await readdir(dataDir)).sort()).toEqual(['blobs', 'pglite']);
+      expect((await readdir(dataDir)).sort()).toEqual(['blobs', 'platform.db']);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -65,7 +65,7 @@ describe('the data-mash CLI', () => {
     journeyId = reports[0]?.journeyId as string;
     hostileJourney = reports[2]?.journeyId as string;
     // Everything stayed under ./.platform of the working directory.
-    expect(existsSync(join(workDir, '.platform', 'pglite'))).toBe(true);
+    expect(existsSync(join(workDir, '.platform', 'platform.db'))).toBe(true);
 
     const again = cli(['ingest', SAMPLE]);
     expect(again.code).toBe(0);

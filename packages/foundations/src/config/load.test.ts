@@ -104,7 +104,7 @@ describe('loadPlatformConfig', () => {
         path: 'stores.semantic',
         envVar: 'PLATFORM_SEMANTIC_STORE',
         message:
-          'expected a URL starting with memory://, pglite://, postgres://, postgresql://, arangodb://, arangodb+ssl://',
+          'expected a URL starting with memory://, sqlite://, pglite://, postgres://, postgresql://, arangodb://, arangodb+ssl://',
       },
     ]);
     expect(error?.message).not.toContain('s3cret');

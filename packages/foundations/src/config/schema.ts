@@ -14,8 +14,8 @@ const storeUrl = (schemes: readonly string[]) =>
 /** URL schemes each store accepts (more arrive with their adapters). */
 export const STORE_SCHEMES = Object.freeze({
   blob: ['memory', 'local', 'file', 'gcs'],
-  metadata: ['memory', 'pglite', 'postgres', 'postgresql', 'supabase'],
-  semantic: ['memory', 'pglite', 'postgres', 'postgresql', 'arangodb', 'arangodb+ssl'],
+  metadata: ['memory', 'sqlite', 'pglite', 'postgres', 'postgresql', 'supabase'],
+  semantic: ['memory', 'sqlite', 'pglite', 'postgres', 'postgresql', 'arangodb', 'arangodb+ssl'],
   eventBus: ['memory'],
   keyValue: ['memory'],
 } as const);

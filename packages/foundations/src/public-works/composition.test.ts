@@ -43,7 +43,7 @@ describe('Public Works composition', () => {
     await platform.stop();
   });
 
-  it('with no configuration at all, keeps data in local files and one PGlite database under dataDir, across restarts', async () => {
+  it('with no configuration at all, keeps data in local files and one SQLite database under dataDir, across restarts', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'platform-default-'));
     try {
       const options = { ...quiet, config: { dataDir }, include: [BlobStoreRef, MetadataStoreRef, SemanticStoreRef] };
@@ -53,18 +53,19 @@ describe('Public Works composition', () => {
         'public-works.blob-store',
         'public-works.metadata-store',
         'public-works.semantic-store',
-        'public-works.sql-driver-1',
+        'public-works.sqlite-database-1',
       ]);
       expect(first.get(BlobStoreRef).kind).toBe('local');
-      expect(first.get(MetadataStoreRef).kind).toBe('pglite');
-      expect(first.get(SemanticStoreRef).kind).toBe('pglite+pgvector');
+      expect(first.get(MetadataStoreRef).kind).toBe('sqlite');
+      expect(first.get(SemanticStoreRef).kind).toBe('sqlite+sqlite-vec');
       await first.get(BlobStoreRef).put('t1', 'a.txt', new TextEncoder().encode('hello'));
       const file = await first
         .get(MetadataStoreRef)
         .createFile({ tenantId: 't1', name: 'a.txt', sizeBytes: 5, sha256: sha('a') });
       await first.get(SemanticStoreRef).upsertContent({ tenantId: 't1', contentId: 'c1', kind: 'unstructured' });
       expect((await first.stop()).ok).toBe(true);
-      expect((await readdir(dataDir)).sort()).toEqual(['blobs', 'pglite']);
+      // The WAL files are folded back into the database when the last connection closes.
+      expect((await readdir(dataDir)).sort()).toEqual(['blobs', 'platform.db']);
 
       const second = createPlatform(options);
       await second.start();

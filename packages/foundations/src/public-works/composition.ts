@@ -20,7 +20,8 @@ import {
 import type { SqlDriver } from './sql/driver.js';
 import { SqlMetadataStore } from './sql/sql-metadata-store.js';
 import { SqlSemanticStore } from './sql/sql-semantic-store.js';
-import { type Location, openPGlite, openPostgres, parseLocation } from './store-locations.js';
+import type { SqliteDatabase } from './sqlite/sqlite-database.js';
+import { type Location, openPGlite, openPostgres, openSqlite, parseLocation } from './store-locations.js';
 
 const PORTS = [
   { ref: BlobStoreRef, adapter: 'blobStore', store: 'blob', env: 'PLATFORM_BLOB_STORE', required: true },
@@ -75,8 +76,9 @@ export function checkCloudProfile(
 /**
  * The Public Works module: one service per port, from the adapters the host passed, else from
  * `config.stores` URLs, else (local profile) the embedded defaults: local files under
- * `<dataDir>/blobs`, one PGlite database under `<dataDir>/pglite` shared by the metadata and
- * semantic stores, an in-process event bus and an in-memory key-value store.
+ * `<dataDir>/blobs`, one SQLite database file `<dataDir>/platform.db` shared by the metadata and
+ * semantic stores (several processes may use it at once), an in-process event bus and an
+ * in-memory key-value store.
  */
 export function publicWorksModule(config: PlatformConfig, adapters: PublicWorksAdapters = {}): PlatformModule {
   const dataDir = resolve(config.dataDir);
@@ -111,6 +113,31 @@ export function publicWorksModule(config: PlatformConfig, adapters: PublicWorksA
     return ref;
   };
 
+  // One connection per SQLite file, shared by the metadata and semantic stores in it.
+  const databases = new Map<string, ServiceRef<SqliteDatabase>>();
+  const databaseRef = (path: string) => {
+    let ref = databases.get(path);
+    if (!ref) {
+      ref = defineServiceRef<SqliteDatabase>({
+        id: `public-works.sqlite-database-${databases.size + 1}`,
+        tier: 'public-works',
+      });
+      databases.set(path, ref);
+      services.push(
+        defineService({
+          ref,
+          ...onDemand,
+          factory: async () => {
+            const database = await openSqlite(path);
+            return Object.assign(database, { shutdown: () => database.close() });
+          },
+        }),
+      );
+    }
+    return ref;
+  };
+  const embedded = `sqlite://${dataDir}/platform.db`;
+
   const { blobStore, metadataStore, semanticStore, eventBus, keyValueStore } = adapters;
 
   if (blobStore) services.push(defineService({ ref: BlobStoreRef, ...onDemand, factory: () => blobStore }));
@@ -134,49 +161,69 @@ export function publicWorksModule(config: PlatformConfig, adapters: PublicWorksA
 
   if (metadataStore) services.push(defineService({ ref: MetadataStoreRef, ...onDemand, factory: () => metadataStore }));
   else {
-    const where = location('metadata', `pglite://${dataDir}/pglite`);
+    const where = location('metadata', embedded);
     services.push(
-      where.scheme === 'pglite' || where.scheme === 'postgres'
+      where.scheme === 'sqlite'
         ? defineService({
             ref: MetadataStoreRef,
             ...onDemand,
-            deps: { driver: driverRef(where) },
-            factory: ({ driver }) => new SqlMetadataStore({ driver, ownsDriver: false }),
-          })
-        : defineService({
-            ref: MetadataStoreRef,
-            ...onDemand,
-            factory: async () => {
-              if (where.scheme !== 'supabase') return new MemoryMetadataStore();
-              // Loaded on demand: `@supabase/supabase-js` is an optional peer dependency.
-              const { SupabaseMetadataStore } = await import('./supabase/supabase-metadata-store.js');
-              return new SupabaseMetadataStore({ url: where.url });
+            deps: { database: databaseRef(where.path) },
+            factory: async ({ database }) => {
+              const { SqliteMetadataStore } = await import('./sqlite/sqlite-metadata-store.js');
+              return new SqliteMetadataStore({ database, ownsDatabase: false });
             },
-          }),
+          })
+        : where.scheme === 'pglite' || where.scheme === 'postgres'
+          ? defineService({
+              ref: MetadataStoreRef,
+              ...onDemand,
+              deps: { driver: driverRef(where) },
+              factory: ({ driver }) => new SqlMetadataStore({ driver, ownsDriver: false }),
+            })
+          : defineService({
+              ref: MetadataStoreRef,
+              ...onDemand,
+              factory: async () => {
+                if (where.scheme !== 'supabase') return new MemoryMetadataStore();
+                // Loaded on demand: `@supabase/supabase-js` is an optional peer dependency.
+                const { SupabaseMetadataStore } = await import('./supabase/supabase-metadata-store.js');
+                return new SupabaseMetadataStore({ url: where.url });
+              },
+            }),
     );
   }
 
   if (semanticStore) services.push(defineService({ ref: SemanticStoreRef, ...onDemand, factory: () => semanticStore }));
   else {
-    const where = location('semantic', `pglite://${dataDir}/pglite`);
+    const where = location('semantic', embedded);
     services.push(
-      where.scheme === 'pglite' || where.scheme === 'postgres'
+      where.scheme === 'sqlite'
         ? defineService({
             ref: SemanticStoreRef,
             ...onDemand,
-            deps: { driver: driverRef(where) },
-            factory: ({ driver }) => new SqlSemanticStore({ driver, ownsDriver: false }),
-          })
-        : defineService({
-            ref: SemanticStoreRef,
-            ...onDemand,
-            factory: async () => {
-              if (where.scheme !== 'arangodb') return new MemorySemanticStore();
-              // Loaded on demand: `arangojs` is an optional peer dependency.
-              const { ArangoSemanticStore } = await import('./arangodb/arangodb-semantic-store.js');
-              return new ArangoSemanticStore({ url: where.url });
+            deps: { database: databaseRef(where.path) },
+            factory: async ({ database }) => {
+              const { SqliteSemanticStore } = await import('./sqlite/sqlite-semantic-store.js');
+              return new SqliteSemanticStore({ database, ownsDatabase: false });
             },
-          }),
+          })
+        : where.scheme === 'pglite' || where.scheme === 'postgres'
+          ? defineService({
+              ref: SemanticStoreRef,
+              ...onDemand,
+              deps: { driver: driverRef(where) },
+              factory: ({ driver }) => new SqlSemanticStore({ driver, ownsDriver: false }),
+            })
+          : defineService({
+              ref: SemanticStoreRef,
+              ...onDemand,
+              factory: async () => {
+                if (where.scheme !== 'arangodb') return new MemorySemanticStore();
+                // Loaded on demand: `arangojs` is an optional peer dependency.
+                const { ArangoSemanticStore } = await import('./arangodb/arangodb-semantic-store.js');
+                return new ArangoSemanticStore({ url: where.url });
+              },
+            }),
     );
   }
 

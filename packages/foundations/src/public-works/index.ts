@@ -23,3 +23,4 @@ export {
   SemanticStoreRef,
 } from './refs.js';
 export * from './sql/index.js';
+export * from './sqlite/index.js';

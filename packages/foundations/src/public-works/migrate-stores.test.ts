@@ -8,7 +8,7 @@ import { migrateStores } from './migrate-stores.js';
 import { loadMigrations } from './sql/migrations.js';
 
 describe('migrateStores', () => {
-  it('migrates the local profile’s PGlite database once, and reports nothing to do after', async () => {
+  it('migrates the local profile’s SQLite database once, and reports nothing to do after', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'migrate-stores-'));
     try {
       const config = loadPlatformConfig({ dataDir }, { env: {} });
@@ -16,13 +16,13 @@ describe('migrateStores', () => {
       expect(first).toEqual([
         {
           store: 'metadata',
-          location: `pglite://${join(dataDir, 'pglite')}`,
-          applied: loadMigrations('metadata').map((migration) => migration.id),
+          location: `sqlite://${join(dataDir, 'platform.db')}`,
+          applied: loadMigrations('sqlite-metadata').map((migration) => migration.id),
         },
         {
           store: 'semantic',
-          location: `pglite://${join(dataDir, 'pglite')}`,
-          applied: loadMigrations('semantic').map((migration) => migration.id),
+          location: `sqlite://${join(dataDir, 'platform.db')}`,
+          applied: loadMigrations('sqlite-semantic').map((migration) => migration.id),
         },
       ]);
       expect((await migrateStores(config)).map((entry) => entry.applied)).toEqual([[], []]);

@@ -5,7 +5,8 @@ import { redactConnectionString } from './postgres/redact.js';
 import type { SqlDriver } from './sql/driver.js';
 import { applyMigrations, loadMigrations } from './sql/migrations.js';
 import { requireVectorExtension } from './sql/sql-semantic-store.js';
-import { openPGlite, openPostgres, parseLocation } from './store-locations.js';
+import type { SqliteDatabase } from './sqlite/sqlite-database.js';
+import { openPGlite, openPostgres, openSqlite, parseLocation } from './store-locations.js';
 
 /** What `migrateStores` did for one store. */
 export interface StoreMigration {
@@ -20,7 +21,7 @@ export interface StoreMigration {
 }
 
 /**
- * Applies the SQL migrations of the configured metadata and semantic stores (PGlite or Postgres,
+ * Applies the SQL migrations of the configured metadata and semantic stores (SQLite, PGlite or Postgres,
  * from `config.stores` or the local profile's defaults), each store's in one transaction under an
  * advisory lock: what the stores do on start, as a separate step for deployments that start them
  * with `migrate: false`. Safe to run again: applied migrations are skipped.
@@ -38,8 +39,9 @@ export async function migrateStores(
     supabase?: boolean;
   } = {},
 ): Promise<StoreMigration[]> {
-  const fallback = `pglite://${resolve(config.dataDir)}/pglite`;
+  const fallback = `sqlite://${resolve(config.dataDir)}/platform.db`;
   const drivers = new Map<string, Promise<SqlDriver>>();
+  const databases = new Map<string, Promise<SqliteDatabase>>();
   const report: StoreMigration[] = [];
   try {
     for (const store of ['metadata', 'semantic'] as const) {
@@ -49,6 +51,25 @@ export async function migrateStores(
         continue;
       }
       const where = parseLocation(url);
+      if (where.scheme === 'sqlite') {
+        let opening = databases.get(where.path);
+        if (!opening) {
+          opening = openSqlite(where.path);
+          databases.set(where.path, opening);
+        }
+        const database = await opening;
+        const { applied } = database.applyMigrations(loadMigrations(`sqlite-${store}`));
+        report.push({ store, location: `sqlite://${where.path}`, applied });
+        if (store === 'metadata' && options.supabase) {
+          report.push({
+            store: 'supabase',
+            location: `sqlite://${where.path}`,
+            applied: [],
+            skipped: 'row-level security needs a Supabase database (postgres://)',
+          });
+        }
+        continue;
+      }
       if (where.scheme !== 'pglite' && where.scheme !== 'postgres') {
         report.push({ store, location: url, applied: [], skipped: `${where.scheme} stores have no SQL schema` });
         continue;
@@ -84,6 +105,7 @@ export async function migrateStores(
     }
   } finally {
     for (const opening of drivers.values()) await (await opening.catch(() => undefined))?.close();
+    for (const opening of databases.values()) (await opening.catch(() => undefined))?.close();
   }
   return report;
 }

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import { PGliteDriver } from './pglite/pglite-driver.js';
 import type { SqlDriver } from './sql/driver.js';
+import { SqliteDatabase } from './sqlite/sqlite-database.js';
 
 /** Where a store URL points, parsed. */
 export type Location =
   | { scheme: 'memory' }
   | { scheme: 'local'; directory: string }
+  | { scheme: 'sqlite'; path: string }
   | { scheme: 'pglite'; directory: string | undefined }
   | { scheme: 'postgres'; url: string }
   | { scheme: 'gcs'; bucket: string; prefix: string; apiEndpoint?: string; projectId?: string }
@@ -20,6 +22,9 @@ export function parseLocation(url: string): Location {
     case 'local':
     case 'file':
       return { scheme: 'local', directory: resolve(rest || '.') };
+    case 'sqlite':
+      // sqlite://<file>, or sqlite://memory for a private in-memory database.
+      return { scheme: 'sqlite', path: rest === '' || rest === 'memory' ? ':memory:' : resolve(rest) };
     case 'pglite':
       return { scheme: 'pglite', directory: rest === '' || rest === 'memory' ? undefined : resolve(rest) };
     case 'supabase':
@@ -50,6 +55,15 @@ export async function openPGlite(directory: string | undefined): Promise<SqlDriv
   // The vector extension is always loaded: the semantic store may share this database.
   const { vector } = await import('@electric-sql/pglite-pgvector');
   return PGliteDriver.open({ ...(directory ? { dataDir: directory } : {}), extensions: { vector } });
+}
+
+/**
+ * Opens the SQLite file of the embedded default, with sqlite-vec loaded: the metadata and the
+ * semantic store share one connection to it.
+ */
+export async function openSqlite(path: string): Promise<SqliteDatabase> {
+  const { sqliteVecPath } = await import('./sqlite/sqlite-semantic-store.js');
+  return SqliteDatabase.open({ path, extensions: [await sqliteVecPath()] });
 }
 
 export async function openPostgres(url: string): Promise<SqlDriver> {

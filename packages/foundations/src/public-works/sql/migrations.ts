@@ -15,7 +15,7 @@ export interface Migration {
 }
 
 /** Groups of migrations: one a store, and `supabase` (row-level security over the metadata tables, for Supabase projects). */
-export type MigrationGroup = 'metadata' | 'semantic' | 'supabase';
+export type MigrationGroup = 'metadata' | 'semantic' | 'supabase' | 'sqlite-metadata' | 'sqlite-semantic';
 
 let packageDirectory: string | undefined;
 

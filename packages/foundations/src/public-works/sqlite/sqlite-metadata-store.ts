@@ -1,0 +1,380 @@
+import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
+import type { ServiceLifecycle } from '../../kernel/service-definition.js';
+import { probeHealth } from '../health-probe.js';
+import {
+  checkTenantAndId,
+  decodeCursor,
+  duplicateFile,
+  duplicateJourney,
+  encodeCursor,
+  prepareFile,
+  prepareFilePatch,
+  prepareGovernanceRecord,
+  prepareJourney,
+  prepareJourneyPatch,
+  prepareLink,
+  prepareParsedFile,
+  prepareRef,
+  staleJourney,
+} from '../metadata-input.js';
+import type { FileRecord, JourneyRecord } from '../ports/metadata-records.js';
+import type { MetadataStore } from '../ports/metadata-store.js';
+import { assertTenantId, notFound, type Page, type PageOptions, pageLimit } from '../ports/tenancy.js';
+import { loadMigrations } from '../sql/migrations.js';
+import { type SqliteDatabase, sqliteConstraintKind } from './sqlite-database.js';
+import {
+  fileRow,
+  fileUpdateValues,
+  fileValues,
+  governanceRow,
+  governanceValues,
+  INSERT_FILE,
+  INSERT_GOVERNANCE_RECORD,
+  INSERT_JOURNEY,
+  journeyRow,
+  journeyUpdateValues,
+  journeyValues,
+  LIVE_FILE_BY_SHA256,
+  linkRow,
+  type Param,
+  parsedFileRow,
+  parsedFileValues,
+  type Row,
+  UPDATE_FILE,
+  UPDATE_JOURNEY,
+  UPSERT_PARSED_FILE,
+} from './sqlite-metadata-rows.js';
+
+/** Options of {@link SqliteMetadataStore}. */
+export interface SqliteMetadataStoreOptions {
+  /** The connection, from {@link SqliteDatabase.open}. */
+  database: SqliteDatabase;
+  /** Apply the package's `migrations/sqlite-metadata` in `initialize()`. Default `true`. */
+  migrate?: boolean;
+  /** Close the database in `shutdown()`. Default `true`; `false` when other stores share the file. */
+  ownsDatabase?: boolean;
+}
+
+/**
+ * A {@link MetadataStore} on an SQLite file through `node:sqlite`: the embedded default. Several
+ * processes may use one file at once; every write that reads before it writes (duplicate checks,
+ * journey version checks) runs in one `BEGIN IMMEDIATE` transaction, so it is serialized against
+ * every other process's writes. The schema is the package's `migrations/sqlite-metadata/*.sql`,
+ * applied in `initialize()`.
+ *
+ * @example
+ * ```ts
+ * const store = new SqliteMetadataStore({ database: await SqliteDatabase.open({ path: 'data/platform.db' }) });
+ * await store.initialize();
+ * ```
+ */
+export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
+  readonly kind = 'sqlite';
+  readonly #db: SqliteDatabase;
+  readonly #migrate: boolean;
+  readonly #ownsDatabase: boolean;
+
+  constructor(options: SqliteMetadataStoreOptions) {
+    this.#db = options.database;
+    this.#migrate = options.migrate ?? true;
+    this.#ownsDatabase = options.ownsDatabase ?? true;
+  }
+
+  /**
+   * Applies the migrations not applied yet.
+   * @throws {PlatformError} `MIGRATION_CHECKSUM_MISMATCH` when an applied migration was edited.
+   */
+  async initialize(): Promise<void> {
+    if (this.#migrate) this.#db.applyMigrations(loadMigrations('sqlite-metadata'));
+  }
+
+  /** Closes the database when this store owns it; every later call is `ADAPTER_UNAVAILABLE`. */
+  async shutdown(): Promise<void> {
+    if (this.#ownsDatabase) this.#db.close();
+  }
+
+  /** Healthy while the database answers a query. */
+  health() {
+    return probeHealth(async () => this.#db.get('select 1'));
+  }
+
+  #page<T extends { createdAt: Date; id: string }>(
+    base: string,
+    params: Param[],
+    options: PageOptions | undefined,
+    direction: 'asc' | 'desc',
+    map: (row: Row) => T,
+  ): Page<T> {
+    const limit = pageLimit(options);
+    const cursor = decodeCursor(options?.cursor);
+    const values = [...params];
+    let sql = base;
+    if (cursor) {
+      values.push(cursor.at.getTime(), cursor.id);
+      sql += ` and (created_at, id) ${direction === 'asc' ? '>' : '<'} (?, ?)`;
+    }
+    values.push(limit + 1);
+    sql += ` order by created_at ${direction}, id ${direction} limit ?`;
+    const rows = this.#db.all<Row>(sql, ...values).map(map);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.createdAt, last.id) } : { items };
+  }
+
+  #liveBySha256(tenantId: string, sha256: string): FileRecord | undefined {
+    const row = this.#db.get<Row>(LIVE_FILE_BY_SHA256, tenantId, sha256);
+    return row ? fileRow(row) : undefined;
+  }
+
+  async createFile(input: Parameters<MetadataStore['createFile']>[0]) {
+    const file = prepareFile(input, new Date());
+    return this.#db.transaction(() => {
+      // Checked inside the write transaction, so the existing file named is the one that won.
+      const existing = this.#liveBySha256(file.tenantId, file.sha256);
+      if (existing) throw duplicateFile(existing);
+      try {
+        this.#db.run(INSERT_FILE, ...fileValues(file));
+      } catch (error) {
+        if (sqliteConstraintKind(error) !== 'unique') throw error;
+        throw new PlatformError(ErrorCode.CONFLICT, `file '${file.id}' already exists`, {
+          details: { existingId: file.id },
+        });
+      }
+      return file;
+    });
+  }
+
+  async getFile(tenantId: string, id: string) {
+    checkTenantAndId(tenantId, id);
+    const row = this.#db.get<Row>('select * from platform_files where tenant_id = ? and id = ?', tenantId, id);
+    if (!row) throw notFound('file', tenantId, id);
+    return fileRow(row);
+  }
+
+  async findFileBySha256(tenantId: string, sha256: string) {
+    assertTenantId(tenantId);
+    return this.#liveBySha256(tenantId, sha256);
+  }
+
+  async listFiles(tenantId: string, options: Parameters<MetadataStore['listFiles']>[1] = {}) {
+    assertTenantId(tenantId);
+    const params: Param[] = [tenantId];
+    let sql = 'select * from platform_files where tenant_id = ?';
+    if (options.status !== undefined) {
+      params.push(options.status);
+      sql += ' and status = ?';
+    }
+    return this.#page(sql, params, options, 'desc', fileRow);
+  }
+
+  async updateFile(tenantId: string, id: string, patch: Parameters<MetadataStore['updateFile']>[2]) {
+    const changes = prepareFilePatch(patch);
+    checkTenantAndId(tenantId, id);
+    return this.#db.transaction(() => {
+      const row = this.#db.get<Row>('select * from platform_files where tenant_id = ? and id = ?', tenantId, id);
+      if (!row) throw notFound('file', tenantId, id);
+      const next: FileRecord = { ...fileRow(row), ...changes, updatedAt: new Date() };
+      try {
+        this.#db.run(UPDATE_FILE, ...fileUpdateValues(next));
+      } catch (error) {
+        // Bringing a quarantined or deleted file back to life while another live file has its checksum.
+        const existing = sqliteConstraintKind(error) === 'unique' && this.#liveBySha256(tenantId, next.sha256);
+        if (existing) throw duplicateFile(existing);
+        throw error;
+      }
+      return next;
+    });
+  }
+
+  async deleteFile(tenantId: string, id: string) {
+    checkTenantAndId(tenantId, id);
+    const now = Date.now();
+    const row = this.#db.get<Row>(
+      `update platform_files set status = 'deleted', updated_at = ?, deleted_at = coalesce(deleted_at, ?)
+       where tenant_id = ? and id = ? returning *`,
+      now,
+      now,
+      tenantId,
+      id,
+    );
+    if (!row) throw notFound('file', tenantId, id);
+    return fileRow(row);
+  }
+
+  async putParsedFile(input: Parameters<MetadataStore['putParsedFile']>[0]) {
+    const record = prepareParsedFile(input, new Date());
+    let row: Row | undefined;
+    try {
+      row = this.#db.get<Row>(UPSERT_PARSED_FILE, ...parsedFileValues(record));
+    } catch (error) {
+      // The foreign key includes the tenant: a file of another tenant is as absent as a missing one.
+      if (sqliteConstraintKind(error) === 'foreign_key') throw notFound('file', record.tenantId, record.fileId);
+      throw error;
+    }
+    return parsedFileRow(row as Row);
+  }
+
+  async getParsedFile(tenantId: string, id: string) {
+    checkTenantAndId(tenantId, id);
+    const row = this.#db.get<Row>('select * from platform_parsed_files where tenant_id = ? and id = ?', tenantId, id);
+    if (!row) throw notFound('parsed file', tenantId, id);
+    return parsedFileRow(row);
+  }
+
+  async listParsedFiles(tenantId: string, fileId: string) {
+    checkTenantAndId(tenantId, fileId);
+    return this.#db
+      .all<Row>(
+        'select * from platform_parsed_files where tenant_id = ? and file_id = ? order by created_at, id',
+        tenantId,
+        fileId,
+      )
+      .map(parsedFileRow);
+  }
+
+  async addLink(input: Parameters<MetadataStore['addLink']>[0]) {
+    const link = prepareLink(input, new Date());
+    const key = [link.tenantId, link.from.kind, link.from.id, link.relation, link.to.kind, link.to.id];
+    // Insert-or-keep and the read back in one transaction: the edge returned is the stored one.
+    const row = this.#db.transaction(() => {
+      this.#db.run(
+        `insert into platform_file_links (tenant_id, from_kind, from_id, relation, to_kind, to_id, metadata, created_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
+        ...key,
+        JSON.stringify(link.metadata),
+        link.createdAt.getTime(),
+      );
+      return this.#db.get<Row>(
+        `select * from platform_file_links where tenant_id = ? and from_kind = ? and from_id = ? and relation = ?
+           and to_kind = ? and to_id = ?`,
+        ...key,
+      );
+    });
+    return linkRow(row as Row);
+  }
+
+  async listLinks(tenantId: string, filter: Parameters<MetadataStore['listLinks']>[1]) {
+    assertTenantId(tenantId);
+    const params: Param[] = [tenantId];
+    let sql = 'select * from platform_file_links where tenant_id = ?';
+    if (filter.from) {
+      const from = prepareRef(filter.from, 'from');
+      params.push(from.kind, from.id);
+      sql += ' and from_kind = ? and from_id = ?';
+    }
+    if (filter.to) {
+      const to = prepareRef(filter.to, 'to');
+      params.push(to.kind, to.id);
+      sql += ' and to_kind = ? and to_id = ?';
+    }
+    if (filter.relation !== undefined) {
+      params.push(filter.relation);
+      sql += ' and relation = ?';
+    }
+    return this.#db
+      .all<Row>(`${sql} order by created_at, from_kind, from_id, relation, to_kind, to_id`, ...params)
+      .map(linkRow);
+  }
+
+  async createJourney(input: Parameters<MetadataStore['createJourney']>[0]) {
+    const journey = prepareJourney(input, new Date());
+    return this.#db.transaction(() => {
+      const existing =
+        journey.idempotencyKey === undefined
+          ? undefined
+          : this.#journeyByKey(journey.tenantId, journey.template, journey.idempotencyKey);
+      if (existing) throw duplicateJourney(existing);
+      try {
+        this.#db.run(INSERT_JOURNEY, ...journeyValues(journey));
+      } catch (error) {
+        if (sqliteConstraintKind(error) !== 'unique') throw error;
+        throw new PlatformError(ErrorCode.CONFLICT, `journey '${journey.id}' already exists`, {
+          details: { existingId: journey.id },
+        });
+      }
+      return journey;
+    });
+  }
+
+  async getJourney(tenantId: string, id: string) {
+    checkTenantAndId(tenantId, id);
+    return this.#journey(tenantId, id);
+  }
+
+  #journey(tenantId: string, id: string): JourneyRecord {
+    const row = this.#db.get<Row>('select * from platform_journeys where tenant_id = ? and id = ?', tenantId, id);
+    if (!row) throw notFound('journey', tenantId, id);
+    return journeyRow(row);
+  }
+
+  #journeyByKey(tenantId: string, template: string, key: string): JourneyRecord | undefined {
+    const row = this.#db.get<Row>(
+      'select * from platform_journeys where tenant_id = ? and template = ? and idempotency_key = ?',
+      tenantId,
+      template,
+      key,
+    );
+    return row ? journeyRow(row) : undefined;
+  }
+
+  async findJourneyByIdempotencyKey(tenantId: string, template: string, key: string) {
+    assertTenantId(tenantId);
+    return this.#journeyByKey(tenantId, template, key);
+  }
+
+  async listJourneys(tenantId: string, options: Parameters<MetadataStore['listJourneys']>[1] = {}) {
+    assertTenantId(tenantId);
+    const params: Param[] = [tenantId];
+    let sql = 'select * from platform_journeys where tenant_id = ?';
+    if (options.status !== undefined) {
+      params.push(options.status);
+      sql += ' and status = ?';
+    }
+    if (options.template !== undefined) {
+      params.push(options.template);
+      sql += ' and template = ?';
+    }
+    return this.#page(sql, params, options, 'desc', journeyRow);
+  }
+
+  async updateJourney(
+    tenantId: string,
+    id: string,
+    expectedVersion: number,
+    patch: Parameters<MetadataStore['updateJourney']>[3],
+  ) {
+    const changes = prepareJourneyPatch(patch);
+    checkTenantAndId(tenantId, id);
+    // Read, compare and write in one write transaction: no other process can commit in between.
+    return this.#db.transaction(() => {
+      const current = this.#journey(tenantId, id);
+      if (current.version !== expectedVersion) throw staleJourney(id, expectedVersion, current.version);
+      const next: JourneyRecord = { ...current, ...changes, version: current.version + 1, updatedAt: new Date() };
+      // Returned as stored, so the result equals what a later get returns (milestone dates included).
+      const row = this.#db.get<Row>(UPDATE_JOURNEY, ...journeyUpdateValues(next));
+      return journeyRow(row as Row);
+    });
+  }
+
+  async appendGovernanceRecord(input: Parameters<MetadataStore['appendGovernanceRecord']>[0]) {
+    const record = prepareGovernanceRecord(input, new Date());
+    this.#db.run(INSERT_GOVERNANCE_RECORD, ...governanceValues(record));
+    return record;
+  }
+
+  async listGovernanceRecords(tenantId: string, options: Parameters<MetadataStore['listGovernanceRecords']>[1] = {}) {
+    assertTenantId(tenantId);
+    const params: Param[] = [tenantId];
+    let sql = 'select * from platform_governance_records where tenant_id = ?';
+    if (options.subject) {
+      const subject = prepareRef(options.subject, 'subject');
+      params.push(subject.kind, subject.id);
+      sql += ' and subject_kind = ? and subject_id = ?';
+    }
+    if (options.kind !== undefined) {
+      params.push(options.kind);
+      sql += ' and kind = ?';
+    }
+    return this.#page(sql, params, options, 'asc', governanceRow);
+  }
+}
