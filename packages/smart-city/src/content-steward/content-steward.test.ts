@@ -1,6 +1,12 @@
 import { Readable } from 'node:stream';
 import { deflateRawSync } from 'node:zlib';
-import { createPlatform, MemoryBlobStore, MemoryMetadataStore } from '@platform/foundations';
+import {
+  createPlatform,
+  MemoryBlobStore,
+  MemoryMetadataStore,
+  type MetadataStore,
+  PlatformError,
+} from '@platform/foundations';
 import { describe, expect, it } from 'vitest';
 import { smartCityModule } from '../city-manager/city-manager.js';
 import type { UserContext } from '../user-context/user-context.js';
@@ -54,9 +60,8 @@ const xlsx = () =>
     ['xl/workbook.xml', text('<workbook/>')],
   ]);
 
-async function start(options: ContentStewardOptions = {}) {
+async function start(options: ContentStewardOptions = {}, metadata: MetadataStore = new MemoryMetadataStore()) {
   const blobs = new MemoryBlobStore();
-  const metadata = new MemoryMetadataStore();
   const platform = createPlatform({
     env: {},
     telemetrySink: () => {},
@@ -256,6 +261,62 @@ describe('Content Steward: hostile files', () => {
       reason: 'scanner: EICAR test signature',
     });
     expect(seen).toEqual(['ok.txt', 'bad.txt']);
+    await stop();
+  });
+});
+
+/** A metadata store whose `method` answers `answer` (an error to throw, or a value) instead of the real one. */
+function withMethod(method: keyof MetadataStore, answer: (real: MemoryMetadataStore) => unknown): MetadataStore {
+  const real = new MemoryMetadataStore();
+  return new Proxy(real, {
+    get(target, property) {
+      if (property === method) return async () => answer(target);
+      const value = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe('Content Steward: no copy without a record', () => {
+  const blobCount = async (blobs: MemoryBlobStore, tenant = 'acme') =>
+    (await blobs.list(tenant, { limit: 1000 })).items.length;
+
+  it('removes the stored bytes when the record cannot be written (the metadata store down)', async () => {
+    const metadata = withMethod('createFile', () => {
+      throw new PlatformError('ADAPTER_UNAVAILABLE', 'metadata store unreachable');
+    });
+    const { steward, blobs, stop } = await start({}, metadata);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await expect(
+        steward.processClientFile(ada, { name: 'sales.csv', data: text('id,amount\n1,9.5\n') }),
+      ).rejects.toMatchObject({ code: 'ADAPTER_UNAVAILABLE' });
+    }
+    expect(await blobCount(blobs)).toBe(0);
+    await stop();
+  });
+
+  it('answers a concurrent duplicate that committed first with its file, keeping one copy', async () => {
+    // The duplicate check misses the other upload (it has not committed yet); the insert then conflicts.
+    const metadata = withMethod('findFileBySha256', () => undefined);
+    const { steward, blobs, stop } = await start({}, metadata);
+    const bytes = text('id,amount\n1,9.5\n');
+    const first = await steward.processClientFile(ada, { name: 'a.csv', data: bytes });
+    const second = await steward.processClientFile(ada, { name: 'b.csv', data: bytes });
+    expect(second).toMatchObject({ validationStatus: 'duplicate', fileId: first.fileId });
+    expect(await blobCount(blobs)).toBe(1);
+    await stop();
+  });
+
+  it('keeps one quarantined copy of the same bytes, however often they come back', async () => {
+    const { steward, blobs, metadata, stop } = await start();
+    const bytes = text('MZ\x90\x00 not really a spreadsheet');
+    const answers = [];
+    for (let attempt = 0; attempt < 3; attempt += 1)
+      answers.push(await steward.processClientFile(ada, { name: 'report.csv', data: bytes }));
+    expect(answers.every((answer) => answer.validationStatus === 'quarantined')).toBe(true);
+    expect(new Set(answers.map((answer) => answer.fileId)).size).toBe(1);
+    expect((await metadata.listFiles('acme')).items).toHaveLength(1);
+    expect(await blobCount(blobs)).toBe(1);
     await stop();
   });
 });

@@ -60,6 +60,8 @@ export interface ContentStewardOptions {
   converters?: readonly FormatConverter[];
 }
 
+type ValidationVerdict = { detectedType: DetectedType; reason?: string; metadata: Record<string, unknown> };
+
 /** What processing a file produced (the infrastructure phase's handoff). */
 export interface ProcessedFile {
   fileId: string;
@@ -174,30 +176,57 @@ export class ContentSteward extends SmartCityRoleBase<
         }
         const sha256 = hash.digest('hex');
         span.setAttribute('file.size', size);
-
-        const duplicate = await this.deps.metadata.findFileBySha256(tenantId, sha256);
-        if (duplicate) {
-          await this.deps.blobs.delete(tenantId, storageLocation);
-          this.logOperation('content_steward.duplicate', true, { fileId: duplicate.id });
-          return this.#result(duplicate, 'duplicate');
+        // Write, then commit: the bytes are stored first and belong to the file record committed
+        // after them. Whatever stops that commit (the metadata store down, a concurrent duplicate,
+        // a failed validation) removes the bytes again, so no copy is left that no record names.
+        let record: FileRecord;
+        let verdict: ValidationVerdict;
+        try {
+          const duplicate = await this.deps.metadata.findFileBySha256(tenantId, sha256);
+          if (duplicate) {
+            await this.deps.blobs.delete(tenantId, storageLocation);
+            this.logOperation('content_steward.duplicate', true, { fileId: duplicate.id });
+            return this.#result(duplicate, 'duplicate');
+          }
+          const head = Buffer.concat(headChunks);
+          verdict = await this.#validate(tenantId, storageLocation, name, file.declaredType, head, size, sha256);
+          if (verdict.reason) {
+            // The same bytes quarantined before: answer with that record instead of keeping a copy a time.
+            const earlier = await this.#quarantined(tenantId, sha256);
+            if (earlier) {
+              await this.deps.blobs.delete(tenantId, storageLocation);
+              this.logOperation('content_steward.process_file', false, {
+                fileId: earlier.id,
+                quarantineReason: verdict.reason,
+              });
+              return this.#result(earlier, 'quarantined');
+            }
+          }
+          record = await this.deps.metadata.createFile({
+            tenantId,
+            id: fileId,
+            name,
+            ...(file.declaredType ? { declaredType: file.declaredType } : {}),
+            detectedType: verdict.detectedType,
+            sizeBytes: size,
+            sha256,
+            status: verdict.reason ? 'quarantined' : 'stored',
+            storageKey: storageLocation,
+            ...(verdict.reason ? { quarantineReason: verdict.reason } : {}),
+            ...(createdBy ? { createdBy } : {}),
+            metadata: verdict.metadata,
+          });
+        } catch (error) {
+          await this.deps.blobs.delete(tenantId, storageLocation).catch(() => false);
+          // Another upload of the same bytes committed first: that file is the answer.
+          const existingId = (error as PlatformError).details?.existingId;
+          if ((error as PlatformError).code === ErrorCode.CONFLICT && typeof existingId === 'string') {
+            const existing = await this.deps.metadata.getFile(tenantId, existingId);
+            return this.#result(existing, 'duplicate');
+          }
+          this.auditError(error, { operation: 'content_steward.record', details: { name } });
+          throw error;
         }
-
-        const head = Buffer.concat(headChunks);
-        const verdict = await this.#validate(tenantId, storageLocation, name, file.declaredType, head, size, sha256);
-        const record = await this.deps.metadata.createFile({
-          tenantId,
-          id: fileId,
-          name,
-          ...(file.declaredType ? { declaredType: file.declaredType } : {}),
-          detectedType: verdict.detectedType,
-          sizeBytes: size,
-          sha256,
-          status: verdict.reason ? 'quarantined' : 'stored',
-          storageKey: storageLocation,
-          ...(verdict.reason ? { quarantineReason: verdict.reason } : {}),
-          ...(createdBy ? { createdBy } : {}),
-          metadata: verdict.metadata,
-        });
         this.logOperation('content_steward.process_file', !verdict.reason, {
           fileId,
           detectedType: verdict.detectedType,
@@ -209,6 +238,22 @@ export class ContentSteward extends SmartCityRoleBase<
     );
   }
 
+  // The tenant's quarantined file with these bytes, if any (quarantines are few: a scan of them).
+  async #quarantined(tenantId: string, sha256: string): Promise<FileRecord | undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.metadata.listFiles(tenantId, {
+        status: 'quarantined',
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      });
+      const found = page.items.find((candidate) => candidate.sha256 === sha256);
+      if (found) return found;
+      cursor = page.nextCursor;
+    } while (cursor);
+    return undefined;
+  }
+
   async #validate(
     tenantId: string,
     key: string,
@@ -217,7 +262,7 @@ export class ContentSteward extends SmartCityRoleBase<
     head: Buffer,
     sizeBytes: number,
     sha256: string,
-  ): Promise<{ detectedType: DetectedType; reason?: string; metadata: Record<string, unknown> }> {
+  ): Promise<ValidationVerdict> {
     const options = this.deps.options;
     const extension = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
     let detectedType = sniffType(head);
