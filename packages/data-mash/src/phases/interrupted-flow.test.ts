@@ -32,7 +32,7 @@ async function inventory(harness: Awaited<ReturnType<typeof startFlowPlatform>>,
 
 // Every kill point on the embedded default; one on Postgres (each case starts two processes).
 describe.each([
-  ['the embedded default (local files, PGlite)', false, MILESTONES.slice(0, 3)],
+  ['the embedded default (local files, SQLite)', false, MILESTONES.slice(0, 3)],
   ['metadata on Postgres', true, ['file_parsed']],
 ])('a flow killed between milestones, on %s', (_name, onPostgres, killPoints) => {
   it.each(killPoints)(
