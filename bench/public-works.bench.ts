@@ -16,11 +16,11 @@ import {
   MemoryMetadataStore,
   MemorySemanticStore,
   type MetadataStore,
-  PGliteDriver,
   type SemanticStore,
   SqlMetadataStore,
   SqlSemanticStore,
 } from '@platform/foundations';
+import { PGliteDriver } from '@platform/foundations/pglite';
 import { printTable } from './harness.ts';
 
 const quick = process.argv.includes('--quick');

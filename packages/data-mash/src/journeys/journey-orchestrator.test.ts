@@ -1,9 +1,10 @@
 import {
   Curator,
-  createPGliteMetadataStore,
   MemoryMetadataStore,
   type MetadataStore,
   PlatformError,
+  SqliteDatabase,
+  SqliteMetadataStore,
 } from '@platform/foundations';
 import { createTelemetry } from '@platform/observability';
 import { installObservabilityRecorder } from '@platform/observability/testing';
@@ -55,9 +56,9 @@ function stepsWith(calls: string[], failCounting = false): Record<string, Milest
 const stores: Array<[string, () => Promise<MetadataStore>]> = [
   ['memory', async () => new MemoryMetadataStore()],
   [
-    'PGlite',
+    'SQLite',
     async () => {
-      const store = await createPGliteMetadataStore({ inMemory: true });
+      const store = new SqliteMetadataStore({ database: await SqliteDatabase.open() });
       await store.initialize();
       return store;
     },

@@ -1,5 +1,6 @@
 import { vector } from '@electric-sql/pglite-pgvector';
-import { MemoryBlobStore, PGliteDriver, SqlSemanticStore } from '@platform/foundations';
+import { MemoryBlobStore, SqlSemanticStore } from '@platform/foundations';
+import { PGliteDriver } from '@platform/foundations/pglite';
 import { describe, expect, it } from 'vitest';
 import { parseContent } from '../content/parse-content.js';
 import { HashingEmbedder } from '../embedding/hashing-embedder.js';

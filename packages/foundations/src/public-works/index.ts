@@ -11,7 +11,6 @@ export {
   MemorySemanticStore,
 } from './memory/index.js';
 export { migrateStores, type StoreMigration } from './migrate-stores.js';
-export { createPGliteMetadataStore, PGliteDriver, type PGliteDriverOptions } from './pglite/index.js';
 export * from './ports/index.js';
 export { redactConnectionString } from './postgres/redact.js';
 export {

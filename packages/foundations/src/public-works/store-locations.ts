@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { PGliteDriver } from './pglite/pglite-driver.js';
+import { ErrorCode, PlatformError } from '../errors/platform-error.js';
 import type { SqlDriver } from './sql/driver.js';
 import { SqliteDatabase } from './sqlite/sqlite-database.js';
 
@@ -53,7 +53,18 @@ export function parseLocation(url: string): Location {
 
 export async function openPGlite(directory: string | undefined): Promise<SqlDriver> {
   // The vector extension is always loaded: the semantic store may share this database.
-  const { vector } = await import('@electric-sql/pglite-pgvector');
+  // Loaded on demand: PGlite and its pgvector build are optional peer dependencies.
+  const [{ vector }, { PGliteDriver }] = await Promise.all([
+    import('@electric-sql/pglite-pgvector'),
+    import('./pglite/pglite-driver.js'),
+  ]).catch((error: unknown) => {
+    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new PlatformError(
+      ErrorCode.ADAPTER_UNAVAILABLE,
+      'pglite:// stores need the optional peer dependencies @electric-sql/pglite and @electric-sql/pglite-pgvector: install them (e.g. pnpm add @electric-sql/pglite @electric-sql/pglite-pgvector)',
+      { details: { adapter: 'pglite' }, cause: error },
+    );
+  });
   return PGliteDriver.open({ ...(directory ? { dataDir: directory } : {}), extensions: { vector } });
 }
 
