@@ -6,6 +6,7 @@
  * templates, the solution orchestrator and `dataMashModules()` for hosts.
  */
 export * from './content/index.js';
+export * from './doctor/index.js';
 export * from './embedding/index.js';
 export * from './flow/index.js';
 export * from './insights/index.js';

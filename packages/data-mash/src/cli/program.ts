@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { doctor } from './doctor.js';
 import { ingest } from './ingest.js';
 import { showInsights } from './insights.js';
 import { listJourneys, showJourney } from './journeys.js';
@@ -94,6 +95,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .description('apply the SQL migrations of the configured metadata and semantic stores')
     .option('--supabase', "also apply row-level security by tenant (a Supabase project's database)")
     .action(run(migrate as never));
+  program
+    .command('doctor')
+    .description('find what interrupted flows left behind (orphaned blobs, interrupted journeys); --fix removes it')
+    .option('--fix', 'remove what is safe to remove (default: report only)')
+    .option('--min-age <duration>', 'leave alone anything younger than this, e.g. 15m, 1h, 0s', '15m')
+    .action(run(doctor as never));
 
   try {
     await program.parseAsync(argv as string[], { from: 'user' });

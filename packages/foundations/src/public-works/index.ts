@@ -1,6 +1,11 @@
 export { checkCloudProfile, publicWorksModule } from './composition.js';
 export { prepareGraphTraversal, type ResolvedGraphTraversal, traverseBreadthFirst } from './graph-traversal.js';
-export { LocalBlobStore, type LocalBlobStoreOptions } from './local/index.js';
+export {
+  LocalBlobStore,
+  type LocalBlobStoreOptions,
+  type LocalBlobSweepOptions,
+  type LocalBlobSweptFile,
+} from './local/index.js';
 export {
   InProcessEventBus,
   type InProcessEventBusOptions,

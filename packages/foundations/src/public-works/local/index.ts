@@ -1,1 +1,6 @@
-export { LocalBlobStore, type LocalBlobStoreOptions } from './local-blob-store.js';
+export {
+  LocalBlobStore,
+  type LocalBlobStoreOptions,
+  type LocalBlobSweepOptions,
+  type LocalBlobSweptFile,
+} from './local-blob-store.js';

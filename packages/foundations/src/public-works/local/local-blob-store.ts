@@ -8,6 +8,9 @@ import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
 import { checkExpectedSha256, checkPutOptions, chunksOf } from '../blob-body.js';
 import { type BlobInfo, type BlobStore, validateBlobKey } from '../ports/blob-store.js';
 import { assertTenantId, notFound, pageLimit } from '../ports/tenancy.js';
+import { type LocalBlobSweepOptions, type LocalBlobSweptFile, sweepLocalBlobs } from './local-blob-sweep.js';
+
+export type { LocalBlobSweepOptions, LocalBlobSweptFile } from './local-blob-sweep.js';
 
 /** Options of {@link LocalBlobStore}. */
 export interface LocalBlobStoreOptions {
@@ -34,7 +37,8 @@ function isMissing(error: unknown): boolean {
 /**
  * A {@link BlobStore} in a local directory. Each write streams to a fresh data file while hashing,
  * then commits by atomically renaming a small index file into place; replaced data is removed
- * after the commit. A crash can leave an unreferenced data file, never a half-written object.
+ * after the commit. A crash can leave an unreferenced data file, never a half-written object;
+ * {@link LocalBlobStore.sweep} finds and removes such leftovers.
  *
  * Layout: `index/<tenant>/<key>.json` points to `data/<tenant>/<uuid>`; `tmp/` holds index files
  * being written.
@@ -194,6 +198,27 @@ export class LocalBlobStore implements BlobStore {
     }
     await rm(this.#inside('data', tenantId, entry.data), { force: true });
     return true;
+  }
+
+  /**
+   * Finds what interrupted writes left behind and, unless `dryRun`, removes it: data files no index
+   * points to (a write killed before its commit, a replace killed before removing the old bytes)
+   * and pending index files in `tmp/` whose commit never happened. Objects stay untouched: a data
+   * file is removed only when it was unreferenced by a look at the index both before and after it
+   * was found, and older than `olderThanMs`.
+   *
+   * Memory: the data file names one tenant's index refers to, plus what is found.
+   *
+   * @throws `VALIDATION_FAILED` for an invalid tenant id or `olderThanMs`.
+   */
+  async sweep(options: LocalBlobSweepOptions): Promise<{ files: LocalBlobSweptFile[] }> {
+    if (options.tenantId !== undefined) assertTenantId(options.tenantId);
+    if (!Number.isFinite(options.olderThanMs) || options.olderThanMs < 0) {
+      throw new PlatformError(ErrorCode.VALIDATION_FAILED, 'olderThanMs must be a number of milliseconds ≥ 0', {
+        details: { field: 'olderThanMs' },
+      });
+    }
+    return sweepLocalBlobs(this.#root, options);
   }
 
   async list(tenantId: string, options: Parameters<BlobStore['list']>[1] = {}) {

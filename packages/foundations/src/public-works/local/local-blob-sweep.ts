@@ -1,0 +1,134 @@
+import type { Dirent } from 'node:fs';
+import { opendir, readFile, rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { TenantIdSchema } from '../ports/tenancy.js';
+
+/** Options of `LocalBlobStore.sweep`. */
+export interface LocalBlobSweepOptions {
+  /**
+   * Only this tenant's data files and the pending index files of their writes. Default: every
+   * tenant's data files and every stale pending index file.
+   */
+  tenantId?: string;
+  /**
+   * Only files last modified longer ago than this. A write in progress touches its data file as it
+   * streams, so keep it well above the longest pause of a writer; `0` is safe only when nothing writes.
+   */
+  olderThanMs: number;
+  /** Find only, remove nothing. */
+  dryRun: boolean;
+  /** The time ages are measured from; default now. */
+  now?: Date | number;
+}
+
+/** A file `LocalBlobStore.sweep` found. */
+export interface LocalBlobSweptFile {
+  /** Absolute path. */
+  path: string;
+  /** `data`: bytes no index points to; `tmp`: the index file of a commit that never happened. */
+  kind: 'data' | 'tmp';
+  /** The tenant of a data file. */
+  tenantId?: string;
+  bytes: number;
+  modifiedAt: Date;
+  /** Whether the sweep removed it (never in a dry run). */
+  removed: boolean;
+}
+
+type Found = Pick<LocalBlobSweptFile, 'path' | 'bytes' | 'modifiedAt'>;
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}
+
+/** The sweep of a store rooted at `root` (`data/`, `index/`, `tmp/`); the options are checked already. */
+export async function sweepLocalBlobs(
+  root: string,
+  options: LocalBlobSweepOptions,
+): Promise<{ files: LocalBlobSweptFile[] }> {
+  const now = options.now === undefined ? Date.now() : new Date(options.now).getTime();
+  const cutoff = now - options.olderThanMs;
+  const tenants: string[] = [];
+  if (options.tenantId !== undefined) tenants.push(options.tenantId);
+  else {
+    for await (const entry of entries(join(root, 'data')))
+      if (entry.isDirectory() && TenantIdSchema.safeParse(entry.name).success) tenants.push(entry.name);
+  }
+  const files: LocalBlobSweptFile[] = [];
+  for (const tenantId of tenants) {
+    for (const found of await unreferencedData(root, tenantId, cutoff))
+      files.push({ ...found, kind: 'data', tenantId, removed: false });
+  }
+  // A pending index file is named after the data file of its write: with a tenant, only those of
+  // that tenant's unreferenced data files are known to be its own.
+  const uncommitted = new Set(files.map((file) => basename(file.path)));
+  for await (const entry of entries(join(root, 'tmp'))) {
+    if (!entry.isFile()) continue;
+    if (options.tenantId !== undefined && !uncommitted.has(entry.name.replace(/\.json$/, ''))) continue;
+    const found = await statOlder(join(root, 'tmp', entry.name), cutoff);
+    if (found) files.push({ ...found, kind: 'tmp', removed: false });
+  }
+  if (!options.dryRun) {
+    for (const file of files) {
+      await rm(file.path, { force: true });
+      file.removed = true;
+    }
+  }
+  return { files };
+}
+
+async function unreferencedData(root: string, tenantId: string, cutoff: number): Promise<Found[]> {
+  let referenced = await referencedData(root, tenantId);
+  const found: Found[] = [];
+  const directory = join(root, 'data', tenantId);
+  for await (const entry of entries(directory)) {
+    if (!entry.isFile() || referenced.has(entry.name)) continue;
+    const file = await statOlder(join(directory, entry.name), cutoff);
+    if (file) found.push(file);
+  }
+  if (found.length === 0) return found;
+  // A write that committed while the directory was read points to its data file by now.
+  referenced = await referencedData(root, tenantId);
+  return found.filter((file) => !referenced.has(basename(file.path)));
+}
+
+async function referencedData(root: string, tenantId: string): Promise<Set<string>> {
+  const referenced = new Set<string>();
+  for await (const entry of entries(join(root, 'index', tenantId), true)) {
+    if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
+    let text: string;
+    try {
+      text = await readFile(join(entry.parentPath, entry.name), 'utf8');
+    } catch (error) {
+      // Deleted since the directory was read: it points to nothing any more.
+      if (isMissing(error)) continue;
+      throw error;
+    }
+    // An index file that does not parse throws: what it points to is unknown, so nothing is swept.
+    referenced.add((JSON.parse(text) as { data: string }).data);
+  }
+  return referenced;
+}
+
+async function statOlder(path: string, cutoff: number): Promise<Found | undefined> {
+  try {
+    const info = await stat(path);
+    return info.mtimeMs <= cutoff ? { path, bytes: info.size, modifiedAt: info.mtime } : undefined;
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+// The directory's entries one at a time (none when it does not exist): memory stays flat however
+// many objects the store holds.
+async function* entries(directory: string, recursive = false): AsyncGenerator<Dirent> {
+  let handle: Awaited<ReturnType<typeof opendir>>;
+  try {
+    handle = await opendir(directory, { recursive });
+  } catch (error) {
+    if (isMissing(error)) return;
+    throw error;
+  }
+  yield* handle;
+}
