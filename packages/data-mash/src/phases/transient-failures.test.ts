@@ -108,6 +108,43 @@ describe('a metadata database that drops the connection during a step', () => {
   }, 60_000);
 });
 
+describe('a metadata database that goes away while an upload commits', () => {
+  it('is retried by the journey and leaves one stored copy, not one per attempt', async () => {
+    const database = await createTestDatabase();
+    const harness = await startFlowPlatform({
+      stores: { metadata: database.url },
+      modules: { retry: { initialDelayMs: 1, maxDelayMs: 1 } },
+    });
+    const admin = await PostgresDriver.connect({ connectionString: database.url });
+    try {
+      // The first two commits of a file record kill their own server process, after the bytes were stored.
+      await admin.exec(`
+        create sequence file_writes;
+        create function drop_file_writes() returns trigger language plpgsql as $$
+        begin
+          if nextval('file_writes') <= 2 then perform pg_terminate_backend(pg_backend_pid()); end if;
+          return new;
+        end $$;
+        create trigger drop_file_writes before insert on platform_files
+          for each row execute function drop_file_writes();`);
+
+      const outcome = await harness.flow.executeDataMashFlow({
+        file: { name: 'sales.csv', data: salesCsv(30) },
+        userContext: ada,
+      });
+
+      expect(outcome).toMatchObject({ success: true });
+      const files = await admin.query<{ files: number }>('select count(*)::int as files from platform_files');
+      expect(files.rows).toEqual([{ files: 1 }]);
+      expect((await harness.blobs.list('acme', { prefix: 'files/', limit: 100 })).items).toHaveLength(1);
+    } finally {
+      await admin.close();
+      await harness.stop();
+      await database.drop();
+    }
+  }, 60_000);
+});
+
 function* chunks(bytes: Uint8Array, size: number): Generator<Uint8Array> {
   for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size);
 }
