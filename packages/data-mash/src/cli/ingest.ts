@@ -82,6 +82,13 @@ export async function ingest(patterns: readonly string[], options: IngestOptions
       : undefined;
   let current: cliProgress.SingleBar | undefined;
   const onEvent = (event: TelemetryEvent) => {
+    if (event.operation === 'journey.waiting') {
+      // Another process runs this file's flow: say so, instead of sitting silent until it ends.
+      const holder = String(event.details?.holder ?? 'another process');
+      if (current) current.update({ phase: `waiting for the run in ${holder}…` });
+      else if (!options.json) process.stderr.write(`waiting for the run of this file in ${holder}…\n`);
+      return;
+    }
     if (event.operation !== 'journey.handoff' || !current) return;
     const index = PHASES.findIndex(([milestone]) => milestone === event.details?.milestone);
     const next = PHASES[index + 1];

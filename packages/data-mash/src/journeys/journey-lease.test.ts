@@ -153,4 +153,80 @@ describe('journey leases: one run at a time holds a journey', () => {
     expect(takeover).toMatchObject({ success: true, run: 'resumed' });
     expect(calls).toEqual(['first']);
   }, 30_000);
+
+  it('never leaves a lease on a finished journey, even with a renewal queued behind the last write', async () => {
+    const store = new MemoryMetadataStore();
+    // Slow writes and a short lease: renewals fall due while transitions are on their way.
+    const slow = new Proxy(store, {
+      get(target, property) {
+        const value = Reflect.get(target, property);
+        if (property !== 'updateJourney') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: Parameters<MetadataStore['updateJourney']>) => {
+          await new Promise((resolve) => setTimeout(resolve, 40));
+          return target.updateJourney(...args);
+        };
+      },
+    });
+    for (const fails of [false, true]) {
+      const steps: Record<string, MilestoneStep> = {
+        first: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 120));
+          return { value: 1 };
+        },
+        second: async () => {
+          if (fails) throw new PlatformError('MALFORMED_FILE', 'no');
+          return { value: 2 };
+        },
+      };
+      const outcome = await orchestrator(slow, steps, 150).run({ tenantId: 'acme', idempotencyKey: `k-${fails}` });
+      expect(outcome.success).toBe(!fails);
+      // Longer than any renewal that could still be queued.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const journey = await store.getJourney('acme', outcome.journeyId);
+      expect(journey.status).toBe(fails ? 'failed' : 'completed');
+      expect(leaseOf(journey)).toBeUndefined();
+    }
+  }, 30_000);
+
+  it('answers with the outcome of the run that took the journey over, not with a CONFLICT', async () => {
+    const store = new MemoryMetadataStore();
+    let release!: () => void;
+    const paused = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const steps: Record<string, MilestoneStep> = {
+      first: async () => {
+        await paused;
+        return { value: 1 };
+      },
+      second: async () => ({ value: 2 }),
+    };
+    const running = orchestrator(store, steps).run({ tenantId: 'acme', idempotencyKey: 'k' });
+    let journey = await store.findJourneyByIdempotencyKey('acme', 'two_steps', 'k');
+    while (!journey || !leaseOf(journey)) {
+      await tick();
+      journey = await store.findJourneyByIdempotencyKey('acme', 'two_steps', 'k');
+    }
+    // This run is paused past its lease; another host takes the journey over and completes it.
+    const takenOver = await store.updateJourney('acme', journey.id, journey.version, {
+      context: {
+        ...journey.context,
+        lease: {
+          owner: 'run_elsewhere',
+          host: 'elsewhere',
+          pid: 1,
+          expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        },
+      },
+    });
+    release();
+    await tick();
+    await store.updateJourney('acme', journey.id, (await store.getJourney('acme', journey.id)).version, {
+      status: 'completed',
+      milestones: takenOver.milestones.map((entry) => ({ ...entry, status: 'completed' as const })),
+      context: { outputs: { first: { value: 1 }, second: { value: 2 } }, lease: null },
+      completedAt: new Date(),
+    });
+    expect(await running).toMatchObject({ success: true, run: 'reused', outputs: { second: { value: 2 } } });
+  }, 30_000);
 });

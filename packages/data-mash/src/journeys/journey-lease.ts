@@ -57,6 +57,7 @@ export class LeasedJourney {
   #current: JourneyRecord;
   #queue: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
+  #ended = false;
   readonly #store: MetadataStore;
   readonly #leaseMs: number;
 
@@ -75,23 +76,29 @@ export class LeasedJourney {
   static async acquire(
     store: MetadataStore,
     journey: JourneyRecord,
-    options: { leaseMs?: number; signal?: AbortSignal } = {},
+    options: { leaseMs?: number; signal?: AbortSignal; onWait?: (holder: JourneyLease) => void } = {},
   ): Promise<{ leased: LeasedJourney } | { settled: JourneyRecord }> {
     const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     const owner = `run_${randomUUID()}`;
     let current = journey;
-    let waited = false;
+    let waitingSince: number | undefined;
     for (let pause = 20; ; pause = Math.min(pause * 2, 1_000)) {
       if (current.status === 'completed') return { settled: current };
       const lease = leaseOf(current);
       if (lease && leaseHeld(lease)) {
-        waited = true;
+        if (waitingSince === undefined) {
+          waitingSince = Date.now();
+          options.onWait?.(lease);
+        }
         await new Promise((resolve) => setTimeout(resolve, pause));
         options.signal?.throwIfAborted();
         current = await store.getJourney(current.tenantId, current.id);
         continue;
       }
-      if (waited && current.status === 'failed') return { settled: current };
+      // The run this one waited for failed: answer with its failure rather than repeat it at once.
+      // A failure from before the wait (a lease left behind) is retried like any failed journey.
+      if (waitingSince !== undefined && current.status === 'failed' && current.updatedAt.getTime() >= waitingSince)
+        return { settled: current };
       try {
         runningHere.add(owner);
         const claimed = await store.updateJourney(current.tenantId, current.id, current.version, {
@@ -124,6 +131,8 @@ export class LeasedJourney {
   ): Promise<JourneyRecord> {
     const write = this.#queue.then(async () => {
       const journey = this.#current;
+      // A renewal queued before the run ended must not put a lease back on a finished journey.
+      if (options.renew && this.#ended) return journey;
       const change = patch(journey);
       const lease = options.release
         ? null
@@ -135,6 +144,7 @@ export class LeasedJourney {
         ...change,
         context,
       });
+      if (options.release) this.#ended = true;
       return this.#current;
     });
     this.#queue = write.catch(() => undefined);
@@ -146,6 +156,7 @@ export class LeasedJourney {
    * that write failed, the next run of this process or another takes the journey over at once.
    */
   end(): void {
+    this.#ended = true;
     clearInterval(this.#timer);
     runningHere.delete(this.owner);
   }

@@ -7,7 +7,7 @@ import {
 } from '@platform/foundations';
 import { currentTraceId, generateTraceId, runWithTraceId, type Telemetry, withSpan } from '@platform/observability';
 import type { HandoffContract } from '../flow/handoff-contract.js';
-import { DEFAULT_LEASE_MS, LeasedJourney } from './journey-lease.js';
+import { DEFAULT_LEASE_MS, LeasedJourney, leaseOf } from './journey-lease.js';
 import type { JourneyMilestoneTemplate, JourneyTemplate } from './template.js';
 
 /** What a milestone's step is given besides its input. */
@@ -167,21 +167,47 @@ export class JourneyOrchestrator {
     userContext?: unknown;
   }): Promise<JourneyOutcome> {
     const store = this.#options.metadataStore;
-    let journey = await store.findJourneyByIdempotencyKey(request.tenantId, this.template.name, request.idempotencyKey);
-    const traceId = journey?.traceId ?? request.traceId ?? currentTraceId() ?? generateTraceId();
-    if (!journey) journey = await this.#create(request.tenantId, request.idempotencyKey, traceId);
-    const claim =
-      journey.status === 'completed'
-        ? { settled: journey }
-        : await LeasedJourney.acquire(store, journey, { leaseMs: this.#options.leaseMs ?? DEFAULT_LEASE_MS });
-    if ('settled' in claim) return this.#settled(claim.settled, traceId);
-    const leased = claim.leased;
-    // Anything done to the journey before this run (a milestone started, a failure) makes it a resume.
-    const run = leased.current.milestones.every((entry) => entry.status === 'pending') ? 'new' : 'resumed';
-    try {
-      return await this.#runLeased(leased, request, traceId, run);
-    } finally {
-      leased.end();
+    for (let attempt = 1; ; attempt += 1) {
+      let journey = await store.findJourneyByIdempotencyKey(
+        request.tenantId,
+        this.template.name,
+        request.idempotencyKey,
+      );
+      const traceId = journey?.traceId ?? request.traceId ?? currentTraceId() ?? generateTraceId();
+      if (!journey) journey = await this.#create(request.tenantId, request.idempotencyKey, traceId);
+      const claim =
+        journey.status === 'completed'
+          ? { settled: journey }
+          : await LeasedJourney.acquire(store, journey, {
+              leaseMs: this.#options.leaseMs ?? DEFAULT_LEASE_MS,
+              onWait: (holder) =>
+                this.#options.telemetry?.logOperation({
+                  operation: 'journey.waiting',
+                  success: true,
+                  details: {
+                    journeyId: journey.id,
+                    template: this.template.name,
+                    holder: `${holder.host}:${holder.pid}`,
+                  },
+                }),
+            });
+      if ('settled' in claim) return this.#settled(claim.settled, traceId);
+      const leased = claim.leased;
+      // Anything done to the journey before this run (a milestone started, a failure) makes it a resume.
+      const run = leased.current.milestones.every((entry) => entry.status === 'pending') ? 'new' : 'resumed';
+      let outcome: JourneyOutcome;
+      try {
+        outcome = await this.#runLeased(leased, request, traceId, run);
+      } finally {
+        leased.end();
+      }
+      // Paused past its lease (a stopped process, a blocked event loop), this run was taken over:
+      // answer as a run that waited for the one that took it, not with the CONFLICT it met.
+      if (!outcome.success && outcome.error.code === 'CONFLICT' && attempt < 3) {
+        const now = await store.getJourney(request.tenantId, outcome.journeyId);
+        if (leaseOf(now)?.owner !== leased.owner) continue;
+      }
+      return outcome;
     }
   }
 
