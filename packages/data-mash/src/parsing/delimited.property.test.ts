@@ -13,26 +13,40 @@ const field = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(piece, fc.integer({ min: 200, max: 5_000 })).map(([p, n]) => p.repeat(n)) },
 );
 
+const lineEnd = fc.constantFrom('\n', '\r\n', '\r');
 const table = fc.integer({ min: 1, max: 5 }).chain((width) =>
   fc.record({
     header: fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9_]{0,7}$/), { minLength: width, maxLength: width }),
-    // A one-column row whose only value is empty is a blank line, which CSV readers skip.
-    rows: fc.array(
-      fc.array(field, { minLength: width, maxLength: width }).filter((row) => width > 1 || row[0] !== ''),
-      { maxLength: 40 },
-    ),
-    lineEnd: fc.constantFrom('\n', '\r\n'),
+    rows: fc.array(fc.array(field, { minLength: width, maxLength: width }), { maxLength: 40 }),
+    // Line endings mixed line by line (CRLF, LF, old Mac CR), and blank lines here and there.
+    lineEnds: fc.array(lineEnd, { minLength: 1, maxLength: 7 }),
+    blankLines: fc.array(fc.nat({ max: 2 }), { minLength: 1, maxLength: 9 }),
     finalLineEnd: fc.boolean(),
   }),
 );
 
-function quote(value: string): string {
+function quote(value: string, width: number): string {
+  // A one-column row whose value is empty is written `""`: unquoted, it would be a blank line.
+  if (value === '' && width === 1) return '""';
   return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-function toCsv(header: string[], rows: string[][], lineEnd: string, finalLineEnd: boolean): Uint8Array {
-  const lines = [header, ...rows].map((row) => row.map(quote).join(','));
-  return new TextEncoder().encode(lines.join(lineEnd) + (finalLineEnd ? lineEnd : ''));
+function toCsv(
+  header: string[],
+  rows: string[][],
+  lineEnds: string[],
+  blankLines: number[],
+  finalLineEnd: boolean,
+): Uint8Array {
+  const lines = [header, ...rows].map((row) => row.map((value) => quote(value, header.length)).join(','));
+  let text = '';
+  lines.forEach((line, index) => {
+    const end = lineEnds[index % lineEnds.length] as string;
+    const last = index === lines.length - 1;
+    text += line + (last && !finalLineEnd ? '' : end);
+    if (!last) text += end.repeat(blankLines[index % blankLines.length] as number);
+  });
+  return new TextEncoder().encode(text);
 }
 
 async function* cut(bytes: Uint8Array, sizes: number[]) {
@@ -52,7 +66,7 @@ const wait: Record<Exclude<Timing, 'sync'>, () => Promise<void>> = {
 };
 
 describe('parseDelimitedValues, property: every row once, in order, with its values', () => {
-  it('holds for generated tables, random chunk cuts and consumers with random timing', async () => {
+  it('holds for generated tables, mixed line endings, blank lines, random chunk cuts and consumer timings', async () => {
     await fc.assert(
       fc.asyncProperty(
         table,
@@ -61,8 +75,8 @@ describe('parseDelimitedValues, property: every row once, in order, with its val
           minLength: 1,
           maxLength: 16,
         }),
-        async ({ header, rows, lineEnd, finalLineEnd }, sizes, timings) => {
-          const bytes = toCsv(header, rows, lineEnd, finalLineEnd);
+        async ({ header, rows, lineEnds, blankLines, finalLineEnd }, sizes, timings) => {
+          const bytes = toCsv(header, rows, lineEnds, blankLines, finalLineEnd);
           const seen: string[][] = [];
           const report = await parseDelimitedValues(
             cut(bytes, sizes),
@@ -86,7 +100,7 @@ describe('parseDelimitedValues, property: every row once, in order, with its val
 
   it('guesses the same delimiter whatever the chunk sizes, and loses no row with a slow consumer over many chunks', async () => {
     const rows = Array.from({ length: 20_000 }, (_, index) => [String(index), `name ${index}`, index % 7 ? 'x' : '']);
-    const bytes = toCsv(['id', 'name', 'flag'], rows, '\r\n', true);
+    const bytes = toCsv(['id', 'name', 'flag'], rows, ['\r\n'], [0], true);
     const seen: number[] = [];
     const report = await parseDelimitedValues(cut(bytes, [997, 65_536, 13]), async (values) => {
       seen.push(Number(values[0]));

@@ -64,7 +64,7 @@ describe('parseDelimited', () => {
     expect(rows).toEqual([
       { a: '1', b: '2', c: '' },
       { a: '4', b: '5', c: '6' },
-      { a: 'x"y,8,9\n', b: '', c: '' },
+      { a: 'x"y,8,9', b: '', c: '' },
     ]);
     expect(report.warnings.map((warning) => [warning.code, warning.row])).toEqual([
       ['RAGGED_ROW', 2],

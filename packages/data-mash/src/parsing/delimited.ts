@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { PlatformError } from '@platform/foundations/errors';
 import Papa from 'papaparse';
+import { RecordBreaks } from './record-breaks.js';
 import { decodeText, type TextEncodingName } from './text-decoding.js';
 
 /** Options of {@link parseDelimited}. */
@@ -158,15 +159,15 @@ export type ValuesHandler = (
 const SAMPLE_CHARS = 64 * 1024;
 
 /** The delimiter (given, else guessed among comma, tab, semicolon, pipe) and line break of a sample. */
-type Dialect = { delimiter: string; newline: '\n' | '\r' | '\r\n' };
-function dialectOf(sample: string, delimiter: string | undefined): Dialect {
+/** The delimiter: given, else guessed from a sample among comma, tab, semicolon and pipe. */
+function delimiterOf(sample: string, delimiter: string | undefined): string {
+  if (delimiter) return delimiter;
   const { meta } = Papa.parse<string[]>(sample, {
     preview: 50,
     skipEmptyLines: true,
-    ...(delimiter ? { delimiter } : { delimitersToGuess: [',', '\t', ';', '|'] }),
+    delimitersToGuess: [',', '\t', ';', '|'],
   });
-  const newline = meta.linebreak === '\r\n' || meta.linebreak === '\r' ? meta.linebreak : '\n';
-  return { delimiter: meta.delimiter || delimiter || ',', newline };
+  return meta.delimiter || ',';
 }
 
 async function parse(
@@ -233,15 +234,17 @@ async function parse(
   // Pull, parse, hand out, then pull again: the next text is read only after every record of the
   // last one was handled (and any promise a handler returned settled), so a slow consumer holds
   // the reading back and no record is dropped or reordered whatever the handler's timing.
-  // papaparse's core parser is given whole text and told to leave the last, possibly cut record
-  // (`ignoreLastRow`): what follows its cursor waits for the next text.
-  let dialect: Dialect | undefined;
+  // Records are made to end with `\n` first (RecordBreaks: mixed or old line endings, blank
+  // lines), then papaparse's core parser is given whole text and told to leave the last, possibly
+  // cut record (`ignoreLastRow`): what follows its cursor waits for the next text.
+  let breaks: RecordBreaks | undefined;
+  let delimiter = ',';
+  let sample = '';
   let pending = '';
   let carried = 0;
   let sinceBreak = 0;
   const consume = async (final: boolean): Promise<void> => {
-    dialect ??= dialectOf(pending, options.delimiter);
-    const parser = new Papa.Parser({ delimiter: dialect.delimiter, newline: dialect.newline, quoteChar: '"' });
+    const parser = new Papa.Parser({ delimiter, newline: '\n', quoteChar: '"' });
     const results = parser.parse(pending, 0, !final) as Papa.ParseResult<string[]>;
     pending = final ? '' : pending.slice(results.meta.cursor);
     carried = pending.length;
@@ -251,16 +254,35 @@ async function parse(
     const quoteErrors = results.errors.filter((error) => error.type === 'Quotes');
     const rows = results.data;
     for (let position = 0; position < rows.length; position += 1) {
-      const fields = rows[position] as string[];
-      if (fields.length === 1 && fields[0] === '') continue;
       for (const error of quoteErrors) {
         if ((error.row ?? 0) !== position) continue;
         const at = record + 1;
         warn({ code: 'MALFORMED_QUOTES', message: `record ${at}: ${error.message.toLowerCase()}`, row: at });
       }
-      const handled = handle(fields, dialect.delimiter);
+      const handled = handle(rows[position] as string[], delimiter);
       if (handled) await handled;
     }
+  };
+  const add = async (text: string, final: boolean): Promise<void> => {
+    if (!breaks) {
+      sample += text;
+      if (!final && sample.length < SAMPLE_CHARS) return;
+      delimiter = delimiterOf(sample, options.delimiter);
+      breaks = new RecordBreaks(delimiter);
+      text = sample;
+      sample = '';
+    }
+    pending += breaks.push(text, final);
+    if (final) {
+      // The last record's `\n` ends it; given to the parser, it would read an empty record after.
+      if (!breaks.inQuotes && pending.endsWith('\n')) pending = pending.slice(0, -1);
+      if (pending !== '') await consume(true);
+      return;
+    }
+    // Parsing again only once the new text is at least as long as the carried part keeps a record
+    // that spans many chunks linear in its length instead of quadratic.
+    if (pending.length - carried < carried) return;
+    await consume(false);
   };
 
   for await (const text of decodeText(bytes, (encoding, warning) => {
@@ -270,13 +292,8 @@ async function parse(
     if (longestLine(text, sinceBreak, maxLine) > maxLine) throw tooLong('a line');
     const lastBreak = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
     sinceBreak = lastBreak < 0 ? sinceBreak + text.length : text.length - lastBreak - 1;
-    pending += text;
-    if (!dialect && pending.length < SAMPLE_CHARS) continue;
-    // Parsing again only once the new text is at least as long as the carried part keeps a record
-    // that spans many chunks linear in its length instead of quadratic.
-    if (pending.length - carried < carried) continue;
-    await consume(false);
+    await add(text, false);
   }
-  if (pending !== '') await consume(true);
+  await add('', true);
   return report;
 }
