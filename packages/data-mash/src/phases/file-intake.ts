@@ -63,7 +63,12 @@ export class FileIntake extends RealmServiceBase<RealmServiceDeps & { metadata: 
     const { file } = input;
     const incoming: IncomingFile =
       'open' in file
-        ? { name: file.name, ...(file.declaredType ? { declaredType: file.declaredType } : {}), data: file.open() }
+        ? {
+            name: file.name,
+            ...(file.declaredType ? { declaredType: file.declaredType } : {}),
+            ...(file.sha256 ? { sha256: file.sha256 } : {}),
+            data: file.open(),
+          }
         : file;
     const processed = await this.getSmartCityApi(ContentStewardRef).processClientFile(user, incoming);
     if (processed.validationStatus === 'quarantined') {
@@ -98,6 +103,10 @@ const IntakeInputSchema = z.union([
         z.object({
           name: z.string(),
           declaredType: z.string().optional(),
+          sha256: z
+            .string()
+            .regex(/^[0-9a-f]{64}$/)
+            .optional(),
           open: z.custom<() => unknown>((value) => typeof value === 'function'),
         }),
       ]),

@@ -93,7 +93,10 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
           const { name, declaredType } = request.file;
           const body = digested;
           // Opened by the upload itself, once per attempt: a retried upload reads the whole file again.
-          input = { file: { name, ...(declaredType ? { declaredType } : {}), open: () => body.open() } };
+          // The upload checks that the bytes it stores are the ones the journey is named by.
+          input = {
+            file: { name, ...(declaredType ? { declaredType } : {}), sha256: idempotencyKey, open: () => body.open() },
+          };
         }
         const outcome = await this.deps.journeys.runJourney(DATA_MASH_FLOW_TEMPLATE, {
           userContext: user,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { deflateRawSync } from 'node:zlib';
 import {
@@ -304,6 +305,22 @@ describe('Content Steward: no copy without a record', () => {
     const second = await steward.processClientFile(ada, { name: 'b.csv', data: bytes });
     expect(second).toMatchObject({ validationStatus: 'duplicate', fileId: first.fileId });
     expect(await blobCount(blobs)).toBe(1);
+    await stop();
+  });
+
+  it('refuses bytes that differ from the sha256 the caller computed (the file changed), keeping nothing', async () => {
+    const { steward, blobs, metadata, stop } = await start();
+    const before = text('id,amount\n1,9.5\n');
+    const sha256 = createHash('sha256').update(before).digest('hex');
+    await expect(
+      steward.processClientFile(ada, { name: 'a.csv', sha256, data: text('id,amount\n1,9.5\n2,7\n') }),
+    ).rejects.toMatchObject({ code: 'FILE_CHANGED', details: { expectedSha256: sha256 } });
+    expect(await blobCount(blobs)).toBe(0);
+    expect((await metadata.listFiles('acme')).items).toHaveLength(0);
+    expect(await steward.processClientFile(ada, { name: 'a.csv', sha256, data: before })).toMatchObject({
+      validationStatus: 'valid',
+      sha256,
+    });
     await stop();
   });
 

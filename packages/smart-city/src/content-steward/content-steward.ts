@@ -25,6 +25,12 @@ export interface IncomingFile {
   /** The MIME type the client declared, if any. */
   declaredType?: string;
   data: BlobBody;
+  /**
+   * The sha256 the caller computed before the upload (e.g. the key its flow is named by). When the
+   * bytes read now differ (the file changed in between), the upload is refused with `FILE_CHANGED`
+   * and nothing is kept.
+   */
+  sha256?: string;
 }
 
 /** The verdict of a pluggable scanner (antivirus, DLP, ...). */
@@ -176,6 +182,14 @@ export class ContentSteward extends SmartCityRoleBase<
         }
         const sha256 = hash.digest('hex');
         span.setAttribute('file.size', size);
+        if (file.sha256 !== undefined && file.sha256 !== sha256) {
+          await this.deps.blobs.delete(tenantId, storageLocation).catch(() => false);
+          throw new PlatformError(
+            'FILE_CHANGED',
+            `the file '${name}' changed while it was being read: its sha256 was ${file.sha256} and is now ${sha256}; nothing was stored, start again`,
+            { details: { expectedSha256: file.sha256, actualSha256: sha256 } },
+          );
+        }
         // Write, then commit: the bytes are stored first and belong to the file record committed
         // after them. Whatever stops that commit (the metadata store down, a concurrent duplicate,
         // a failed validation) removes the bytes again, so no copy is left that no record names.
