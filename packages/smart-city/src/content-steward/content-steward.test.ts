@@ -107,6 +107,27 @@ describe('Content Steward: accepted files', () => {
     await stop();
   });
 
+  it('accepts UTF-16 text named by its byte order mark, and still refuses NUL-laden binaries', async () => {
+    const { steward, stop } = await start();
+    const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('city\tnote\r\nZürich\tok\r\n', 'utf16le')]);
+    const utf16be = Buffer.from(utf16le.subarray(2)).swap16();
+    expect(await steward.processClientFile(ada, { name: 'le.tsv', data: utf16le })).toMatchObject({
+      validationStatus: 'valid',
+      detectedType: 'text',
+    });
+    expect(
+      await steward.processClientFile(ada, {
+        name: 'be.tsv',
+        data: Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be]),
+      }),
+    ).toMatchObject({ validationStatus: 'valid', detectedType: 'text' });
+    const binary = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.alloc(64)]);
+    expect(await steward.processClientFile(ada, { name: 'fake.csv', data: binary })).toMatchObject({
+      validationStatus: 'quarantined',
+    });
+    await stop();
+  });
+
   it('detects duplicates per tenant by checksum and keeps one copy', async () => {
     const { steward, blobs, stop } = await start();
     const first = await steward.processClientFile(ada, { name: 'a.csv', data: text('x\n1\n') });

@@ -59,12 +59,16 @@ export function sniffType(head: Uint8Array, zipEntryNames?: readonly string[]): 
 }
 
 function sniffText(head: Uint8Array): DetectedType {
+  // UTF-16 text (Excel's "Unicode Text" export) is half NUL bytes: its byte order mark names it.
+  const utf16 = startsWith(head, [0xff, 0xfe]) ? 'utf-16le' : startsWith(head, [0xfe, 0xff]) ? 'utf-16be' : undefined;
   let start = 0;
-  if (startsWith(head, [0xef, 0xbb, 0xbf])) start = 3;
-  const sample = head.subarray(start);
-  if (sample.includes(0)) return 'binary';
+  if (utf16) start = 2;
+  else if (startsWith(head, [0xef, 0xbb, 0xbf])) start = 3;
+  const sample = head.subarray(start, utf16 ? start + ((head.length - start) & ~1) : head.length);
+  if (!utf16 && sample.includes(0)) return 'binary';
   // A multi-byte character may be cut at the end of the sample: decode leniently there only.
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(sample);
+  const text = new TextDecoder(utf16 ?? 'utf-8', { fatal: false }).decode(sample);
+  if (utf16 && text.includes('\u0000')) return 'binary';
   const replacements = (text.match(/\uFFFD/g) ?? []).length;
   if (replacements > 4) return 'binary';
   const trimmed = text.trimStart().toLowerCase();
