@@ -18,6 +18,8 @@ export function definePackageBuild(entry: Record<string, string>, overrides: Opt
     platform: 'node',
     // import.meta.url in the CommonJS output too (packages locate files they ship, e.g. migrations).
     shims: true,
+    // Class names are part of the API (error.name in JSON output, stack traces): never renamed.
+    keepNames: true,
     ...overrides,
   });
 }

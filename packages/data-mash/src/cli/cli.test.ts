@@ -150,10 +150,8 @@ describe('the data-mash CLI', () => {
     expect(small.stdout).toContain('--max-bytes <size>');
     const fromEnv = cli(['--tenant', 'limits', 'ingest', 'hostile.csv', '--json'], { PLATFORM_MAX_FILE_BYTES: '64' });
     expect(json<Report[]>(fromEnv.stdout)[0]).toMatchObject({ success: false, error: { code: 'FILE_TOO_LARGE' } });
-    // The refusal is recorded on the file's journey, which a run with a higher limit resumes.
-    expect(json<Array<{ status: string }>>(cli(['--tenant', 'limits', 'journeys', '--json']).stdout)).toEqual([
-      expect.objectContaining({ status: 'failed' }),
-    ]);
+    // Refused from its size on disk, before it was read: nothing stored, no journey begun.
+    expect(json<unknown[]>(cli(['--tenant', 'limits', 'journeys', '--json']).stdout)).toEqual([]);
     const raised = cli(['--tenant', 'limits', 'ingest', 'hostile.csv', '--max-bytes', '1KiB'], {
       PLATFORM_MAX_FILE_BYTES: '64',
     });
@@ -161,6 +159,19 @@ describe('the data-mash CLI', () => {
     const bad = cli(['ingest', 'hostile.csv', '--max-bytes', 'lots']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--max-bytes expects a size such as 2GB, 500MiB or 1048576, not 'lots'");
+    const badEnv = cli(['ingest', 'hostile.csv'], { PLATFORM_MAX_FILE_BYTES: 'lots' });
+    expect(badEnv.code).toBe(3);
+    expect(badEnv.stderr).toContain('CONFIG_INVALID');
+    expect(badEnv.stderr).toContain('limits.maxFileBytes (from PLATFORM_MAX_FILE_BYTES)');
+  }, 60_000);
+
+  it('refuses to read a data directory that does not exist instead of creating an empty one', () => {
+    for (const command of [['journeys'], ['doctor'], ['search', 'weather']]) {
+      const run = cli(['--data-dir', 'no-such-dir', ...command]);
+      expect(run.code, command.join(' ')).toBe(2);
+      expect(run.stderr).toContain(`no data directory at '${join(workDir, 'no-such-dir')}'`);
+    }
+    expect(existsSync(join(workDir, 'no-such-dir'))).toBe(false);
   }, 60_000);
 
   it('migrates the configured stores', () => {

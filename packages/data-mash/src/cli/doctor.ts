@@ -1,7 +1,7 @@
 import { BlobStoreRef, MetadataStoreRef } from '@platform/foundations';
 import { type DoctorFinding, type DoctorFindingKind, type DoctorReport, examineStorage } from '../doctor/index.js';
 import { EXIT, figure, print, printJson, table, UsageError } from './output.js';
-import { type GlobalOptions, openSession } from './session.js';
+import { type GlobalOptions, openExistingSession } from './session.js';
 
 /** Options of `data-mash doctor`. */
 export interface DoctorOptions extends GlobalOptions {
@@ -101,7 +101,7 @@ export async function doctor(options: DoctorOptions): Promise<number> {
   if (minAgeMs === undefined)
     throw new UsageError(`--min-age expects a duration such as 15m, 1h or 0s, not '${minAge}'`);
   const fix = options.fix === true;
-  const session = await openSession(options);
+  const session = await openExistingSession(options);
   try {
     const { tenantId } = session.user;
     const report = await examineStorage({

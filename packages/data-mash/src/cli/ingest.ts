@@ -197,8 +197,8 @@ function printSummary(reports: readonly IngestReport[]): void {
       print(`  journey ${report.journeyId}  trace ${report.traceId}`);
       const shape = [
         `${parseResult.tables.length} table${parseResult.tables.length === 1 ? '' : 's'}`,
-        `${figure(rows)} rows`,
-        `${figure(columns)} columns`,
+        `${figure(rows)} row${rows === 1 ? '' : 's'}`,
+        `${figure(columns)} column${columns === 1 ? '' : 's'}`,
         ...(parseResult.text ? [`${figure(parseResult.text.characters)} characters of text`] : []),
         `${parseResult.warnings} warning${parseResult.warnings === 1 ? '' : 's'}`,
       ];

@@ -1,7 +1,7 @@
 import type { ColumnProfile } from '../insights/column-profiler.js';
 import type { InsightsResult } from '../insights/insights-pillar.js';
 import { EXIT, figure, print, printJson, table } from './output.js';
-import { type GlobalOptions, openSession } from './session.js';
+import { type GlobalOptions, openExistingSession } from './session.js';
 
 function describeColumn(column: ColumnProfile): string[] {
   const filled = column.count - column.nulls;
@@ -56,7 +56,7 @@ export function renderInsightsText(insights: InsightsResult): string {
 
 /** `data-mash insights <journey>`: the profile of a completed flow, as text or `--json`. */
 export async function showInsights(id: string, options: GlobalOptions): Promise<number> {
-  const session = await openSession(options);
+  const session = await openExistingSession(options);
   try {
     const insights = await session.flow.readInsights(session.user, id);
     if (options.json) printJson(insights);

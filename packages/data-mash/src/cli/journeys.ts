@@ -1,7 +1,7 @@
 import type { JourneyRecord } from '@platform/foundations';
 import type { DataMashPhases } from '../phases/solution-orchestrator.js';
 import { duration, EXIT, print, printJson, table, UsageError } from './output.js';
-import { type GlobalOptions, openSession } from './session.js';
+import { type GlobalOptions, openExistingSession } from './session.js';
 
 const STATUSES = ['pending', 'running', 'completed', 'failed'] as const;
 
@@ -23,7 +23,7 @@ export async function listJourneys(options: GlobalOptions & { status?: string; l
   const limit = options.limit === undefined ? 50 : Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new UsageError('--limit must be a whole number from 1 to 1000');
-  const session = await openSession(options);
+  const session = await openExistingSession(options);
   try {
     const page = await session.flow.listFlows(session.user, { ...(status ? { status } : {}), limit });
     if (options.json) {
@@ -54,7 +54,7 @@ export async function listJourneys(options: GlobalOptions & { status?: string; l
 
 /** `data-mash journey <id>`: one flow's milestones with their timings and errors. */
 export async function showJourney(id: string, options: GlobalOptions): Promise<number> {
-  const session = await openSession(options);
+  const session = await openExistingSession(options);
   try {
     const { journey, phases } = await session.flow.getFlow(session.user, id);
     if (options.json) {

@@ -48,10 +48,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .argument('<files...>', 'files or globs, e.g. data/*.csv')
     .option('--queue <url>', 'submit to the workers of the queue in this Postgres (postgres://...)')
     .option('--no-wait', 'with --queue: print the jobs and return without waiting for them')
-    .addOption(
-      new Option('--max-bytes <size>', 'largest file accepted, e.g. 2GB or 500MiB (default 100 MiB)').env(
-        'PLATFORM_MAX_FILE_BYTES',
-      ),
+    // Not bound to PLATFORM_MAX_FILE_BYTES here: the configuration reads it, and names it when it is wrong.
+    .option(
+      '--max-bytes <size>',
+      'largest file accepted, e.g. 2GB or 500MiB (default 100 MiB, or PLATFORM_MAX_FILE_BYTES)',
     )
     .action(run(ingest as never));
   program

@@ -2,11 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EXIT, print, printJson } from './output.js';
 import { renderReport } from './report-html.js';
-import { type GlobalOptions, openSession } from './session.js';
+import { type GlobalOptions, openExistingSession } from './session.js';
 
 /** `data-mash report <journey>`: writes a self-contained HTML report and prints its path. */
 export async function report(id: string, options: GlobalOptions & { out?: string }): Promise<number> {
-  const session = await openSession(options);
+  const session = await openExistingSession(options);
   try {
     const { journey, phases } = await session.flow.getFlow(session.user, id);
     const insights = phases.insights_generated ? await session.flow.readInsights(session.user, id) : undefined;

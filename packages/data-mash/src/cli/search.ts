@@ -1,6 +1,6 @@
 import type { SearchMode } from '@platform/smart-city';
 import { EXIT, figure, print, printJson, table, UsageError } from './output.js';
-import { type GlobalOptions, openSession } from './session.js';
+import { type GlobalOptions, openExistingSession } from './session.js';
 
 const MODES: readonly SearchMode[] = ['hybrid', 'text', 'vector'];
 
@@ -15,7 +15,7 @@ export async function search(
   if (!Number.isInteger(limit) || limit < 1 || limit > 100)
     throw new UsageError('--limit must be a whole number from 1 to 100');
   if (query.trim() === '') throw new UsageError('the query is empty');
-  const session = await openSession(options);
+  const session = await openExistingSession(options);
   try {
     const hits = await session.librarian.search(session.user, query, { mode, limit, kind: options.kind ?? '*' });
     if (options.json) {

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import {
   createPlatform,
   loadPlatformConfig,
@@ -11,6 +13,7 @@ import { LibrarianRef, type UserContext } from '@platform/smart-city';
 import { DataMashDistributedRunnerRef, dataMashDistributedRunner } from '../distributed/distributed-runner.js';
 import { dataMashModules } from '../phases/module.js';
 import { DataMashSolutionOrchestratorRef } from '../phases/solution-orchestrator.js';
+import { UsageError } from './output.js';
 
 /** The options every command takes. */
 export interface GlobalOptions {
@@ -82,6 +85,21 @@ export async function openSession(
     runner: queue ? platform.get(DataMashDistributedRunnerRef) : undefined,
     close: () => platform.stop(),
   };
+}
+
+/**
+ * {@link openSession} for commands that read what was ingested (journeys, insights, search,
+ * report, doctor): on the embedded default, a data directory that does not exist is a mistyped
+ * `--data-dir` or `PLATFORM_DATA_DIR`, refused instead of created empty.
+ */
+export async function openExistingSession(options: GlobalOptions) {
+  const config = cliConfig(options);
+  if (config.profile === 'local' && !config.stores.metadata && !existsSync(config.dataDir)) {
+    throw new UsageError(
+      `no data directory at '${resolve(config.dataDir)}': nothing was ingested there (check --data-dir or PLATFORM_DATA_DIR)`,
+    );
+  }
+  return openSession(options);
 }
 
 /** The flow queue a command submits to or works on (`--queue`, `PLATFORM_QUEUE_URL`). */

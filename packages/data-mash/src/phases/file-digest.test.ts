@@ -65,4 +65,35 @@ describe('digestFile', () => {
     expect((await spooledDirectories()).filter((name) => !before.includes(name))).toEqual([]);
     await expect(digestFile({ name: 'a.csv', data: 42 as never })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
+
+  it('refuses a file over maxBytes before reading it (a path, bytes), or as the stream passes it, keeping no spool', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'digest-'));
+    try {
+      await writeFile(join(directory, 'a.csv'), bytes);
+      const limit = { maxBytes: bytes.length - 1 };
+      await expect(digestFile({ name: 'a.csv', path: join(directory, 'a.csv') }, limit)).rejects.toMatchObject({
+        code: 'FILE_TOO_LARGE',
+        details: { limitBytes: bytes.length - 1 },
+      });
+      await expect(digestFile({ name: 'a.csv', data: bytes }, limit)).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
+      const before = await spooledDirectories();
+      let pulled = 0;
+      async function* endless() {
+        for (;;) {
+          pulled += 1;
+          yield bytes;
+        }
+      }
+      await expect(
+        digestFile({ name: 'a.csv', data: endless() }, { maxBytes: 10 * bytes.length }),
+      ).rejects.toMatchObject({
+        code: 'FILE_TOO_LARGE',
+      });
+      expect(pulled).toBe(11);
+      expect(await spooledDirectories()).toEqual(before);
+      expect((await digestFile({ name: 'a.csv', data: bytes }, { maxBytes: bytes.length })).sha256).toBe(sha256);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
 });

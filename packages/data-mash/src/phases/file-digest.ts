@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -19,17 +19,35 @@ export interface DigestedFile {
   release(): Promise<void>;
 }
 
+/** `FILE_TOO_LARGE`, as the Content Steward words it, found before anything is read or stored. */
+function tooLarge(maxBytes: number): PlatformError {
+  return new PlatformError(
+    'FILE_TOO_LARGE',
+    `the file is larger than the limit of ${maxBytes} bytes; raise limits.maxFileBytes (PLATFORM_MAX_FILE_BYTES) to accept it`,
+    { details: { limitBytes: maxBytes, limit: 'limits.maxFileBytes', envVar: 'PLATFORM_MAX_FILE_BYTES' } },
+  );
+}
+
 /**
  * Computes a file's sha256 before the flow starts (it names the journey). Bytes are hashed in
  * place, a path is read twice (hash, then upload), and a stream, which can be read only once,
- * is spooled to a temporary file while it is hashed.
+ * is spooled to a temporary file while it is hashed. With `maxBytes`, a file over the limit is
+ * refused with `FILE_TOO_LARGE` before it is read (a path, bytes) or as soon as the stream passes
+ * it, so no time or disk goes to a file that will be refused.
  */
-export async function digestFile(file: FlowFile): Promise<DigestedFile> {
+export async function digestFile(file: FlowFile, options: { maxBytes?: number } = {}): Promise<DigestedFile> {
+  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
   if ('path' in file) {
+    const size = await stat(file.path).then(
+      (info) => info.size,
+      () => undefined,
+    );
+    if (size !== undefined && size > maxBytes) throw tooLarge(maxBytes);
     return { sha256: await hashStream(createReadStream(file.path)), open: () => createReadStream(file.path), release };
   }
   const { data } = file;
   if (data instanceof Uint8Array) {
+    if (data.byteLength > maxBytes) throw tooLarge(maxBytes);
     return { sha256: createHash('sha256').update(data).digest('hex'), open: () => data, release };
   }
   if (data === null || typeof (data as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function') {
@@ -41,9 +59,12 @@ export async function digestFile(file: FlowFile): Promise<DigestedFile> {
   const spooled = join(directory, 'upload');
   const hash = createHash('sha256');
   const out = createWriteStream(spooled);
+  let size = 0;
   try {
     for await (const chunk of data as AsyncIterable<Uint8Array | string>) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += bytes.byteLength;
+      if (size > maxBytes) throw tooLarge(maxBytes);
       hash.update(bytes);
       if (!out.write(bytes)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     }

@@ -12,7 +12,7 @@ import {
   serializeError,
 } from '@platform/foundations';
 import { currentTraceId, generateTraceId, runWithTraceId } from '@platform/observability';
-import { RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import { ContentStewardRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
 import type { InsightsResult } from '../insights/insights-pillar.js';
 import type { FileParsedOutput } from './content-pillar.js';
 import { type DigestedFile, digestFile, type FlowFile } from './file-digest.js';
@@ -88,7 +88,8 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
           idempotencyKey = (await this.deps.metadata.getFile(user.tenantId, request.fileId)).sha256;
           input = { fileId: request.fileId };
         } else {
-          digested = await digestFile(request.file);
+          const { maxSizeBytes } = this.getSmartCityApi(ContentStewardRef);
+          digested = await digestFile(request.file, { maxBytes: maxSizeBytes });
           idempotencyKey = digested.sha256;
           const { name, declaredType } = request.file;
           const body = digested;

@@ -45,6 +45,7 @@ describe('loadPlatformConfig', () => {
       /limits\.maxFileBytes \(from PLATFORM_MAX_FILE_BYTES\)/,
     );
     expect(parseByteSize('12 parsecs')).toBeUndefined();
+    expect(parseByteSize('1.5')).toBeUndefined();
   });
 
   it('switches to the cloud profile with CLOUD_READY_MODE=true, unless PLATFORM_PROFILE says otherwise', () => {

@@ -71,6 +71,8 @@ export function parseByteSize(raw: string): number | undefined {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(raw);
   const unit = match ? BYTE_UNITS[(match[2] ?? '').toLowerCase()] : undefined;
   if (!match || unit === undefined) return undefined;
+  // A fraction of a byte is a typo, not a limit.
+  if (unit === 1 && match[1]?.includes('.')) return undefined;
   const bytes = Math.floor(Number(match[1]) * unit);
   return Number.isSafeInteger(bytes) ? bytes : undefined;
 }

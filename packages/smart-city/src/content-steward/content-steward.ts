@@ -119,6 +119,11 @@ function checkName(name: unknown): string {
 export class ContentSteward extends SmartCityRoleBase<
   RoleDeps & { blobs: BlobStore; metadata: MetadataStore; options: ContentStewardOptions }
 > {
+  /** The largest file this steward accepts, in bytes: files over it are refused with `FILE_TOO_LARGE`. */
+  get maxSizeBytes(): number {
+    return this.deps.options.maxSizeBytes ?? 100 * 1024 * 1024;
+  }
+
   /** Client track: the user's file, into the user's tenant. */
   async processClientFile(userContext: unknown, file: IncomingFile): Promise<ProcessedFile> {
     const user = parseUserContext(userContext);
