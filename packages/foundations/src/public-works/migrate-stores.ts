@@ -58,7 +58,7 @@ export async function migrateStores(
           databases.set(where.path, opening);
         }
         const database = await opening;
-        const { applied } = database.applyMigrations(loadMigrations(`sqlite-${store}`));
+        const { applied } = await database.applyMigrations(loadMigrations(`sqlite-${store}`));
         report.push({ store, location: `sqlite://${where.path}`, applied });
         if (store === 'metadata' && options.supabase) {
           report.push({

@@ -84,7 +84,7 @@ describe('SqliteDatabase', () => {
     }
   });
 
-  it('waits for another connection to release its write lock, then goes ahead', async () => {
+  it('waits for another connection to release its write lock without blocking the event loop, then goes ahead', async () => {
     const path = freshPath();
     const db = await openWithTable(path);
     // The other connection is in a thread of its own: this thread blocks while SQLite waits.
@@ -95,7 +95,7 @@ describe('SqliteDatabase', () => {
        db.exec('begin immediate');
        db.exec("insert into items (name) values ('from the other connection')");
        parentPort.postMessage('locked');
-       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600);
        db.exec('commit');
        db.close();`,
       { eval: true, workerData: path },
@@ -105,12 +105,20 @@ describe('SqliteDatabase', () => {
         holder.once('message', resolve);
         holder.once('error', reject);
       });
+      // The event loop keeps turning while write() waits: a timer fires again and again meanwhile
+      // (SQLite's own wait would sleep this thread for the whole 600 ms).
+      let ticks = 0;
+      const ticker = setInterval(() => {
+        ticks += 1;
+      }, 5);
       // Runs only once the other transaction committed, so it sees its row.
-      const names = db.transaction(() => {
+      const names = await db.write(() => {
         db.run('insert into items (name) values (?)', 'after');
         return db.all<{ name: string }>('select name from items order by id').map((row) => row.name);
       });
+      clearInterval(ticker);
       expect(names).toEqual(['from the other connection', 'after']);
+      expect(ticks).toBeGreaterThanOrEqual(3);
     } finally {
       await holder.terminate();
       db.close();
@@ -125,10 +133,7 @@ describe('SqliteDatabase', () => {
       holder.exec('begin immediate');
       holder.run('insert into items (name) values (?)', 'uncommitted');
       const waited = await elapsed(() =>
-        expectPlatformError(
-          async () => waiter.transaction(() => waiter.run('delete from items')),
-          'ADAPTER_UNAVAILABLE',
-        ),
+        expectPlatformError(async () => waiter.write(() => waiter.run('delete from items')), 'ADAPTER_UNAVAILABLE'),
       );
       expect(waited).toBeGreaterThanOrEqual(120);
       await expectPlatformError(
@@ -194,23 +199,23 @@ describe('SqliteDatabase', () => {
       { id: 'test/0002', sql: 'create table b (y integer);', checksum: 'two' },
     ];
     const db = await SqliteDatabase.open({ path });
-    expect(db.applyMigrations(migrations.slice(0, 1))).toEqual({ applied: ['test/0001'] });
-    expect(db.applyMigrations(migrations)).toEqual({ applied: ['test/0002'] });
+    expect(await db.applyMigrations(migrations.slice(0, 1))).toEqual({ applied: ['test/0001'] });
+    expect(await db.applyMigrations(migrations)).toEqual({ applied: ['test/0002'] });
     db.close();
     const reopened = await SqliteDatabase.open({ path });
     try {
-      expect(reopened.applyMigrations(migrations)).toEqual({ applied: [] });
+      expect(await reopened.applyMigrations(migrations)).toEqual({ applied: [] });
       await expectPlatformError(
         async () => reopened.applyMigrations([{ ...(migrations[0] as (typeof migrations)[0]), checksum: 'edited' }]),
         'MIGRATION_CHECKSUM_MISMATCH',
       );
       // A failing migration leaves nothing behind: neither its tables nor its record.
-      expect(() =>
+      await expect(
         reopened.applyMigrations([
           ...migrations,
           { id: 'test/0003', sql: 'create table c (z integer); create table a (x integer);', checksum: 'three' },
         ]),
-      ).toThrow();
+      ).rejects.toThrow();
       expect(reopened.all("select name from sqlite_master where type = 'table' and name = 'c'")).toEqual([]);
       expect(reopened.all('select id from platform_migrations order by id')).toEqual([
         { id: 'test/0001' },

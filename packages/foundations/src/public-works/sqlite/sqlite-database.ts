@@ -29,6 +29,12 @@ export interface SqliteDatabaseOptions {
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
 const SQLITE_CONSTRAINT = 19;
+// How long one statement sleeps the thread waiting for a lock before write() takes over.
+const SYNC_WAIT_MS = 25;
+
+function isBusy(error: unknown): boolean {
+  return (error as PlatformError | null)?.details?.busy === true;
+}
 
 /** The SQLite result code of a `node:sqlite` error (extended codes reduced to their primary code). */
 export function sqliteResultCode(error: unknown): number | undefined {
@@ -92,11 +98,13 @@ export class SqliteDatabase {
   readonly path: string;
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  readonly #busyTimeoutMs: number;
   #closed = false;
 
-  private constructor(db: DatabaseSync, path: string) {
+  private constructor(db: DatabaseSync, path: string, busyTimeoutMs: number) {
     this.#db = db;
     this.path = path;
+    this.#busyTimeoutMs = busyTimeoutMs;
   }
 
   /**
@@ -111,7 +119,9 @@ export class SqliteDatabase {
       const { DatabaseSync } = loadSqlite();
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       db = new DatabaseSync(path, {
-        timeout: busyTimeoutMs,
+        // SQLite waits for a lock by sleeping the thread: kept short, so a process waiting for
+        // another's write still serves its event loop; write() waits the rest asynchronously.
+        timeout: Math.min(busyTimeoutMs, SYNC_WAIT_MS),
         enableForeignKeyConstraints: true,
         ...(options.extensions?.length ? { allowExtension: true } : {}),
       });
@@ -119,7 +129,7 @@ export class SqliteDatabase {
       if (options.extensions?.length) db.enableLoadExtension(false);
       if (path !== ':memory:') await enableWal(db, busyTimeoutMs);
       db.exec(`pragma synchronous = ${options.synchronous === 'full' ? 'full' : 'normal'}`);
-      return new SqliteDatabase(db, path);
+      return new SqliteDatabase(db, path, busyTimeoutMs);
     } catch (error) {
       db?.close();
       throw new PlatformError(
@@ -177,12 +187,29 @@ export class SqliteDatabase {
   }
 
   /**
+   * {@link transaction}, waiting without blocking the event loop while another process holds the
+   * write lock: tried again with backoff until the busy timeout, then `ADAPTER_UNAVAILABLE`.
+   * Every write of the stores goes through here.
+   */
+  async write<T>(work: () => T): Promise<T> {
+    const deadline = Date.now() + this.#busyTimeoutMs;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return this.transaction(work);
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+        await sleep(Math.min(2 ** attempt, 50) * (0.5 + Math.random()));
+      }
+    }
+  }
+
+  /**
    * Applies the migrations not applied yet, in order, in one write transaction (so concurrent
    * processes opening a fresh file apply them once), recording each in `platform_migrations`.
    * @throws {PlatformError} `MIGRATION_CHECKSUM_MISMATCH` when an applied migration's file changed.
    */
-  applyMigrations(migrations: readonly Migration[]): { applied: string[] } {
-    return this.transaction(() => {
+  applyMigrations(migrations: readonly Migration[]): Promise<{ applied: string[] }> {
+    return this.write(() => {
       this.#db.exec(
         'create table if not exists platform_migrations (id text primary key, checksum text not null, applied_at text not null)',
       );
@@ -245,7 +272,7 @@ export class SqliteDatabase {
         throw new PlatformError(
           ErrorCode.ADAPTER_UNAVAILABLE,
           `sqlite: '${this.path}' stayed locked by another process past the busy timeout`,
-          { details: { adapter: 'sqlite', path: this.path }, cause: error },
+          { details: { adapter: 'sqlite', path: this.path, busy: true }, cause: error },
         );
       }
       throw error;

@@ -85,7 +85,7 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
    * @throws {PlatformError} `MIGRATION_CHECKSUM_MISMATCH` when an applied migration was edited.
    */
   async initialize(): Promise<void> {
-    if (this.#migrate) this.#db.applyMigrations(loadMigrations('sqlite-metadata'));
+    if (this.#migrate) await this.#db.applyMigrations(loadMigrations('sqlite-metadata'));
   }
 
   /** Closes the database when this store owns it; every later call is `ADAPTER_UNAVAILABLE`. */
@@ -128,7 +128,7 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
 
   async createFile(input: Parameters<MetadataStore['createFile']>[0]) {
     const file = prepareFile(input, new Date());
-    return this.#db.transaction(() => {
+    return this.#db.write(() => {
       // Checked inside the write transaction, so the existing file named is the one that won.
       const existing = this.#liveBySha256(file.tenantId, file.sha256);
       if (existing) throw duplicateFile(existing);
@@ -170,7 +170,7 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
   async updateFile(tenantId: string, id: string, patch: Parameters<MetadataStore['updateFile']>[2]) {
     const changes = prepareFilePatch(patch);
     checkTenantAndId(tenantId, id);
-    return this.#db.transaction(() => {
+    return this.#db.write(() => {
       const row = this.#db.get<Row>('select * from platform_files where tenant_id = ? and id = ?', tenantId, id);
       if (!row) throw notFound('file', tenantId, id);
       const next: FileRecord = { ...fileRow(row), ...changes, updatedAt: new Date() };
@@ -236,7 +236,7 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
     const link = prepareLink(input, new Date());
     const key = [link.tenantId, link.from.kind, link.from.id, link.relation, link.to.kind, link.to.id];
     // Insert-or-keep and the read back in one transaction: the edge returned is the stored one.
-    const row = this.#db.transaction(() => {
+    const row = await this.#db.write(() => {
       this.#db.run(
         `insert into platform_file_links (tenant_id, from_kind, from_id, relation, to_kind, to_id, metadata, created_at)
          values (?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
@@ -278,7 +278,7 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
 
   async createJourney(input: Parameters<MetadataStore['createJourney']>[0]) {
     const journey = prepareJourney(input, new Date());
-    return this.#db.transaction(() => {
+    return this.#db.write(() => {
       const existing =
         journey.idempotencyKey === undefined
           ? undefined
@@ -346,7 +346,7 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
     const changes = prepareJourneyPatch(patch);
     checkTenantAndId(tenantId, id);
     // Read, compare and write in one write transaction: no other process can commit in between.
-    return this.#db.transaction(() => {
+    return this.#db.write(() => {
       const current = this.#journey(tenantId, id);
       if (current.version !== expectedVersion) throw staleJourney(id, expectedVersion, current.version);
       const next: JourneyRecord = { ...current, ...changes, version: current.version + 1, updatedAt: new Date() };
@@ -358,7 +358,7 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
 
   async appendGovernanceRecord(input: Parameters<MetadataStore['appendGovernanceRecord']>[0]) {
     const record = prepareGovernanceRecord(input, new Date());
-    this.#db.run(INSERT_GOVERNANCE_RECORD, ...governanceValues(record));
+    await this.#db.write(() => this.#db.run(INSERT_GOVERNANCE_RECORD, ...governanceValues(record)));
     return record;
   }
 

@@ -62,7 +62,7 @@ describe('SQLite file-backed metadata store', () => {
     await first.shutdown();
 
     const database = await SqliteDatabase.open({ path });
-    expect(database.applyMigrations(loadMigrations('sqlite-metadata'))).toEqual({ applied: [] });
+    expect(await database.applyMigrations(loadMigrations('sqlite-metadata'))).toEqual({ applied: [] });
     const second = new SqliteMetadataStore({ database });
     await second.initialize();
     expect(await second.getFile('t1', file.id)).toEqual(file);
@@ -82,11 +82,11 @@ describe('SQLite file-backed metadata store', () => {
     const database = await SqliteDatabase.open({ path });
     try {
       const [migration] = loadMigrations('sqlite-metadata');
-      expect(() =>
+      await expect(
         database.applyMigrations([
           { ...(migration as NonNullable<typeof migration>), sql: `${migration?.sql}\n-- edit`, checksum: 'edited' },
         ]),
-      ).toThrow(expect.objectContaining({ code: 'MIGRATION_CHECKSUM_MISMATCH' }));
+      ).rejects.toMatchObject({ code: 'MIGRATION_CHECKSUM_MISMATCH' });
     } finally {
       database.close();
     }
@@ -145,7 +145,7 @@ const outcome = async (work) => {
 
 await barrier('open');
 const database = await SqliteDatabase.open({ path });
-const { applied } = database.applyMigrations(loadMigrations('sqlite-metadata'));
+const { applied } = await database.applyMigrations(loadMigrations('sqlite-metadata'));
 const store = new SqliteMetadataStore({ database, migrate: false });
 await barrier('write');
 let result;

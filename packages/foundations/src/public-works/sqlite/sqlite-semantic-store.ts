@@ -118,7 +118,7 @@ export class SqliteSemanticStore implements SemanticStore, ServiceLifecycle {
         { details: { adapter: 'sqlite', path: db.path, missingExtension: 'sqlite-vec' }, cause: error },
       );
     }
-    if (this.#options.migrate ?? true) db.applyMigrations(loadMigrations('sqlite-semantic'));
+    if (this.#options.migrate ?? true) await db.applyMigrations(loadMigrations('sqlite-semantic'));
   }
 
   async shutdown(): Promise<void> {
@@ -152,20 +152,22 @@ export class SqliteSemanticStore implements SemanticStore, ServiceLifecycle {
   async upsertContent(input: Parameters<SemanticStore['upsertContent']>[0]) {
     const record = prepareContent(input, new Date());
     const now = record.createdAt.toISOString();
-    const row = this.#db.get<Row>(
-      `insert into platform_semantic_contents (tenant_id, content_id, file_id, kind, title, metadata, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?)
-       on conflict (tenant_id, content_id) do update set file_id = excluded.file_id, kind = excluded.kind,
-         title = excluded.title, metadata = excluded.metadata, updated_at = excluded.updated_at
-       returning *`,
-      record.tenantId,
-      record.contentId,
-      record.fileId ?? null,
-      record.kind,
-      record.title ?? null,
-      JSON.stringify(record.metadata),
-      now,
-      now,
+    const row = await this.#db.write(() =>
+      this.#db.get<Row>(
+        `insert into platform_semantic_contents (tenant_id, content_id, file_id, kind, title, metadata, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?)
+         on conflict (tenant_id, content_id) do update set file_id = excluded.file_id, kind = excluded.kind,
+           title = excluded.title, metadata = excluded.metadata, updated_at = excluded.updated_at
+         returning *`,
+        record.tenantId,
+        record.contentId,
+        record.fileId ?? null,
+        record.kind,
+        record.title ?? null,
+        JSON.stringify(record.metadata),
+        now,
+        now,
+      ),
     );
     return contentFromRow(row as Row);
   }
@@ -201,10 +203,12 @@ export class SqliteSemanticStore implements SemanticStore, ServiceLifecycle {
     checkContentId(tenantId, contentId);
     // One statement: foreign keys cascade to the embeddings (their triggers to the keyword index),
     // nodes and edges within it.
-    const deleted = this.#db.run(
-      'delete from platform_semantic_contents where tenant_id = ? and content_id = ?',
-      tenantId,
-      contentId,
+    const deleted = await this.#db.write(() =>
+      this.#db.run(
+        'delete from platform_semantic_contents where tenant_id = ? and content_id = ?',
+        tenantId,
+        contentId,
+      ),
     );
     return deleted > 0;
   }
@@ -229,7 +233,7 @@ export class SqliteSemanticStore implements SemanticStore, ServiceLifecycle {
       embedding.text === undefined ? 0 : words(embedding.text).length,
       embedding.text ?? null,
     ]);
-    this.#db.transaction(() => {
+    await this.#db.write(() => {
       this.#requireContent(tenantId, contentId);
       for (const row of rows) {
         this.#db.run(
@@ -309,7 +313,7 @@ export class SqliteSemanticStore implements SemanticStore, ServiceLifecycle {
     checkContentId(tenantId, contentId);
     const { nodes, edges } = prepareGraph(graph);
     // Upserted one by one in order: a node or edge given twice keeps its last version.
-    this.#db.transaction(() => {
+    await this.#db.write(() => {
       this.#requireContent(tenantId, contentId);
       for (const node of nodes) {
         this.#db.run(
@@ -386,11 +390,13 @@ export class SqliteSemanticStore implements SemanticStore, ServiceLifecycle {
 
   async putCorrelationMap(tenantId: string, contentId: string, map: Record<string, unknown>) {
     checkContentId(tenantId, contentId);
-    const changed = this.#db.run(
-      'update platform_semantic_contents set correlation_map = ? where tenant_id = ? and content_id = ?',
-      JSON.stringify(map),
-      tenantId,
-      contentId,
+    const changed = await this.#db.write(() =>
+      this.#db.run(
+        'update platform_semantic_contents set correlation_map = ? where tenant_id = ? and content_id = ?',
+        JSON.stringify(map),
+        tenantId,
+        contentId,
+      ),
     );
     if (changed === 0) throw notFound('content', tenantId, contentId);
   }
