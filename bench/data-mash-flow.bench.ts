@@ -1,6 +1,6 @@
 /**
- * The data mash flow of the built @platform/data-mash on the embedded default (local files and a
- * file-backed PGlite), against, in the same run, on the same platform and stores, the four pillar
+ * The data mash flow of the built @platform/data-mash on the embedded default (local files and the
+ * SQLite database), against, in the same run, on the same platform and stores, the four pillar
  * steps called directly (Content Steward upload, parseContent + processSemantics, the semantic
  * store upserts, computeInsights) with nothing of the flow around them: no sha256 pre-pass, no
  * journey, no contracts, no stored results, no lineage.
