@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { LocalBlobStore, MemoryBlobStore } from '@platform/foundations';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
+import { computeInsights } from '../insights/insights-pillar.js';
 import { buildDocx, buildPdf, buildZipBomb } from '../parsing/documents/fixtures.test-helpers.js';
 import { parseContent } from './parse-content.js';
 
@@ -183,5 +185,114 @@ describe('parseContent', () => {
       ),
     ).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
     expect((await store.list('t', { prefix: 'parsed/b' })).items).toEqual([]);
+  });
+
+  it('profiles text tables while parsing, with the figures a pass over the stored copy gives', async () => {
+    const store = new MemoryBlobStore();
+    const rows = Array.from(
+      { length: 3000 },
+      (_, index) =>
+        `${index},${index % 9 === 0 ? '' : `"c ${index % 17}, ""q"""`},${(index * 7919) % 1000},2024-02-${String((index % 28) + 1).padStart(2, '0')},${index % 3 === 0},p${index % 4}`,
+    );
+    const csv = `id,label,amount,day,flag,__proto__\n${rows.join('\n')}\n1,short\n`;
+    const input = { tenantId: 't', fileId: 'p', fileName: 'profiled.csv', blobStore: store };
+    const plain = await parseContent({ ...input, body: encode(csv) });
+    expect(plain.structured?.tables[0]?.profile).toBeUndefined();
+    const streamed = await computeInsights({ tenantId: 't', blobStore: store, parse: plain });
+
+    const profiled = await parseContent({ ...input, body: encode(csv) }, { profile: {} });
+    const table = profiled.structured?.tables[0];
+    expect(table?.profile?.options).toEqual({});
+    // Read from JSON, as the Insights Pillar reads the parse result.
+    expect(JSON.parse(JSON.stringify(table?.profile?.insights))).toEqual(streamed.tables[0]?.insights);
+    expect(table?.profile?.insights.rowCount).toBe(3001);
+    // A column named __proto__ is kept in the stored rows (assigned on a plain object, it was lost).
+    expect(table?.profile?.insights.columns.at(-1)).toMatchObject({ name: '__proto__', nulls: 1, distinct: 4 });
+    const lines = await storedLines(store, 't', 'parsed/p/table-1.jsonl');
+    expect(lines[0]).toEqual(
+      JSON.parse('{"id":"0","label":"","amount":"0","day":"2024-02-01","flag":"true","__proto__":"p0"}'),
+    );
+  });
+
+  it('does not profile while parsing tables whose values are not all text', async () => {
+    const store = new MemoryBlobStore();
+    const jsonl = await parseContent(
+      { tenantId: 't', fileId: 'j', fileName: 'e.jsonl', body: encode('{"a":1}\n{"a":2.5}\n'), blobStore: store },
+      { profile: {} },
+    );
+    expect(jsonl.structured?.tables[0]?.profile).toBeUndefined();
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet('One').addRows([['a'], [1], [2]]);
+    const xlsx = await parseContent(
+      {
+        tenantId: 't',
+        fileId: 'x',
+        fileName: 'book.xlsx',
+        body: new Uint8Array(await book.xlsx.writeBuffer()),
+        blobStore: store,
+      },
+      { profile: {} },
+    );
+    expect(xlsx.structured?.tables[0]?.profile).toBeUndefined();
+  });
+
+  it('stores lines longer than a write buffer whole and in order', async () => {
+    const store = new MemoryBlobStore();
+    const long = 'é'.repeat(200_000);
+    const many = Array.from({ length: 20_000 }, (_, index) => `${index},v${index}`).join('\n');
+    const csv = `a,b\n1,x\n2,${long}\n3,"y, z"\n${many}\n`;
+    const result = await parseContent({
+      tenantId: 't',
+      fileId: 'l',
+      fileName: 'long.csv',
+      body: encode(csv),
+      blobStore: store,
+    });
+    const lines = await storedLines(store, 't', 'parsed/l/table-1.jsonl');
+    expect(lines).toHaveLength(20_003);
+    expect(result.structured?.tables[0]?.rowCount).toBe(20_003);
+    expect(lines.slice(0, 3)).toEqual([
+      { a: '1', b: 'x' },
+      { a: '2', b: long },
+      { a: '3', b: 'y, z' },
+    ]);
+    expect(lines.at(-1)).toEqual({ a: '19999', b: 'v19999' });
+  });
+
+  it('parses a body given as one large array in pieces (no text of the whole file to scan)', async () => {
+    const store = new MemoryBlobStore();
+    // Over 16 Mi characters in one array: as one text, checking its line lengths took hours.
+    const row = 'x'.repeat(40);
+    const rows = 420_000;
+    const body = encode(`a,b\n${`${row},1\n`.repeat(rows)}`);
+    expect(body.byteLength).toBeGreaterThan(16 * 1024 * 1024);
+    const result = await parseContent({ tenantId: 't', fileId: 'one', fileName: 'one.csv', body, blobStore: store });
+    expect(result.structured?.tables[0]?.rowCount).toBe(rows);
+  });
+
+  it("reports the store's own reason when it fails mid-table (a full disk), not an abort", async () => {
+    class FullDisk extends MemoryBlobStore {
+      override async put(...args: Parameters<MemoryBlobStore['put']>) {
+        const [, key, body] = args;
+        if (!key.endsWith('.jsonl')) return super.put(...args);
+        let read = 0;
+        const source = body as Readable;
+        for await (const chunk of source) {
+          read += (chunk as Buffer).byteLength;
+          if (read > 1024 * 1024) break;
+        }
+        // As stream.pipeline does when the file write fails: the source is aborted first, then the
+        // put rejects with the file system's reason.
+        source.destroy(
+          Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' }),
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
+    }
+    const body = encode(`a,b\n${'some text,1\n'.repeat(400_000)}`);
+    await expect(
+      parseContent({ tenantId: 't', fileId: 'full', fileName: 'full.csv', body, blobStore: new FullDisk() }),
+    ).rejects.toMatchObject({ message: expect.stringContaining('ENOSPC') });
   });
 });

@@ -1,4 +1,5 @@
 import { PlatformError } from '@platform/foundations';
+import { TableProfiler } from '../insights/table-profiler.js';
 import { chunkText } from '../parsing/chunking.js';
 import type { ParseWarning } from '../parsing/delimited.js';
 import type { ExtractedTable } from '../parsing/documents/html.js';
@@ -57,6 +58,7 @@ export class ParseContext {
 
   openTable(name: string, columns: readonly string[]): TableWriter {
     const key = `parsed/${this.input.fileId}/table-${this.#tables.length + 1}.jsonl`;
+    const profile = this.options.profile;
     const table = new TableWriter(
       this.input.blobStore,
       this.input.tenantId,
@@ -64,6 +66,7 @@ export class ParseContext {
       name,
       [...columns],
       this.options.sampleValues ?? 100,
+      profile ? new TableProfiler([...columns], profile) : undefined,
     );
     this.#tables.push(table);
     return table;
@@ -108,12 +111,16 @@ export class ParseContext {
       const tables = [];
       for (const table of this.#tables) {
         await table.close();
+        const profiler = table.profiler;
         tables.push({
           name: table.name,
           columns: table.columns,
           rowCount: table.rowCount,
           rowsKey: table.rowsKey,
           samples: table.samples(),
+          ...(profiler && this.options.profile
+            ? { profile: { options: this.options.profile, insights: profiler.result() } }
+            : {}),
         });
       }
       result.structured = { tables };

@@ -1,10 +1,12 @@
 import type { BlobInfo, BlobStore } from '@platform/foundations';
+import type { TableProfiler } from '../insights/table-profiler.js';
 import { detach } from '../insights/values.js';
 import { JsonLinesSink } from './json-lines-sink.js';
 
 /**
  * One table on its way to storage: rows go to a JSON Lines object, and a uniform sample of each
- * column's non-empty values is kept for semantic inference.
+ * column's non-empty values is kept for semantic inference. Given a {@link TableProfiler}, rows
+ * are also profiled as they pass, so the Insights Pillar need not read the stored copy back.
  */
 export class TableWriter {
   readonly name: string;
@@ -16,6 +18,7 @@ export class TableWriter {
   readonly #seen: number[];
   readonly #sampleSize: number;
   #seed = 0x9e3779b9;
+  #profiler: TableProfiler | undefined;
 
   constructor(
     blobStore: BlobStore,
@@ -24,11 +27,13 @@ export class TableWriter {
     name: string,
     columns: string[],
     sampleSize: number,
+    profiler?: TableProfiler,
   ) {
     this.name = name;
     this.rowsKey = key;
     this.columns = columns;
     this.#sampleSize = sampleSize;
+    this.#profiler = profiler;
     this.#sink = new JsonLinesSink(blobStore, tenantId, key);
     this.#samples = columns.map(() => []);
     this.#seen = columns.map(() => 0);
@@ -37,15 +42,37 @@ export class TableWriter {
   /** Columns discovered while writing (JSON Lines): samples follow the final order. */
   setColumns(columns: string[]): void {
     this.columns = columns;
+    this.#profiler = undefined;
+  }
+
+  /**
+   * The profile of the rows written, when every row was profiled as it passed: rows given as
+   * values in the table's fixed column order, each value a string (or null or undefined), so the
+   * profiler saw exactly what a reader of the stored JSON Lines gets back. Otherwise undefined.
+   */
+  get profiler(): TableProfiler | undefined {
+    return this.#profiler;
   }
 
   /** A row as values in column order. */
   writeValues(values: readonly unknown[]): undefined | Promise<void> {
     const row: Record<string, unknown> = {};
+    const profiler = this.#profiler;
+    let profiled = profiler !== undefined;
     for (let index = 0; index < this.columns.length; index += 1) {
       const value = values[index];
-      row[this.columns[index] as string] = value;
+      const column = this.columns[index] as string;
+      // `__proto__` assigned on a plain object would set its prototype, and the value be lost.
+      if (column === '__proto__') Object.defineProperty(row, column, { value, enumerable: true, writable: true });
+      else row[column] = value;
       this.#sample(index, value);
+      if (profiled && typeof value !== 'string' && value !== null && value !== undefined) profiled = false;
+    }
+    if (profiler) {
+      // Values other than text could read back from JSON differently (numbers, dates): the
+      // Insights Pillar then profiles the stored copy instead.
+      if (profiled) profiler.addValues(values);
+      else this.#profiler = undefined;
     }
     this.rowCount += 1;
     return this.#sink.write(row);
@@ -53,6 +80,7 @@ export class TableWriter {
 
   /** A row as an object; keys not yet known become columns. */
   writeObject(row: Readonly<Record<string, unknown>>): undefined | Promise<void> {
+    this.#profiler = undefined;
     for (const key of Object.keys(row)) {
       let index = this.columns.indexOf(key);
       if (index < 0) {

@@ -70,4 +70,34 @@ describe('computeInsights', () => {
       'The text has 11 words in 1 chunk(s); its most frequent content words are panels, solar, cheap, convert, decades.',
     );
   });
+
+  it('takes the profile made while parsing when its options are the same, and reads the stored rows otherwise', async () => {
+    const blobStore = new MemoryBlobStore();
+    const csv = `k,v\n${Array.from({ length: 50 }, (_, index) => `${index % 5},${index}`).join('\n')}\n`;
+    const parse = await parseContent(
+      { tenantId: 't', fileId: 'f', fileName: 'kv.csv', body: encode(csv), blobStore },
+      { profile: { topValues: 3 } },
+    );
+    const tables = (parse.structured?.tables ?? []).map(({ profile: _profile, ...table }) => table);
+    const streamed = await computeInsights({
+      tenantId: 't',
+      blobStore,
+      parse: { ...parse, structured: { tables } },
+      profiler: { topValues: 3 },
+    });
+    let reads = 0;
+    const counting = Object.assign(Object.create(blobStore) as MemoryBlobStore, {
+      getStream: (tenantId: string, key: string) => {
+        reads += 1;
+        return blobStore.getStream(tenantId, key);
+      },
+    });
+    const same = await computeInsights({ tenantId: 't', blobStore: counting, parse, profiler: { topValues: 3 } });
+    expect(reads).toBe(0);
+    expect(same).toEqual(streamed);
+    // Other options: the stored rows are profiled again, with those options.
+    const other = await computeInsights({ tenantId: 't', blobStore: counting, parse, profiler: { topValues: 2 } });
+    expect(reads).toBe(1);
+    expect(other.tables[0]?.insights.columns[0]?.topValues).toHaveLength(2);
+  });
 });

@@ -26,14 +26,29 @@ export interface InsightsInput {
   profiler?: TableProfilerOptions;
 }
 
+/** Profiler options as a canonical string: keys sorted, unset ones left out. */
+function optionsKey(options: TableProfilerOptions): string {
+  const entries = Object.entries(options)
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify(entries);
+}
+
 /**
  * The Insights Pillar: profiles every table of a parse result by streaming its JSON Lines copy
  * back from the BlobStore (one pass, bounded memory), counts the words and keywords of the
- * extracted text, and writes a summary whose every sentence points at its figures.
+ * extracted text, and writes a summary whose every sentence points at its figures. A table
+ * profiled while it was parsed (`ParsedTable.profile`, with the same profiler options) is not
+ * read again: those figures are the ones a pass over its stored copy gives.
  */
 export async function computeInsights(input: InsightsInput): Promise<InsightsResult> {
   const tables: InsightsResult['tables'] = [];
+  const wanted = optionsKey(input.profiler ?? {});
   for (const table of input.parse.structured?.tables ?? []) {
+    if (table.profile && optionsKey(table.profile.options) === wanted) {
+      tables.push({ name: table.name, rowsKey: table.rowsKey, insights: table.profile.insights });
+      continue;
+    }
     const profiler = new TableProfiler(table.columns, input.profiler);
     const stream = await input.blobStore.getStream(input.tenantId, table.rowsKey);
     const values: unknown[] = new Array(table.columns.length);

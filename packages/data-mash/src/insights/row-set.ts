@@ -32,15 +32,22 @@ export class FingerprintList {
     return this.#items.subarray(0, this.size);
   }
 
-  /** Rows whose fingerprint repeats an earlier one, across this list and `others`. */
+  /**
+   * Rows whose fingerprint repeats an earlier one, across this list and `others`. Alone, the
+   * list is sorted in place (its order means nothing: it is counted as a multiset), not copied:
+   * 16 MB less at 2,000,000 rows.
+   */
   countRepeats(others: readonly Float64Array[] = []): number {
-    const total = this.size + others.reduce((sum, list) => sum + list.length, 0);
-    const all = new Float64Array(total);
-    all.set(this.values());
-    let offset = this.size;
-    for (const list of others) {
-      all.set(list, offset);
-      offset += list.length;
+    let all: Float64Array;
+    if (others.length === 0) all = this.values();
+    else {
+      all = new Float64Array(this.size + others.reduce((sum, list) => sum + list.length, 0));
+      all.set(this.values());
+      let offset = this.size;
+      for (const list of others) {
+        all.set(list, offset);
+        offset += list.length;
+      }
     }
     all.sort();
     let repeats = 0;

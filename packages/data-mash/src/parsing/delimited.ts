@@ -102,18 +102,21 @@ export function newReport(
  */
 function longestLine(text: string, carried: number, limit: number): number {
   if (carried + text.length <= limit) return carried + text.length;
+  // Each kind of break is looked for again only once passed: one scan of the text in all (looking
+  // for the next of either from every line would rescan to the end for the kind that is absent).
+  let nextLf = text.indexOf('\n');
+  let nextCr = text.indexOf('\r');
   let longest = 0;
   let start = 0;
   let current = carried;
-  for (let index = 0; index < text.length; ) {
-    const newline = text.indexOf('\n', index);
-    const carriage = text.indexOf('\r', index);
-    const next = newline < 0 ? carriage : carriage < 0 ? newline : Math.min(newline, carriage);
+  for (;;) {
+    const next = nextLf < 0 ? nextCr : nextCr < 0 ? nextLf : Math.min(nextLf, nextCr);
     if (next < 0) break;
     longest = Math.max(longest, current + next - start);
     current = 0;
-    index = next + 1;
-    start = index;
+    start = next + 1;
+    if (nextLf >= 0 && nextLf < start) nextLf = text.indexOf('\n', start);
+    if (nextCr >= 0 && nextCr < start) nextCr = text.indexOf('\r', start);
   }
   return Math.max(longest, current + text.length - start);
 }

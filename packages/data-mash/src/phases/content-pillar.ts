@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { type ParseContentOptions, parseContent } from '../content/parse-content.js';
 import { HashingEmbedder } from '../embedding/hashing-embedder.js';
 import { FileParsed, FileUploaded } from '../flow/contracts.js';
+import type { TableProfilerOptions } from '../insights/table-profiler.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
 import { type Embedder, processSemantics } from '../semantics/semantic-result.js';
 import { recordLineage } from './lineage.js';
@@ -26,6 +27,12 @@ export interface ContentPillarOptions extends PhaseServiceOptions {
   embedder?: Embedder;
   /** Format, chunking and limits of parsing. */
   parse?: ParseContentOptions;
+  /**
+   * The profiler options tables are profiled with while they are parsed (unless `parse.profile`
+   * says otherwise, `false` turning it off). Give the Insights Pillar the same options: with
+   * others it reads the stored rows back to profile them itself. Default: the profiler's defaults.
+   */
+  profiler?: TableProfilerOptions;
 }
 
 /** The parser name recorded on parsed-file records: one record per file and parser version. */
@@ -58,9 +65,11 @@ export class ContentPillar extends RealmServiceBase<
     const { tenantId } = user;
     const parse = await this.withSpan('content_pillar.parse', { 'file.id': uploaded.fileId }, async (span) => {
       const body = await this.deps.blobs.getStream(tenantId, uploaded.storageLocation);
+      // Tables are profiled on the way: the Insights Pillar then does not read them back.
+      const options = this.deps.options.parse ?? {};
       const result = await parseContent(
         { tenantId, fileId: uploaded.fileId, fileName: uploaded.fileName, body, blobStore: this.deps.blobs },
-        this.deps.options.parse,
+        { ...options, profile: options.profile ?? this.deps.options.profiler ?? {} },
       );
       span.setAttribute('content.format', result.format);
       return result;

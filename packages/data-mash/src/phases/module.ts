@@ -42,6 +42,8 @@ export function dataMashModule(options: DataMashModuleOptions = {}): PlatformMod
       ...realm,
       ...(options.embedder ? { embedder: options.embedder } : {}),
       ...(options.parse ? { parse: options.parse } : {}),
+      // The same options as the Insights Pillar's, so tables profiled while parsed are not read back.
+      ...(options.profiler ? { profiler: options.profiler } : {}),
     }),
     semanticLayer(realm),
     insightsPillar({ ...realm, ...(options.profiler ? { profiler: options.profiler } : {}) }),
