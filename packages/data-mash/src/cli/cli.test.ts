@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,22 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPostgresTestDatabase } from '@platform/foundations/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, runBin } from './cli.test-helpers.js';
 
-// The built bin, run as a subprocess the way users run it (`pnpm build` first, as CI does).
-const BIN = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const SAMPLE = fileURLToPath(new URL('../../../../examples/data/seattle-weather.csv', import.meta.url));
 
 let workDir: string;
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: workDir,
-    encoding: 'utf8',
-    timeout: 60_000,
-    // A clean environment: nothing from the developer's PLATFORM_* leaks into the test.
-    env: { PATH: process.env.PATH ?? '', HOME: workDir, ...env },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runBin(workDir, args, env);
 }
 
 function json<T>(output: string): T {

@@ -1,27 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LocalBlobStore } from '@platform/foundations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-// The built bin, run as a subprocess the way users run it (`pnpm build` first, as CI does).
-const BIN = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+import { BIN, runBin } from './cli.test-helpers.js';
 
 let workDir: string;
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: workDir,
-    encoding: 'utf8',
-    timeout: 60_000,
-    // A clean environment: nothing from the developer's PLATFORM_* leaks into the test.
-    env: { PATH: process.env.PATH ?? '', HOME: workDir, ...env },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runBin(workDir, args, env);
 }
 
 describe('data-mash doctor', () => {
