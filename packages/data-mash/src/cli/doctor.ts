@@ -132,8 +132,9 @@ export async function doctor(options: DoctorOptions): Promise<number> {
     }
     const { checked } = report.summary;
     if (report.findings.length === 0) {
+      const { young, held } = report.summary.skipped;
       print(
-        `no problems in tenant '${tenantId}' (${plural(checked.blobs, 'blob', 'blobs')}, ` +
+        `no problems${young + held > 0 ? ' in what was examined' : ''} in tenant '${tenantId}' (${plural(checked.blobs, 'blob', 'blobs')}, ` +
           `${plural(checked.files, 'file', 'files')}, ${plural(checked.journeys, 'unfinished journey', 'unfinished journeys')} checked)`,
       );
     }

@@ -6,7 +6,9 @@ import { type GlobalOptions, openExistingSession } from './session.js';
 const STATUSES = ['pending', 'running', 'completed', 'failed'] as const;
 
 function fileName(journey: JourneyRecord): string {
-  return (journey.context as { outputs?: DataMashPhases }).outputs?.file_uploaded?.fileName ?? '';
+  const context = journey.context as { outputs?: DataMashPhases; about?: { fileName?: unknown } };
+  const named = context.about?.fileName;
+  return context.outputs?.file_uploaded?.fileName ?? (typeof named === 'string' ? named : '');
 }
 
 function progress(journey: JourneyRecord): string {

@@ -165,6 +165,8 @@ export class JourneyOrchestrator {
     traceId?: string;
     /** Handed to every step in its context. */
     userContext?: unknown;
+    /** Kept in a new journey's context as `about` (what a listing shows before any output). */
+    about?: Record<string, string | number | boolean>;
   }): Promise<JourneyOutcome> {
     const store = this.#options.metadataStore;
     for (let attempt = 1; ; attempt += 1) {
@@ -174,7 +176,7 @@ export class JourneyOrchestrator {
         request.idempotencyKey,
       );
       const traceId = journey?.traceId ?? request.traceId ?? currentTraceId() ?? generateTraceId();
-      if (!journey) journey = await this.#create(request.tenantId, request.idempotencyKey, traceId);
+      if (!journey) journey = await this.#create(request.tenantId, request.idempotencyKey, traceId, request.about);
       const claim =
         journey.status === 'completed'
           ? { settled: journey }
@@ -380,7 +382,12 @@ export class JourneyOrchestrator {
     return this.#contracts.get(id) as HandoffContract;
   }
 
-  async #create(tenantId: string, idempotencyKey: string, traceId: string): Promise<JourneyRecord> {
+  async #create(
+    tenantId: string,
+    idempotencyKey: string,
+    traceId: string,
+    about: Record<string, string | number | boolean> | undefined,
+  ): Promise<JourneyRecord> {
     const store = this.#options.metadataStore;
     try {
       return await store.createJourney({
@@ -390,7 +397,7 @@ export class JourneyOrchestrator {
         idempotencyKey,
         traceId,
         milestones: this.template.milestones.map((milestone) => ({ name: milestone.id, status: 'pending' as const })),
-        context: { outputs: {} },
+        context: { outputs: {}, ...(about ? { about } : {}) },
       });
     } catch (error) {
       // Another run created it first: continue with that one.

@@ -236,6 +236,9 @@ describe.each(backends)('the data mash flow on %s', (_name, open) => {
       (await harness.metadata.getFile('acme', fileId)).storageKey as string,
     );
     expect(Buffer.from(stored).equals(Buffer.from(corrupt))).toBe(true);
+    // The journey names its file although no milestone recorded it.
+    const journey = await harness.metadata.getJourney('acme', result.journeyId as string);
+    expect(journey.context).toMatchObject({ about: { fileName: 'broken.xlsx' } });
   }, 60_000);
 
   it('joins concurrent uploads of the same bytes in one tenant to one journey, with no CONFLICT', async () => {

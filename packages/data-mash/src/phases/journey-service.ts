@@ -43,6 +43,11 @@ export interface JourneyRequest {
   /** The first milestone's input (not persisted: a resumed journey starts past it). */
   input?: unknown;
   traceId?: string;
+  /**
+   * Facts about the journey kept in its record from the start (e.g. the file's name), so that a
+   * listing can name a journey that stopped before any milestone recorded them. JSON values.
+   */
+  about?: Record<string, string | number | boolean>;
 }
 
 // The method a milestone calls on its service: the SOA API's handler when one is declared for the
@@ -124,6 +129,7 @@ export class DataMashJourneyOrchestrator extends RealmServiceBase<
       input: request.input,
       userContext: user,
       ...(request.traceId ? { traceId: request.traceId } : {}),
+      ...(request.about ? { about: request.about } : {}),
     });
   }
 

@@ -104,6 +104,7 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
           idempotencyKey,
           input,
           traceId,
+          ...('file' in request ? { about: { fileName: request.file.name } } : {}),
         });
         if (outcome.success) {
           return {
