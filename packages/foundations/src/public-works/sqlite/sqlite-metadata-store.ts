@@ -189,13 +189,15 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
   async deleteFile(tenantId: string, id: string) {
     checkTenantAndId(tenantId, id);
     const now = Date.now();
-    const row = this.#db.get<Row>(
-      `update platform_files set status = 'deleted', updated_at = ?, deleted_at = coalesce(deleted_at, ?)
-       where tenant_id = ? and id = ? returning *`,
-      now,
-      now,
-      tenantId,
-      id,
+    const row = await this.#db.write(() =>
+      this.#db.get<Row>(
+        `update platform_files set status = 'deleted', updated_at = ?, deleted_at = coalesce(deleted_at, ?)
+         where tenant_id = ? and id = ? returning *`,
+        now,
+        now,
+        tenantId,
+        id,
+      ),
     );
     if (!row) throw notFound('file', tenantId, id);
     return fileRow(row);
@@ -205,7 +207,7 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
     const record = prepareParsedFile(input, new Date());
     let row: Row | undefined;
     try {
-      row = this.#db.get<Row>(UPSERT_PARSED_FILE, ...parsedFileValues(record));
+      row = await this.#db.write(() => this.#db.get<Row>(UPSERT_PARSED_FILE, ...parsedFileValues(record)));
     } catch (error) {
       // The foreign key includes the tenant: a file of another tenant is as absent as a missing one.
       if (sqliteConstraintKind(error) === 'foreign_key') throw notFound('file', record.tenantId, record.fileId);
