@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDelimited } from './delimited.js';
+import { parseDelimited, uniqueColumns } from './delimited.js';
 
 const require = createRequire(import.meta.url);
 const spectrum = require('csv-spectrum') as (
@@ -50,6 +51,27 @@ describe('parseDelimited', () => {
     });
   });
 
+  it('reads a stray quote in a quoted field as papaparse does, keeping the raw text, and a cut two-character delimiter whole', async () => {
+    const stray = await parseAll(new TextEncoder().encode('id,desc\r\n1,"15" laptop\r\n\r\n2,x\r\n'));
+    // The field never closes (no delimiter or line break after a quote): everything after is its
+    // text, line breaks and the blank line included, as they were.
+    expect(stray.rows).toEqual([{ id: '1', desc: '15" laptop\r\n\r\n2,x\r\n' }]);
+    expect(stray.report.warnings.map((warning) => warning.code)).toContain('MALFORMED_QUOTES');
+    const text = new TextEncoder().encode('a::b\r\n"x\r\n\r\ny"::2\r\n');
+    for (const size of [1, 2, 3, 5, text.length]) {
+      const { rows } = await parseAll(chunks(text, size), { delimiter: '::' });
+      expect(rows, `chunks of ${size}`).toEqual([{ a: 'x\r\n\r\ny', b: '2' }]);
+    }
+  });
+
+  it('detects the delimiter of a file whose line endings change part way', async () => {
+    const mixed = 'col0,col1,col2\r\n744,345,"t\tu"\r\nParis,"t\tu",622\n234,"t\tu",87.17\n98,Zürich,98.21\n';
+    const { rows, report } = await parseAll(new TextEncoder().encode(mixed));
+    expect(report.delimiter).toBe(',');
+    expect(rows).toHaveLength(4);
+    expect(rows[1]).toEqual({ col0: 'Paris', col1: 't\tu', col2: '622' });
+  });
+
   it('detects tab, semicolon and pipe delimiters', async () => {
     for (const delimiter of ['\t', ';', '|']) {
       const { rows, report } = await parseAll(new TextEncoder().encode(`a${delimiter}b\n1${delimiter}2\n`));
@@ -64,7 +86,7 @@ describe('parseDelimited', () => {
     expect(rows).toEqual([
       { a: '1', b: '2', c: '' },
       { a: '4', b: '5', c: '6' },
-      { a: 'x"y,8,9', b: '', c: '' },
+      { a: 'x"y,8,9\n', b: '', c: '' },
     ]);
     expect(report.warnings.map((warning) => [warning.code, warning.row])).toEqual([
       ['RAGGED_ROW', 2],
@@ -79,6 +101,34 @@ describe('parseDelimited', () => {
     const { rows, report } = await parseAll(new TextEncoder().encode('id,,id\n1,2,3\n'));
     expect(report.columns).toEqual(['id', 'column_2', 'id_2']);
     expect(rows).toEqual([{ id: '1', column_2: '2', id_2: '3' }]);
+    // A made-up name never takes a name the header has; every value keeps its own column.
+    const clash = await parseAll(new TextEncoder().encode('a,a_2,a,b,,column_5\n1,2,3,x,y,z\n'));
+    expect(clash.report.columns).toEqual(['a', 'a_2', 'a_3', 'b', 'column_5_2', 'column_5']);
+    expect(clash.rows).toEqual([{ a: '1', a_2: '2', a_3: '3', b: 'x', column_5_2: 'y', column_5: 'z' }]);
+    const proto = await parseAll(new TextEncoder().encode('__proto__,b\n1,2\n'));
+    expect(Object.entries(proto.rows[0] ?? {})).toEqual([
+      ['__proto__', '1'],
+      ['b', '2'],
+    ]);
+  });
+
+  it('gives every header, however it repeats, distinct names of the same count (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('', 'a', 'a_2', 'a_3', 'column_1', 'column_2', ' a ', 'b'), { maxLength: 12 }),
+        (header) => {
+          const columns = uniqueColumns(header, () => undefined);
+          expect(columns).toHaveLength(header.length);
+          expect(new Set(columns).size).toBe(columns.length);
+          // The first column of each distinct non-empty name keeps it.
+          header.forEach((raw, index) => {
+            const name = raw.trim();
+            if (name !== '' && header.findIndex((other) => other.trim() === name) === index)
+              expect(columns[index]).toBe(name);
+          });
+        },
+      ),
+    );
   });
 
   it('reads UTF-8 and UTF-16 byte order marks, and falls back to Windows-1252 with a warning', async () => {

@@ -52,26 +52,37 @@ export interface DelimitedParseReport {
   droppedWarnings: number;
 }
 
-/** Header names made usable: empty ones become `column_<n>`, repeated ones `<name>_<k>`, each with a warning. */
+/**
+ * Header names made usable: empty ones become `column_<n>`, repeated ones `<name>_<k>`, each with
+ * a warning. A made-up name never takes one the header already has (`a,a_2,a` gives `a`, `a_2`,
+ * `a_3`): two columns of one name would store one column's values under the other.
+ */
 export function uniqueColumns(header: readonly string[], warn: (warning: ParseWarning) => void): string[] {
+  const given = new Set(header.map((raw) => raw.trim()));
+  const taken = new Set<string>();
   const seen = new Map<string, number>();
   return header.map((raw, index) => {
     let name = raw.trim();
     if (name === '') {
       name = `column_${index + 1}`;
+      for (let k = 2; taken.has(name) || given.has(name); k += 1) name = `column_${index + 1}_${k}`;
       warn({ code: 'EMPTY_COLUMN_NAME', message: `column ${index + 1} has no name; called it '${name}'`, row: 1 });
     }
     const count = (seen.get(name) ?? 0) + 1;
     seen.set(name, count);
-    if (count > 1) {
-      const renamed = `${name}_${count}`;
+    if (taken.has(name)) {
+      let k = Math.max(2, count);
+      while (taken.has(`${name}_${k}`) || given.has(`${name}_${k}`)) k += 1;
+      const renamed = `${name}_${k}`;
       warn({
         code: 'DUPLICATE_COLUMN',
         message: `column '${name}' appears ${count} times; called this one '${renamed}'`,
         row: 1,
       });
+      taken.add(renamed);
       return renamed;
     }
+    taken.add(name);
     return name;
   });
 }
@@ -228,8 +239,13 @@ async function parse(
       return result && typeof result.then === 'function' ? result : undefined;
     }
     const row: Record<string, string> = {};
-    for (let position = 0; position < columns.length; position += 1)
-      row[columns[position] as string] = values[position] as string;
+    for (let position = 0; position < columns.length; position += 1) {
+      const column = columns[position] as string;
+      // Assigned, `__proto__` would set the object's prototype and its value be lost.
+      if (column === '__proto__')
+        Object.defineProperty(row, column, { value: values[position], enumerable: true, writable: true });
+      else row[column] = values[position] as string;
+    }
     const result = (onRow as RowHandler)(row, index);
     return result && typeof result.then === 'function' ? result : undefined;
   };
@@ -270,7 +286,9 @@ async function parse(
     if (!breaks) {
       sample += text;
       if (!final && sample.length < SAMPLE_CHARS) return;
-      delimiter = delimiterOf(sample, options.delimiter);
+      // Guessed from lines as the parser will see them: with line endings mixed, the guess read
+      // the CRLF lines and the LF ones differently.
+      delimiter = delimiterOf(sample.replace(/\r\n?/g, '\n'), options.delimiter);
       breaks = new RecordBreaks(delimiter);
       text = sample;
       sample = '';

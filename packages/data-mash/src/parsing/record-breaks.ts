@@ -9,9 +9,11 @@ const LF = 0x0a;
  * break, and tells a blank line (dropped here) from a one-column record whose value is `""`
  * (kept: it is a row with an empty value).
  *
- * Quoting follows RFC 4180: a quote opens a field only at its start; inside, `""` is a quote and a
- * lone quote closes it. Text cut anywhere (inside `\r\n`, after a quote that may be doubled) is
- * held back until the next chunk decides it.
+ * Quoting is read as the parser reads it (RFC 4180, and papaparse on malformed input): a quote
+ * opens a field only at its start; inside, `""` is a quote, and a quote closes the field only when
+ * a delimiter or a line break follows (spaces between allowed); any other quote is part of the
+ * value. Text cut anywhere (inside `\r\n` or a delimiter, after a quote not decided yet) is held
+ * back until the next chunk decides it.
  */
 export class RecordBreaks {
   readonly #delimiter: string;
@@ -22,6 +24,20 @@ export class RecordBreaks {
 
   constructor(delimiter: string) {
     this.#delimiter = delimiter;
+  }
+
+  // Whether a quote inside a quoted field, followed by `input` from `from`, closes it: a delimiter
+  // or a line break follows, after spaces if any. Undefined when the chunk ends before that is known.
+  #closesField(input: string, from: number, final: boolean): boolean | undefined {
+    let at = from;
+    while (at < input.length && input.charCodeAt(at) === 0x20) at += 1;
+    if (at >= input.length) return final ? true : undefined;
+    const code = input.charCodeAt(at);
+    if (code === CR || code === LF) return true;
+    const delimiter = this.#delimiter;
+    if (input.startsWith(delimiter, at)) return true;
+    if (!final && input.length - at < delimiter.length && delimiter.startsWith(input.slice(at))) return undefined;
+    return false;
   }
 
   /** Whether the text so far ends inside a quoted field. */
@@ -49,7 +65,9 @@ export class RecordBreaks {
             index += 2;
             continue;
           }
-          this.#inQuotes = false;
+          const closes = this.#closesField(input, index + 1, final);
+          if (closes === undefined) break;
+          if (closes) this.#inQuotes = false;
         }
         index += 1;
         continue;
@@ -73,6 +91,14 @@ export class RecordBreaks {
       if (code === QUOTE && this.#atFieldStart) {
         this.#inQuotes = true;
         this.#atFieldStart = false;
+      } else if (
+        delimiterCode < 0 &&
+        !final &&
+        length - index < delimiter.length &&
+        delimiter.startsWith(input.slice(index))
+      ) {
+        // Perhaps the start of a delimiter of several characters, cut by the chunk's end.
+        break;
       } else if (code === delimiterCode || (delimiterCode < 0 && input.startsWith(delimiter, index))) {
         this.#atFieldStart = true;
         index += delimiter.length;

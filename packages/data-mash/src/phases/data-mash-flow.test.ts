@@ -241,6 +241,15 @@ describe.each(backends)('the data mash flow on %s', (_name, open) => {
     expect(journey.context).toMatchObject({ about: { fileName: 'broken.xlsx' } });
   }, 60_000);
 
+  it('takes a file whose header names are longer than the semantic store keeps', async () => {
+    const long = 'n'.repeat(5_000);
+    const result = await harness.flow.executeDataMashFlow({
+      file: { name: 'long-names.csv', data: new TextEncoder().encode(`id,${long}\n1,2\n3,4\n`) },
+      userContext: { ...ada, tenantId: 'long-names' },
+    });
+    expect(result, JSON.stringify(result)).toMatchObject({ success: true });
+  });
+
   it('joins concurrent uploads of the same bytes in one tenant to one journey, with no CONFLICT', async () => {
     const user = { ...ada, tenantId: 'joiners' };
     const bytes = salesCsv(30);

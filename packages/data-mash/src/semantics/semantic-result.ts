@@ -88,7 +88,7 @@ export async function processSemantics(parse: ParseResult, options: SemanticOpti
     nodes.push({
       id: tableNode,
       kind: 'table',
-      label: table.name,
+      label: clip(table.name, 1000),
       properties: { rows: table.rowCount, rowsKey: table.rowsKey },
     });
     edges.push({ from: fileNode, to: tableNode, relation: 'has_table' });
@@ -102,7 +102,7 @@ export async function processSemantics(parse: ParseResult, options: SemanticOpti
       nodes.push({
         id: columnNode,
         kind: 'column',
-        label: column,
+        label: clip(column, 1000),
         properties: { physicalType: physical.type, share: physical.share },
       });
       edges.push({ from: tableNode, to: columnNode, relation: 'has_column' });
@@ -121,8 +121,14 @@ export async function processSemantics(parse: ParseResult, options: SemanticOpti
       const metadata = { table: table.name, column, physical_type: physical.type, semantic_type: semantic.type };
       const id = `${contentId}:t${tableIndex + 1}:c${columnIndex + 1}`;
       const ref = `${table.name}.${column}`.slice(0, 500);
-      toEmbed.push({ id: `${id}:name`, kind: 'column_name', ref, text: `${column} (${physical.type})`, metadata });
-      toEmbed.push({ id: `${id}:meaning`, kind: 'column_meaning', ref, text: meaning, metadata });
+      toEmbed.push({
+        id: `${id}:name`,
+        kind: 'column_name',
+        ref,
+        text: `${clip(column, 1000)} (${physical.type})`,
+        metadata,
+      });
+      toEmbed.push({ id: `${id}:meaning`, kind: 'column_meaning', ref, text: clip(meaning, 10_000), metadata });
       if (samples.length > 0) {
         const text = samples
           .slice(0, options.sampleValuesEmbedded ?? 20)
@@ -227,4 +233,10 @@ function dedupeEdges(edges: EdgeInput[]): EdgeInput[] {
     const key = `${edge.from}\u0000${edge.relation}\u0000${edge.to}`;
     return !seen.has(key) && seen.add(key);
   });
+}
+
+// Names come from files: a header can be as long as a line. Labels and texts the semantic store
+// limits are cut, with an ellipsis saying so.
+function clip(text: string, most: number): string {
+  return text.length <= most ? text : `${text.slice(0, most - 1)}…`;
 }

@@ -1,4 +1,5 @@
 import { Parser } from 'htmlparser2';
+import { uniqueColumns } from '../delimited.js';
 
 /** A table found in a document, header first. */
 export interface ExtractedTable {
@@ -184,7 +185,11 @@ function finishTable(table: TableBuilder, position: number): ExtractedTable {
   const width = Math.max(0, ...table.rows.map((row) => row.length));
   const hasHeader = table.headerRows > 0;
   const header = hasHeader ? (table.rows[0] as string[]) : [];
-  const columns = Array.from({ length: width }, (_, index) => header[index] || `column_${index + 1}`);
+  // Named as a CSV header is: two cells of one name would make one column of the other's values.
+  const columns = uniqueColumns(
+    Array.from({ length: width }, (_, index) => header[index] ?? ''),
+    () => undefined,
+  );
   const body = table.rows.slice(hasHeader ? 1 : 0).map((row) => columns.map((_, index) => row[index] ?? ''));
   return { name: table.caption?.trim() || `table ${position}`, columns, rows: body };
 }
