@@ -36,7 +36,7 @@ describe('data-mash doctor', () => {
     // By default nothing written in the last 15 minutes is judged: a flow may be writing it.
     const recent = cli(['doctor']);
     expect(recent.code, recent.stderr).toBe(0);
-    expect(recent.stdout).toContain("no problems in tenant 'local'");
+    expect(recent.stdout).toContain("no problems in what was examined in tenant 'local'");
     expect(recent.stdout).toContain('left alone: 7 blobs younger than 15m (--min-age)');
 
     const dry = cli(['doctor', '--min-age', '0s']);
