@@ -2,6 +2,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { PlatformError } from '@platform/foundations/errors';
 import type { FieldDecoder } from '../insights/values.js';
 import type { ParseWarning } from './delimited.js';
+import { incompleteUtf8Tail } from './text-decoding.js';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -43,17 +44,6 @@ function longestLine(buffer: Buffer): number {
     start = newline + 1;
   }
   return Math.max(longest, buffer.length - start);
-}
-
-// Bytes at the end of `bytes` that begin a UTF-8 sequence not complete yet.
-function incompleteTail(bytes: Uint8Array): number {
-  for (let back = 1; back <= Math.min(3, bytes.length); back += 1) {
-    const byte = bytes[bytes.length - back] as number;
-    if ((byte & 0xc0) === 0x80) continue;
-    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    return needed > back ? back : 0;
-  }
-  return 0;
 }
 
 /**
@@ -220,7 +210,7 @@ export async function scanDelimitedBytes(
     }
     if (encoding === 'utf-8') {
       const checked = pendingUtf8.length > 0 ? Buffer.concat([pendingUtf8, bytes]) : bytes;
-      const tail = incompleteTail(checked);
+      const tail = incompleteUtf8Tail(checked);
       if (!isUtf8(checked.subarray(0, checked.length - tail))) {
         encoding = 'windows-1252';
         decode = windows1252;

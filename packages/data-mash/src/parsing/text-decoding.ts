@@ -12,8 +12,8 @@ export interface DecodingWarning {
   offset: number;
 }
 
-// Bytes at the end of `bytes` that begin a UTF-8 sequence not complete yet.
-function incompleteUtf8Tail(bytes: Uint8Array): number {
+/** Bytes at the end of `bytes` that begin a UTF-8 sequence not complete yet (0-3). */
+export function incompleteUtf8Tail(bytes: Uint8Array): number {
   for (let back = 1; back <= Math.min(3, bytes.length); back += 1) {
     const byte = bytes[bytes.length - back] as number;
     if ((byte & 0xc0) === 0x80) continue;

@@ -50,6 +50,24 @@ export function loadMigrations(group: MigrationGroup): Migration[] {
     });
 }
 
+/**
+ * The migrations not applied yet, in order, given the applied ones' checksums by id.
+ * @throws {PlatformError} `MIGRATION_CHECKSUM_MISMATCH` when an applied migration's file changed.
+ */
+export function pendingMigrations(applied: ReadonlyMap<string, string>, migrations: readonly Migration[]): Migration[] {
+  return migrations.filter((migration) => {
+    const checksum = applied.get(migration.id);
+    if (checksum !== undefined && checksum !== migration.checksum) {
+      throw new PlatformError(
+        'MIGRATION_CHECKSUM_MISMATCH',
+        `migration '${migration.id}' was applied with different contents; migrations are never edited, add a new one`,
+        { details: { migration: migration.id } },
+      );
+    }
+    return checksum === undefined;
+  });
+}
+
 // Any fixed number works; it only has to be the same in every process applying migrations.
 const MIGRATION_LOCK = 72_148_530;
 
@@ -70,18 +88,8 @@ export async function applyMigrations(
       'create table if not exists platform_migrations (id text primary key, checksum text not null, applied_at timestamptz not null default now())',
     );
     const { rows } = await tx.query<{ id: string; checksum: string }>('select id, checksum from platform_migrations');
-    const done = new Map(rows.map((row) => [row.id, row.checksum]));
     const applied: string[] = [];
-    for (const migration of migrations) {
-      const checksum = done.get(migration.id);
-      if (checksum === migration.checksum) continue;
-      if (checksum !== undefined) {
-        throw new PlatformError(
-          'MIGRATION_CHECKSUM_MISMATCH',
-          `migration '${migration.id}' was applied with different contents; migrations are never edited, add a new one`,
-          { details: { migration: migration.id } },
-        );
-      }
+    for (const migration of pendingMigrations(new Map(rows.map((row) => [row.id, row.checksum])), migrations)) {
       await tx.exec(migration.sql);
       await tx.query('insert into platform_migrations (id, checksum) values ($1, $2)', [
         migration.id,

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
-import type { Migration } from '../sql/migrations.js';
+import { type Migration, pendingMigrations } from '../sql/migrations.js';
 
 /** Options of {@link SqliteDatabase.open}. */
 export interface SqliteDatabaseOptions {
@@ -220,16 +220,7 @@ export class SqliteDatabase {
         ]),
       );
       const applied: string[] = [];
-      for (const migration of migrations) {
-        const checksum = done.get(migration.id);
-        if (checksum === migration.checksum) continue;
-        if (checksum !== undefined) {
-          throw new PlatformError(
-            'MIGRATION_CHECKSUM_MISMATCH',
-            `migration '${migration.id}' was applied with different contents; migrations are never edited, add a new one`,
-            { details: { migration: migration.id } },
-          );
-        }
+      for (const migration of pendingMigrations(done, migrations)) {
         this.#db.exec(migration.sql);
         this.run(
           'insert into platform_migrations (id, checksum, applied_at) values (?, ?, ?)',
