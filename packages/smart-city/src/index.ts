@@ -11,6 +11,7 @@ export * from './communication-director/index.js';
 export * from './content-steward/index.js';
 export * from './data-orchestrator/index.js';
 export * from './data-steward/index.js';
+export * from './file-formats/index.js';
 export * from './librarian/index.js';
 export * from './nurse/index.js';
 export * from './post-office/index.js';

@@ -166,6 +166,53 @@ describe('the data-mash CLI', () => {
     expect(existsSync(join(workDir, 'no-such-dir'))).toBe(false);
   }, 60_000);
 
+  it('prints what comes from files with control characters and bidi controls made visible, never raw', async () => {
+    const rows = (count: number, row: string) => Array.from({ length: count }, (_, index) => `${row},${index}`);
+    await writeFile(
+      join(workDir, 'controls.csv'),
+      `${[
+        'name,"note\u001b[2J",amount',
+        ...rows(5, '"\u001b[2Jwiped",\u202eevil'),
+        ...rows(3, '"\u001b]0;pwned\u0007",\u009b31mred'),
+        ...rows(1, 'plain,\u2066isolated\u2069'),
+        ...rows(60, 'plain,ok'),
+      ].join('\n')}\n`,
+    );
+    const badName = 'bad\u001b[31mname\u202e.csv';
+    await writeFile(join(workDir, badName), 'a\n1\n');
+    // Raw C0 controls but the line feed, DEL, C1 controls, bidi embeddings, overrides and isolates.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+    const tenant = ['--tenant', 'controls'];
+    const ingested = cli([...tenant, 'ingest', 'controls.csv', badName]);
+    expect(ingested.code).toBe(1);
+    expect(ingested.stdout).toContain('✖ bad\\x1b[31mname\\u202e.csv');
+    const journeyId = json<Array<{ id: string; status: string }>>(cli([...tenant, 'journeys', '--json']).stdout).find(
+      (journey) => journey.status === 'completed',
+    )?.id as string;
+    const runs = {
+      ingested,
+      journeys: cli([...tenant, 'journeys']),
+      journey: cli([...tenant, 'journey', journeyId]),
+      insights: cli([...tenant, 'insights', journeyId]),
+      search: cli([...tenant, 'search', 'wiped evil red', '--mode', 'text']),
+      insightsJson: cli([...tenant, 'insights', journeyId, '--json']),
+      journeyJson: cli([...tenant, 'journey', journeyId, '--json']),
+    };
+    for (const [name, run] of Object.entries(runs)) {
+      expect(run.stdout, name).not.toMatch(raw);
+      expect(run.stderr, name).not.toMatch(raw);
+    }
+    for (const shown of ['note\\x1b[2J', '\\x1b[2Jwiped', '\\x1b]0;pwned\\x07', '\\u202eevil', '\\x9b31mred'])
+      expect(runs.insights.stdout).toContain(shown);
+    // JSON escapes them its own way, and the values are exactly those of the file.
+    const columns = json<{ tables: Array<{ insights: { columns: Array<{ name: string }> } }> }>(
+      runs.insightsJson.stdout,
+    ).tables[0]?.insights.columns.map((column) => column.name);
+    expect(columns).toEqual(['name', 'note\u001b[2J', 'amount']);
+    expect(runs.insightsJson.stdout).toContain('\\u202e');
+  }, 120_000);
+
   it('migrates the configured stores', () => {
     const run = cli(['migrate', '--json']);
     expect(run.code).toBe(0);

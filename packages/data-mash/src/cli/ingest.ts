@@ -6,7 +6,7 @@ import type { TelemetryEvent } from '@platform/observability';
 import cliProgress from 'cli-progress';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { DataMashFlowResult } from '../phases/solution-orchestrator.js';
-import { duration, EXIT, errorLine, figure, print, printJson, UsageError } from './output.js';
+import { duration, EXIT, errorLine, figure, print, printable, printJson, UsageError } from './output.js';
 import { type GlobalOptions, openSession } from './session.js';
 import { queueOption } from './work.js';
 
@@ -84,7 +84,7 @@ export async function ingest(patterns: readonly string[], options: IngestOptions
   const onEvent = (event: TelemetryEvent) => {
     if (event.operation === 'journey.waiting') {
       // Another process runs this file's flow: say so, instead of sitting silent until it ends.
-      const holder = String(event.details?.holder ?? 'another process');
+      const holder = printable(event.details?.holder ?? 'another process');
       if (current) current.update({ phase: `waiting for the run in ${holder}…` });
       else if (!options.json) process.stderr.write(`waiting for the run of this file in ${holder}…\n`);
       return;
@@ -98,7 +98,7 @@ export async function ingest(patterns: readonly string[], options: IngestOptions
   const reports: IngestReport[] = [];
   try {
     for (const file of files) {
-      current = bars?.create(PHASES.length, 0, { phase: 'upload…', file: basename(file) });
+      current = bars?.create(PHASES.length, 0, { phase: 'upload…', file: printable(basename(file)) });
       const started = performance.now();
       const result = await session.flow.executeDataMashFlow({
         file: { name: basename(file), path: file },
@@ -152,7 +152,8 @@ async function ingestQueued(patterns: readonly string[], options: IngestOptions)
     if (options.wait === false) {
       if (options.json) printJson({ queued: jobs.map(({ started: _, ...job }) => job), refused: reports });
       else {
-        for (const job of jobs) print(`⧗ ${basename(job.file)} queued: job ${job.jobId}  file ${job.fileId}`);
+        for (const job of jobs)
+          print(`⧗ ${printable(basename(job.file))} queued: job ${job.jobId}  file ${job.fileId}`);
         printSummary(reports);
       }
       return reports.length === 0 ? EXIT.ok : EXIT.failed;
@@ -187,7 +188,7 @@ async function ingestQueued(patterns: readonly string[], options: IngestOptions)
 
 function printSummary(reports: readonly IngestReport[]): void {
   for (const report of reports) {
-    const name = basename(report.file);
+    const name = printable(basename(report.file));
     if (report.success) {
       const { parseResult } = report.phases.file_parsed;
       const rows = parseResult.tables.reduce((sum, table) => sum + table.rowCount, 0);
@@ -204,7 +205,7 @@ function printSummary(reports: readonly IngestReport[]): void {
       ];
       print(`  ${shape.join(' · ')}`);
       for (const statement of report.phases.insights_generated.insightsResult.summary.slice(0, 3))
-        print(`  • ${statement}`);
+        print(`  • ${printable(statement)}`);
     } else {
       print(`✖ ${name}: ${report.failedPhase ? `failed at ${report.failedPhase}: ` : ''}${errorLine(report.error)}`);
       if (report.error?.code === 'FILE_TOO_LARGE')

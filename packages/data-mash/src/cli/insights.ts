@@ -1,6 +1,6 @@
 import type { ColumnProfile } from '../insights/column-profiler.js';
 import type { InsightsResult } from '../insights/insights-pillar.js';
-import { EXIT, figure, print, printJson, table } from './output.js';
+import { EXIT, figure, print, printable, printJson, table } from './output.js';
 import { type GlobalOptions, openExistingSession } from './session.js';
 
 function describeColumn(column: ColumnProfile): string[] {
@@ -28,15 +28,16 @@ export function renderInsightsText(insights: InsightsResult): string {
   const out: string[] = [];
   for (const table_ of insights.tables) {
     const { insights: figures } = table_;
-    out.push(`table ${table_.name}: ${figure(figures.rowCount)} rows, ${figures.columns.length} columns`);
+    out.push(`table ${printable(table_.name)}: ${figure(figures.rowCount)} rows, ${figures.columns.length} columns`);
     out.push(table(['COLUMN', 'TYPE', 'NULL', 'DISTINCT', 'RANGE / TOP VALUES'], figures.columns.map(describeColumn)));
-    for (const flag of figures.quality) out.push(`! ${flag.message}`);
+    for (const flag of figures.quality) out.push(`! ${printable(flag.message)}`);
     const strong = figures.correlations.filter((entry) => entry.pearson !== null && Math.abs(entry.pearson) >= 0.5);
-    for (const entry of strong) out.push(`~ ${entry.a} and ${entry.b} correlate (r = ${figure(entry.pearson)})`);
+    for (const entry of strong)
+      out.push(`~ ${printable(entry.a)} and ${printable(entry.b)} correlate (r = ${figure(entry.pearson)})`);
     for (const outliers of figures.outliers.filter((entry) => entry.count > 0)) {
       const method = outliers.method === 'iqr' ? 'Tukey fences' : 'robust z > 3.5';
       out.push(
-        `~ ${outliers.column}: ${figure(outliers.count)} outliers outside [${figure(outliers.low)}, ${figure(outliers.high)}] (${method})`,
+        `~ ${printable(outliers.column)}: ${figure(outliers.count)} outliers outside [${figure(outliers.low)}, ${figure(outliers.high)}] (${method})`,
       );
     }
     out.push('');
@@ -45,12 +46,12 @@ export function renderInsightsText(insights: InsightsResult): string {
     out.push(
       `text: ${figure(insights.text.words)} words in ${figure(insights.text.chunks)} chunks; keywords: ${insights.text.keywords
         .slice(0, 10)
-        .map((entry) => entry.word)
+        .map((entry) => printable(entry.word))
         .join(', ')}`,
     );
     out.push('');
   }
-  out.push(...insights.summary.map((statement) => `• ${statement.text}`));
+  out.push(...insights.summary.map((statement) => `• ${printable(statement.text)}`));
   return out.join('\n');
 }
 

@@ -1,6 +1,6 @@
 import type { JourneyRecord } from '@platform/foundations';
 import type { DataMashPhases } from '../phases/solution-orchestrator.js';
-import { duration, EXIT, print, printJson, table, UsageError } from './output.js';
+import { duration, EXIT, print, printable, printJson, table, UsageError } from './output.js';
 import { type GlobalOptions, openExistingSession } from './session.js';
 
 const STATUSES = ['pending', 'running', 'completed', 'failed'] as const;
@@ -64,8 +64,8 @@ export async function showJourney(id: string, options: GlobalOptions): Promise<n
       return EXIT.ok;
     }
     print(`journey ${journey.id}  ${journey.template}@${journey.templateVersion}  ${journey.status}`);
-    print(`trace ${journey.traceId}  file ${fileName(journey) || '–'}  key ${journey.idempotencyKey}`);
-    if (journey.error) print(`error ${journey.error.code}: ${journey.error.message}`);
+    print(`trace ${journey.traceId}  file ${printable(fileName(journey)) || '–'}  key ${journey.idempotencyKey}`);
+    if (journey.error) print(`error ${journey.error.code}: ${printable(journey.error.message)}`);
     print();
     print(
       table(
@@ -89,7 +89,7 @@ export async function showJourney(id: string, options: GlobalOptions): Promise<n
     const summary = phases.insights_generated?.insightsResult.summary ?? [];
     if (summary.length > 0) {
       print();
-      for (const statement of summary) print(`• ${statement}`);
+      for (const statement of summary) print(`• ${printable(statement)}`);
     }
     return journey.status === 'failed' ? EXIT.failed : EXIT.ok;
   } finally {

@@ -4,7 +4,7 @@ import { ingest } from './ingest.js';
 import { showInsights } from './insights.js';
 import { listJourneys, showJourney } from './journeys.js';
 import { migrate } from './migrate.js';
-import { EXIT, errorLine, exitCodeFor } from './output.js';
+import { EXIT, errorLine, exitCodeFor, printable } from './output.js';
 import { report } from './report.js';
 import { search } from './search.js';
 import type { GlobalOptions } from './session.js';
@@ -31,7 +31,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .option('--verbose', 'stacks on errors, telemetry events on stderr')
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(text.split('\n').map(printable).join('\n')) });
 
   const run =
     <A extends unknown[]>(command: (...args: [...A, GlobalOptions]) => Promise<number>) =>

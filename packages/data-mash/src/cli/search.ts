@@ -1,5 +1,5 @@
 import type { SearchMode } from '@platform/smart-city';
-import { EXIT, figure, print, printJson, table, UsageError } from './output.js';
+import { EXIT, figure, print, printable, printJson, table, UsageError } from './output.js';
 import { type GlobalOptions, openExistingSession } from './session.js';
 
 const MODES: readonly SearchMode[] = ['hybrid', 'text', 'vector'];
@@ -23,7 +23,7 @@ export async function search(
       return EXIT.ok;
     }
     if (hits.length === 0) {
-      print(`nothing found for '${query}'`);
+      print(`nothing found for '${printable(query)}'`);
       return EXIT.ok;
     }
     print(

@@ -13,7 +13,7 @@ import { LibrarianRef, type UserContext } from '@platform/smart-city';
 import { DataMashDistributedRunnerRef, dataMashDistributedRunner } from '../distributed/distributed-runner.js';
 import { dataMashModules } from '../phases/module.js';
 import { DataMashSolutionOrchestratorRef } from '../phases/solution-orchestrator.js';
-import { UsageError } from './output.js';
+import { jsonText, UsageError } from './output.js';
 
 /** The options every command takes. */
 export interface GlobalOptions {
@@ -73,7 +73,7 @@ export async function openSession(
       : {}),
     telemetrySink: (event) => {
       listener?.(event);
-      if (options.verbose) process.stderr.write(`${JSON.stringify(event)}\n`);
+      if (options.verbose) process.stderr.write(`${jsonText(event, 0)}\n`);
     },
   });
   await platform.start();

@@ -1,6 +1,6 @@
 import { redactConnectionString } from '@platform/foundations';
 import type { TelemetryEvent } from '@platform/observability';
-import { EXIT, print, UsageError } from './output.js';
+import { EXIT, jsonText, print, printable, UsageError } from './output.js';
 import { type GlobalOptions, openSession } from './session.js';
 
 /** Options of `data-mash work`. */
@@ -41,11 +41,11 @@ export async function work(options: WorkOptions): Promise<number> {
     if (event.operation !== 'data_mash.flow_job') return;
     const details = event.details ?? {};
     const line = options.json
-      ? JSON.stringify({ success: event.success, ...details })
-      : `${event.success ? '✔' : '✖'} job ${String(details.jobId)} journey ${String(details.journeyId ?? '–')}${
+      ? jsonText({ success: event.success, ...details }, 0)
+      : `${event.success ? '✔' : '✖'} job ${printable(details.jobId)} journey ${printable(details.journeyId ?? '–')}${
           event.success
-            ? ` (${String(details.run)})`
-            : ` failed at ${String(details.failedPhase ?? 'start')}: ${String(details.code)}`
+            ? ` (${printable(details.run)})`
+            : ` failed at ${printable(details.failedPhase ?? 'start')}: ${printable(details.code)}`
         }`;
     print(line);
   };
@@ -57,7 +57,7 @@ export async function work(options: WorkOptions): Promise<number> {
   try {
     await session.runner?.work();
     process.stderr.write(
-      `data-mash: working on ${redactConnectionString(url)} (queue ${session.runner?.queue}, ${concurrency ?? 2} at once); stop with Ctrl-C\n`,
+      `data-mash: working on ${printable(redactConnectionString(url))} (queue ${session.runner?.queue}, ${concurrency ?? 2} at once); stop with Ctrl-C\n`,
     );
     await stopped;
     process.stderr.write('data-mash: stopping: running flows finish first\n');

@@ -1,4 +1,4 @@
-export { CONTENT_FORMATS, type ContentFormat, detectFormat } from './formats.js';
+export { CONTENT_FORMATS, type ContentFormat, type DetectFormatOptions, detectFormat } from './formats.js';
 export {
   type ContentChunk,
   type ParseContentInput,

@@ -1,4 +1,5 @@
 import type { BlobStore } from '@platform/foundations';
+import type { FileFormatRegistry } from '@platform/smart-city';
 import type { TableInsights, TableProfilerOptions } from '../insights/table-profiler.js';
 import { type ChunkOptions, chunkText, type TextChunk } from '../parsing/chunking.js';
 import { type DelimitedParseOptions, type ParseWarning, parseDelimitedValues } from '../parsing/delimited.js';
@@ -78,6 +79,11 @@ export interface ParseContentInput {
 export interface ParseContentOptions {
   /** Skips detection. */
   format?: ContentFormat;
+  /**
+   * The file formats files may be, and the parser each is read with. Default `defaultFileFormats`
+   * (`@platform/smart-city`); give the Content Steward the same registry.
+   */
+  formats?: FileFormatRegistry;
   /** Chunking of extracted text (default about 1,000 characters with 150 of overlap). */
   chunks?: ChunkOptions;
   /** Largest file read whole (every format but CSV, TSV and JSON Lines, which stream). Default 256 MiB. */
@@ -137,7 +143,8 @@ export async function parseContent(input: ParseContentInput, options: ParseConte
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
     },
   };
-  const format = options.format ?? detectFormat(input.fileName, head);
+  const format =
+    options.format ?? detectFormat(input.fileName, head, options.formats ? { formats: options.formats } : {});
   const context = new ParseContext(input, options, format);
   try {
     await PARSERS[format](rest, context);

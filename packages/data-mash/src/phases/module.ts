@@ -4,6 +4,7 @@ import {
   contentSteward,
   type DataStewardOptions,
   dataSteward,
+  type FileFormatRegistry,
   librarian,
   smartCityModule,
 } from '@platform/smart-city';
@@ -27,6 +28,12 @@ export interface DataMashModuleOptions extends PhaseServiceOptions, DataMashJour
   parse?: ParseContentOptions;
   /** Limits of the profiler. */
   profiler?: TableProfilerOptions;
+  /**
+   * The file formats (names, magic bytes, MIME types, parsers): `defaultFileFormats.with(...)` for
+   * formats of the host's own. Default `defaultFileFormats`. `dataMashModules` gives the same
+   * registry to the Content Steward, so that what it accepts is what the Content Pillar parses.
+   */
+  formats?: FileFormatRegistry;
 }
 
 /**
@@ -41,7 +48,9 @@ export function dataMashModule(options: DataMashModuleOptions = {}): PlatformMod
     contentPillar({
       ...realm,
       ...(options.embedder ? { embedder: options.embedder } : {}),
-      ...(options.parse ? { parse: options.parse } : {}),
+      ...(options.parse || options.formats
+        ? { parse: { ...options.parse, ...(options.formats ? { formats: options.formats } : {}) } }
+        : {}),
       // The same options as the Insights Pillar's, so tables profiled while parsed are not read back.
       ...(options.profiler ? { profiler: options.profiler } : {}),
     }),
@@ -78,7 +87,10 @@ export function dataMashModules(options: DataMashModulesOptions = {}): PlatformM
   return [
     smartCityModule({
       roles: [
-        contentSteward(options.contentSteward),
+        contentSteward({
+          ...options.contentSteward,
+          ...(options.formats ? { formats: options.formats } : {}),
+        }),
         dataSteward(options.dataSteward),
         librarian({ embedder }),
       ] as AnyServiceDefinition[],

@@ -10,6 +10,8 @@ import {
 } from '@platform/foundations';
 import { describe, expect, it } from 'vitest';
 import { smartCityModule } from '../city-manager/city-manager.js';
+import { defineFileFormat } from '../file-formats/file-format.js';
+import { defaultFileFormats } from '../file-formats/registry.js';
 import type { UserContext } from '../user-context/user-context.js';
 import { type ContentStewardOptions, ContentStewardRef, contentSteward } from './content-steward.js';
 
@@ -141,6 +143,168 @@ describe('Content Steward: accepted files', () => {
   });
 });
 
+/** Windows-1252 bytes of `value` (Latin-1 plus the printable characters of 0x80-0x9F that legacy exports use). */
+function windows1252(value: string): Uint8Array {
+  const high: Record<string, number> = {
+    '€': 0x80,
+    '„': 0x84,
+    '‘': 0x91,
+    '’': 0x92,
+    '“': 0x93,
+    '”': 0x94,
+    '–': 0x96,
+    '—': 0x97,
+  };
+  return Uint8Array.from([...value].map((char) => high[char] ?? char.charCodeAt(0)));
+}
+
+/** A minimal PE image: a DOS header whose `e_lfanew` (at 0x3C) points at a `PE\0\0` signature. */
+function portableExecutable(): Buffer {
+  const image = Buffer.alloc(512);
+  image.write('MZ', 0, 'latin1');
+  image.writeUInt32LE(0x80, 0x3c);
+  image.write('This program cannot be run in DOS mode.', 0x4e, 'latin1');
+  image.write('PE\0\0', 0x80, 'latin1');
+  image.writeUInt16LE(0x8664, 0x84); // machine: x86-64
+  return image;
+}
+
+describe('Content Steward: text is told from binaries and executables', () => {
+  const legacyCsv = windows1252(
+    'name;city;amount;note\r\nRené;Zürich;12,50 €;„gut“\r\nJosé;Málaga;3,10 €;—\r\nFrançois;Genève;7,00 €;l’été\r\nÅsa;Malmö;1,00 €;–\r\nMüller;Köln;2,00 €;ß\r\n',
+  );
+
+  it.each([
+    ['a Windows-1252 CSV (legacy Excel export)', 'export.csv', legacyCsv],
+    [
+      'a Latin-1 CSV with a stray NUL in a long file',
+      'legacy.csv',
+      Buffer.concat([legacyCsv, Buffer.from('x\0y;1;2;3\r\n', 'latin1'), legacyCsv, legacyCsv, legacyCsv]),
+    ],
+    ['a CSV whose header starts with MZ', 'codes.csv', text('MZ_code,name\nMZ-1,Mazowieckie\nMZ-2,Mazury\n')],
+    ['a CSV whose first cell starts with #!', 'marks.csv', text('#!id,name\n1,a\n2,b\n')],
+    ['a shell script with a text extension (a script is text)', 'notes.txt', text('#!/bin/sh\necho hello\n')],
+    [
+      'UTF-16 LE with a BOM, beyond the Basic Multilingual Plane',
+      'emoji.csv',
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('name,mood\r\n東京,😀\r\nZürich,🙂\r\n'.repeat(50), 'utf16le'),
+      ]),
+    ],
+  ])('accepts %s as text', async (_label, name, data) => {
+    const { steward, stop } = await start();
+    expect(await steward.processClientFile(ada, { name, data })).toMatchObject({
+      validationStatus: 'valid',
+      detectedType: 'text',
+    });
+    await stop();
+  });
+
+  it.each(['server.log', 'table.tab', 'notes.text'])('accepts %s, which the parsers read', async (name) => {
+    const { steward, stop } = await start();
+    expect(await steward.processClientFile(ada, { name, data: text('a\tb\n1\t2\n') })).toMatchObject({
+      validationStatus: 'valid',
+    });
+    await stop();
+  });
+
+  it('accepts a CSV declared application/vnd.ms-excel (what browsers on Windows send for .csv)', async () => {
+    const { steward, stop } = await start();
+    const result = await steward.processClientFile(ada, {
+      name: 'sales.csv',
+      declaredType: 'application/vnd.ms-excel',
+      data: text('a,b\n1,2\n'),
+    });
+    expect(result.validationStatus).toBe('valid');
+    await stop();
+  });
+
+  it.each([
+    ['a PE executable named .csv', 'report.csv', portableExecutable()],
+    [
+      'a big-endian Mach-O named .csv',
+      'report.csv',
+      Buffer.concat([Buffer.from([0xfe, 0xed, 0xfa, 0xcf]), Buffer.alloc(64)]),
+    ],
+  ])('still quarantines %s as executable content', async (_label, name, data) => {
+    const { steward, stop } = await start();
+    expect(await steward.processClientFile(ada, { name, data })).toMatchObject({
+      validationStatus: 'quarantined',
+      reason: 'executable content',
+    });
+    await stop();
+  });
+
+  it.each([
+    ['MZ followed by NULs (no PE header)', 'book.csv', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(64)])],
+    [
+      'noise (no NUL, not UTF-8)',
+      'noise.csv',
+      Uint8Array.from({ length: 4096 }, (_, index) => ((index * 2654435761) >>> 13) & 0xff),
+    ],
+  ])('still quarantines %s as binary', async (_label, name, data) => {
+    const { steward, stop } = await start();
+    expect(await steward.processClientFile(ada, { name, data })).toMatchObject({
+      validationStatus: 'quarantined',
+      reason: "content type 'binary' is not accepted",
+    });
+    await stop();
+  });
+});
+
+describe('Content Steward: the format registry', () => {
+  it('records the format and the encoding it read the file in', async () => {
+    const { steward, metadata, stop } = await start();
+    const stored = await steward.processClientFile(ada, {
+      name: 'export.csv',
+      data: windows1252('name;city\nRené;Zürich\nJosé;Málaga\nAsa;Malmö\nÅsa;Genève\nÉmile;Nîmes\n'),
+    });
+    expect((await metadata.getFile('acme', stored.fileId)).metadata).toMatchObject({
+      format: 'csv',
+      encoding: 'windows-1252',
+    });
+    await stop();
+  });
+
+  it("accepts a host's own formats, text and binary, with the registry it is given", async () => {
+    const formats = defaultFileFormats.with(
+      defineFileFormat({ id: 'psv', kind: 'text', extensions: ['psv'], mimeTypes: ['text/plain'], parser: 'csv' }),
+      defineFileFormat({
+        id: 'parquet',
+        kind: 'binary',
+        extensions: ['parquet'],
+        mimeTypes: ['application/vnd.apache.parquet'],
+        magic: [{ bytes: [0x50, 0x41, 0x52, 0x31] }], // PAR1
+      }),
+    );
+    const parquet = Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(32), Buffer.from('PAR1')]);
+    const host = await start({ formats });
+    expect(await host.steward.processClientFile(ada, { name: 'a.psv', data: text('a|b\n1|2\n') })).toMatchObject({
+      validationStatus: 'valid',
+      detectedType: 'text',
+    });
+    expect(
+      await host.steward.processClientFile(ada, {
+        name: 't.parquet',
+        declaredType: 'application/vnd.apache.parquet',
+        data: parquet,
+      }),
+    ).toMatchObject({ validationStatus: 'valid', detectedType: 'parquet' });
+    expect(await host.steward.processClientFile(ada, { name: 'fake.parquet', data: text('a,b\n') })).toMatchObject({
+      validationStatus: 'quarantined',
+      reason: 'type mismatch: the name says parquet, the content is text',
+    });
+    await host.stop();
+    const plain = await start();
+    expect(await plain.steward.processClientFile(ada, { name: 'a.psv', data: text('a|b\n1|2\n') })).toMatchObject({
+      validationStatus: 'quarantined',
+      reason: "the file name's extension 'psv' is not an accepted format",
+    });
+    await plain.stop();
+  });
+});
+
 describe('Content Steward: hostile files', () => {
   it.each([
     [
@@ -150,20 +314,13 @@ describe('Content Steward: hostile files', () => {
       undefined,
       'executable content',
     ],
-    [
-      'a Windows executable named .xlsx',
-      'book.xlsx',
-      Buffer.concat([Buffer.from('MZ'), Buffer.alloc(64)]),
-      undefined,
-      'executable content',
-    ],
-    ['a shell script named .txt', 'notes.txt', text('#!/bin/sh\nrm -rf /\n'), undefined, 'executable content'],
+    ['a Windows (PE) executable named .xlsx', 'book.xlsx', portableExecutable(), undefined, 'executable content'],
     [
       'a PDF named .csv',
       'data.csv',
       text('%PDF-1.7\n...'),
       undefined,
-      'type mismatch: the name says tabular-text, the content is pdf',
+      'type mismatch: the name says csv, the content is pdf',
     ],
     [
       'a CSV declared as PDF',
@@ -177,7 +334,7 @@ describe('Content Steward: hostile files', () => {
       'data.csv',
       text('a,b\n'),
       'image/png',
-      'type mismatch: declared image/png, the content is text',
+      'type mismatch: declared image/png, the name says csv',
     ],
     [
       'an unknown extension',
@@ -252,6 +409,8 @@ describe('Content Steward: hostile files', () => {
     ['a Windows path', 'C:\\temp\\a.csv'],
     ['invalid Unicode', '\uD800bad.csv'],
     ['a control character', 'a\nb.csv'],
+    ['a C1 control character', 'a\u009bb.csv'],
+    ['a bidirectional override', 'invoice\u202Evsc.exe'],
     ['an empty name', '  '],
     ['an oversized name', `${'n'.repeat(300)}.csv`],
   ])('refuses a file name with %s, storing nothing', async (_label, name) => {

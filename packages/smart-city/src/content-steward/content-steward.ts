@@ -14,8 +14,8 @@ import {
 } from '@platform/foundations';
 import { currentTraceId } from '@platform/observability';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
+import { type DetectedType, defaultFileFormats, type FileFormatRegistry } from '../file-formats/registry.js';
 import { parseUserContext } from '../user-context/user-context.js';
-import { type DetectedType, familyOfName, MIME_TYPES, sniffType, typeMatches } from './sniff.js';
 import { inspectZip, type ZipLimits } from './zip-inspection.js';
 
 /** A file handed to the Content Steward. */
@@ -59,7 +59,16 @@ export interface ContentStewardOptions {
   maxSizeBytes?: number;
   /** Limits for XLSX, DOCX and ZIP files. Defaults: 10,000 entries, 500 MiB, ratio 200. */
   zip?: Partial<ZipLimits>;
-  /** Detected types accepted at all. Default: every type except `executable`, `binary` and `gzip`. */
+  /**
+   * The formats files may be: names, magic bytes, MIME types, text or binary. Default
+   * {@link defaultFileFormats}; give the data mash the same registry (`dataMashModules({ formats })`
+   * does both) so that what is accepted is what is parsed.
+   */
+  formats?: FileFormatRegistry;
+  /**
+   * Detected types accepted at all, on top of the name, MIME type and content agreeing. Default:
+   * every type but `executable` and `binary` (gzip is recognised, and no built-in format's name takes it).
+   */
   acceptedTypes?: readonly DetectedType[];
   scanner?: FileScanner;
   /** Format conversion hooks, used by `convertFile`. */
@@ -83,18 +92,7 @@ export interface ProcessedFile {
   traceId: string | undefined;
 }
 
-const DEFAULT_ACCEPTED: readonly DetectedType[] = [
-  'pdf',
-  'xlsx',
-  'docx',
-  'zip',
-  'png',
-  'jpeg',
-  'gif',
-  'json',
-  'html',
-  'text',
-];
+const NEVER_ACCEPTED: readonly DetectedType[] = ['executable', 'binary'];
 
 function checkName(name: unknown): string {
   const fail = (why: string) => {
@@ -104,17 +102,21 @@ function checkName(name: unknown): string {
   if (!name.isWellFormed()) return fail('it is not valid Unicode (lone surrogate)');
   if (Buffer.byteLength(name) > 255) return fail('it is longer than 255 bytes');
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-  if (/[\u0000-\u001f\u007f]/.test(name)) return fail('it contains a control character');
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return fail('it contains a control character');
+  // Bidi embeddings, overrides and isolates make a name read otherwise than it is (`invoice\u202Efdp.exe`).
+  if (/[\u202a-\u202e\u2066-\u2069]/.test(name)) return fail('it contains a bidirectional text control');
   if (/[/\\]/.test(name) || name === '.' || name === '..') return fail('it contains a path (/ or \\ or a dot segment)');
   return name;
 }
 
 /**
  * Content Steward: the file lifecycle. Upload → validation (type sniffed from the bytes against
- * the declared name and MIME type, size limit, decompression limits for zip-based formats,
- * sha256, per-tenant duplicate detection, a pluggable scanner, quarantine with the reason) →
- * storage (blob plus file record) → basic metadata; reads with access control; delete keeping
- * lineage. Client calls take a user context; internal calls run as the platform.
+ * the declared name and MIME type by the file format registry, `formats`: native executables and
+ * binary content under a text name quarantined, text in UTF-8, UTF-16 with a BOM or Windows-1252
+ * accepted; size limit, decompression limits for zip-based formats, sha256, per-tenant
+ * duplicate detection, a pluggable scanner, quarantine with the reason) → storage (blob plus
+ * file record) → basic metadata; reads with access control; delete keeping lineage. Client
+ * calls take a user context; internal calls run as the platform.
  */
 export class ContentSteward extends SmartCityRoleBase<
   RoleDeps & { blobs: BlobStore; metadata: MetadataStore; options: ContentStewardOptions }
@@ -283,8 +285,10 @@ export class ContentSteward extends SmartCityRoleBase<
     sha256: string,
   ): Promise<ValidationVerdict> {
     const options = this.deps.options;
+    const formats = options.formats ?? defaultFileFormats;
     const extension = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
-    let detectedType = sniffType(head);
+    let sniffed = formats.sniff(head);
+    let detectedType = sniffed.type;
     const metadata: Record<string, unknown> = { extension, sizeBytes };
     const quarantine = (reason: string) => ({ detectedType, reason, metadata });
 
@@ -297,20 +301,25 @@ export class ContentSteward extends SmartCityRoleBase<
       };
       const inspection = inspectZip(await this.deps.blobs.get(tenantId, key), limits);
       if (!inspection.ok) return quarantine(`archive refused: ${inspection.reason}`);
-      detectedType = sniffType(head, inspection.entries);
+      sniffed = formats.sniff(head, inspection.entries);
+      detectedType = sniffed.type;
       metadata.archiveEntries = inspection.entries.length;
       metadata.decompressedBytes = inspection.decompressedBytes;
     }
     if (detectedType === 'executable') return quarantine('executable content');
-    if (!(options.acceptedTypes ?? DEFAULT_ACCEPTED).includes(detectedType))
-      return quarantine(`content type '${detectedType}' is not accepted`);
-    const family = familyOfName(name);
-    if (family === 'unknown') return quarantine(`the file name's extension '${extension}' is not an accepted format`);
-    if (!typeMatches(family, detectedType))
-      return quarantine(`type mismatch: the name says ${family}, the content is ${detectedType}`);
+    const accepted = options.acceptedTypes
+      ? options.acceptedTypes.includes(detectedType)
+      : !NEVER_ACCEPTED.includes(detectedType);
+    if (!accepted) return quarantine(`content type '${detectedType}' is not accepted`);
+    const format = formats.forName(name);
+    if (!format) return quarantine(`the file name's extension '${extension}' is not an accepted format`);
+    metadata.format = format.id;
+    if (sniffed.encoding) metadata.encoding = sniffed.encoding;
+    if (!formats.accepts(format, detectedType))
+      return quarantine(`type mismatch: the name says ${format.id}, the content is ${detectedType}`);
     const mime = declaredType?.split(';')[0]?.trim().toLowerCase();
-    if (mime && mime !== 'application/octet-stream' && !MIME_TYPES[detectedType].includes(mime)) {
-      return quarantine(`type mismatch: declared ${mime}, the content is ${detectedType}`);
+    if (mime && mime !== 'application/octet-stream' && !format.mimeTypes.includes(mime)) {
+      return quarantine(`type mismatch: declared ${mime}, the name says ${format.id}`);
     }
     if (options.scanner) {
       const scan = await options.scanner({

@@ -9,5 +9,4 @@ export {
   type ProcessedFile,
   type ScanVerdict,
 } from './content-steward.js';
-export { type DetectedType, familyOfName, sniffType, type TypeFamily, typeMatches } from './sniff.js';
 export { inspectZip, type ZipInspection, type ZipLimits } from './zip-inspection.js';

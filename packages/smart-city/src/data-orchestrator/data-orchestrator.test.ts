@@ -4,7 +4,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { smartCityModule } from '../city-manager/city-manager.js';
 import { contentSteward } from '../content-steward/content-steward.js';
 import { dataSteward } from '../data-steward/data-steward.js';
-import { librarian, type TextEmbedder } from '../librarian/librarian.js';
+import { LibrarianRef, librarian, type TextEmbedder } from '../librarian/librarian.js';
 import type { UserContext } from '../user-context/user-context.js';
 import { chunkText, type DataOrchestratorOptions, DataOrchestratorRef, dataOrchestrator } from './data-orchestrator.js';
 
@@ -43,7 +43,12 @@ async function start(options: DataOrchestratorOptions = {}) {
   });
   await platform.start();
   recorder.reset();
-  return { orchestrator: platform.get(DataOrchestratorRef), metadata, stop: () => platform.stop() };
+  return {
+    orchestrator: platform.get(DataOrchestratorRef),
+    library: platform.get(LibrarianRef),
+    metadata,
+    stop: () => platform.stop(),
+  };
 }
 
 function descendants(root: RecordedSpan): RecordedSpan[] {
@@ -117,6 +122,24 @@ describe('Data Orchestrator', () => {
     expect(answer.traceId).toMatch(/^[0-9a-f]{32}$/);
     const lineage = await metadata.listGovernanceRecords('acme', { kind: 'lineage_event' });
     expect(lineage.items.map((record) => record.data.eventType)).toEqual(['START', 'FAIL']);
+    await stop();
+  });
+
+  it('indexes text in the encoding the file is in: UTF-16 by its byte order mark, else UTF-8, else Windows-1252', async () => {
+    const { orchestrator, library, stop } = await start();
+    const latin = Uint8Array.from(
+      [...'Grüße aus Zürich, 5 € – ok'].map((char) => (char === '€' ? 0x80 : char === '–' ? 0x96 : char.charCodeAt(0))),
+    );
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Grüße aus Genève', 'utf16le')]);
+    for (const [name, data] of [
+      ['latin.txt', latin],
+      ['wide.txt', utf16],
+    ] as const) {
+      expect((await orchestrator.processFile(ada, { name, data })).success, name).toBe(true);
+    }
+    const texts = async (query: string) => (await library.search(ada, query, { mode: 'text' })).map((hit) => hit.text);
+    expect(await texts('Zürich')).toEqual(['Grüße aus Zürich, 5 € – ok']);
+    expect(await texts('Genève')).toEqual(['Grüße aus Genève']);
     await stop();
   });
 

@@ -8,10 +8,11 @@ import {
 import { extractTraceContext, runWithTraceContext } from '@platform/observability';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
 import { ContentStewardRef, type IncomingFile, type ProcessedFile } from '../content-steward/content-steward.js';
-import type { DetectedType } from '../content-steward/sniff.js';
 import type { ColumnClassification } from '../data-steward/classification.js';
 import { DataStewardRef } from '../data-steward/data-steward.js';
 import type { QualityResult, QualityRule } from '../data-steward/quality.js';
+import type { DetectedType } from '../file-formats/registry.js';
+import { decodeTextContent } from '../file-formats/sniff-content.js';
 import { LibrarianRef } from '../librarian/librarian.js';
 import { parseUserContext } from '../user-context/user-context.js';
 
@@ -30,7 +31,10 @@ export type ContentExtractor = (file: {
 
 /** Options of the Data Orchestrator. */
 export interface DataOrchestratorOptions {
-  /** Default: text-like files (text, JSON, HTML) as UTF-8 text, no rows. */
+  /**
+   * Default: text-like files (text, JSON, HTML) as text, no rows, decoded as the data mash's
+   * parsers decode (a byte order mark's encoding, else UTF-8, else Windows-1252).
+   */
   extract?: ContentExtractor;
   /** Quality rules checked on extracted rows. */
   qualityRules?: readonly QualityRule[];
@@ -59,7 +63,7 @@ export type OrchestrationEnvelope =
 const TEXT_TYPES: readonly DetectedType[] = ['text', 'json', 'html'];
 
 const defaultExtract: ContentExtractor = async ({ bytes, detectedType }) =>
-  TEXT_TYPES.includes(detectedType) ? { text: new TextDecoder().decode(bytes) } : {};
+  TEXT_TYPES.includes(detectedType) ? { text: decodeTextContent(bytes).text } : {};
 
 /** Paragraphs of `text`, merged up to `size` characters, long paragraphs cut at sentence ends where possible. */
 export function chunkText(text: string, size: number): Array<{ ref: string; text: string }> {
