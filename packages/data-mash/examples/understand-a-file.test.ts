@@ -17,6 +17,6 @@ describe('README: understanding a file', () => {
     const result = await understandFile(`order_id,email,country,amount\n${rows.join('\n')}\n`);
     expect(result.columns).toEqual(['order_id: identifier', 'email: email', 'country: country', 'amount: measure']);
     expect(result.summary[0]).toBe("'orders' has 40 rows and 4 columns.");
-    expect(result.summary).toContain("'country' takes 2 values; the most common is 'NL' (65 % of rows).");
+    expect(result.summary).toContain("'country' takes 2 values; the most common is 'NL' (65 % of values).");
   });
 });

@@ -41,19 +41,42 @@ describe('ColumnProfiler', () => {
     expect(profile.distinctMethod).toBe('hyperloglog');
     expect(Math.abs(profile.distinct - 50_000) / 50_000).toBeLessThan(0.03);
     // Every value is distinct: none is frequent enough to list.
-    expect(profile.topValuesMethod).toBe('sample');
+    expect(profile.topValuesMethod).toBe('estimate');
     expect(profile.topValues).toEqual([]);
   });
 
-  it('still finds the frequent values among many distinct ones, from the sample', () => {
+  it('still finds the frequent values among many distinct ones, with counts within their stated error', () => {
     // 'popular' is 10 % of 60,000 values; every other value is unique.
     const values = Array.from({ length: 60_000 }, (_, index) => (index % 10 === 0 ? 'popular' : `v-${index}`));
     const profile = profileOf(values, { exactDistinct: 1000 });
-    expect(profile.topValuesMethod).toBe('sample');
+    expect(profile.topValuesMethod).toBe('estimate');
     expect(profile.topValues).toHaveLength(1);
-    expect(profile.topValues[0]?.value).toBe('popular');
-    // A 500-value sample estimates a 10 % share within a few points (binomial sd 1.3 %).
-    expect(Math.abs((profile.topValues[0]?.count ?? 0) - 6000)).toBeLessThan(60_000 * 0.04);
+    const [top] = profile.topValues;
+    expect(top?.value).toBe('popular');
+    expect(top?.count).toBeGreaterThanOrEqual(6000);
+    expect((top?.count ?? 0) - (top?.maxError ?? 0)).toBeLessThanOrEqual(6000);
+    expect(top?.maxError).toBeLessThanOrEqual(60_000 / 2000);
+  });
+
+  it('never lists a rare value of a high-cardinality column first, nor overstates it (issue 14, point 7)', () => {
+    // 200,000 rows: 'Springfield' 0.27 %, 'Riverside' 2 %, 'Franklin' 1 %, every other city unique.
+    // A 500-value sample once listed a 0.27 % city first with 4x its count.
+    const values: string[] = [];
+    for (let index = 0; index < 200_000; index += 1) {
+      const slot = (index * 7919) % 1000;
+      values.push(slot < 20 ? 'Riverside' : slot < 30 ? 'Franklin' : slot < 32 ? 'Springfield' : `city-${index}`);
+    }
+    const truth = new Map<string, number>();
+    for (const value of values) truth.set(value, (truth.get(value) ?? 0) + 1);
+    const profile = profileOf(values, { exactDistinct: 1000 });
+    expect(profile.topValues.map((entry) => entry.value)).toEqual(['Riverside', 'Franklin', 'Springfield']);
+    for (const entry of profile.topValues) {
+      const actual = truth.get(entry.value) as number;
+      expect(actual).toBeLessThanOrEqual(entry.count);
+      expect(actual).toBeGreaterThanOrEqual(entry.count - (entry.maxError ?? 0));
+      // Never a value under the stated share (0.1 %).
+      expect(actual).toBeGreaterThanOrEqual(0.001 * 200_000);
+    }
   });
 
   it('estimates quantiles from a uniform sample past the sample size', () => {

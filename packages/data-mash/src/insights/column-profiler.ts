@@ -1,6 +1,18 @@
-import { DateAccumulator, type DateAccumulatorState, type DateProfile, parseDateValue } from './dates.js';
+import { type ColumnProfile, type ColumnProfilerState, type ProfilerLimits, profileOf } from './column-profile.js';
+import { DateAccumulator, readDate } from './dates.js';
+import { HeavyHitters } from './heavy-hitters.js';
 import { HyperLogLog, hash32 } from './hyperloglog.js';
 import { KeywordCounter } from './keywords.js';
+import { NumberSummary } from './number-summary.js';
+import {
+  bytesHaveLeadingZero,
+  DEFAULT_NULL_TOKENS,
+  hasLeadingZero,
+  mayBeUnitNumber,
+  NullTokens,
+  readBoolean,
+  readUnitNumber,
+} from './readings.js';
 import {
   ByteKeyTable,
   type CountBox,
@@ -8,110 +20,45 @@ import {
   type FieldDecoder,
   hashPair,
   isDigit,
-  isNull,
+  isNumberText,
   numberFromBytes,
-  toNumber,
+  startsFormula,
   utf16Length,
 } from './values.js';
 
-/** Limits of a {@link ColumnProfiler}. */
-export interface ProfilerLimits {
-  /** Distinct values counted exactly (and top values kept exactly) up to this many. Default 10,000. */
-  exactDistinct?: number;
-  /** Numeric values kept (uniform reservoir sample) for quantiles and histograms. Default 10,000. */
-  sampleSize?: number;
-  /** Histogram bins. Default 10. */
-  bins?: number;
-  /** Top values reported. Default 10. */
-  topValues?: number;
-  /** The first text values (of at least two words) whose words are counted for keywords. Default 5,000. */
-  keywordValues?: number;
-}
+export {
+  type ColumnProfile,
+  type ColumnProfilerState,
+  type NumericProfile,
+  type PhysicalType,
+  type ProfilerLimits,
+  quantile,
+} from './column-profile.js';
 
-/** The profile of one column. */
-export interface ColumnProfile {
-  name: string;
-  count: number;
-  nulls: number;
-  distinct: number;
-  /** `exact`, or `hyperloglog` (about 0.8 % standard error) past `exactDistinct` values. */
-  distinctMethod: 'exact' | 'hyperloglog';
-  /**
-   * Most frequent values with counts: exact while distinct values stayed within `exactDistinct`;
-   * past that (`sample`), the values seen at least 3 times in the 500-value uniform sample, with
-   * counts scaled to the column (so values under about 1 % of the column are not listed).
-   */
-  topValues: Array<{ value: string; count: number }>;
-  topValuesMethod: 'exact' | 'sample';
-  numeric?: {
-    count: number;
-    min: number;
-    max: number;
-    mean: number;
-    /** Sample standard deviation. */
-    stdDev: number;
-    median: number;
-    quantiles: { p05: number; p25: number; p75: number; p95: number };
-    histogram: Array<{ from: number; to: number; count: number }>;
-    /** `exact`, or `sample` when quantiles and histogram come from a uniform sample. */
-    quantileMethod: 'exact' | 'sample';
-  };
-  /** Present when at least 90 % of the non-null values are dates or date-times. */
-  dates?: DateProfile;
-  /** Lengths of the values that are not numbers, and the top content words of multi-word values. */
-  text?: {
-    minLength: number;
-    maxLength: number;
-    meanLength: number;
-    keywords: Array<{ word: string; count: number }>;
-  };
-}
+// What a distinct value reads as (CountBox.kind).
+const TEXT = 0;
+const NUMBER = 1;
+const CODE = 2;
+const TRUE = 3;
+const FALSE = 4;
+const SAFE = 2 ** 53;
 
-/** A {@link ColumnProfiler}'s accumulated state as plain data: what a worker thread sends back to be merged. */
-export interface ColumnProfilerState {
-  /** Distinct values were keyed by their bytes (see {@link ColumnProfiler.addBytes}). */
-  byteMode: boolean;
-  count: number;
-  nulls: number;
-  counts: Array<[string, number]> | null;
-  hll: Uint8Array;
-  numericCount: number;
-  mean: number;
-  m2: number;
-  min: number;
-  max: number;
-  sample: number[];
-  values: string[];
-  textCount: number;
-  lengthSum: number;
-  minLength: number;
-  maxLength: number;
-  dates: DateAccumulatorState;
-  keywords: Array<[string, number]>;
-  keywordBudget: number;
-}
-
-/** Linear interpolation between closest ranks (the "type 7" quantile of R, NumPy and DuckDB's quantile_cont). */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const position = (sorted.length - 1) * q;
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  const low = sorted[lower] as number;
-  return low + ((sorted[upper] as number) - low) * (position - lower);
-}
+/** The full limits, defaults filled in. */
+export type ResolvedLimits = Required<ProfilerLimits>;
 
 /**
- * Profiles one column in a single pass with bounded memory: counts, nulls, distinct values (exact,
- * then HyperLogLog), top values (exact, then from a uniform sample), numeric moments (Welford), quantiles
- * and histogram (exact, then from a uniform reservoir sample), date range and rhythm, text
- * lengths and keywords.
+ * Profiles one column in a single pass with bounded memory: counts, nulls (empty values and null
+ * tokens), distinct values (exact, then HyperLogLog), top values (exact, then Space-Saving with a
+ * stated error), numbers (moments to the fourth, exact min and max, units, a reservoir sample for
+ * quantiles), codes with leading zeros, booleans, dates (the day/month order decided per column),
+ * text lengths and keywords; then one type for the column ({@link ColumnProfile.type}).
  */
 export class ColumnProfiler {
   readonly name: string;
   /** The number the last added value was read as, or `NaN` when it was not a number. */
   lastNumber = Number.NaN;
-  readonly #limits: Required<ProfilerLimits>;
+  readonly #limits: ResolvedLimits;
+  readonly #nullTokens: NullTokens;
   #count = 0;
   #nulls = 0;
   // Boxed counts: one map lookup a value instead of a get and a set.
@@ -119,24 +66,33 @@ export class ColumnProfiler {
   // Distinct values once values come as bytes (addBytes): keyed by hashes of their bytes.
   #table: ByteKeyTable | undefined;
   #byteMode = false;
+  // Past the exact limit: the most frequent values, keyed by text (add) or by byte hashes (addBytes).
+  #heavy: HeavyHitters<string | number> | undefined;
   readonly #pair = new Int32Array(3);
   readonly #hll = new HyperLogLog();
-  #numericCount = 0;
-  #mean = 0;
-  #m2 = 0;
-  #min = Number.POSITIVE_INFINITY;
-  #max = Number.NEGATIVE_INFINITY;
-  readonly #sample: number[] = [];
+  readonly #numbers: NumberSummary;
+  #codes = 0;
+  #formulas = 0;
+  #true = 0;
+  #false = 0;
   readonly #values: string[] = [];
   #textCount = 0;
+  #spaced = 0;
   #lengthSum = 0;
   #minLength = Number.POSITIVE_INFINITY;
   #maxLength = 0;
-  #dates = new DateAccumulator();
+  // Dates read day first and month first; `d/m/yyyy` values possible in one order only.
+  readonly #dayFirst = new DateAccumulator();
+  readonly #monthFirst = new DateAccumulator();
+  #dayFirstOnly = 0;
+  #monthFirstOnly = 0;
+  #ambiguous = 0;
   #datesPossible = true;
   readonly #keywords = new KeywordCounter();
   #keywordBudget: number;
   #seed = 0x2545f491;
+  readonly #readings = new Float64Array(2);
+  readonly #random = () => this.#next();
 
   constructor(name: string, limits: ProfilerLimits = {}) {
     this.name = name;
@@ -146,12 +102,17 @@ export class ColumnProfiler {
       bins: 10,
       topValues: 10,
       keywordValues: 5000,
+      topValuesCapacity: 2000,
+      topValuesMinShare: 0.001,
+      nullTokens: DEFAULT_NULL_TOKENS,
       ...limits,
     };
+    this.#nullTokens = new NullTokens(this.#limits.nullTokens);
     this.#keywordBudget = this.#limits.keywordValues;
+    this.#numbers = new NumberSummary(this.#limits.sampleSize, this.#random);
   }
 
-  #random(): number {
+  #next(): number {
     // xorshift32: a deterministic sample, so the same file always gives the same profile.
     this.#seed ^= this.#seed << 13;
     this.#seed ^= this.#seed >>> 17;
@@ -170,100 +131,149 @@ export class ColumnProfiler {
     }
     this.#count += 1;
     this.lastNumber = Number.NaN;
-    if (isNull(value)) {
+    const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : String(value);
+    const trimmed =
+      text.length > 0 && (text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32) ? text.trim() : text;
+    if (trimmed.length === 0 || this.#nullTokens.has(trimmed)) {
       this.#nulls += 1;
       return 0;
     }
-    const text = typeof value === 'string' ? value : String(value);
-    const nonNull = this.#count - this.#nulls;
-    if (this.#values.length < 500) this.#values.push(detach(text));
-    else {
-      const slot = Math.floor(this.#random() * nonNull);
-      if (slot < 500) this.#values[slot] = detach(text);
-    }
-    let number: number;
-    let epoch = Number.NaN;
-    let hashed: number;
-    let seenBefore = false;
+    this.#sampleValue(text);
     const counts = this.#counts;
-    const box = counts?.get(text);
-    if (box !== undefined) {
-      // A value seen before is not hashed or read again.
-      box.count += 1;
-      number = box.number;
-      epoch = box.epoch;
-      hashed = box.hash;
-      seenBefore = true;
-    } else {
-      hashed = hash32(text);
-      number = toNumber(value);
-      // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
-      if (number !== number && this.#datesPossible) epoch = parseDateValue(text) ?? Number.NaN;
-      if (counts) {
-        const key = detach(text);
-        counts.set(key, {
-          count: 1,
-          number,
-          epoch,
-          hash: hashed,
-          text: key,
-          spaced: key.includes(' '),
-          length: key.length,
-        });
-        // Past the limit, counting stops: distinct values go to HyperLogLog, top values come from the sample.
-        if (counts.size > this.#limits.exactDistinct) {
-          for (const seen of counts.values()) this.#hll.addHash(seen.hash);
-          this.#counts = undefined;
-        }
-      } else this.#hll.addHash(hashed);
-    }
-    const high = hashed === 0 ? 1 : hashed;
-    // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
-    if (number === number) this.#addNumber(number);
-    else this.#addText(text.length, epoch, seenBefore, text.includes(' ') ? text : undefined);
-    return high;
-  }
-
-  #addNumber(number: number): void {
-    this.lastNumber = number;
-    this.#numericCount += 1;
-    const delta = number - this.#mean;
-    this.#mean += delta / this.#numericCount;
-    this.#m2 += delta * (number - this.#mean);
-    if (number < this.#min) this.#min = number;
-    if (number > this.#max) this.#max = number;
-    if (this.#sample.length < this.#limits.sampleSize) this.#sample.push(number);
+    let box = counts?.get(text);
+    const seenBefore = box !== undefined;
+    if (box !== undefined) box.count += 1;
     else {
-      const slot = Math.floor(this.#random() * this.#numericCount);
-      if (slot < this.#limits.sampleSize) this.#sample[slot] = number;
+      box = this.#read(detach(text), trimmed, hash32(text));
+      if (counts) {
+        counts.set(box.text, box);
+        if (counts.size > this.#limits.exactDistinct) this.#dropExact();
+      } else {
+        this.#hll.addHash(box.hash);
+        const heavy = this.#heavy as HeavyHitters<string | number>;
+        if (!heavy.increment(box.text)) heavy.insert(box.text, box.text);
+      }
     }
+    this.#apply(box, seenBefore, box.spaced ? box.text : undefined);
+    return box.hash === 0 ? 1 : box.hash;
   }
 
-  // `spaced`: the value when it has a space (a keyword candidate), else undefined.
-  #addText(length: number, epoch: number, seenBefore: boolean, spaced: string | undefined): void {
+  // Reads a new distinct value: what it is (number, code, boolean, date, text) and its figures.
+  #read(text: string, trimmed: string, hash: number): CountBox {
+    const box: CountBox = {
+      count: 1,
+      kind: TEXT,
+      number: Number.NaN,
+      unit: '',
+      epoch: Number.NaN,
+      alt: Number.NaN,
+      hash,
+      text,
+      spaced: text.includes(' '),
+      formula: false,
+      length: text.length,
+    };
+    if (isNumberText(trimmed)) {
+      if (hasLeadingZero(trimmed)) {
+        box.kind = CODE;
+        box.formula = startsFormula(text.charCodeAt(0));
+      } else {
+        const number = Number(trimmed);
+        if (Number.isFinite(number)) {
+          box.kind = NUMBER;
+          box.number = number;
+          if (Math.abs(number) >= SAFE) this.#numbers.addBig(trimmed);
+        }
+      }
+      return box;
+    }
+    const withUnit = readUnitNumber(trimmed);
+    if (withUnit) {
+      box.kind = NUMBER;
+      box.number = withUnit.value;
+      box.unit = withUnit.unit;
+      return box;
+    }
+    box.formula = startsFormula(text.charCodeAt(0));
+    const truth = readBoolean(trimmed);
+    if (truth !== undefined) box.kind = truth ? TRUE : FALSE;
+    else if (this.#datesPossible && readDate(trimmed, this.#readings)) {
+      box.epoch = this.#readings[0] as number;
+      box.alt = this.#readings[1] as number;
+    }
+    return box;
+  }
+
+  // Counts one occurrence of a read value.
+  #apply(box: CountBox, seenBefore: boolean, spaced: string | undefined): void {
+    const kind = box.kind;
+    if (kind === NUMBER) {
+      this.#addNumber(box.number, box.unit);
+      return;
+    }
+    if (box.formula) this.#formulas += 1;
+    if (kind === CODE) this.#codes += 1;
+    else if (kind === TRUE) this.#true += 1;
+    else if (kind === FALSE) this.#false += 1;
+    this.#addText(box.length, box.epoch, box.alt, seenBefore, box.spaced, spaced);
+  }
+
+  #addNumber(number: number, unit: string): void {
+    this.lastNumber = number;
+    this.#numbers.add(number);
+    if (unit !== '' || this.#numbers.units.size > 0) this.#numbers.addUnit(unit);
+  }
+
+  // `words`: the value when it has a space (a keyword candidate), else undefined.
+  #addText(
+    length: number,
+    dayFirst: number,
+    monthFirst: number,
+    seenBefore: boolean,
+    spaced: boolean,
+    words: string | undefined,
+  ): void {
     this.#textCount += 1;
     this.#lengthSum += length;
     if (length < this.#minLength) this.#minLength = length;
     if (length > this.#maxLength) this.#maxLength = length;
+    if (spaced) this.#spaced += 1;
     if (this.#datesPossible) {
       // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
-      if (epoch === epoch) this.#dates.add(epoch, seenBefore);
+      const day = dayFirst === dayFirst;
+      // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
+      const month = monthFirst === monthFirst;
+      if (day) this.#dayFirst.add(dayFirst, seenBefore);
+      if (month) this.#monthFirst.add(monthFirst, seenBefore);
+      if (day !== month) {
+        if (day) this.#dayFirstOnly += 1;
+        else this.#monthFirstOnly += 1;
+      } else if (day && dayFirst !== monthFirst) this.#ambiguous += 1;
       // Stop looking once most values so far were not dates.
-      else if (this.#textCount - this.#dates.count > 100 && this.#dates.count < this.#textCount * 0.9)
-        this.#datesPossible = false;
+      const dates = Math.max(this.#dayFirst.count, this.#monthFirst.count);
+      if (!day && !month && this.#textCount - dates > 100 && dates < this.#textCount * 0.9) this.#datesPossible = false;
     }
-    if (this.#keywordBudget > 0 && spaced !== undefined) {
+    if (this.#keywordBudget > 0 && words !== undefined) {
       this.#keywordBudget -= 1;
-      this.#keywords.add(spaced);
+      this.#keywords.add(words);
+    }
+  }
+
+  #sampleValue(text: string): void {
+    const nonNull = this.#count - this.#nulls;
+    if (this.#values.length < 500) this.#values.push(detach(text));
+    else {
+      const slot = Math.floor(this.#next() * nonNull);
+      if (slot < 500) this.#values[slot] = detach(text);
     }
   }
 
   /**
    * Adds one value given as bytes of a parsed file (`bytes[start, end)`), without making a
-   * string of it unless it is new, sampled, or a keyword candidate: the fast path of
+   * string of it unless it is new, sampled, or needed to read it: the fast path of
    * {@link profileDelimitedFile}. Gives the same figures as {@link add} on the decoded value
-   * (white space around a number is ignored, a value of white space only is null). From the
-   * first call on, the profiler counts distinct values by their bytes.
+   * (white space around a value is ignored, a value of white space only or a null token is null).
+   * From the first call on, the profiler counts distinct values by their bytes.
    */
   addBytes(bytes: Uint8Array, start: number, end: number, decode: FieldDecoder, singleByte = false): number {
     if (!this.#byteMode) this.#enterByteMode();
@@ -273,82 +283,99 @@ export class ColumnProfiler {
     let trimmedEnd = end;
     while (trimmedStart < trimmedEnd && (bytes[trimmedStart] as number) <= 32) trimmedStart += 1;
     while (trimmedEnd > trimmedStart && (bytes[trimmedEnd - 1] as number) <= 32) trimmedEnd -= 1;
-    if (trimmedStart === trimmedEnd) {
+    if (trimmedStart === trimmedEnd || this.#nullTokens.hasBytes(bytes, trimmedStart, trimmedEnd)) {
       this.#nulls += 1;
       return 0;
     }
     const nonNull = this.#count - this.#nulls;
     const pair = this.#pair;
     const table = this.#table;
-    hashPair(bytes, start, end, pair, table !== undefined);
+    hashPair(bytes, start, end, pair, true);
     const hashed = (pair[2] as number) >>> 0;
-    let number: number;
-    let epoch = Number.NaN;
-    let seenBefore = false;
     let text: string | undefined;
-    let length: number;
-    let spaced: boolean;
     const box = table?.get(pair[0] as number, pair[1] as number);
     if (box !== undefined) {
       box.count += 1;
-      number = box.number;
-      epoch = box.epoch;
       text = box.text;
-      spaced = box.spaced;
-      seenBefore = true;
-      length = box.length;
+      this.#apply(box, true, box.spaced && this.#keywordBudget > 0 ? text : undefined);
     } else if (table) {
       text = decode(bytes, start, end);
-      number = toNumber(text);
-      // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
-      if (number !== number && this.#datesPossible) epoch = parseDateValue(text) ?? Number.NaN;
-      spaced = text.includes(' ');
-      table.add(pair[0] as number, pair[1] as number, {
-        count: 1,
-        number,
-        epoch,
-        hash: hashed,
-        text,
-        spaced,
-        length: text.length,
-      });
-      if (table.size > this.#limits.exactDistinct) {
-        for (const seen of table.boxes) this.#hll.addHash(seen.hash);
-        this.#table = undefined;
-      }
-      length = text.length;
+      const created = this.#read(text, text.trim(), hashed);
+      table.add(pair[0] as number, pair[1] as number, created);
+      if (table.size > this.#limits.exactDistinct) this.#dropExact();
+      this.#apply(created, false, created.spaced ? text : undefined);
     } else {
       this.#hll.addHash(hashed);
-      number = numberFromBytes(bytes, trimmedStart, trimmedEnd);
-      // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
-      if (number !== number && this.#datesPossible && isDigit(bytes[start] as number)) {
+      const heavy = this.#heavy as HeavyHitters<string | number>;
+      if (!heavy.increment(pair[0] as number, pair[1] as number)) {
         text = decode(bytes, start, end);
-        epoch = parseDateValue(text) ?? Number.NaN;
+        heavy.insert(pair[0] as number, text, 1, 0, pair[1] as number);
       }
-      length = singleByte ? end - start : utf16Length(bytes, start, end);
-      spaced = false;
-      if (this.#keywordBudget > 0)
-        for (let index = start; index < end; index += 1)
-          if (bytes[index] === 32) {
-            spaced = true;
-            break;
-          }
+      text = this.#addUnseen(bytes, start, end, trimmedStart, trimmedEnd, decode, singleByte, text);
     }
     if (this.#values.length < 500) this.#values.push(text ?? decode(bytes, start, end));
     else {
-      const slot = Math.floor(this.#random() * nonNull);
+      const slot = Math.floor(this.#next() * nonNull);
       if (slot < 500) this.#values[slot] = text ?? decode(bytes, start, end);
     }
-    // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
-    if (number === number) this.#addNumber(number);
-    else
-      this.#addText(
-        length,
-        epoch,
-        seenBefore,
-        spaced && this.#keywordBudget > 0 ? (text ?? decode(bytes, start, end)) : undefined,
-      );
     return hashed === 0 ? 1 : hashed;
+  }
+
+  // Past the exact limit: reads a value from its bytes (decoding only when reading needs it).
+  #addUnseen(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    trimmedStart: number,
+    trimmedEnd: number,
+    decode: FieldDecoder,
+    singleByte: boolean,
+    decoded: string | undefined,
+  ): string | undefined {
+    let text = decoded;
+    const number = numberFromBytes(bytes, trimmedStart, trimmedEnd);
+    // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
+    if (number === number) {
+      if (!bytesHaveLeadingZero(bytes, trimmedStart, trimmedEnd)) {
+        if (Math.abs(number) >= SAFE) {
+          text ??= decode(bytes, start, end);
+          this.#numbers.addBig(text);
+        }
+        this.#addNumber(number, '');
+        return text;
+      }
+      this.#codes += 1;
+    } else if (mayBeUnitNumber(bytes, trimmedStart, trimmedEnd)) {
+      text ??= decode(bytes, start, end);
+      const withUnit = readUnitNumber(text.trim());
+      if (withUnit) {
+        this.#addNumber(withUnit.value, withUnit.unit);
+        return text;
+      }
+    }
+    if (startsFormula(bytes[start] as number)) this.#formulas += 1;
+    let dayFirst = Number.NaN;
+    let monthFirst = Number.NaN;
+    const first = bytes[trimmedStart] as number;
+    // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
+    if (number !== number && this.#datesPossible && (isDigit(first) || isLetter(first))) {
+      text ??= decode(bytes, start, end);
+      if (readDate(text.trim(), this.#readings)) {
+        dayFirst = this.#readings[0] as number;
+        monthFirst = this.#readings[1] as number;
+      }
+    }
+    let spaced = false;
+    for (let index = start; index < end; index += 1)
+      if (bytes[index] === 32) {
+        spaced = true;
+        break;
+      }
+    const length = singleByte ? end - start : utf16Length(bytes, start, end);
+    const words = spaced && this.#keywordBudget > 0;
+    if (words) text ??= decode(bytes, start, end);
+    this.#addText(length, dayFirst, monthFirst, false, spaced, words ? text : undefined);
+    return text;
   }
 
   // Switches distinct counting to byte keys, bringing values counted so far along.
@@ -356,13 +383,29 @@ export class ColumnProfiler {
     this.#byteMode = true;
     const counts = this.#counts;
     this.#counts = undefined;
-    if (!counts) return;
+    if (!counts) {
+      // Heavy hitters keyed by text become keyed by byte hashes.
+      const heavy = this.#heavy;
+      if (heavy) {
+        this.#heavy = new HeavyHitters(heavy.capacity);
+        this.#heavy.merge(heavy.state(), (text) => this.#keyOf(text));
+      }
+      return;
+    }
     this.#table = new ByteKeyTable(this.#limits.exactDistinct + 1);
     for (const box of counts.values()) {
       const bytes = Buffer.from(box.text, 'utf8');
       hashPair(bytes, 0, bytes.length, this.#pair);
       this.#table.add(this.#pair[0] as number, this.#pair[1] as number, box);
     }
+  }
+
+  // The heavy-hitter key of a value: its text, or in byte mode the two hashes of its bytes.
+  #keyOf(text: string): { key: string | number; check: number } {
+    if (!this.#byteMode) return { key: text, check: 0 };
+    const bytes = Buffer.from(text, 'utf8');
+    hashPair(bytes, 0, bytes.length, this.#pair);
+    return { key: this.#pair[0] as number, check: this.#pair[1] as number };
   }
 
   #hashOf(value: string): number {
@@ -372,6 +415,7 @@ export class ColumnProfiler {
     return (this.#pair[2] as number) >>> 0;
   }
 
+  // Counts a value another profiler counted `count` times (exact merge).
   #countMerged(value: string, count: number): void {
     let box: CountBox | undefined;
     if (this.#byteMode) {
@@ -383,24 +427,25 @@ export class ColumnProfiler {
       box.count += count;
       return;
     }
-    const number = toNumber(value);
-    const epoch = Number.isNaN(number) ? (parseDateValue(value) ?? Number.NaN) : Number.NaN;
-    const created = {
-      count,
-      number,
-      epoch,
-      hash: this.#hashOf(value),
-      text: value,
-      spaced: value.includes(' '),
-      length: value.length,
-    };
+    const created = this.#read(value, value.trim(), this.#hashOf(value));
+    created.count = count;
     if (this.#byteMode) this.#table?.add(this.#pair[0] as number, this.#pair[1] as number, created);
     else this.#counts?.set(value, created);
   }
 
-  // Past the exact limit: distinct values go to HyperLogLog, top values come from the sample.
+  // Past the exact limit: distinct values go to HyperLogLog; the most frequent to Space-Saving,
+  // seeded with the top counts (every value left out was counted at most as often as the least kept).
   #dropExact(): void {
-    for (const box of this.#exactBoxes() ?? []) this.#hll.addHash(box.hash);
+    const boxes = this.#exactBoxes() ?? [];
+    for (const box of boxes) this.#hll.addHash(box.hash);
+    const heavy = new HeavyHitters<string | number>(this.#limits.topValuesCapacity);
+    const ranked = [...boxes].sort((a, b) => b.count - a.count);
+    for (const box of ranked.slice(0, heavy.capacity)) {
+      const { key, check } = this.#keyOf(box.text);
+      heavy.insert(key, box.text, box.count, 0, check);
+    }
+    heavy.total = ranked.reduce((sum, box) => sum + box.count, 0);
+    this.#heavy = heavy;
     this.#counts = undefined;
     this.#table = undefined;
   }
@@ -411,17 +456,6 @@ export class ColumnProfiler {
     return this.#counts ? [...this.#counts.values()] : undefined;
   }
 
-  #topFromSample(): Array<{ value: string; count: number }> {
-    const inSample = new Map<string, number>();
-    for (const value of this.#values) inSample.set(value, (inSample.get(value) ?? 0) + 1);
-    const scale = (this.#count - this.#nulls) / Math.max(1, this.#values.length);
-    return [...inSample.entries()]
-      .filter(([, count]) => count >= 3)
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, this.#limits.topValues)
-      .map(([value, count]) => ({ value, count: Math.round(count * scale) }));
-  }
-
   /** Up to 500 non-null values of the column, a uniform sample, for type and meaning inference. */
   sampleValues(): string[] {
     return [...this.#values];
@@ -430,69 +464,34 @@ export class ColumnProfiler {
   /** The profile of what was added so far. */
   profile(): ColumnProfile {
     const boxes = this.#exactBoxes();
-    const exact = boxes !== undefined;
-    const top = boxes
-      ? [...boxes]
-          .sort((a, b) => b.count - a.count || (a.text < b.text ? -1 : 1))
-          .slice(0, this.#limits.topValues)
-          .map((box) => ({ value: box.text, count: box.count }))
-      : this.#topFromSample();
-    const profile: ColumnProfile = {
+    return profileOf({
       name: this.name,
+      limits: this.#limits,
       count: this.#count,
       nulls: this.#nulls,
-      distinct: boxes ? boxes.length : this.#hll.estimate(),
-      distinctMethod: exact ? 'exact' : 'hyperloglog',
-      topValues: top,
-      topValuesMethod: exact ? 'exact' : 'sample',
-    };
-    // A column is numeric when most of its non-null values are numbers.
-    const nonNull = this.#count - this.#nulls;
-    if (this.#numericCount > 0 && this.#numericCount >= nonNull * 0.9) {
-      const sorted = [...this.#sample].sort((a, b) => a - b);
-      const bins = this.#limits.bins;
-      const width = (this.#max - this.#min) / bins || 1;
-      // Sample counts are scaled to the column, so bins always sum to the numeric count.
-      const scale = this.#numericCount / Math.max(1, sorted.length);
-      const histogram = Array.from({ length: bins }, (_, index) => ({
-        from: this.#min + index * width,
-        to: this.#min + (index + 1) * width,
-        count: 0,
-      }));
-      for (const value of sorted)
-        (histogram[Math.min(bins - 1, Math.floor((value - this.#min) / width))] as { count: number }).count += 1;
-      if (scale !== 1) for (const bin of histogram) bin.count = Math.round(bin.count * scale);
-      profile.numeric = {
-        count: this.#numericCount,
-        min: this.#min,
-        max: this.#max,
-        mean: this.#mean,
-        stdDev: this.#numericCount > 1 ? Math.sqrt(this.#m2 / (this.#numericCount - 1)) : 0,
-        median: quantile(sorted, 0.5),
-        quantiles: {
-          p05: quantile(sorted, 0.05),
-          p25: quantile(sorted, 0.25),
-          p75: quantile(sorted, 0.75),
-          p95: quantile(sorted, 0.95),
-        },
-        histogram,
-        quantileMethod: this.#numericCount <= this.#limits.sampleSize ? 'exact' : 'sample',
-      };
-      return profile;
-    }
-    if (this.#dates.count > 0 && this.#dates.count >= nonNull * 0.9) {
-      const dates = this.#dates.profile();
-      if (dates) profile.dates = dates;
-    }
-    if (this.#textCount > 0) {
-      profile.text = {
+      exact: boxes?.map((box) => ({ value: box.text, count: box.count })),
+      heavy: this.#heavy,
+      distinctEstimate: boxes ? boxes.length : this.#hll.estimate(),
+      numbers: this.#numbers,
+      codes: this.#codes,
+      formulas: this.#formulas,
+      booleans: { true: this.#true, false: this.#false },
+      text: {
+        count: this.#textCount,
+        spaced: this.#spaced,
+        lengthSum: this.#lengthSum,
         minLength: this.#minLength,
         maxLength: this.#maxLength,
-        meanLength: this.#lengthSum / this.#textCount,
-        keywords: this.#keywords.top(this.#limits.topValues),
-      };
-    }
-    return profile;
+        keywords: this.#keywords,
+      },
+      dates: {
+        dayFirst: this.#dayFirst,
+        monthFirst: this.#monthFirst,
+        dayFirstOnly: this.#dayFirstOnly,
+        monthFirstOnly: this.#monthFirstOnly,
+        ambiguous: this.#ambiguous,
+      },
+    });
   }
 
   /** The state so far as plain data (structured-clone safe). */
@@ -501,20 +500,24 @@ export class ColumnProfiler {
       count: this.#count,
       nulls: this.#nulls,
       counts: this.#exactBoxes()?.map((box) => [box.text, box.count]) ?? null,
+      heavy: this.#heavy?.state() ?? null,
       byteMode: this.#byteMode,
       hll: this.#hll.registers(),
-      numericCount: this.#numericCount,
-      mean: this.#mean,
-      m2: this.#m2,
-      min: this.#min,
-      max: this.#max,
-      sample: [...this.#sample],
+      numbers: this.#numbers.state(),
+      codes: this.#codes,
+      formulas: this.#formulas,
+      booleans: [this.#true, this.#false],
       values: [...this.#values],
       textCount: this.#textCount,
+      spaced: this.#spaced,
       lengthSum: this.#lengthSum,
       minLength: this.#minLength,
       maxLength: this.#maxLength,
-      dates: this.#dates.state(),
+      dayFirst: this.#dayFirst.state(),
+      monthFirst: this.#monthFirst.state(),
+      dayFirstOnly: this.#dayFirstOnly,
+      monthFirstOnly: this.#monthFirstOnly,
+      ambiguous: this.#ambiguous,
       keywords: this.#keywords.entries(),
       keywordBudget: this.#keywordBudget,
     };
@@ -522,8 +525,9 @@ export class ColumnProfiler {
 
   /**
    * Adds the values another profiler of the same column saw (e.g. in another part of the file):
-   * counts and sketches merge exactly (HyperLogLog registers by maximum, moments by Chan's
-   * formula); the samples are drawn from both in proportion to the values each stands for.
+   * counts and sketches merge exactly (HyperLogLog registers by maximum, moments by Pébay's
+   * formulas, Space-Saving summaries as mergeable summaries); samples are drawn from both in
+   * proportion to the values each stands for.
    */
   merge(other: ColumnProfilerState): void {
     const nonNullA = this.#count - this.#nulls;
@@ -535,37 +539,33 @@ export class ColumnProfiler {
       const size = this.#exactBoxes()?.length ?? 0;
       if (size > this.#limits.exactDistinct) this.#dropExact();
     } else {
-      // From here on distinct values are estimated: bring both sides' exact values into the sketch.
+      // From here on distinct values are estimated and top values summarised: both sides' exact values join them.
+      if (this.#exactBoxes()) this.#dropExact();
+      const heavy = this.#heavy as HeavyHitters<string | number>;
       for (const [value] of other.counts ?? []) this.#hll.addHash(this.#hashOf(value));
-      this.#dropExact();
+      const incoming = other.heavy ?? summaryOf(other.counts ?? [], heavy.capacity);
+      heavy.merge(incoming, (text) => this.#keyOf(text));
     }
     this.#hll.mergeRegisters(other.hll);
-    const numeric = this.#numericCount + other.numericCount;
-    if (other.numericCount > 0) {
-      const delta = other.mean - this.#mean;
-      this.#m2 += other.m2 + (delta * delta * this.#numericCount * other.numericCount) / numeric;
-      this.#mean += (delta * other.numericCount) / numeric;
-    }
-    const sample = this.#mix(
-      this.#sample,
-      this.#numericCount,
-      other.sample,
-      other.numericCount,
-      this.#limits.sampleSize,
-    );
+    this.#numbers.merge(other.numbers, (a, sizeA, b, sizeB, limit) => this.#mix(a, sizeA, b, sizeB, limit));
     const values = this.#mix(this.#values, nonNullA, other.values, nonNullB, 500);
-    this.#sample.splice(0, this.#sample.length, ...sample);
     this.#values.splice(0, this.#values.length, ...values);
-    this.#numericCount = numeric;
-    this.#min = Math.min(this.#min, other.min);
-    this.#max = Math.max(this.#max, other.max);
     this.#count += other.count;
     this.#nulls += other.nulls;
+    this.#codes += other.codes;
+    this.#formulas += other.formulas;
+    this.#true += other.booleans[0];
+    this.#false += other.booleans[1];
     this.#textCount += other.textCount;
+    this.#spaced += other.spaced;
     this.#lengthSum += other.lengthSum;
     this.#minLength = Math.min(this.#minLength, other.minLength);
     this.#maxLength = Math.max(this.#maxLength, other.maxLength);
-    this.#dates.merge(other.dates);
+    this.#dayFirst.merge(other.dayFirst);
+    this.#monthFirst.merge(other.monthFirst);
+    this.#dayFirstOnly += other.dayFirstOnly;
+    this.#monthFirstOnly += other.monthFirstOnly;
+    this.#ambiguous += other.ambiguous;
     this.#keywords.merge(other.keywords);
     this.#keywordBudget = Math.max(0, this.#keywordBudget - (this.#limits.keywordValues - other.keywordBudget));
   }
@@ -578,7 +578,7 @@ export class ColumnProfiler {
     const pick = (list: readonly T[], count: number) => {
       const copy = [...list];
       for (let index = 0; index < count; index += 1) {
-        const swap = index + Math.floor(this.#random() * (copy.length - index));
+        const swap = index + Math.floor(this.#next() * (copy.length - index));
         [copy[index], copy[swap]] = [copy[swap] as T, copy[index] as T];
       }
       return copy.slice(0, count);
@@ -588,6 +588,19 @@ export class ColumnProfiler {
 
   /** The numeric reservoir sample (sorted copy), for outlier fences. */
   numericSample(): number[] {
-    return [...this.#sample].sort((a, b) => a - b);
+    return [...this.#numbers.sample].sort((a, b) => a - b);
   }
+}
+
+const isLetter = (byte: number) => (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122);
+
+// A Space-Saving summary of exact counts: the top `capacity` values, with no error.
+function summaryOf(counts: ReadonlyArray<[string, number]>, capacity: number) {
+  const ranked = [...counts].sort((a, b) => b[1] - a[1]);
+  return {
+    total: ranked.reduce((sum, entry) => sum + entry[1], 0),
+    capacity,
+    collisions: 0,
+    entries: ranked.slice(0, capacity).map(([value, count]) => [value, count, 0] as [string, number, number]),
+  };
 }

@@ -34,20 +34,54 @@ export class HyperLogLog {
     }
   }
 
-  /** The estimated number of distinct values added. */
+  /**
+   * The estimated number of distinct values added: Ertl's improved estimator ("New cardinality
+   * estimation algorithms for HyperLogLog sketches", 2017), unbiased across the whole range
+   * without the empirical tables of HLL++: the raw estimate of Flajolet et al. is biased by up to
+   * about 2 % between 2.5 and 5 times the register count, where it hands over to linear counting.
+   */
   estimate(): number {
     const m = this.#registers.length;
-    let sum = 0;
-    let zeros = 0;
-    for (const register of this.#registers) {
-      sum += 2 ** -register;
-      if (register === 0) zeros += 1;
-    }
-    const alpha = 0.7213 / (1 + 1.079 / m);
-    const raw = (alpha * m * m) / sum;
-    // Small ranges: linear counting is more accurate while registers are still empty.
-    return Math.round(raw <= 2.5 * m && zeros > 0 ? m * Math.log(m / zeros) : raw);
+    const q = 32 - HyperLogLog.PRECISION;
+    const histogram = new Float64Array(q + 2);
+    for (const register of this.#registers) histogram[register] = (histogram[register] as number) + 1;
+    let z = m * tau(1 - (histogram[q + 1] as number) / m);
+    for (let rank = q; rank >= 1; rank -= 1) z = 0.5 * (z + (histogram[rank] as number));
+    z += m * sigma((histogram[0] as number) / m);
+    return Math.round((m * m) / (2 * Math.LN2) / z);
   }
+}
+
+// Ertl's sigma: the sum x + x^2 + 2 x^4 + 4 x^8 + ..., to convergence.
+function sigma(start: number): number {
+  if (start === 1) return Number.POSITIVE_INFINITY;
+  let x = start;
+  let y = 1;
+  let z = x;
+  let previous: number;
+  do {
+    x *= x;
+    previous = z;
+    z += x * y;
+    y += y;
+  } while (z !== previous);
+  return z;
+}
+
+// Ertl's tau, for registers at the largest rank.
+function tau(start: number): number {
+  if (start === 0 || start === 1) return 0;
+  let x = start;
+  let y = 1;
+  let z = 1 - x;
+  let previous: number;
+  do {
+    x = Math.sqrt(x);
+    previous = z;
+    y *= 0.5;
+    z -= (1 - x) ** 2 * y;
+  } while (z !== previous);
+  return z / 3;
 }
 
 /** A well-mixed 32-bit hash of a string: FNV-1a over its UTF-16 code units, then murmur3's finaliser. */

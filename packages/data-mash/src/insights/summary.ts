@@ -1,4 +1,7 @@
+import type { ColumnProfile } from './column-profile.js';
+import { isMeasure } from './column-type.js';
 import type { TableInsights } from './table-profiler.js';
+import { formatDuration, formatFigure, formatShare } from './wording.js';
 
 /** One sentence of a summary and the figures it was made from (JSON pointers into the insights result). */
 export interface SummaryStatement {
@@ -6,83 +9,159 @@ export interface SummaryStatement {
   figures: string[];
 }
 
-const number = (value: number) =>
-  Math.abs(value) >= 1e15 || (value !== 0 && Math.abs(value) < 1e-4)
-    ? value.toExponential(3)
-    : value.toLocaleString('en-US', { maximumFractionDigits: 2 });
-const share = (part: number, whole: number) => `${Math.round((part / Math.max(1, whole)) * 1000) / 10} %`;
+interface Ranked extends SummaryStatement {
+  /** Higher first: size, then quality, strong relationships, then per-column descriptions. */
+  weight: number;
+}
 
 /**
  * Plain-language statements about one table, each made from a template and the figures it names,
  * so every sentence can be traced to a number in the insights JSON (`pointer` is where the table's
- * insights sit in it, e.g. `/tables/0/insights`). The order is: size, quality, numbers, dates,
- * categories, relationships, outliers.
+ * insights sit in it, e.g. `/tables/0/insights`). Sentences are ranked by importance (size, then
+ * quality problems, strong correlations, dates, measures, categories, skew, outliers) and the
+ * first `limit` are kept. Numbers are written to four significant digits, years without
+ * separators; ids and codes are never described as measures.
  */
 export function summarizeTable(name: string, insights: TableInsights, pointer: string, limit = 12): SummaryStatement[] {
-  const out: SummaryStatement[] = [];
+  const out: Ranked[] = [];
   const at = (path: string) => `${pointer}${path}`;
   out.push({
-    text: `'${name}' has ${number(insights.rowCount)} rows and ${insights.columns.length} columns.`,
+    text: `'${name}' has ${formatFigure(insights.rowCount)} rows and ${insights.columns.length} columns.`,
     figures: [at('/rowCount'), at('/columns')],
+    weight: 100,
   });
   insights.quality.forEach((flag, index) => {
-    if (flag.kind !== 'duplicate_rows')
-      out.push({ text: `${capitalise(flag.message)}.`, figures: [at(`/quality/${index}`)] });
+    if (flag.kind !== 'duplicate_rows' && flag.severity === 'warning')
+      out.push({ text: `${capitalise(flag.message)}.`, figures: [at(`/quality/${index}`)], weight: 90 });
   });
   if (insights.duplicateRows.count > 0) {
     out.push({
-      text: `${number(insights.duplicateRows.count)} of the first ${number(insights.duplicateRows.checkedRows)} rows repeat an earlier row exactly.`,
+      text: `${formatFigure(insights.duplicateRows.count)} of the first ${formatFigure(insights.duplicateRows.checkedRows)} rows repeat an earlier row exactly.`,
       figures: [at('/duplicateRows/count'), at('/duplicateRows/checkedRows')],
+      weight: 85,
     });
   }
   insights.columns.forEach((column, index) => {
-    const base = at(`/columns/${index}`);
-    if (column.numeric) {
-      const n = column.numeric;
-      out.push({
-        text: `'${column.name}' ranges from ${number(n.min)} to ${number(n.max)}, with a median of ${number(n.median)} and a mean of ${number(n.mean)}.`,
-        figures: [`${base}/numeric/min`, `${base}/numeric/max`, `${base}/numeric/median`, `${base}/numeric/mean`],
-      });
-    } else if (column.dates) {
-      const d = column.dates;
-      const rhythm = d.granularity ? `, typically one ${d.granularity} apart` : '';
-      out.push({
-        text: `'${column.name}' runs from ${d.min.slice(0, 10)} to ${d.max.slice(0, 10)}${rhythm}.`,
-        figures: [`${base}/dates/min`, `${base}/dates/max`, ...(d.granularity ? [`${base}/dates/granularity`] : [])],
-      });
-    } else if (
-      column.topValuesMethod === 'exact' &&
-      column.distinct <= 50 &&
-      column.topValues[0] &&
-      column.distinct > 1
-    ) {
-      const top = column.topValues[0];
-      out.push({
-        text: `'${column.name}' takes ${column.distinct} values; the most common is '${top.value}' (${share(top.count, column.count)} of rows).`,
-        figures: [`${base}/distinct`, `${base}/topValues/0`],
-      });
-    }
+    const outliers = insights.outliers.find((entry) => entry.column === column.name && entry.method === 'iqr');
+    const statement = describeColumn(column, at(`/columns/${index}`), outliers?.count ?? 0);
+    if (statement) out.push(statement);
   });
-  insights.correlations
-    .map((pair, index) => ({ pair, index }))
-    .filter(({ pair }) => pair.pearson !== null && Math.abs(pair.pearson) >= 0.5)
-    .sort((a, b) => Math.abs(b.pair.pearson as number) - Math.abs(a.pair.pearson as number))
-    .slice(0, 3)
-    .forEach(({ pair, index }) => {
-      const r = pair.pearson as number;
-      out.push({
-        text: `'${pair.a}' and '${pair.b}' ${r > 0 ? 'rise together' : 'move in opposite directions'} (Pearson r = ${r.toFixed(2)}).`,
-        figures: [at(`/correlations/${index}/pearson`)],
-      });
-    });
-  insights.outliers.forEach((entry, index) => {
-    if (entry.method !== 'iqr') return;
+  insights.correlations.forEach((pair, index) => {
+    const r = pair.pearson;
+    if (r === null || Math.abs(r) < 0.5) return;
     out.push({
-      text: `'${entry.column}' has ${entry.countMethod === 'exact' ? '' : 'about '}${number(entry.count)} outlier(s) outside ${number(entry.low)} to ${number(entry.high)}.`,
-      figures: [at(`/outliers/${index}/count`), at(`/outliers/${index}/low`), at(`/outliers/${index}/high`)],
+      text: `'${pair.a}' and '${pair.b}' ${r > 0 ? 'rise together' : 'move in opposite directions'} (Pearson r = ${r.toFixed(2)}).`,
+      figures: [at(`/correlations/${index}/pearson`)],
+      weight: 50 + 40 * Math.abs(r),
     });
   });
-  return out.slice(0, limit);
+  insights.outliers.forEach((entry, index) => {
+    const column = insights.columns.find((candidate) => candidate.name === entry.column);
+    const numeric = column?.numeric;
+    // On a skewed column the fences flag the long tail, which the skew sentence already describes.
+    if (entry.method !== 'iqr' || !numeric || isSkewed(numeric, entry.count)) return;
+    const scale = Math.max(Math.abs(numeric.min), Math.abs(numeric.max));
+    out.push({
+      text: `'${entry.column}' has ${entry.countMethod === 'exact' ? '' : 'about '}${formatFigure(entry.count)} outlier${entry.count === 1 ? '' : 's'} outside ${formatFigure(entry.low, scale)} to ${formatFigure(entry.high, scale)}.`,
+      figures: [at(`/outliers/${index}/count`), at(`/outliers/${index}/low`), at(`/outliers/${index}/high`)],
+      weight: 15,
+    });
+  });
+  return out
+    .map((statement, order) => ({ statement, order }))
+    .sort((a, b) => b.statement.weight - a.statement.weight || a.order - b.order)
+    .slice(0, limit)
+    .map(({ statement }) => ({ text: statement.text, figures: statement.figures }));
+}
+
+/**
+ * A column is described as skewed when its skewness is at least 1 in size and not the work of a
+ * few outliers: the fences flag more than 5 % of its values, or its quartiles are lopsided too
+ * (Bowley's quartile skewness at least 0.25 in size).
+ */
+function isSkewed(numeric: NonNullable<ColumnProfile['numeric']>, outliers: number): boolean {
+  if (numeric.skewness === null || Math.abs(numeric.skewness) < 1) return false;
+  const { p25, p75 } = numeric.quantiles;
+  const bowley = p75 > p25 ? (p75 + p25 - 2 * numeric.median) / (p75 - p25) : 0;
+  return outliers > numeric.count * 0.05 || Math.abs(bowley) >= 0.25;
+}
+
+function describeColumn(column: ColumnProfile, base: string, outliers: number): Ranked | undefined {
+  const name = `'${column.name}'`;
+  if (column.numeric && isMeasure(column.type)) {
+    const n = column.numeric;
+    const scale = Math.max(Math.abs(n.min), Math.abs(n.max));
+    const year = column.type === 'integer' && n.min >= 1000 && n.max <= 2999;
+    const figure = (value: number) => (year ? String(value) : formatFigure(value, scale, n.unit));
+    if (isSkewed(n, outliers)) {
+      const side = (n.skewness as number) > 0 ? 'right' : 'left';
+      return {
+        text: `${name} is ${side}-skewed (skewness ${formatFigure(n.skewness as number)}): from ${figure(n.min)} to ${figure(n.max)}, half the values ${side === 'right' ? 'at or below' : 'at or above'} ${figure(n.median)}.`,
+        figures: [`${base}/numeric/skewness`, `${base}/numeric/min`, `${base}/numeric/max`, `${base}/numeric/median`],
+        weight: 30,
+      };
+    }
+    return {
+      text: `${name} ranges from ${figure(n.min)} to ${figure(n.max)}, with a median of ${figure(n.median)} and a mean of ${figure(n.mean)}.`,
+      figures: [`${base}/numeric/min`, `${base}/numeric/max`, `${base}/numeric/median`, `${base}/numeric/mean`],
+      weight: 30,
+    };
+  }
+  if (column.dates) {
+    const d = column.dates;
+    const rhythm = d.granularity
+      ? `, typically one ${d.granularity} apart`
+      : d.medianGapSeconds !== undefined
+        ? `, with a median gap of ${formatDuration(d.medianGapSeconds)}`
+        : '';
+    return {
+      text: `${name} runs from ${d.min.slice(0, 10)} to ${d.max.slice(0, 10)}${rhythm}.`,
+      figures: [
+        `${base}/dates/min`,
+        `${base}/dates/max`,
+        ...(d.granularity
+          ? [`${base}/dates/granularity`]
+          : d.medianGapSeconds !== undefined
+            ? [`${base}/dates/medianGapSeconds`]
+            : []),
+      ],
+      weight: 40,
+    };
+  }
+  if (column.boolean) {
+    const total = column.boolean.true + column.boolean.false;
+    return {
+      text: `${name} is true in ${formatShare(column.boolean.true, total)} of ${formatFigure(total)} values.`,
+      figures: [`${base}/boolean/true`, `${base}/boolean/false`],
+      weight: 25,
+    };
+  }
+  if (
+    column.type === 'categorical' &&
+    column.topValuesMethod === 'exact' &&
+    column.distinct > 1 &&
+    column.distinct <= 50
+  ) {
+    const [top, second] = column.topValues;
+    if (!top) return undefined;
+    const nonNull = column.count - column.nulls;
+    const tied = column.topValues.filter((entry) => entry.count === top.count);
+    const common =
+      tied.length === 1 || !second
+        ? `the most common is '${top.value}' (${formatShare(top.count, nonNull)} of values)`
+        : `the most common are ${listOf(tied.slice(0, 3).map((entry) => `'${entry.value}'`))}${tied.length > 3 ? ` and ${tied.length - 3} more` : ''}, tied at ${formatShare(top.count, nonNull)} of values each`;
+    return {
+      text: `${name} takes ${column.distinct} values; ${common}.`,
+      figures: [`${base}/distinct`, ...tied.slice(0, 3).map((_, index) => `${base}/topValues/${index}`)],
+      weight: 25,
+    };
+  }
+  return undefined;
+}
+
+function listOf(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 function capitalise(text: string): string {

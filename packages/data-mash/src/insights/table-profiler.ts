@@ -5,8 +5,11 @@ import {
   type ProfilerLimits,
   quantile,
 } from './column-profiler.js';
+import { isMeasure } from './column-type.js';
+import { CorrelationSet, type CorrelationSetState } from './correlation-set.js';
 import { Extremes } from './extremes.js';
-import { CorrelationAccumulator, type PairMoments } from './relationships.js';
+import { type QualityFlag, qualityFlags } from './quality.js';
+import { RowSample, type RowSampleResult, type RowSampleState } from './row-sample.js';
 import { FingerprintList } from './row-set.js';
 import type { FieldDecoder } from './values.js';
 
@@ -14,15 +17,18 @@ import type { FieldDecoder } from './values.js';
 export interface TableProfilerOptions extends ProfilerLimits {
   /** Rows checked for exact duplicates (the first ones; 8 bytes a row). Default 2,000,000. */
   duplicateRows?: number;
-  /** Numeric columns correlated pairwise (the first ones found). Default 20. */
+  /**
+   * Numeric columns correlated pairwise: the first ones in column order among those with a
+   * number (the rest are named in `correlationLimit`). Default 40.
+   */
   correlationColumns?: number;
   /** Most extreme values kept per side of a numeric column, with their rows. Default 20. */
   outlierExamples?: number;
   /** Share of nulls from which a column is flagged `mostly_null`. Default 0.5. */
   mostlyNullShare?: number;
   /**
-   * The columns to correlate, when known (e.g. when profilers of several parts of one file must
-   * agree); otherwise the numeric ones among the first 1,000 rows.
+   * @deprecated Ignored: every numeric column is correlated, up to `correlationColumns`, and
+   * profilers of parts of one file agree without it.
    */
   correlate?: readonly string[];
 }
@@ -31,9 +37,10 @@ export interface TableProfilerOptions extends ProfilerLimits {
 export interface TableProfilerState {
   rows: number;
   columns: ColumnProfilerState[];
-  correlation: { columns: string[]; pairs: PairMoments[] } | null;
+  correlation: CorrelationSetState;
   extremes: Array<{ low: Array<{ row: number; value: number }>; high: Array<{ row: number; value: number }> }>;
   fingerprints: Float64Array;
+  sample: RowSampleState;
 }
 
 /** Outliers of one numeric column. */
@@ -51,22 +58,19 @@ export interface ColumnOutliers {
   examples: Array<{ row: number; value: number }>;
 }
 
-/** A data-quality problem worth a look. */
-export interface QualityFlag {
-  kind: 'mostly_null' | 'constant' | 'duplicate_rows' | 'empty';
-  /** The column concerned; absent for table-wide flags. */
-  column?: string;
-  message: string;
-}
-
 /** Everything the Insights Pillar computes about one table. */
 export interface TableInsights {
   rowCount: number;
   columns: ColumnProfile[];
+  /** Pearson's r between every two measure columns (integer or decimal), over the rows where both are numbers. */
   correlations: Array<{ a: string; b: string; pearson: number | null; rows: number }>;
+  /** Present when more numeric columns had numbers than `correlationColumns`: the ones left out. */
+  correlationLimit?: { columns: number; leftOut: string[] };
   outliers: ColumnOutliers[];
   duplicateRows: { count: number; checkedRows: number; method: 'exact' };
   quality: QualityFlag[];
+  /** The first rows, and missing values in a uniform sample of 200 rows: a report's sample table and missing-values matrix. */
+  rows: RowSampleResult;
 }
 
 interface ColumnExtremes {
@@ -74,13 +78,12 @@ interface ColumnExtremes {
   high: Extremes;
 }
 
-const WARMUP_ROWS = 1000;
-
 /**
  * Profiles a table in one pass over its rows, with bounded memory whatever the row count:
  * a {@link ColumnProfiler} per column, Pearson correlations between numeric columns, outliers
  * (fences from the column quartiles, examples from the most extreme values with their rows),
- * exact duplicate rows up to a limit, and quality flags.
+ * exact duplicate rows up to a limit, and quality flags. Rows are numbered from 1 at the first
+ * data row (the header is not counted).
  */
 export class TableProfiler {
   readonly #columns: readonly string[];
@@ -90,12 +93,10 @@ export class TableProfiler {
   readonly #extremes: ColumnExtremes[];
   // NaN where a value is not a number: a Float64Array stores numbers unboxed.
   readonly #numbers: Float64Array;
-  #warmup: Float64Array[] | undefined = [];
-  readonly #warmupNonNull: number[];
-  #correlated: number[] = [];
-  #pairValues = new Float64Array(0);
-  #correlation: CorrelationAccumulator | undefined;
+  readonly #correlation: CorrelationSet;
   #rows = 0;
+  readonly #sample = new RowSample();
+  readonly #missing: Uint8Array;
   readonly #mergedFingerprints: Float64Array[] = [];
 
   constructor(columns: readonly string[], options: TableProfilerOptions = {}) {
@@ -103,7 +104,7 @@ export class TableProfiler {
     this.#profilers = columns.map((column) => new ColumnProfiler(column, options));
     this.#options = {
       duplicateRows: options.duplicateRows ?? 2_000_000,
-      correlationColumns: options.correlationColumns ?? 20,
+      correlationColumns: options.correlationColumns ?? 40,
       outlierExamples: options.outlierExamples ?? 20,
       mostlyNullShare: options.mostlyNullShare ?? 0.5,
     };
@@ -111,69 +112,66 @@ export class TableProfiler {
     const keep = this.#options.outlierExamples;
     this.#extremes = columns.map(() => ({ low: new Extremes(keep, false), high: new Extremes(keep, true) }));
     this.#numbers = new Float64Array(columns.length).fill(Number.NaN);
-    this.#warmupNonNull = columns.map(() => 0);
-    if (options.correlate) {
-      this.#warmup = undefined;
-      this.#useCorrelated(options.correlate.map((column) => columns.indexOf(column)).filter((index) => index >= 0));
-    }
+    this.#missing = new Uint8Array(columns.length);
+    this.#correlation = new CorrelationSet(columns.length, this.#options.correlationColumns);
   }
 
-  #useCorrelated(indexes: number[]): void {
-    this.#correlated = indexes;
-    if (indexes.length < 2) return;
-    this.#pairValues = new Float64Array(indexes.length);
-    this.#correlation = new CorrelationAccumulator(indexes.map((index) => this.#columns[index] as string));
-  }
-
-  /** The columns being correlated (decided after the first 1,000 rows unless given). */
+  /** The columns being correlated so far: those with a number, up to `correlationColumns`. */
   correlatedColumns(): string[] {
-    if (this.#warmup) this.#startCorrelations();
-    return this.#correlated.map((index) => this.#columns[index] as string);
+    return this.#correlation.state().members.map((index) => this.#columns[index] as string);
   }
 
   /** The state so far as plain data: what a worker sends back. */
   state(): TableProfilerState {
-    if (this.#warmup) this.#startCorrelations();
     return {
       rows: this.#rows,
       columns: this.#profilers.map((profiler) => profiler.state()),
-      correlation: this.#correlation?.state() ?? null,
+      correlation: this.#correlation.state(),
       extremes: this.#extremes.map((entry) => ({ low: entry.low.entries(), high: entry.high.entries() })),
       fingerprints: this.#fingerprints.values().slice(),
+      sample: this.#sample.state(),
     };
   }
 
   /**
    * Adds what a profiler of the rows that follow these saw (the next part of the same file, with
-   * the same columns and `correlate` list): row numbers in `state` are shifted past this one's rows.
+   * the same columns): row numbers in `state` are shifted past this one's rows.
    */
   merge(state: TableProfilerState): void {
-    if (this.#warmup) this.#startCorrelations();
     const offset = this.#rows;
     state.columns.forEach((column, index) => {
       (this.#profilers[index] as ColumnProfiler).merge(column);
     });
-    if (state.correlation) this.#correlation?.merge(state.correlation);
+    this.#correlation.merge(state.correlation);
     state.extremes.forEach((entry, index) => {
       const own = this.#extremes[index] as ColumnExtremes;
       for (const item of entry.high) own.high.offer(item.row + offset, item.value);
       for (const item of entry.low) own.low.offer(item.row + offset, item.value);
     });
     this.#mergedFingerprints.push(state.fingerprints);
+    this.#sample.merge(state.sample);
     this.#rows += state.rows;
   }
 
   /** Adds one row, as values in column order. */
   addValues(values: ReadonlyArray<unknown>): void {
     this.#rows += 1;
+    if (this.#sample.wantsValues())
+      this.#sample.keepValues(
+        this.#columns.map((_, index) => {
+          const value = values[index];
+          return value === null || value === undefined ? null : String(value);
+        }),
+      );
     let a = 0x9747b28c;
     let b = 0x1b873593;
     for (let index = 0; index < this.#profilers.length; index += 1) {
       const profiler = this.#profilers[index] as ColumnProfiler;
       const hash = profiler.add(values[index]);
+      this.#missing[index] = hash === 0 ? 1 : 0;
       a = Math.imul(a ^ hash, 0x85ebca6b) + index;
       b = Math.imul(b ^ hash, 0xc2b2ae35) ^ (b >>> 15);
-      this.#afterValue(index, profiler, hash);
+      this.#afterValue(index, profiler);
     }
     this.#afterRow(a, b);
   }
@@ -194,8 +192,7 @@ export class TableProfiler {
     return length;
   }
 
-  #afterValue(index: number, profiler: ColumnProfiler, hash: number): void {
-    if (this.#warmup && hash !== 0) this.#warmupNonNull[index] = (this.#warmupNonNull[index] as number) + 1;
+  #afterValue(index: number, profiler: ColumnProfiler): void {
     const number = profiler.lastNumber;
     this.#numbers[index] = number;
     // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
@@ -208,15 +205,8 @@ export class TableProfiler {
 
   #afterRow(a: number, b: number): void {
     this.#fingerprints.add((a >>> 0) * 0x100000 + (b >>> 12));
-    if (this.#warmup) {
-      this.#warmup.push(this.#numbers.slice());
-      if (this.#warmup.length >= WARMUP_ROWS) this.#startCorrelations();
-    } else if (this.#correlation) {
-      const pairs = this.#pairValues;
-      for (let position = 0; position < pairs.length; position += 1)
-        pairs[position] = this.#numbers[this.#correlated[position] as number] as number;
-      this.#correlation.add(pairs);
-    }
+    this.#sample.add(this.#missing);
+    this.#correlation.add(this.#numbers);
   }
 
   /**
@@ -235,6 +225,15 @@ export class TableProfiler {
     singleByte: boolean,
   ): void {
     this.#rows += 1;
+    if (this.#sample.wantsValues())
+      this.#sample.keepValues(
+        this.#columns.map((_, index) => {
+          // Missing fields count as empty, as the general parser hands them.
+          if (index >= count) return '';
+          const text = decode(bytes, starts[index] as number, ends[index] as number);
+          return escaped[index] === 1 ? text.replaceAll('""', '"') : text;
+        }),
+      );
     let a = 0x9747b28c;
     let b = 0x1b873593;
     for (let index = 0; index < this.#profilers.length; index += 1) {
@@ -252,7 +251,8 @@ export class TableProfiler {
           hash = profiler.addBytes(this.#scratch, 0, length, decode, singleByte);
         } else hash = profiler.addBytes(bytes, start, end, decode, singleByte);
       }
-      this.#afterValue(index, profiler, hash);
+      this.#missing[index] = hash === 0 ? 1 : 0;
+      this.#afterValue(index, profiler);
       a = Math.imul(a ^ hash, 0x85ebca6b) + index;
       b = Math.imul(b ^ hash, 0xc2b2ae35) ^ (b >>> 15);
     }
@@ -264,41 +264,44 @@ export class TableProfiler {
     this.addValues(this.#columns.map((column) => row[column]));
   }
 
-  // Columns are known to be numeric only after some rows: the first rows wait, then are replayed.
-  #startCorrelations(): void {
-    const rows = this.#warmup ?? [];
-    this.#warmup = undefined;
-    this.#useCorrelated(
-      this.#columns
-        .map((_, index) => index)
-        .filter((index) => {
-          const numbers = rows.filter((row) => !Number.isNaN(row[index])).length;
-          return numbers >= 3 && numbers >= 0.9 * (this.#warmupNonNull[index] as number);
-        })
-        .slice(0, this.#options.correlationColumns),
-    );
-    const correlation = this.#correlation as CorrelationAccumulator | undefined;
-    if (!correlation) return;
-    for (const row of rows) correlation.add(this.#correlated.map((index) => row[index] as number));
-  }
-
   /** The insights of the rows added so far. */
   result(): TableInsights {
-    if (this.#warmup) this.#startCorrelations();
     const columns = this.#profilers.map((profiler) => profiler.profile());
     const outliers = columns.flatMap((profile, index) => this.#outliersOf(profile, index));
     const duplicates = this.#fingerprints.countRepeats(this.#mergedFingerprints);
+    // Ids, codes and other non-measures have numbers too, but nothing to correlate.
+    const measure = (index: number) => isMeasure((columns[index] as ColumnProfile).type);
+    const correlations = this.#correlation
+      .correlations()
+      .filter((pair) => measure(pair.a) && measure(pair.b))
+      .map((pair) => ({ ...pair, a: this.#columns[pair.a] as string, b: this.#columns[pair.b] as string }));
+    const leftOut = this.#correlation.leftOut().filter(measure);
     return {
       rowCount: this.#rows,
       columns,
-      correlations: this.#correlation?.correlations() ?? [],
+      correlations,
+      ...(leftOut.length > 0
+        ? {
+            correlationLimit: {
+              columns: this.#correlation.cap,
+              leftOut: leftOut.map((index) => this.#columns[index] as string),
+            },
+          }
+        : {}),
       outliers,
       duplicateRows: {
         count: duplicates,
         checkedRows: this.#fingerprints.size + this.#mergedFingerprints.reduce((sum, list) => sum + list.length, 0),
         method: 'exact',
       },
-      quality: this.#qualityFlags(columns, duplicates),
+      quality: qualityFlags({
+        rows: this.#rows,
+        columns,
+        correlations,
+        duplicates,
+        mostlyNullShare: this.#options.mostlyNullShare,
+      }),
+      rows: this.#sample.result(),
     };
   }
 
@@ -309,7 +312,7 @@ export class TableProfiler {
 
   #outliersOf(profile: ColumnProfile, index: number): ColumnOutliers[] {
     const numeric = profile.numeric;
-    if (!numeric || numeric.count < 4) return [];
+    if (!numeric || numeric.count < 4 || !isMeasure(profile.type)) return [];
     const profiler = this.#profilers[index] as ColumnProfiler;
     const sample = profiler.numericSample();
     const extremes = this.#extremes[index] as ColumnExtremes;
@@ -344,36 +347,6 @@ export class TableProfiler {
     }
     return found;
   }
-
-  #qualityFlags(columns: ColumnProfile[], duplicates: number): QualityFlag[] {
-    const flags: QualityFlag[] = [];
-    if (this.#rows === 0) flags.push({ kind: 'empty', message: 'the table has no rows' });
-    for (const column of columns) {
-      if (column.count === 0) continue;
-      const share = column.nulls / column.count;
-      if (share >= this.#options.mostlyNullShare) {
-        flags.push({
-          kind: 'mostly_null',
-          column: column.name,
-          message: `${percent(share)} of '${column.name}' is empty`,
-        });
-      }
-      if (column.distinct === 1 && column.count - column.nulls > 1) {
-        flags.push({
-          kind: 'constant',
-          column: column.name,
-          message: `'${column.name}' has one value throughout: '${column.topValues[0]?.value ?? ''}'`,
-        });
-      }
-    }
-    if (duplicates > 0) {
-      flags.push({
-        kind: 'duplicate_rows',
-        message: `${duplicates} row(s) repeat an earlier row exactly`,
-      });
-    }
-    return flags;
-  }
 }
 
 function dedupe(list: Array<{ row: number; value: number }>): Array<{ row: number; value: number }> {
@@ -381,7 +354,4 @@ function dedupe(list: Array<{ row: number; value: number }>): Array<{ row: numbe
   return list.filter((entry) => !seen.has(entry.row) && seen.add(entry.row));
 }
 
-/** A share as a percentage with at most one decimal: 0.4567 -> '45.7 %'. */
-export function percent(share: number): string {
-  return `${Math.round(share * 1000) / 10} %`;
-}
+export { percent, type QualityFlag } from './quality.js';

@@ -77,13 +77,23 @@ export function detach(text: string): string {
 // A distinct value's count, with what it was read as, so repeated values are read once.
 export interface CountBox {
   count: number;
+  /** What the value reads as: 0 text, 1 number, 2 code (leading zero), 3 true, 4 false. */
+  kind: number;
+  /** The number (kind 1), else NaN. */
   number: number;
+  /** The unit the number was written with (`%`, `$`...), or `''`. */
+  unit: string;
+  /** The instant a date reads as, day first for `d/m/yyyy`; NaN when not a date. */
   epoch: number;
+  /** The instant read month first (the same as `epoch` for other date forms). */
+  alt: number;
   hash: number;
   /** The value itself: the key of a string-keyed map; kept here for byte-keyed ones. */
   text: string;
   /** The value has a space: a keyword candidate. */
   spaced: boolean;
+  /** Not a number, and starts with `=`, `+`, `-`, `@`, a tab or a CR: a spreadsheet would run it as a formula. */
+  formula: boolean;
   /** `text.length`, kept beside the count (one cache line). */
   length: number;
 }
@@ -223,4 +233,9 @@ export function hashPair(bytes: Uint8Array, start: number, end: number, out: Int
   }
   out[0] = first;
   out[2] = mix(first);
+}
+
+/** The first character (code) of a value that makes a spreadsheet read it as a formula: `=`, `+`, `-`, `@`, tab, CR. */
+export function startsFormula(code: number): boolean {
+  return code === 61 || code === 43 || code === 45 || code === 64 || code === 9 || code === 13;
 }

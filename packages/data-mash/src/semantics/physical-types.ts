@@ -1,5 +1,6 @@
-/** Storage types a column's values can have. */
-export type PhysicalType = 'integer' | 'decimal' | 'boolean' | 'date' | 'datetime' | 'string';
+import { type ColumnProfile, ColumnProfiler, type PhysicalType } from '../insights/column-profiler.js';
+
+export type { PhysicalType };
 
 const INTEGER = /^[+-]?\d{1,18}$/;
 const DECIMAL = /^[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?$/;
@@ -59,23 +60,30 @@ export interface PhysicalTypeInference {
   nonEmpty: number;
 }
 
-/** Most specific first: the first type enough values fit wins. */
-const PREFERENCE: readonly PhysicalType[] = ['boolean', 'integer', 'decimal', 'date', 'datetime'];
+/**
+ * The physical type of a profiled column: the profile's one type decision
+ * ({@link ColumnProfile.type}), so the semantic phase, the profile and the report agree.
+ */
+export function physicalTypeOfProfile(profile: ColumnProfile): PhysicalTypeInference {
+  const nonEmpty = profile.count - profile.nulls;
+  return {
+    type: profile.physicalType,
+    share: nonEmpty === 0 ? 0 : round(1 - profile.otherTypeValues / nonEmpty),
+    nonEmpty,
+  };
+}
 
 /**
- * Infers a column's physical type: the most specific of boolean, integer, decimal, date,
- * datetime that at least `threshold` (default 0.95) of the non-empty values fit, else string.
+ * Infers a column's physical type from some of its values (a sample, when the column was not
+ * profiled), by the very rules of the profiler ({@link ColumnProfiler}): empty values and null
+ * tokens left out; integer or decimal when 90 % are numbers (codes with leading zeros are text);
+ * boolean when all are booleans; date or datetime when 90 % are dates; string otherwise.
+ * `column` is the column's name, which tells ids from measures.
  */
-export function inferPhysicalType(values: readonly unknown[], threshold = 0.95): PhysicalTypeInference {
-  const nonEmpty = values.filter((value) => value !== null && value !== undefined && String(value).trim() !== '');
-  if (nonEmpty.length === 0) return { type: 'string', share: 0, nonEmpty: 0 };
-  const counts = new Map<PhysicalType, number>();
-  for (const value of nonEmpty) for (const type of typesOf(value)) counts.set(type, (counts.get(type) ?? 0) + 1);
-  for (const type of PREFERENCE) {
-    const share = (counts.get(type) ?? 0) / nonEmpty.length;
-    if (share >= threshold) return { type, share: round(share), nonEmpty: nonEmpty.length };
-  }
-  return { type: 'string', share: 1, nonEmpty: nonEmpty.length };
+export function inferPhysicalType(values: readonly unknown[], column = ''): PhysicalTypeInference {
+  const profiler = new ColumnProfiler(column);
+  for (const value of values) profiler.add(value);
+  return physicalTypeOfProfile(profiler.profile());
 }
 
 /** Rounds a share or a confidence to three decimals, as reported. */

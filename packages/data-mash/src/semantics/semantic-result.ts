@@ -4,7 +4,7 @@ import type { TextEmbedder } from '@platform/smart-city';
 import type { ParseResult } from '../content/parse-content.js';
 import { describeColumn } from './describe.js';
 import { type FoundEntity, findEntities } from './entities.js';
-import { inferPhysicalType, type PhysicalTypeInference } from './physical-types.js';
+import { inferPhysicalType, type PhysicalTypeInference, physicalTypeOfProfile } from './physical-types.js';
 import { inferSemanticType, type SemanticTypeInference } from './semantic-types.js';
 
 /**
@@ -94,7 +94,9 @@ export async function processSemantics(parse: ParseResult, options: SemanticOpti
     edges.push({ from: fileNode, to: tableNode, relation: 'has_table' });
     table.columns.forEach((column, columnIndex) => {
       const samples = table.samples[column] ?? [];
-      const physical = inferPhysicalType(samples);
+      // One type decision per column: the profile's when the table was profiled while parsed.
+      const profiled = table.profile?.insights.columns[columnIndex];
+      const physical = profiled ? physicalTypeOfProfile(profiled) : inferPhysicalType(samples, column);
       const semantic = inferSemanticType(column, samples, physical);
       const meaning = describeColumn(column, physical, semantic);
       columns.push({ table: table.name, column, physical, semantic, meaning });
