@@ -1,0 +1,132 @@
+import { figure, printable } from '../output.js';
+
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 });
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * Text from a user's file is never markup: every value goes through here. Control characters
+ * and bidirectional controls are made visible first (as the CLI prints them, {@link printable}),
+ * so that a value can neither break the page nor make text read in another order than it is.
+ */
+export function escapeHtml(value: unknown): string {
+  return printable(value).replace(/[&<>"']/g, (char) => ESCAPES[char] as string);
+}
+
+/** `text` cut to `max` characters (code points) with an ellipsis. */
+export function clip(text: string, max: number): string {
+  const chars = Array.from(printable(text));
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : chars.join('');
+}
+
+/**
+ * `text` cut in the middle to `max` characters: the end is kept, where names that share a
+ * prefix differ (`sensor_re…_name_17`).
+ */
+export function clipMiddle(text: string, max: number): string {
+  const chars = Array.from(printable(text));
+  if (chars.length <= max) return chars.join('');
+  const head = Math.floor((max - 1) * 0.4);
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (max - 1 - head)).join('')}`;
+}
+
+/** A share (0-1) as `45.7 %`, `< 0.1 %` for small non-zero shares. */
+export function share(part: number, whole: number): string {
+  if (whole <= 0) return '–';
+  const value = part / whole;
+  if (value > 0 && value < 0.001) return '< 0.1 %';
+  return `${Math.round(value * 1000) / 10} %`;
+}
+
+/** A number to `digits` significant digits, without floating-point noise. */
+export function fixed(value: number | null | undefined, digits = 3): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '–';
+  return figure(Number(value.toPrecision(digits)));
+}
+
+/** A statistic: at most 4 decimals below 100, 2 above, so that large figures stay readable. */
+export function stat(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '–';
+  const size = Math.abs(value);
+  if (size < 100 || size >= 1e15) return figure(value);
+  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+/** A number in at most about 6 characters, for tight labels: `21.9M`, `1,234`, `0.0153`. */
+export function short(value: number): string {
+  const size = Math.abs(value);
+  if (size >= 1e4 && size < 1e15) return compact.format(Number(value.toPrecision(3)));
+  return figure(Number(value.toPrecision(3)));
+}
+
+/** A coordinate for SVG: one decimal. */
+export const px = (value: number): string => (Math.round(value * 10) / 10).toString();
+
+/** An inline SVG chart: `role="img"` with a label for screen readers; hovering its parts shows their `<title>`. */
+export function svg(className: string, width: number, height: number, label: string, body: string): string {
+  return `<svg class="${className}" viewBox="0 0 ${px(width)} ${px(height)}" width="${px(width)}" height="${px(height)}" role="img" aria-label="${escapeHtml(label)}">${body}</svg>`;
+}
+
+/** Text in an SVG, centred on `x` unless `extra` anchors it otherwise. */
+export function svgText(x: number, y: number, text: string, extra = ''): string {
+  const anchor = extra.includes('text-anchor') ? '' : ' text-anchor="middle"';
+  return `<text x="${px(x)}" y="${px(y)}"${anchor}${extra ? ` ${extra}` : ''}>${escapeHtml(text)}</text>`;
+}
+
+/**
+ * "Nice" round ticks within `min` to `max`, about `count` of them: steps of 1, 2 or 5 times a
+ * power of ten, the one nearest to the span / count (as d3's `ticks`).
+ */
+export function niceTicks(min: number, max: number, count = 5, integer = false): { ticks: number[]; step: number } {
+  if (!(max > min) || !Number.isFinite(min) || !Number.isFinite(max)) return { ticks: [min], step: 1 };
+  const span = max - min;
+  const power = 10 ** Math.floor(Math.log10(span / count));
+  const error = span / count / power;
+  let step = power * (error >= Math.sqrt(50) ? 10 : error >= Math.sqrt(10) ? 5 : error >= Math.sqrt(2) ? 2 : 1);
+  if (integer) step = Math.max(1, Math.round(step));
+  const first = Math.ceil(min / step - 1e-9);
+  const ticks: number[] = [];
+  for (let index = first; index * step <= max + step * 1e-9; index += 1)
+    ticks.push(Number((index * step).toPrecision(12)));
+  return { ticks, step };
+}
+
+// The decimals a step needs to be written exactly: 0.25 needs 2.
+function decimalsOf(step: number): number {
+  for (let digits = 0; digits < 10; digits += 1) {
+    const scaled = step * 10 ** digits;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-6 * Math.max(1, scaled)) return digits;
+  }
+  return 10;
+}
+
+/** An axis tick as people read it: `2.5`, `10,000`, `1.5M`, `2e-7`; the same decimals along an axis. */
+export function tickLabel(value: number, step: number): string {
+  if (value === 0) return '0';
+  const size = Math.abs(value);
+  if (size >= 1e6 && size < 1e15) return compact.format(value);
+  if (size >= 1e15 || size < 1e-4) return value.toExponential(1);
+  const digits = decimalsOf(step);
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** About how wide a label is at 11 px. */
+export const labelWidth = (text: string, fontSize = 11): number => Array.from(text).length * fontSize * 0.6;
+
+/**
+ * Keeps the labels (centred on `x`) that do not overlap one kept before them, the ones listed
+ * first winning: axis ticks never print over each other.
+ */
+export function spaced<T extends { x: number; text: string }>(labels: readonly T[], gap = 6): T[] {
+  const kept: T[] = [];
+  const taken: Array<[number, number]> = [];
+  for (const label of labels) {
+    const half = labelWidth(label.text) / 2;
+    const from = label.x - half - gap / 2;
+    const to = label.x + half + gap / 2;
+    if (taken.some(([start, end]) => from < end && to > start)) continue;
+    taken.push([from, to]);
+    kept.push(label);
+  }
+  return kept;
+}

@@ -1,0 +1,109 @@
+import type { ColumnType } from '../../insights/column-type.js';
+import type { QualityFlag, TableInsights } from '../../insights/table-profiler.js';
+import { figure } from '../output.js';
+import { alertName } from './columns.js';
+import { clip, clipMiddle, escapeHtml, fixed, share } from './html.js';
+
+const TYPES: readonly ColumnType[] = [
+  'integer',
+  'decimal',
+  'date',
+  'datetime',
+  'boolean',
+  'categorical',
+  'identifier',
+  'text',
+  'empty',
+];
+
+function rows(list: ReadonlyArray<[string, string]>): string {
+  return list
+    .map(([name, value]) => `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`)
+    .join('');
+}
+
+/** Rows, columns, duplicate rows, missing cells, and how many columns of each type. */
+export function overview(insights: TableInsights): string {
+  const columns = insights.columns.length;
+  const cells = insights.rowCount * columns;
+  const missing = insights.columns.reduce((sum, column) => sum + column.nulls, 0);
+  const duplicates = insights.duplicateRows;
+  const checked =
+    duplicates.checkedRows < insights.rowCount ? ` of the first ${figure(duplicates.checkedRows)} rows` : '';
+  const dataset = rows([
+    ['rows', figure(insights.rowCount)],
+    ['columns', figure(columns)],
+    ['missing cells', `${figure(missing)} (${share(missing, cells)})`],
+    ['duplicate rows', `${figure(duplicates.count)} (${share(duplicates.count, duplicates.checkedRows)}${checked})`],
+  ]);
+  const types = rows(
+    TYPES.map((type): [string, string] => [
+      type,
+      figure(insights.columns.filter((column) => column.type === type).length),
+    ]).filter(([, count]) => count !== '0'),
+  );
+  return `<div class="stats-pair"><table class="stats"><caption>Dataset</caption><tbody>${dataset}</tbody></table><table class="stats"><caption>Columns by type</caption><tbody>${types}</tbody></table></div>`;
+}
+
+/** What an alert's figure is, in words: `zeros 57.4 %`, `r = 0.91`. */
+export function alertFigure(flag: QualityFlag): string {
+  const value = flag.figure;
+  const percent = `${Math.round(value * 1000) / 10} %`;
+  switch (flag.kind) {
+    case 'mostly_null':
+      return `missing ${percent}`;
+    case 'many_zeros':
+      return `zeros ${percent}`;
+    case 'imbalanced':
+      return `imbalance ${fixed(value, 2)}`;
+    case 'skewed':
+      return `skewness ${fixed(value, 3)}`;
+    case 'highly_correlated':
+      return `r = ${value.toFixed(2)}`;
+    case 'duplicate_rows':
+      return `${figure(value)} rows`;
+    case 'mixed_types':
+      return `${figure(value)} other values`;
+    case 'formula_injection':
+      return `${figure(value)} values`;
+    case 'high_cardinality':
+    case 'unique':
+    case 'constant':
+      return `${figure(value)} distinct`;
+    default:
+      return figure(value);
+  }
+}
+
+/** The alerts, warnings first, each with its figure and a link to its column. */
+export function alertList(flags: readonly QualityFlag[], columnIds: ReadonlyMap<string, string>): string {
+  if (flags.length === 0) return '<p class="note">No alert.</p>';
+  const ordered = [
+    ...flags.filter((flag) => flag.severity === 'warning'),
+    ...flags.filter((flag) => flag.severity !== 'warning'),
+  ];
+  const items = ordered.map((flag) => {
+    const id = flag.column === undefined ? undefined : columnIds.get(flag.column);
+    const column = id
+      ? `<a href="#${id}" title="${escapeHtml(flag.column)}">${escapeHtml(clipMiddle(flag.column as string, 20))}</a>`
+      : '';
+    return `<li class="alert ${flag.severity}"><span class="badge ${flag.severity}">${flag.severity === 'warning' ? 'warning' : 'info'}</span><span class="kind">${escapeHtml(alertName(flag.kind))}</span><span class="message">${escapeHtml(flag.message)}</span><span class="figure">${escapeHtml(alertFigure(flag))}</span>${column}</li>`;
+  });
+  return `<ul class="alerts">${items.join('')}</ul>`;
+}
+
+/** The first rows as they were read; missing values marked. */
+export function sampleRows(names: readonly string[], firstRows: ReadonlyArray<ReadonlyArray<string | null>>): string {
+  if (firstRows.length === 0) return '<p class="note">No row.</p>';
+  const head = `<tr><th scope="col">row</th>${names.map((name) => `<th scope="col" title="${escapeHtml(name)}">${escapeHtml(clip(name, 30))}</th>`).join('')}</tr>`;
+  const body = firstRows.map((row, index) => {
+    const cells = names.map((_, column) => {
+      const value = row[column];
+      if (value === null || value === undefined || value.trim() === '') return '<td class="na" title="missing">–</td>';
+      const shown = clip(value, 60);
+      return `<td${shown === value ? '' : ` title="${escapeHtml(value)}"`}>${escapeHtml(shown)}</td>`;
+    });
+    return `<tr><th scope="row">${index + 1}</th>${cells.join('')}</tr>`;
+  });
+  return `<div class="scroll"><table class="sample"><thead>${head}</thead><tbody>${body.join('')}</tbody></table></div>`;
+}
