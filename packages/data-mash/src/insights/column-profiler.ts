@@ -1,6 +1,6 @@
 import { type ColumnProfile, type ColumnProfilerState, type ProfilerLimits, profileOf } from './column-profile.js';
 import { DateAccumulator, readDate } from './dates.js';
-import { HeavyHitters } from './heavy-hitters.js';
+import { HeavyHitters, type HeavyKey } from './heavy-hitters.js';
 import { HyperLogLog, hash32 } from './hyperloglog.js';
 import { KeywordCounter } from './keywords.js';
 import { NumberSummary } from './number-summary.js';
@@ -151,7 +151,7 @@ export class ColumnProfiler {
       } else {
         this.#hll.addHash(box.hash);
         const heavy = this.#heavy as HeavyHitters<string | number>;
-        if (!heavy.increment(box.text)) heavy.insert(box.text, box.text);
+        if (heavy.screen(box.hash) && heavy.count(box.text, 0)) heavy.take(box.text, box.text, 0);
       }
     }
     this.#apply(box, seenBefore, box.spaced ? box.text : undefined);
@@ -290,7 +290,7 @@ export class ColumnProfiler {
     const nonNull = this.#count - this.#nulls;
     const pair = this.#pair;
     const table = this.#table;
-    hashPair(bytes, start, end, pair, true);
+    hashPair(bytes, start, end, pair, table !== undefined);
     const hashed = (pair[2] as number) >>> 0;
     let text: string | undefined;
     const box = table?.get(pair[0] as number, pair[1] as number);
@@ -307,9 +307,15 @@ export class ColumnProfiler {
     } else {
       this.#hll.addHash(hashed);
       const heavy = this.#heavy as HeavyHitters<string | number>;
-      if (!heavy.increment(pair[0] as number, pair[1] as number)) {
-        text = decode(bytes, start, end);
-        heavy.insert(pair[0] as number, text, 1, 0, pair[1] as number);
+      if (heavy.screen(hashed)) {
+        // Past the filter: the second hash tells values sharing the first apart.
+        hashPair(bytes, start, end, pair, true);
+        const key = pair[0] as number;
+        const check = pair[1] as number;
+        if (heavy.count(key, check)) {
+          text = decode(bytes, start, end);
+          heavy.take(key, text, check);
+        }
       }
       text = this.#addUnseen(bytes, start, end, trimmedStart, trimmedEnd, decode, singleByte, text);
     }
@@ -388,7 +394,7 @@ export class ColumnProfiler {
       const heavy = this.#heavy;
       if (heavy) {
         this.#heavy = new HeavyHitters(heavy.capacity);
-        this.#heavy.merge(heavy.state(), (text) => this.#keyOf(text));
+        this.#heavy.merge(heavy.state(), (text) => this.#idOf(text), false);
       }
       return;
     }
@@ -400,12 +406,13 @@ export class ColumnProfiler {
     }
   }
 
-  // The heavy-hitter key of a value: its text, or in byte mode the two hashes of its bytes.
-  #keyOf(text: string): { key: string | number; check: number } {
-    if (!this.#byteMode) return { key: text, check: 0 };
+  // How the top-value summary identifies a value: by its text and hash, or in byte mode by the
+  // two hashes of its bytes (as addBytes does).
+  #idOf(text: string): HeavyKey<string | number> {
+    if (!this.#byteMode) return { key: text, check: 0, hash: hash32(text) };
     const bytes = Buffer.from(text, 'utf8');
     hashPair(bytes, 0, bytes.length, this.#pair);
-    return { key: this.#pair[0] as number, check: this.#pair[1] as number };
+    return { key: this.#pair[0] as number, check: this.#pair[1] as number, hash: (this.#pair[2] as number) >>> 0 };
   }
 
   #hashOf(value: string): number {
@@ -438,14 +445,11 @@ export class ColumnProfiler {
   #dropExact(): void {
     const boxes = this.#exactBoxes() ?? [];
     for (const box of boxes) this.#hll.addHash(box.hash);
-    const heavy = new HeavyHitters<string | number>(this.#limits.topValuesCapacity);
-    const ranked = [...boxes].sort((a, b) => b.count - a.count);
-    for (const box of ranked.slice(0, heavy.capacity)) {
-      const { key, check } = this.#keyOf(box.text);
-      heavy.insert(key, box.text, box.count, 0, check);
-    }
-    heavy.total = ranked.reduce((sum, box) => sum + box.count, 0);
-    this.#heavy = heavy;
+    this.#heavy = summaryOf(
+      boxes.map((box) => [box.text, box.count]),
+      this.#limits.topValuesCapacity,
+      (text) => this.#idOf(text),
+    );
     this.#counts = undefined;
     this.#table = undefined;
   }
@@ -543,8 +547,9 @@ export class ColumnProfiler {
       if (this.#exactBoxes()) this.#dropExact();
       const heavy = this.#heavy as HeavyHitters<string | number>;
       for (const [value] of other.counts ?? []) this.#hll.addHash(this.#hashOf(value));
-      const incoming = other.heavy ?? summaryOf(other.counts ?? [], heavy.capacity);
-      heavy.merge(incoming, (text) => this.#keyOf(text));
+      const idOf = (text: string) => this.#idOf(text);
+      const incoming = other.heavy ?? summaryOf(other.counts ?? [], heavy.capacity, idOf).state();
+      heavy.merge(incoming, idOf, other.heavy === null || other.byteMode === this.#byteMode);
     }
     this.#hll.mergeRegisters(other.hll);
     this.#numbers.merge(other.numbers, (a, sizeA, b, sizeB, limit) => this.#mix(a, sizeA, b, sizeB, limit));
@@ -594,13 +599,17 @@ export class ColumnProfiler {
 
 const isLetter = (byte: number) => (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122);
 
-// A Space-Saving summary of exact counts: the top `capacity` values, with no error.
-function summaryOf(counts: ReadonlyArray<[string, number]>, capacity: number) {
+// A top-value summary of exact counts: the `capacity` most frequent kept (every value left out
+// was counted at most as often as the least kept), every count in the filter.
+function summaryOf(
+  counts: ReadonlyArray<readonly [string, number]>,
+  capacity: number,
+  idOf: (text: string) => HeavyKey<string | number>,
+): HeavyHitters<string | number> {
+  const heavy = new HeavyHitters<string | number>(capacity);
   const ranked = [...counts].sort((a, b) => b[1] - a[1]);
-  return {
-    total: ranked.reduce((sum, entry) => sum + entry[1], 0),
-    capacity,
-    collisions: 0,
-    entries: ranked.slice(0, capacity).map(([value, count]) => [value, count, 0] as [string, number, number]),
-  };
+  ranked.forEach(([text, count], index) => {
+    heavy.seed(idOf(text), text, count, index < capacity);
+  });
+  return heavy;
 }
