@@ -143,3 +143,54 @@ describe('correlations', () => {
     expect(insights.correlationLimit).toEqual({ columns: 2, leftOut: ['c', 'd'] });
   });
 });
+
+describe('rank correlations and associations between categories', () => {
+  it('gives Spearman rho for monotone but non-linear pairs, and Cramér V for dependent categories', () => {
+    const table = new TableProfiler(['x', 'cube', 'noise', 'colour', 'shade', 'other']);
+    for (let row = 0; row < 400; row += 1) {
+      const colour = ['red', 'green', 'blue'][row % 3] as string;
+      table.addValues([
+        String(row),
+        String(row ** 3),
+        String((row * 7919) % 401),
+        colour,
+        `${colour}-ish`,
+        ['a', 'b'][Math.floor(row / 3) % 2] as string,
+      ]);
+    }
+    const insights = table.result();
+    expect(insights.associationSample).toEqual({ rows: 400, method: 'exact' });
+    const cube = insights.correlations.find((pair) => pair.a === 'x' && pair.b === 'cube');
+    expect(cube?.spearman).toBe(1);
+    expect(cube?.pearson).toBeLessThan(0.95);
+    const shade = insights.categoricalAssociations.find((pair) => pair.a === 'colour' && pair.b === 'shade');
+    expect(shade?.cramersV).toBeCloseTo(1, 12);
+    const other = insights.categoricalAssociations.find((pair) => pair.a === 'colour' && pair.b === 'other');
+    expect(other?.cramersV).toBeLessThan(0.1);
+  });
+});
+
+describe('date distribution', () => {
+  it('counts dates per period and names the calendar periods with no date', () => {
+    // Every day of 2024 except 10-14 March and 1 July.
+    const days: string[] = [];
+    for (let day = Date.UTC(2024, 0, 1); day <= Date.UTC(2024, 11, 31); day += 86_400_000) {
+      const date = new Date(day).toISOString().slice(0, 10);
+      if ((date >= '2024-03-10' && date <= '2024-03-14') || date === '2024-07-01') continue;
+      days.push(date);
+    }
+    const dates = profileOf(days).dates;
+    expect(dates?.granularity).toBe('day');
+    expect(dates?.missingPeriods).toEqual({
+      unit: 'day',
+      count: 6,
+      runs: [
+        { from: '2024-03-10', to: '2024-03-14' },
+        { from: '2024-07-01', to: '2024-07-01' },
+      ],
+    });
+    expect(dates?.histogram).toHaveLength(12);
+    expect(dates?.histogram.reduce((sum, bin) => sum + bin.count, 0)).toBe(days.length);
+    expect(dates?.histogram[0]?.from).toBe('2024-01-01T00:00:00.000Z');
+  });
+});

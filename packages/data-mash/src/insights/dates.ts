@@ -1,3 +1,7 @@
+import type { DateOrder } from './date-reading.js';
+
+export { type DateOrder, parseDateValue, readDate } from './date-reading.js';
+
 /** Units a date column can be recorded in or step by. */
 export type DateUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
 
@@ -23,201 +27,18 @@ export interface DateProfile {
    * DuckDB's sniffer tries first) when every value reads both ways. Absent without such values.
    */
   order?: { order: DateOrder; evidence: 'values' | 'assumed' };
-}
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const FULL_MONTHS = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
-// d/m/yyyy or m/d/yyyy (also with '.' or '-'), optionally with a clock time.
-const DAY_MONTH_YEAR = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
-// yyyy/mm/dd or yyyy.mm.dd, optionally with a clock time.
-const YEAR_MONTH_DAY = /^(\d{4})([/.])(\d{1,2})\2(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
-// `Jan 01 2024`, `Jan 1, 2024`, `January 1 2024`.
-const MONTH_DAY_YEAR = /^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})$/;
-// `01 Jan 2024`, `1 January 2024`, `01-Jan-2024`.
-const DAY_MONTH_NAME_YEAR = /^(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{4})$/;
-
-function digits(text: string, from: number, count: number): number {
-  let value = 0;
-  for (let index = from; index < from + count; index += 1) {
-    const code = text.charCodeAt(index) - 48;
-    if (code < 0 || code > 9) return -1;
-    value = value * 10 + code;
-  }
-  return value;
-}
-
-function daysIn(year: number, month: number): number {
-  if (month !== 2) return DAYS_IN_MONTH[month - 1] as number;
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-}
-
-// Days from 1970-01-01 to a civil date (Howard Hinnant's days_from_civil).
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
-}
-
-// The instant of a civil date and clock time, or NaN when either is impossible.
-function civil(year: number, month: number, day: number, hours = 0, minutes = 0, seconds = 0): number {
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return Number.NaN;
-  if (hours > 23 || minutes > 59 || seconds > 60) return Number.NaN;
-  return daysFromCivil(year, month, day) * 86_400_000 + ((hours * 60 + minutes) * 60 + seconds) * 1000;
-}
-
-function monthNamed(name: string): number {
-  const lower = name.toLowerCase();
-  const short = MONTHS.indexOf(lower.slice(0, 3));
-  if (short < 0) return -1;
-  // `Sept` is written too; otherwise the name is the abbreviation or the full name.
-  if (lower.length === 3 || lower === FULL_MONTHS[short] || lower === 'sept') return short + 1;
-  return -1;
-}
-
-/** How a slash date such as `01/02/2024` is read: day first (1 February) or month first (2 January). */
-export type DateOrder = 'day-first' | 'month-first';
-
-/**
- * Reads a date or date-time text into its instant under both orders of day and month (ms since
- * the epoch, UTC; an offset is honoured): `out[0]` day first, `out[1]` month first, NaN where
- * that reading is impossible. Only `d/m/yyyy`-style dates differ between the two; every other
- * form (ISO 8601, `yyyy/mm/dd`, month names) fills both with the same instant. Returns false,
- * with both NaN, for anything that is not a date. ISO forms are read character by character:
- * this runs once per distinct value of every text column.
- */
-export function readDate(text: string, out: Float64Array): boolean {
-  out[0] = Number.NaN;
-  out[1] = Number.NaN;
-  const length = text.length;
-  if (length < 8 || length > 35) return false;
-  const first = text.charCodeAt(0);
-  if (first >= 48 && first <= 57) {
-    if (text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && length >= 10) {
-      const instant = readIso(text);
-      out[0] = instant;
-      out[1] = instant;
-      // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
-      return instant === instant;
-    }
-    const ymd = YEAR_MONTH_DAY.exec(text);
-    if (ymd) {
-      const instant = civil(Number(ymd[1]), Number(ymd[3]), Number(ymd[4]), ...clock(ymd[5], ymd[6], ymd[7]));
-      out[0] = instant;
-      out[1] = instant;
-      return !Number.isNaN(instant);
-    }
-    const dmy = DAY_MONTH_YEAR.exec(text);
-    if (dmy) {
-      const [a, b, year] = [Number(dmy[1]), Number(dmy[3]), Number(dmy[4])];
-      const time = clock(dmy[5], dmy[6], dmy[7]);
-      out[0] = civil(year, b, a, ...time);
-      out[1] = civil(year, a, b, ...time);
-      return !Number.isNaN(out[0]) || !Number.isNaN(out[1]);
-    }
-    const named = DAY_MONTH_NAME_YEAR.exec(text);
-    if (named) {
-      const instant = civil(Number(named[3]), monthNamed(named[2] as string), Number(named[1]));
-      out[0] = instant;
-      out[1] = instant;
-      return !Number.isNaN(instant);
-    }
-    return false;
-  }
-  const named = MONTH_DAY_YEAR.exec(text);
-  if (!named) return false;
-  const instant = civil(Number(named[3]), monthNamed(named[1] as string), Number(named[2]));
-  out[0] = instant;
-  out[1] = instant;
-  return !Number.isNaN(instant);
-}
-
-function clock(hours?: string, minutes?: string, seconds?: string): [number, number, number] {
-  return [Number(hours ?? 0), Number(minutes ?? 0), Number(seconds ?? 0)];
-}
-
-// ISO 8601: yyyy-mm-dd, optionally [T ]hh:mm[:ss[.fraction]] and Z or an offset.
-function readIso(text: string): number {
-  const length = text.length;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return Number.NaN;
-  const date = daysFromCivil(year, month, day) * 86_400_000;
-  if (length === 10) return date;
-  const separator = text.charCodeAt(10);
-  if ((separator !== 84 && separator !== 32) || length < 16 || text.charCodeAt(13) !== 58) return Number.NaN;
-  const hours = digits(text, 11, 2);
-  const minutes = digits(text, 14, 2);
-  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return Number.NaN;
-  let cursor = 16;
-  let seconds = 0;
-  let millis = 0;
-  if (text.charCodeAt(cursor) === 58) {
-    seconds = digits(text, cursor + 1, 2);
-    if (seconds < 0 || seconds > 60) return Number.NaN;
-    cursor += 3;
-    if (text.charCodeAt(cursor) === 46) {
-      let end = cursor + 1;
-      while (end < length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end += 1;
-      if (end === cursor + 1 || end - cursor - 1 > 9) return Number.NaN;
-      millis = Math.floor(Number(`0${text.slice(cursor, end)}`) * 1000);
-      cursor = end;
-    }
-  }
-  let offsetMinutes = 0;
-  if (cursor < length) {
-    const zone = text.charCodeAt(cursor);
-    if (zone === 90 && cursor === length - 1) offsetMinutes = 0;
-    else if (zone === 43 || zone === 45) {
-      const rest = length - cursor - 1;
-      const offsetHours = digits(text, cursor + 1, 2);
-      const colon = rest === 5 && text.charCodeAt(cursor + 3) === 58 ? 1 : 0;
-      if (rest !== 4 && !(rest === 5 && colon)) return Number.NaN;
-      const offsetMins = digits(text, cursor + 3 + colon, 2);
-      if (offsetHours < 0 || offsetHours > 23 || offsetMins < 0 || offsetMins > 59) return Number.NaN;
-      offsetMinutes = (zone === 45 ? -1 : 1) * (offsetHours * 60 + offsetMins);
-    } else return Number.NaN;
-  }
-  return date + ((hours * 60 + minutes - offsetMinutes) * 60 + seconds) * 1000 + millis;
-}
-
-const readings = new Float64Array(2);
-
-/**
- * Reads one date or date-time text as milliseconds since the epoch (UTC), or `undefined`.
- * A `d/m/yyyy`-style date is read in `order` when given (`undefined` when impossible in that
- * order); without it, day first unless only month first is possible. A column's order is better
- * decided from all its values: the profiler does that ({@link DateProfile.order}).
- */
-export function parseDateValue(text: string, order?: DateOrder): number | undefined {
-  if (!readDate(text, readings)) return undefined;
-  const [dayFirst, monthFirst] = readings as unknown as [number, number];
-  const value =
-    order === 'month-first'
-      ? monthFirst
-      : order === 'day-first'
-        ? dayFirst
-        : Number.isNaN(dayFirst)
-          ? monthFirst
-          : dayFirst;
-  return Number.isNaN(value) ? undefined : value;
+  /**
+   * 12 equal-width bins from min to max (ISO instants), counting every date while there are at
+   * most 10,000, then a uniform sample's counts scaled to the column.
+   */
+  histogram: Array<{ from: string; to: string; count: number }>;
+  /**
+   * Periods of the column's granularity (day to year) between the first and the last date that
+   * have no date at all, with the first 10 runs of them (`from`, `to`: the first and last missing
+   * period's start). Present when the granularity is a calendar unit and every distinct date was
+   * kept (at most 10,000).
+   */
+  missingPeriods?: { unit: DateUnit; count: number; runs: Array<{ from: string; to: string }> };
 }
 
 const SECONDS: ReadonlyArray<[DateUnit, number]> = [
@@ -244,6 +65,8 @@ export interface DateAccumulatorState {
   max: number;
   finest: number;
   distinct: number[];
+  /** Uniform sample of every date added (repeats included), for the histogram. */
+  sample: number[];
 }
 
 /** Accumulates a date column: range, precision, and a sample for the typical step. */
@@ -254,14 +77,28 @@ export class DateAccumulator {
   #finest = 7; // index into SECONDS of the finest unit seen: starts at year
   readonly #distinct = new Set<number>();
   readonly #maxDistinct: number;
+  readonly #sample: number[] = [];
+  #seed = 0x2f6b3a1d;
 
   constructor(maxDistinct = 10_000) {
     this.#maxDistinct = maxDistinct;
   }
 
+  #random(): number {
+    this.#seed ^= this.#seed << 13;
+    this.#seed ^= this.#seed >>> 17;
+    this.#seed ^= this.#seed << 5;
+    return (this.#seed >>> 0) / 0x100000000;
+  }
+
   /** Adds a date; `known` when the caller knows it was added before (range and precision are then unchanged). */
   add(epochMs: number, known = false): void {
     this.count += 1;
+    if (this.#sample.length < SAMPLE_SIZE) this.#sample.push(epochMs);
+    else {
+      const slot = Math.floor(this.#random() * this.count);
+      if (slot < SAMPLE_SIZE) this.#sample[slot] = epochMs;
+    }
     if (known) return;
     if (epochMs < this.#min) this.#min = epochMs;
     if (epochMs > this.#max) this.#max = epochMs;
@@ -283,7 +120,14 @@ export class DateAccumulator {
 
   /** The state as plain data, to merge elsewhere. */
   state(): DateAccumulatorState {
-    return { count: this.count, min: this.#min, max: this.#max, finest: this.#finest, distinct: [...this.#distinct] };
+    return {
+      count: this.count,
+      min: this.#min,
+      max: this.#max,
+      finest: this.#finest,
+      distinct: [...this.#distinct],
+      sample: [...this.#sample],
+    };
   }
 
   /** Adds the dates another accumulator saw. */
@@ -296,6 +140,14 @@ export class DateAccumulator {
       if (this.#distinct.size >= this.#maxDistinct) break;
       this.#distinct.add(value);
     }
+    // A uniform sample of both: each side's share in proportion to the dates it stands for.
+    const own = this.count - other.count;
+    if (this.#sample.length + other.sample.length <= SAMPLE_SIZE) this.#sample.push(...other.sample);
+    else {
+      const fromOwn = Math.min(this.#sample.length, Math.round((SAMPLE_SIZE * own) / Math.max(1, this.count)));
+      const kept = [...this.#pick(this.#sample, fromOwn), ...this.#pick(other.sample, SAMPLE_SIZE - fromOwn)];
+      this.#sample.splice(0, this.#sample.length, ...kept);
+    }
   }
 
   /** The profile of the dates so far; `undefined` when there were none. */
@@ -306,6 +158,7 @@ export class DateAccumulator {
       min: new Date(this.#min).toISOString(),
       max: new Date(this.#max).toISOString(),
       precision: (SECONDS[this.#finest] as [DateUnit, number])[0],
+      histogram: this.#histogram(),
     };
     // The first distinct dates seen (up to the limit) stand for the column's rhythm.
     const sorted = [...this.#distinct].sort((a, b) => a - b);
@@ -318,7 +171,78 @@ export class DateAccumulator {
       profile.medianGapSeconds = median;
       const unit = unitOf(median);
       if (unit) profile.granularity = unit;
+      if (unit && CALENDAR.includes(unit) && this.#distinct.size < this.#maxDistinct)
+        profile.missingPeriods = missingPeriods(sorted, unit);
     }
     return profile;
   }
+
+  #pick(list: readonly number[], count: number): number[] {
+    const copy = [...list];
+    const take = Math.min(count, copy.length);
+    for (let index = 0; index < take; index += 1) {
+      const swap = index + Math.floor(this.#random() * (copy.length - index));
+      [copy[index], copy[swap]] = [copy[swap] as number, copy[index] as number];
+    }
+    return copy.slice(0, take);
+  }
+
+  #histogram(): DateProfile['histogram'] {
+    const bins = 12;
+    const width = (this.#max - this.#min) / bins || 1;
+    const edges = Array.from({ length: bins + 1 }, (_, index) => this.#min + index * width);
+    const counts = new Array<number>(bins).fill(0);
+    for (const value of this.#sample) {
+      let index = Math.min(bins - 1, Math.floor((value - this.#min) / width));
+      while (index > 0 && value < (edges[index] as number)) index -= 1;
+      while (index < bins - 1 && value >= (edges[index + 1] as number)) index += 1;
+      counts[index] = (counts[index] as number) + 1;
+    }
+    const scale = this.count / Math.max(1, this.#sample.length);
+    return counts.map((count, index) => ({
+      from: new Date(edges[index] as number).toISOString(),
+      to: new Date(edges[index + 1] as number).toISOString(),
+      count: scale === 1 ? count : Math.round(count * scale),
+    }));
+  }
+}
+
+const SAMPLE_SIZE = 10_000;
+const CALENDAR: readonly DateUnit[] = ['day', 'week', 'month', 'quarter', 'year'];
+
+// The calendar period a date falls in, as a number that grows by one a period (weeks from Mondays).
+function periodOf(epochMs: number, unit: DateUnit): number {
+  const days = Math.floor(epochMs / 86_400_000);
+  if (unit === 'day') return days;
+  if (unit === 'week') return Math.floor((days + 3) / 7);
+  const date = new Date(epochMs);
+  const months = date.getUTCFullYear() * 12 + date.getUTCMonth();
+  if (unit === 'month') return months;
+  if (unit === 'quarter') return Math.floor(months / 3);
+  return date.getUTCFullYear();
+}
+
+// The start of a period, as an ISO date.
+function periodStart(period: number, unit: DateUnit): string {
+  let epochMs: number;
+  if (unit === 'day') epochMs = period * 86_400_000;
+  else if (unit === 'week') epochMs = (period * 7 - 3) * 86_400_000;
+  else if (unit === 'month') epochMs = Date.UTC(Math.floor(period / 12), period % 12, 1);
+  else if (unit === 'quarter') epochMs = Date.UTC(Math.floor(period / 4), (period % 4) * 3, 1);
+  else epochMs = Date.UTC(period, 0, 1);
+  return new Date(epochMs).toISOString().slice(0, 10);
+}
+
+function missingPeriods(sorted: readonly number[], unit: DateUnit): NonNullable<DateProfile['missingPeriods']> {
+  const periods = [...new Set(sorted.map((value) => periodOf(value, unit)))].sort((a, b) => a - b);
+  const runs: Array<{ from: string; to: string }> = [];
+  let count = 0;
+  for (let index = 1; index < periods.length; index += 1) {
+    const previous = periods[index - 1] as number;
+    const current = periods[index] as number;
+    if (current - previous <= 1) continue;
+    count += current - previous - 1;
+    if (runs.length < 10) runs.push({ from: periodStart(previous + 1, unit), to: periodStart(current - 1, unit) });
+  }
+  return { unit, count, runs };
 }

@@ -1,3 +1,4 @@
+import { AssociationSample, type AssociationSampleState } from './association-sample.js';
 import {
   type ColumnProfile,
   ColumnProfiler,
@@ -24,6 +25,11 @@ export interface TableProfilerOptions extends ProfilerLimits {
   correlationColumns?: number;
   /** Most extreme values kept per side of a numeric column, with their rows. Default 20. */
   outlierExamples?: number;
+  /**
+   * Rows kept (a uniform sample) for Spearman's rho and Cramér's V. Default 5,000, fewer for
+   * wide tables (at most 500,000 cells).
+   */
+  associationRows?: number;
   /** Share of nulls from which a column is flagged `mostly_null`. Default 0.5. */
   mostlyNullShare?: number;
   /**
@@ -41,6 +47,7 @@ export interface TableProfilerState {
   extremes: Array<{ low: Array<{ row: number; value: number }>; high: Array<{ row: number; value: number }> }>;
   fingerprints: Float64Array;
   sample: RowSampleState;
+  associations: AssociationSampleState;
 }
 
 /** Outliers of one numeric column. */
@@ -62,8 +69,18 @@ export interface ColumnOutliers {
 export interface TableInsights {
   rowCount: number;
   columns: ColumnProfile[];
-  /** Pearson's r between every two measure columns (integer or decimal), over the rows where both are numbers. */
-  correlations: Array<{ a: string; b: string; pearson: number | null; rows: number }>;
+  /**
+   * Between every two measure columns (integer or decimal), over the rows where both are
+   * numbers: Pearson's r (all rows), and Spearman's rho from the association sample.
+   */
+  correlations: Array<{ a: string; b: string; pearson: number | null; rows: number; spearman: number | null }>;
+  /** Cramér's V between every two categorical or boolean columns (at most 50 values each), from the association sample. */
+  categoricalAssociations: Array<{ a: string; b: string; cramersV: number | null; rows: number }>;
+  /**
+   * The rows Spearman's rho and Cramér's V are computed over: every row (`exact`) up to
+   * `associationRows`, else a uniform sample of that many (`sample`).
+   */
+  associationSample: { rows: number; method: 'exact' | 'sample' };
   /** Present when more numeric columns had numbers than `correlationColumns`: the ones left out. */
   correlationLimit?: { columns: number; leftOut: string[] };
   outliers: ColumnOutliers[];
@@ -88,7 +105,7 @@ interface ColumnExtremes {
 export class TableProfiler {
   readonly #columns: readonly string[];
   readonly #profilers: ColumnProfiler[];
-  readonly #options: Required<Omit<TableProfilerOptions, keyof ProfilerLimits | 'correlate'>>;
+  readonly #options: Required<Omit<TableProfilerOptions, keyof ProfilerLimits | 'correlate' | 'associationRows'>>;
   readonly #fingerprints: FingerprintList;
   readonly #extremes: ColumnExtremes[];
   // NaN where a value is not a number: a Float64Array stores numbers unboxed.
@@ -97,6 +114,8 @@ export class TableProfiler {
   #rows = 0;
   readonly #sample = new RowSample();
   readonly #missing: Uint8Array;
+  readonly #hashes: Uint32Array;
+  readonly #associations: AssociationSample;
   readonly #mergedFingerprints: Float64Array[] = [];
 
   constructor(columns: readonly string[], options: TableProfilerOptions = {}) {
@@ -113,6 +132,10 @@ export class TableProfiler {
     this.#extremes = columns.map(() => ({ low: new Extremes(keep, false), high: new Extremes(keep, true) }));
     this.#numbers = new Float64Array(columns.length).fill(Number.NaN);
     this.#missing = new Uint8Array(columns.length);
+    this.#hashes = new Uint32Array(columns.length);
+    this.#associations = new AssociationSample(
+      options.associationRows ?? Math.max(100, Math.min(5000, Math.floor(500_000 / Math.max(1, columns.length)))),
+    );
     this.#correlation = new CorrelationSet(columns.length, this.#options.correlationColumns);
   }
 
@@ -130,6 +153,7 @@ export class TableProfiler {
       extremes: this.#extremes.map((entry) => ({ low: entry.low.entries(), high: entry.high.entries() })),
       fingerprints: this.#fingerprints.values().slice(),
       sample: this.#sample.state(),
+      associations: this.#associations.state(),
     };
   }
 
@@ -150,6 +174,7 @@ export class TableProfiler {
     });
     this.#mergedFingerprints.push(state.fingerprints);
     this.#sample.merge(state.sample);
+    this.#associations.merge(state.associations);
     this.#rows += state.rows;
   }
 
@@ -169,6 +194,7 @@ export class TableProfiler {
       const profiler = this.#profilers[index] as ColumnProfiler;
       const hash = profiler.add(values[index]);
       this.#missing[index] = hash === 0 ? 1 : 0;
+      this.#hashes[index] = hash;
       a = Math.imul(a ^ hash, 0x85ebca6b) + index;
       b = Math.imul(b ^ hash, 0xc2b2ae35) ^ (b >>> 15);
       this.#afterValue(index, profiler);
@@ -206,6 +232,7 @@ export class TableProfiler {
   #afterRow(a: number, b: number): void {
     this.#fingerprints.add((a >>> 0) * 0x100000 + (b >>> 12));
     this.#sample.add(this.#missing);
+    this.#associations.add(this.#numbers, this.#hashes);
     this.#correlation.add(this.#numbers);
   }
 
@@ -252,6 +279,7 @@ export class TableProfiler {
         } else hash = profiler.addBytes(bytes, start, end, decode, singleByte);
       }
       this.#missing[index] = hash === 0 ? 1 : 0;
+      this.#hashes[index] = hash;
       this.#afterValue(index, profiler);
       a = Math.imul(a ^ hash, 0x85ebca6b) + index;
       b = Math.imul(b ^ hash, 0xc2b2ae35) ^ (b >>> 15);
@@ -271,15 +299,42 @@ export class TableProfiler {
     const duplicates = this.#fingerprints.countRepeats(this.#mergedFingerprints);
     // Ids, codes and other non-measures have numbers too, but nothing to correlate.
     const measure = (index: number) => isMeasure((columns[index] as ColumnProfile).type);
-    const correlations = this.#correlation
-      .correlations()
-      .filter((pair) => measure(pair.a) && measure(pair.b))
-      .map((pair) => ({ ...pair, a: this.#columns[pair.a] as string, b: this.#columns[pair.b] as string }));
+    const pairs = this.#correlation.correlations().filter((pair) => measure(pair.a) && measure(pair.b));
+    const ranked = this.#associations.spearman(
+      [...new Set(pairs.flatMap((pair) => [pair.a, pair.b]))].sort((x, y) => x - y),
+    );
+    const rho = new Map(ranked.map((entry) => [`${entry.a}:${entry.b}`, entry.spearman]));
+    const correlations = pairs.map((pair) => ({
+      ...pair,
+      a: this.#columns[pair.a] as string,
+      b: this.#columns[pair.b] as string,
+      spearman: rho.get(`${pair.a}:${pair.b}`) ?? null,
+    }));
+    const categorical = columns
+      .map((column, index) => ({ column, index }))
+      .filter(
+        ({ column }) =>
+          (column.type === 'categorical' || column.type === 'boolean') &&
+          column.distinctMethod === 'exact' &&
+          column.distinct <= 50,
+      )
+      .slice(0, this.#options.correlationColumns)
+      .map(({ index }) => index);
+    const categoricalAssociations = this.#associations.cramersV(categorical).map((entry) => ({
+      ...entry,
+      a: this.#columns[entry.a] as string,
+      b: this.#columns[entry.b] as string,
+    }));
     const leftOut = this.#correlation.leftOut().filter(measure);
     return {
       rowCount: this.#rows,
       columns,
       correlations,
+      categoricalAssociations,
+      associationSample: {
+        rows: this.#associations.kept,
+        method: this.#associations.complete ? 'exact' : 'sample',
+      },
       ...(leftOut.length > 0
         ? {
             correlationLimit: {
