@@ -32,6 +32,13 @@ export interface ParsedTable {
   rowCount: number;
   /** BlobStore key of the rows, one JSON object a line, keyed by column. */
   rowsKey: string;
+  /**
+   * The row the first data row is in the file, as a spreadsheet or editor numbers rows: 2 for a
+   * CSV or TSV with a header and for HTML and DOCX tables; the sheet row for XLSX; 1 for JSON
+   * and JSON Lines (records). Row numbers in insights count from it; parse warnings use the
+   * same numbering. Absent in results stored before it existed (then 1).
+   */
+  firstRowNumber?: number;
   /** Up to `sampleValues` non-empty values of each column (a uniform sample), for semantic inference. */
   samples: Record<string, string[]>;
   /**
@@ -239,10 +246,10 @@ const PARSERS: Readonly<Record<ContentFormat, FormatParser>> = {
     let sheetName: string | undefined;
     const report = await parseXlsx(
       await readAll(body, context.maxBytes),
-      (sheet, row) => {
+      (sheet, row, _index, rowNumber) => {
         if (sheet !== sheetName) {
           sheetName = sheet;
-          table = context.openTable(sheet, Object.keys(row));
+          table = context.openTable(sheet, Object.keys(row), rowNumber);
         }
         return (table as TableWriter).writeObject(row);
       },
@@ -261,7 +268,8 @@ async function parseTabular(body: AsyncIterable<Uint8Array>, context: ParseConte
   const report = await parseDelimitedValues(
     body,
     (values, _index, columns) => {
-      table ??= context.openTable(context.baseName, columns);
+      // Records are numbered from the header, record 1, as parse warnings number them.
+      table ??= context.openTable(context.baseName, columns, options.columns ? 1 : 2);
       return table.writeValues(values);
     },
     options,
@@ -269,5 +277,5 @@ async function parseTabular(body: AsyncIterable<Uint8Array>, context: ParseConte
   context.warn(report.warnings, report.droppedWarnings);
   context.report.encoding = report.encoding;
   context.report.delimiter = report.delimiter;
-  if (!table) context.openTable(context.baseName, report.columns);
+  if (!table) context.openTable(context.baseName, report.columns, options.columns ? 1 : 2);
 }

@@ -56,7 +56,8 @@ export class ParseContext {
     this.report.droppedWarnings += dropped;
   }
 
-  openTable(name: string, columns: readonly string[]): TableWriter {
+  /** `firstRowNumber`: the row the first data row is in the file (2 below a header on row 1). */
+  openTable(name: string, columns: readonly string[], firstRowNumber = 1): TableWriter {
     const key = `parsed/${this.input.fileId}/table-${this.#tables.length + 1}.jsonl`;
     const profile = this.options.profile;
     const table = new TableWriter(
@@ -66,7 +67,8 @@ export class ParseContext {
       name,
       [...columns],
       this.options.sampleValues ?? 100,
-      profile ? new TableProfiler([...columns], profile) : undefined,
+      profile ? new TableProfiler([...columns], profile).numberRowsFrom(firstRowNumber) : undefined,
+      firstRowNumber,
     );
     this.#tables.push(table);
     return table;
@@ -74,7 +76,8 @@ export class ParseContext {
 
   async addTables(tables: readonly ExtractedTable[]): Promise<void> {
     for (const extracted of tables) {
-      const table = this.openTable(extracted.name, extracted.columns);
+      // The header is the table's first row.
+      const table = this.openTable(extracted.name, extracted.columns, 2);
       for (const row of extracted.rows) await table.writeValues(row);
     }
   }
@@ -117,6 +120,7 @@ export class ParseContext {
           columns: table.columns,
           rowCount: table.rowCount,
           rowsKey: table.rowsKey,
+          firstRowNumber: table.firstRowNumber,
           samples: table.samples(),
           ...(profiler && this.options.profile
             ? { profile: { options: this.options.profile, insights: profiler.result() } }

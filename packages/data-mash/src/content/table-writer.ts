@@ -10,6 +10,8 @@ import { JsonLinesSink } from './json-lines-sink.js';
  */
 export class TableWriter {
   readonly name: string;
+  /** The row the first data row is in the file, as a spreadsheet or editor numbers rows. */
+  readonly firstRowNumber: number;
   readonly rowsKey: string;
   columns: string[];
   rowCount = 0;
@@ -28,8 +30,10 @@ export class TableWriter {
     columns: string[],
     sampleSize: number,
     profiler?: TableProfiler,
+    firstRowNumber = 1,
   ) {
     this.name = name;
+    this.firstRowNumber = firstRowNumber;
     this.rowsKey = key;
     this.columns = columns;
     this.#sampleSize = sampleSize;

@@ -49,7 +49,8 @@ describe('computeInsights', () => {
       for (const pointer of statement.figures) expect(resolvePointer(result, pointer), pointer).toBeDefined();
     }
     const outlier = insights?.outliers.find((entry) => entry.column === 'price' && entry.method === 'iqr');
-    expect(outlier?.examples).toEqual([{ row: 18, value: 9000 }]);
+    // Data row 18 is row 19 of the file, the header being row 1.
+    expect(outlier?.examples).toEqual([{ row: 19, value: 9000 }]);
     // The figures are plain JSON: they survive a round trip unchanged.
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   });

@@ -49,7 +49,7 @@ export async function computeInsights(input: InsightsInput): Promise<InsightsRes
       tables.push({ name: table.name, rowsKey: table.rowsKey, insights: table.profile.insights });
       continue;
     }
-    const profiler = new TableProfiler(table.columns, input.profiler);
+    const profiler = new TableProfiler(table.columns, input.profiler).numberRowsFrom(table.firstRowNumber ?? 1);
     const stream = await input.blobStore.getStream(input.tenantId, table.rowsKey);
     const values: unknown[] = new Array(table.columns.length);
     for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {

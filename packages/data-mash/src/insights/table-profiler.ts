@@ -61,7 +61,7 @@ export interface ColumnOutliers {
   /** How many values fall outside: exact while the column fits the sample, else scaled from it. */
   count: number;
   countMethod: 'exact' | 'sample';
-  /** The most extreme outliers, with the 1-based row they are on. */
+  /** The most extreme outliers, with the row they are on (see {@link TableProfiler.numberRowsFrom}). */
   examples: Array<{ row: number; value: number }>;
 }
 
@@ -112,6 +112,8 @@ export class TableProfiler {
   readonly #numbers: Float64Array;
   readonly #correlation: CorrelationSet;
   #rows = 0;
+  // Added to data-row indexes (1-based) in results: the row number of the first data row, less one.
+  #rowBase = 0;
   readonly #sample = new RowSample();
   readonly #missing: Uint8Array;
   readonly #hashes: Uint32Array;
@@ -137,6 +139,16 @@ export class TableProfiler {
       options.associationRows ?? Math.max(100, Math.min(5000, Math.floor(500_000 / Math.max(1, columns.length)))),
     );
     this.#correlation = new CorrelationSet(columns.length, this.#options.correlationColumns);
+  }
+
+  /**
+   * Numbers rows in results (outlier examples, the missing-values sample) from `first`: the row
+   * the first data row is in the file as a spreadsheet or editor shows it (2 for a CSV with a
+   * header, which is row 1). Default 1: rows counted from the first data row.
+   */
+  numberRowsFrom(first: number): this {
+    this.#rowBase = first - 1;
+    return this;
   }
 
   /** The columns being correlated so far: those with a number, up to `correlationColumns`. */
@@ -356,8 +368,14 @@ export class TableProfiler {
         duplicates,
         mostlyNullShare: this.#options.mostlyNullShare,
       }),
-      rows: this.#sample.result(),
+      rows: this.#rowsResult(),
     };
+  }
+
+  #rowsResult(): TableInsights['rows'] {
+    const rows = this.#sample.result();
+    if (this.#rowBase === 0) return rows;
+    return { ...rows, missing: rows.missing.map((entry) => ({ ...entry, row: entry.row + this.#rowBase })) };
   }
 
   /** Up to 500 non-null values of a column (uniform sample), for semantic inference. */
@@ -389,7 +407,9 @@ export class TableProfiler {
         high,
         count: Math.max(examples.length, Math.round(inSample * scale)),
         countMethod,
-        examples: examples.slice(0, this.#options.outlierExamples),
+        examples: examples
+          .slice(0, this.#options.outlierExamples)
+          .map((example) => ({ row: example.row + this.#rowBase, value: example.value })),
       });
     };
     const iqr = numeric.quantiles.p75 - numeric.quantiles.p25;

@@ -54,7 +54,7 @@ function plainValue(value: unknown): Cell {
  */
 export async function parseXlsx(
   bytes: Uint8Array,
-  onRow: (sheet: string, row: Record<string, Cell>, index: number) => void | Promise<void>,
+  onRow: (sheet: string, row: Record<string, Cell>, index: number, rowNumber: number) => void | Promise<void>,
   options: XlsxParseOptions = {},
 ): Promise<XlsxParseReport> {
   assertSafeZip(bytes, 'xlsx', options);
@@ -109,7 +109,7 @@ export async function parseXlsx(
         sheet.columns.forEach((column, index) => {
           record[column] = values[index] ?? null;
         });
-        await onRow(name, record, sheet.rowCount);
+        await onRow(name, record, sheet.rowCount, row.number);
         sheet.rowCount += 1;
       }
     }
