@@ -131,6 +131,8 @@ export interface ColumnProfilerState {
   lengthSum: number;
   minLength: number;
   maxLength: number;
+  /** Dates read the same in both orders, and the readings of `d/m/yyyy` values day first and month first. */
+  dates: DateAccumulatorState;
   dayFirst: DateAccumulatorState;
   monthFirst: DateAccumulatorState;
   dayFirstOnly: number;

@@ -82,6 +82,9 @@ export class ColumnProfiler {
   #minLength = Number.POSITIVE_INFINITY;
   #maxLength = 0;
   // Dates read day first and month first; `d/m/yyyy` values possible in one order only.
+  // Dates read the same in both orders (ISO...) go to one accumulator; readings that differ
+  // (`d/m/yyyy` values) to one per order. A column's dates are the first and its order's.
+  readonly #dates = new DateAccumulator();
   readonly #dayFirst = new DateAccumulator();
   readonly #monthFirst = new DateAccumulator();
   #dayFirstOnly = 0;
@@ -92,7 +95,6 @@ export class ColumnProfiler {
   #keywordBudget: number;
   #seed = 0x2545f491;
   readonly #readings = new Float64Array(2);
-  readonly #random = () => this.#next();
 
   constructor(name: string, limits: ProfilerLimits = {}) {
     this.name = name;
@@ -109,7 +111,7 @@ export class ColumnProfiler {
     };
     this.#nullTokens = new NullTokens(this.#limits.nullTokens);
     this.#keywordBudget = this.#limits.keywordValues;
-    this.#numbers = new NumberSummary(this.#limits.sampleSize, this.#random);
+    this.#numbers = new NumberSummary(this.#limits.sampleSize);
   }
 
   #next(): number {
@@ -243,14 +245,17 @@ export class ColumnProfiler {
       const day = dayFirst === dayFirst;
       // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
       const month = monthFirst === monthFirst;
-      if (day) this.#dayFirst.add(dayFirst, seenBefore);
-      if (month) this.#monthFirst.add(monthFirst, seenBefore);
+      if (day && dayFirst === monthFirst) this.#dates.add(dayFirst, seenBefore);
+      else {
+        if (day) this.#dayFirst.add(dayFirst, seenBefore);
+        if (month) this.#monthFirst.add(monthFirst, seenBefore);
+      }
       if (day !== month) {
         if (day) this.#dayFirstOnly += 1;
         else this.#monthFirstOnly += 1;
       } else if (day && dayFirst !== monthFirst) this.#ambiguous += 1;
       // Stop looking once most values so far were not dates.
-      const dates = Math.max(this.#dayFirst.count, this.#monthFirst.count);
+      const dates = this.#dates.count + Math.max(this.#dayFirst.count, this.#monthFirst.count);
       if (!day && !month && this.#textCount - dates > 100 && dates < this.#textCount * 0.9) this.#datesPossible = false;
     }
     if (this.#keywordBudget > 0 && words !== undefined) {
@@ -489,13 +494,21 @@ export class ColumnProfiler {
         keywords: this.#keywords,
       },
       dates: {
-        dayFirst: this.#dayFirst,
-        monthFirst: this.#monthFirst,
+        dayFirst: this.#withShared(this.#dayFirst),
+        monthFirst: this.#withShared(this.#monthFirst),
         dayFirstOnly: this.#dayFirstOnly,
         monthFirstOnly: this.#monthFirstOnly,
         ambiguous: this.#ambiguous,
       },
     });
+  }
+
+  // The dates of one order: those read the same either way, and that order's own readings.
+  #withShared(order: DateAccumulator): DateAccumulator {
+    const dates = new DateAccumulator();
+    dates.merge(this.#dates.state());
+    dates.merge(order.state());
+    return dates;
   }
 
   /** The state so far as plain data (structured-clone safe). */
@@ -517,6 +530,7 @@ export class ColumnProfiler {
       lengthSum: this.#lengthSum,
       minLength: this.#minLength,
       maxLength: this.#maxLength,
+      dates: this.#dates.state(),
       dayFirst: this.#dayFirst.state(),
       monthFirst: this.#monthFirst.state(),
       dayFirstOnly: this.#dayFirstOnly,
@@ -566,6 +580,7 @@ export class ColumnProfiler {
     this.#lengthSum += other.lengthSum;
     this.#minLength = Math.min(this.#minLength, other.minLength);
     this.#maxLength = Math.max(this.#maxLength, other.maxLength);
+    this.#dates.merge(other.dates);
     this.#dayFirst.merge(other.dayFirst);
     this.#monthFirst.merge(other.monthFirst);
     this.#dayFirstOnly += other.dayFirstOnly;

@@ -46,15 +46,15 @@ export class NumberSummary {
   readonly sample: number[] = [];
   readonly units = new Map<string, number>();
   readonly #sampleSize: number;
-  readonly #random: () => number;
+  #seed = 0x7f4a7c15;
 
-  constructor(sampleSize: number, random: () => number) {
+  constructor(sampleSize: number) {
     this.#sampleSize = sampleSize;
-    this.#random = random;
   }
 
-  /** Adds one number. */
-  add(x: number): void {
+  /** Adds one number (-0 counts as 0, so min and max do not depend on the order values come in). */
+  add(value: number): void {
+    const x = value === 0 ? 0 : value;
     const n = this.count + 1;
     this.count = n;
     const delta = x - this.mean;
@@ -75,7 +75,13 @@ export class NumberSummary {
     if (Number.isInteger(x)) this.integers += 1;
     if (this.sample.length < this.#sampleSize) this.sample.push(x);
     else {
-      const slot = Math.floor(this.#random() * n);
+      // xorshift32 inline (a deterministic sample; no call a value on this path).
+      let seed = this.#seed;
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      this.#seed = seed;
+      const slot = Math.floor(((seed >>> 0) / 0x100000000) * n);
       if (slot < this.#sampleSize) this.sample[slot] = x;
     }
   }
