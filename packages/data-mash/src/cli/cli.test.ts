@@ -83,7 +83,7 @@ describe('the data-mash CLI', () => {
     }
 
     const text = cli(['insights', journeyId]);
-    expect(text.stdout).toMatch(/temp_max\s+number\s+0 %\s+67\s+-1\.6 … 35\.6/);
+    expect(text.stdout).toMatch(/temp_max\s+decimal\s+0 %\s+67\s+-1\.6 … 35\.6/);
     const figures = json<{ tables: Array<{ insights: { rowCount: number } }> }>(
       cli(['insights', journeyId, '--json']).stdout,
     );

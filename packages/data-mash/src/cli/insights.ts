@@ -1,26 +1,44 @@
 import type { ColumnProfile } from '../insights/column-profiler.js';
 import type { InsightsResult } from '../insights/insights-pillar.js';
+import { formatFigure, formatShare } from '../insights/wording.js';
 import { EXIT, figure, print, printable, printJson, table } from './output.js';
 import { type GlobalOptions, openExistingSession } from './session.js';
 
 function describeColumn(column: ColumnProfile): string[] {
-  const filled = column.count - column.nulls;
-  const kind = column.numeric && column.numeric.count >= filled * 0.9 ? 'number' : column.dates ? 'date' : 'text';
   let range = '';
-  if (kind === 'number' && column.numeric) {
-    range = `${figure(column.numeric.min)} … ${figure(column.numeric.max)}, mean ${figure(column.numeric.mean)}`;
-  } else if (kind === 'date' && column.dates) {
+  const measure = column.type === 'integer' || column.type === 'decimal';
+  if (measure && column.numeric) {
+    const { min, max, mean, unit } = column.numeric;
+    const scale = Math.max(Math.abs(min), Math.abs(max));
+    range = `${formatFigure(min, scale, unit)} … ${formatFigure(max, scale, unit)}, mean ${formatFigure(mean, scale, unit)}`;
+  } else if (column.dates) {
     range = `${column.dates.min.slice(0, 10)} … ${column.dates.max.slice(0, 10)}`;
+  } else if (column.boolean) {
+    range = `true ${figure(column.boolean.true)}, false ${figure(column.boolean.false)}`;
+  } else if (
+    column.distinctMethod === 'exact' &&
+    column.distinct === column.count - column.nulls &&
+    column.distinct > 1
+  ) {
+    range = 'every value distinct';
   } else {
+    const estimate = column.topValuesMethod === 'estimate' ? '~' : '';
     range = column.topValues
       .slice(0, 3)
       .map(
-        (entry) => `${entry.value.length > 24 ? `${entry.value.slice(0, 23)}…` : entry.value} (${figure(entry.count)})`,
+        (entry) =>
+          `${entry.value.length > 24 ? `${entry.value.slice(0, 23)}…` : entry.value} (${estimate}${figure(entry.count)})`,
       )
       .join(', ');
   }
-  const nulls = column.count === 0 ? '–' : `${figure((100 * column.nulls) / column.count)} %`;
-  return [column.name, kind, nulls, `${column.distinctMethod === 'exact' ? '' : '~'}${figure(column.distinct)}`, range];
+  const nulls = column.count === 0 ? '–' : formatShare(column.nulls, column.count);
+  return [
+    column.name,
+    column.type,
+    nulls,
+    `${column.distinctMethod === 'exact' ? '' : '~'}${figure(column.distinct)}`,
+    range,
+  ];
 }
 
 /** The insights as text: per table its columns, flags and correlations; the text's keywords; the summary. */
@@ -30,7 +48,8 @@ export function renderInsightsText(insights: InsightsResult): string {
     const { insights: figures } = table_;
     out.push(`table ${printable(table_.name)}: ${figure(figures.rowCount)} rows, ${figures.columns.length} columns`);
     out.push(table(['COLUMN', 'TYPE', 'NULL', 'DISTINCT', 'RANGE / TOP VALUES'], figures.columns.map(describeColumn)));
-    for (const flag of figures.quality) out.push(`! ${printable(flag.message)}`);
+    for (const flag of figures.quality)
+      out.push(`${flag.severity === 'warning' ? '!' : 'i'} ${printable(flag.message)}`);
     const strong = figures.correlations.filter((entry) => entry.pearson !== null && Math.abs(entry.pearson) >= 0.5);
     for (const entry of strong)
       out.push(`~ ${printable(entry.a)} and ${printable(entry.b)} correlate (r = ${figure(entry.pearson)})`);

@@ -128,7 +128,9 @@ export function qualityFlags(input: QualityInput): QualityFlag[] {
         figure: column.distinct,
         message: `${name} has ${column.distinctMethod === 'exact' ? '' : 'about '}${column.distinct} distinct values`,
       });
-    if (column.distinctMethod === 'exact' && column.distinct === nonNull && nonNull > 1)
+    // Distinct measures and dates are the norm; distinct codes and labels are worth knowing.
+    const labels = column.type === 'identifier' || column.type === 'categorical' || column.type === 'text';
+    if (labels && column.distinctMethod === 'exact' && column.distinct === nonNull && nonNull > 1)
       note({
         kind: 'unique',
         column: column.name,
