@@ -52,6 +52,8 @@ export interface NumericProfile {
   kurtosis: number | null;
   zeros: number;
   negatives: number;
+  /** Infinite values (`inf`, `-Infinity`, `1e400`), left out of every other figure. */
+  infinite: number;
   median: number;
   quantiles: { p05: number; p25: number; p75: number; p95: number };
   /** p75 - p25. */
@@ -197,7 +199,7 @@ export function profileOf(input: ProfileInput): ColumnProfile {
   const type = decideColumnType({
     name: input.name,
     nonNull,
-    numbers: numbers.count,
+    numbers: numbers.count + numbers.infinite,
     integers: numbers.integers,
     codes: input.codes,
     booleans: input.booleans.true + input.booleans.false,
@@ -208,7 +210,7 @@ export function profileOf(input: ProfileInput): ColumnProfile {
     spacedShare: textCount > 0 ? input.text.spaced / textCount : 0,
     meanLength: textCount > 0 ? input.text.lengthSum / textCount : 0,
   });
-  const numericValues = numbers.count > 0 && numbers.count >= nonNull * 0.9 && input.codes === 0;
+  const numericValues = numbers.count > 0 && numbers.count + numbers.infinite >= nonNull * 0.9 && input.codes === 0;
   const profile: ColumnProfile = {
     name: input.name,
     type,
@@ -224,7 +226,7 @@ export function profileOf(input: ProfileInput): ColumnProfile {
   };
   if (numericValues) {
     profile.numeric = numericProfile(numbers, limits.bins, limits.sampleSize);
-    profile.otherTypeValues = nonNull - numbers.count;
+    profile.otherTypeValues = nonNull - numbers.count - numbers.infinite;
     return profile;
   }
   if (type === 'boolean') profile.boolean = { ...input.booleans };
@@ -275,6 +277,7 @@ function numericProfile(numbers: NumberSummary, bins: number, sampleSize: number
     kurtosis: numbers.kurtosis(),
     zeros: numbers.zeros,
     negatives: numbers.negatives,
+    infinite: numbers.infinite,
     median,
     quantiles: { p05: quantile(sorted, 0.05), p25, p75, p95: quantile(sorted, 0.95) },
     iqr,

@@ -41,6 +41,7 @@ const NUMBER = 1;
 const CODE = 2;
 const TRUE = 3;
 const FALSE = 4;
+const INFINITE = 5;
 const SAFE = 2 ** 53;
 
 /** The full limits, defaults filled in. */
@@ -185,8 +186,12 @@ export class ColumnProfiler {
           box.kind = NUMBER;
           box.number = number;
           if (Math.abs(number) >= SAFE) this.#numbers.addBig(trimmed);
-        }
+        } else box.kind = INFINITE;
       }
+      return box;
+    }
+    if (isInfinityWord(trimmed)) {
+      box.kind = INFINITE;
       return box;
     }
     const withUnit = readUnitNumber(trimmed);
@@ -211,6 +216,10 @@ export class ColumnProfiler {
     const kind = box.kind;
     if (kind === NUMBER) {
       this.#addNumber(box.number, box.unit);
+      return;
+    }
+    if (kind === INFINITE) {
+      this.#numbers.infinite += 1;
       return;
     }
     if (box.formula) this.#formulas += 1;
@@ -361,6 +370,17 @@ export class ColumnProfiler {
       const withUnit = readUnitNumber(text.trim());
       if (withUnit) {
         this.#addNumber(withUnit.value, withUnit.unit);
+        return text;
+      }
+    }
+    if (Number.isNaN(number) && mayBeInfinite(bytes, trimmedStart, trimmedEnd)) {
+      text ??= decode(bytes, start, end);
+      const trimmed = text.trim();
+      if (
+        isInfinityWord(trimmed) ||
+        (isNumberText(trimmed) && !bytesHaveLeadingZero(bytes, trimmedStart, trimmedEnd))
+      ) {
+        this.#numbers.infinite += 1;
         return text;
       }
     }
@@ -610,6 +630,21 @@ export class ColumnProfiler {
   numericSample(): number[] {
     return [...this.#numbers.sample].sort((a, b) => a - b);
   }
+}
+
+const INFINITY_WORD = /^[+-]?(?:inf|infinity)$/i;
+/** `inf`, `-Infinity`, `+INF`...: an infinite number as spreadsheets, pandas and DuckDB write it. */
+const isInfinityWord = (text: string) => text.length <= 9 && INFINITY_WORD.test(text);
+
+// Could trimmed bytes be an infinity word or a number too large for a double (`1e400`)?
+function mayBeInfinite(bytes: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  const first = bytes[start] as number;
+  const letter = first === 43 || first === 45 ? (bytes[start + 1] as number) : first;
+  if ((letter === 105 || letter === 73) && length <= 9) return true;
+  if (length < 4) return false;
+  for (let index = start; index < end; index += 1) if (bytes[index] === 101 || bytes[index] === 69) return true;
+  return false;
 }
 
 const isLetter = (byte: number) => (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122);

@@ -115,6 +115,9 @@ describe('one type a column, from all its values', () => {
     const counts = profileOf(['1,234', '12,000', '1,000,000']);
     expect(counts.numeric).toMatchObject({ min: 1234, max: 1_000_000 });
     expect(counts.numeric?.unit).toBeUndefined();
+    const infinite = profileOf(['1.5', 'inf', '-Infinity', '1e400', '2.5']);
+    expect(infinite).toMatchObject({ type: 'decimal', otherTypeValues: 0 });
+    expect(infinite.numeric).toMatchObject({ count: 2, infinite: 3, min: 1.5, max: 2.5, mean: 2 });
     // One and a half, the European way, is not a thousands separator.
     expect(profileOf(['1,5', '2,25']).numeric).toBeUndefined();
   });

@@ -12,6 +12,7 @@ export interface NumberSummaryState {
   zeros: number;
   negatives: number;
   integers: number;
+  infinite: number;
   /** Integers beyond +-2^53, exactly, as decimal text: the smallest and largest seen. */
   bigMin: string | null;
   bigMax: string | null;
@@ -41,6 +42,8 @@ export class NumberSummary {
   zeros = 0;
   negatives = 0;
   integers = 0;
+  /** Infinite values (`inf`, `-Infinity`, `1e400`): numbers, but outside every other figure. */
+  infinite = 0;
   #bigMin: bigint | undefined;
   #bigMax: bigint | undefined;
   readonly sample: number[] = [];
@@ -142,6 +145,7 @@ export class NumberSummary {
       zeros: this.zeros,
       negatives: this.negatives,
       integers: this.integers,
+      infinite: this.infinite,
       bigMin: this.#bigMin?.toString() ?? null,
       bigMax: this.#bigMax?.toString() ?? null,
       sample: [...this.sample],
@@ -156,6 +160,7 @@ export class NumberSummary {
   ): void {
     const na = this.count;
     const nb = other.count;
+    this.infinite += other.infinite;
     if (nb === 0) return;
     const n = na + nb;
     const delta = other.mean - this.mean;
