@@ -8,9 +8,8 @@ function describeColumn(column: ColumnProfile): string[] {
   let range = '';
   const measure = column.type === 'integer' || column.type === 'decimal';
   if (measure && column.numeric) {
-    const { min, max, mean, unit } = column.numeric;
-    const scale = Math.max(Math.abs(min), Math.abs(max));
-    range = `${formatFigure(min, scale, unit)} … ${formatFigure(max, scale, unit)}, mean ${formatFigure(mean, scale, unit)}`;
+    const { min, max, mean, unit, stdDev, exactMin, exactMax } = column.numeric;
+    range = `${exactMin ?? formatFigure(min, 0, unit)} … ${exactMax ?? formatFigure(max, 0, unit)}, mean ${formatFigure(mean, stdDev, unit)}`;
   } else if (column.dates) {
     range = `${column.dates.min.slice(0, 10)} … ${column.dates.max.slice(0, 10)}`;
   } else if (column.boolean) {

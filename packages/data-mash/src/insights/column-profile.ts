@@ -38,7 +38,11 @@ export interface NumericProfile {
   count: number;
   min: number;
   max: number;
-  /** The exact min and max as decimal text, present when one is an integer beyond +-2^53 (where `min`/`max` are rounded). */
+  /**
+   * The exact min and max as decimal text, present when a value is written as an integer beyond
+   * +-2^53 (where `min`/`max` are rounded doubles). Values beyond 2^53 written otherwise (`1e20`,
+   * `1.5e17`) count as their double.
+   */
   exactMin?: string;
   exactMax?: string;
   mean: number;

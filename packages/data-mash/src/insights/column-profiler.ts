@@ -18,6 +18,7 @@ import {
   type CountBox,
   detach,
   type FieldDecoder,
+  hash32b,
   hashPair,
   isDigit,
   isNumberText,
@@ -58,6 +59,12 @@ export class ColumnProfiler {
   readonly name: string;
   /** The number the last added value was read as, or `NaN` when it was not a number. */
   lastNumber = Number.NaN;
+  /**
+   * A second 32-bit hash of the last added value (0 for a null), independent of the one
+   * {@link add} returns: a table profiler's row fingerprints take both, so two rows differing in
+   * one value are told apart unless both hashes of the two values collide.
+   */
+  lastCheck = 0;
   readonly #limits: ResolvedLimits;
   readonly #nullTokens: NullTokens;
   #count = 0;
@@ -139,6 +146,7 @@ export class ColumnProfiler {
       text.length > 0 && (text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32) ? text.trim() : text;
     if (trimmed.length === 0 || this.#nullTokens.has(trimmed)) {
       this.#nulls += 1;
+      this.lastCheck = 0;
       return 0;
     }
     this.#sampleValue(text);
@@ -158,12 +166,14 @@ export class ColumnProfiler {
       }
     }
     this.#apply(box, seenBefore, box.spaced ? box.text : undefined);
+    this.lastCheck = box.second;
     return box.hash === 0 ? 1 : box.hash;
   }
 
   // Reads a new distinct value: what it is (number, code, boolean, date, text) and its figures.
-  #read(text: string, trimmed: string, hash: number): CountBox {
+  #read(text: string, trimmed: string, hash: number, second = hash32b(text)): CountBox {
     const box: CountBox = {
+      second,
       count: 1,
       kind: TEXT,
       number: Number.NaN,
@@ -299,13 +309,16 @@ export class ColumnProfiler {
     while (trimmedEnd > trimmedStart && (bytes[trimmedEnd - 1] as number) <= 32) trimmedEnd -= 1;
     if (trimmedStart === trimmedEnd || this.#nullTokens.hasBytes(bytes, trimmedStart, trimmedEnd)) {
       this.#nulls += 1;
+      this.lastCheck = 0;
       return 0;
     }
     const nonNull = this.#count - this.#nulls;
     const pair = this.#pair;
     const table = this.#table;
-    hashPair(bytes, start, end, pair, table !== undefined);
+    // Both hashes: the second keys exact counts and heavy hitters and goes into row fingerprints.
+    hashPair(bytes, start, end, pair, true);
     const hashed = (pair[2] as number) >>> 0;
+    this.lastCheck = (pair[1] as number) >>> 0;
     let text: string | undefined;
     const box = table?.get(pair[0] as number, pair[1] as number);
     if (box !== undefined) {
@@ -314,7 +327,7 @@ export class ColumnProfiler {
       this.#apply(box, true, box.spaced && this.#keywordBudget > 0 ? text : undefined);
     } else if (table) {
       text = decode(bytes, start, end);
-      const created = this.#read(text, text.trim(), hashed);
+      const created = this.#read(text, text.trim(), hashed, (pair[1] as number) >>> 0);
       table.add(pair[0] as number, pair[1] as number, created);
       if (table.size > this.#limits.exactDistinct) this.#dropExact();
       this.#apply(created, false, created.spaced ? text : undefined);
@@ -323,7 +336,6 @@ export class ColumnProfiler {
       const heavy = this.#heavy as HeavyHitters<string | number>;
       if (heavy.screen(hashed)) {
         // Past the filter: the second hash tells values sharing the first apart.
-        hashPair(bytes, start, end, pair, true);
         const key = pair[0] as number;
         const check = pair[1] as number;
         if (heavy.count(key, check)) {

@@ -90,6 +90,11 @@ describe('one type a column, from all its values', () => {
     expect(profile.distinct).toBe(5);
     expect(profile.numeric).toMatchObject({ exactMin: '-9007199254740999', exactMax: '9007199254740995' });
     expect(profileOf(['1', '2']).numeric?.exactMax).toBeUndefined();
+    // A larger value written otherwise (1e20) is the max, as its double (exact for 1e20).
+    expect(profileOf(['9007199254740993', '1e20', '5']).numeric).toMatchObject({
+      exactMin: '5',
+      exactMax: '100000000000000000000',
+    });
   });
 
   it('makes one type decision shared by the profile and the semantic phase, from every value (point 10)', () => {

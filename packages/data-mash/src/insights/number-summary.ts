@@ -13,9 +13,12 @@ export interface NumberSummaryState {
   negatives: number;
   integers: number;
   infinite: number;
-  /** Integers beyond +-2^53, exactly, as decimal text: the smallest and largest seen. */
+  /** Integers written beyond +-2^53, exactly, as decimal text: the smallest and largest seen. */
   bigMin: string | null;
   bigMax: string | null;
+  /** The smallest and largest of the other values: within +-2^53, or not written as integers (`1e20`). */
+  otherMin: number;
+  otherMax: number;
   sample: number[];
   units: Array<[string, number]>;
 }
@@ -46,6 +49,8 @@ export class NumberSummary {
   infinite = 0;
   #bigMin: bigint | undefined;
   #bigMax: bigint | undefined;
+  #otherMin = Number.POSITIVE_INFINITY;
+  #otherMax = Number.NEGATIVE_INFINITY;
   readonly sample: number[] = [];
   readonly units = new Map<string, number>();
   readonly #sampleSize: number;
@@ -70,6 +75,10 @@ export class NumberSummary {
     this.m2 += term;
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
+    if (x > -SAFE && x < SAFE) {
+      if (x < this.#otherMin) this.#otherMin = x;
+      if (x > this.#otherMax) this.#otherMax = x;
+    }
     const total = this.#sum + x;
     this.#sumError += Math.abs(this.#sum) >= Math.abs(x) ? this.#sum - total + x : x - total + this.#sum;
     this.#sum = total;
@@ -89,10 +98,18 @@ export class NumberSummary {
     }
   }
 
-  /** Notes the text of a number beyond +-2^53 (after {@link add}), so min and max stay exact. */
+  /**
+   * Notes the text of a number beyond +-2^53 (once a distinct value is enough), so min and max
+   * stay exact: an integer is kept as a bigint; any other (`1e20`) as its double, which is exact.
+   */
   addBig(text: string): void {
     const trimmed = text.trim();
-    if (!INTEGER_TEXT.test(trimmed)) return;
+    if (!INTEGER_TEXT.test(trimmed)) {
+      const value = Number(trimmed);
+      if (value < this.#otherMin) this.#otherMin = value;
+      if (value > this.#otherMax) this.#otherMax = value;
+      return;
+    }
     const value = BigInt(trimmed);
     if (this.#bigMin === undefined || value < this.#bigMin) this.#bigMin = value;
     if (this.#bigMax === undefined || value > this.#bigMax) this.#bigMax = value;
@@ -114,12 +131,11 @@ export class NumberSummary {
    */
   exactRange(): { min: string; max: string } | undefined {
     if (this.#bigMin === undefined || this.#bigMax === undefined) return undefined;
-    // A double min beyond 2^53 is a rounded big value, which bigMin holds exactly; otherwise the
-    // double is exact and the smaller of the two is the minimum.
-    // (Comparing a bigint with a double is exact in JavaScript.)
-    const pick = (double: number, big: bigint, smaller: boolean) =>
-      Math.abs(double) >= SAFE || (smaller ? big < double : big > double) ? big.toString() : String(double);
-    return { min: pick(this.min, this.#bigMin, true), max: pick(this.max, this.#bigMax, false) };
+    // Comparing a bigint with a double is exact in JavaScript; a double's own decimal is exact too.
+    const text = (double: number) => (Number.isInteger(double) ? BigInt(double).toString() : String(double));
+    const min = this.#otherMin < this.#bigMin ? text(this.#otherMin) : this.#bigMin.toString();
+    const max = this.#otherMax > this.#bigMax ? text(this.#otherMax) : this.#bigMax.toString();
+    return { min, max };
   }
 
   /** The unit most numbers were written with, when at least 90 % share it; undefined for plain numbers. */
@@ -148,6 +164,8 @@ export class NumberSummary {
       infinite: this.infinite,
       bigMin: this.#bigMin?.toString() ?? null,
       bigMax: this.#bigMax?.toString() ?? null,
+      otherMin: this.#otherMin,
+      otherMax: this.#otherMax,
       sample: [...this.sample],
       units: [...this.units],
     };
@@ -195,6 +213,8 @@ export class NumberSummary {
     this.negatives += other.negatives;
     this.integers += other.integers;
     for (const text of [other.bigMin, other.bigMax]) if (text !== null) this.addBig(text);
+    this.#otherMin = Math.min(this.#otherMin, other.otherMin);
+    this.#otherMax = Math.max(this.#otherMax, other.otherMax);
     for (const [unit, count] of other.units) this.units.set(unit, (this.units.get(unit) ?? 0) + count);
   }
 

@@ -79,7 +79,7 @@ export function qualityFlags(input: QualityInput): QualityFlag[] {
         kind: 'mixed_types',
         column: column.name,
         figure: column.otherTypeValues,
-        message: `${column.otherTypeValues} value${column.otherTypeValues === 1 ? '' : 's'} of ${name} (${percent(share)}) ${column.otherTypeValues === 1 ? 'is' : 'are'} not ${article(column.type)}`,
+        message: `${column.otherTypeValues.toLocaleString('en-US')} value${column.otherTypeValues === 1 ? '' : 's'} of ${name} (${percent(share)}) ${column.otherTypeValues === 1 ? 'is' : 'are'} not ${article(column.type)}`,
       });
     }
     if (column.formulaValues > 0)
@@ -87,7 +87,7 @@ export function qualityFlags(input: QualityInput): QualityFlag[] {
         kind: 'formula_injection',
         column: column.name,
         figure: column.formulaValues,
-        message: `${column.formulaValues} value${column.formulaValues === 1 ? '' : 's'} of ${name} start${column.formulaValues === 1 ? 's' : ''} with =, +, -, @ or a control character: a spreadsheet would run ${column.formulaValues === 1 ? 'it' : 'them'} as a formula`,
+        message: `${column.formulaValues.toLocaleString('en-US')} value${column.formulaValues === 1 ? '' : 's'} of ${name} start${column.formulaValues === 1 ? 's' : ''} with =, +, -, @, a tab or a carriage return: a spreadsheet would run ${column.formulaValues === 1 ? 'it' : 'them'} as a formula`,
       });
     const numeric = column.numeric;
     if (numeric && isMeasure(column.type)) {
@@ -142,7 +142,7 @@ export function qualityFlags(input: QualityInput): QualityFlag[] {
     warn({
       kind: 'duplicate_rows',
       figure: input.duplicates,
-      message: `${input.duplicates} row${input.duplicates === 1 ? '' : 's'} repeat an earlier row exactly`,
+      message: `${input.duplicates.toLocaleString('en-US')} row${input.duplicates === 1 ? '' : 's'} repeat${input.duplicates === 1 ? 's' : ''} an earlier row exactly`,
     });
   for (const pair of input.correlations) {
     if (pair.pearson === null || Math.abs(pair.pearson) < CORRELATION) continue;

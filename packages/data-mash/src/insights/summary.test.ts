@@ -78,4 +78,28 @@ describe('summary sentences (point 9)', () => {
     expect(text).toHaveLength(5);
     expect(text.some((sentence) => sentence.startsWith("'c12' and 'c13' rise together (Pearson r = 1.00)"))).toBe(true);
   });
+
+  it('never rounds data values away, counts ties beyond the list, and groups warnings of a kind (review)', () => {
+    const spread = summaryOf(['v'], [...Array.from({ length: 9 }, (_, index) => [String(index + 1)]), ['20000000000']]);
+    expect(spread.join(' ')).toContain('from 1 to 20,000,000,000, half the values at or below 5.5');
+    const tied = summaryOf(
+      ['cat'],
+      Array.from({ length: 30 }, (_, index) => [`c${String(index).padStart(2, '0')}`, 'x'])
+        .map((row) => [row[0]])
+        .flatMap((row) => [row, row]),
+    );
+    expect(tied.join(' ')).toContain("'c00', 'c01', 'c02' and at least 7 more, tied at");
+    const sparse = summaryOf(
+      ['x', 'y', ...Array.from({ length: 11 }, (_, index) => `sparse${index}`)],
+      Array.from({ length: 40 }, (_, row) => [
+        String(row),
+        String(row * 2 + 1),
+        ...Array.from({ length: 11 }, () => (row === 0 ? '1' : '')),
+      ]),
+    );
+    expect(sparse.join(' ')).toContain("11 columns are mostly empty: 'sparse0', 'sparse1', 'sparse2' and 8 more.");
+    expect(sparse.some((sentence) => sentence.startsWith("'x' and 'y' rise together"))).toBe(true);
+    expect(summaryOf(['only'], [['1']])[0]).toBe("'t' has 1 row and 1 column.");
+    expect(formatFigure(9_007_199_254_740_992)).toBe('9,007,199,254,740,992');
+  });
 });

@@ -25,15 +25,35 @@ interface Ranked extends SummaryStatement {
 export function summarizeTable(name: string, insights: TableInsights, pointer: string, limit = 12): SummaryStatement[] {
   const out: Ranked[] = [];
   const at = (path: string) => `${pointer}${path}`;
+  const plural = (count: number, noun: string) => `${formatFigure(count)} ${noun}${count === 1 ? '' : 's'}`;
   out.push({
-    text: `'${name}' has ${formatFigure(insights.rowCount)} rows and ${insights.columns.length} columns.`,
+    text: `'${name}' has ${plural(insights.rowCount, 'row')} and ${plural(insights.columns.length, 'column')}.`,
     figures: [at('/rowCount'), at('/columns')],
     weight: 100,
   });
+  // Warnings one sentence each; three or more of a kind in one sentence, so they do not crowd out the rest.
+  const byKind = new Map<string, number[]>();
   insights.quality.forEach((flag, index) => {
-    if (flag.kind !== 'duplicate_rows' && flag.severity === 'warning')
-      out.push({ text: `${capitalise(flag.message)}.`, figures: [at(`/quality/${index}`)], weight: 90 });
+    if (flag.kind === 'duplicate_rows' || flag.severity !== 'warning') return;
+    byKind.set(flag.kind, [...(byKind.get(flag.kind) ?? []), index]);
   });
+  for (const [kind, indexes] of byKind) {
+    if (indexes.length < 3) {
+      for (const index of indexes)
+        out.push({
+          text: `${capitalise((insights.quality[index] as { message: string }).message)}.`,
+          figures: [at(`/quality/${index}`)],
+          weight: 90,
+        });
+      continue;
+    }
+    const names = indexes.map((index) => `'${insights.quality[index]?.column ?? ''}'`);
+    out.push({
+      text: `${indexes.length} columns ${GROUPED[kind] ?? `are flagged ${kind.replaceAll('_', ' ')}`}: ${names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : listOf(names)}.`,
+      figures: indexes.map((index) => at(`/quality/${index}`)),
+      weight: 90,
+    });
+  }
   if (insights.duplicateRows.count > 0) {
     out.push({
       text: `${formatFigure(insights.duplicateRows.count)} of the first ${formatFigure(insights.duplicateRows.checkedRows)} rows repeat an earlier row exactly.`,
@@ -60,7 +80,8 @@ export function summarizeTable(name: string, insights: TableInsights, pointer: s
     const numeric = column?.numeric;
     // On a skewed column the fences flag the long tail, which the skew sentence already describes.
     if (entry.method !== 'iqr' || !numeric || isSkewed(numeric, entry.count)) return;
-    const scale = Math.max(Math.abs(numeric.min), Math.abs(numeric.max));
+    // The fences are computed: within a billionth of the spread of 0, they are 0.
+    const scale = numeric.stdDev;
     out.push({
       text: `'${entry.column}' has ${entry.countMethod === 'exact' ? '' : 'about '}${formatFigure(entry.count)} outlier${entry.count === 1 ? '' : 's'} outside ${formatFigure(entry.low, scale)} to ${formatFigure(entry.high, scale)}.`,
       figures: [at(`/outliers/${index}/count`), at(`/outliers/${index}/low`), at(`/outliers/${index}/high`)],
@@ -90,19 +111,25 @@ function describeColumn(column: ColumnProfile, base: string, outliers: number): 
   const name = `'${column.name}'`;
   if (column.numeric && isMeasure(column.type)) {
     const n = column.numeric;
-    const scale = Math.max(Math.abs(n.min), Math.abs(n.max));
-    const year = column.type === 'integer' && n.min >= 1000 && n.max <= 2999;
-    const figure = (value: number) => (year ? String(value) : formatFigure(value, scale, n.unit));
+    // One value: the constant alert says it when it matters.
+    if (n.min === n.max) return undefined;
+    // Years are written without separators; integers beyond 2^53 as their exact text.
+    const year = column.type === 'integer' && YEAR_NAME.test(column.name) && n.min >= 1000 && n.max <= 2999;
+    const figure = (value: number) => (year ? formatFigure(value).replaceAll(',', '') : formatFigure(value, 0, n.unit));
+    // The mean is computed: within a billionth of the spread of 0, it is floating-point noise.
+    const mean = formatFigure(n.mean, n.stdDev, n.unit);
+    const min = n.exactMin ?? figure(n.min);
+    const max = n.exactMax ?? figure(n.max);
     if (isSkewed(n, outliers)) {
       const side = (n.skewness as number) > 0 ? 'right' : 'left';
       return {
-        text: `${name} is ${side}-skewed (skewness ${formatFigure(n.skewness as number)}): from ${figure(n.min)} to ${figure(n.max)}, half the values ${side === 'right' ? 'at or below' : 'at or above'} ${figure(n.median)}.`,
+        text: `${name} is ${side}-skewed (skewness ${formatFigure(n.skewness as number)}): from ${min} to ${max}, half the values ${side === 'right' ? 'at or below' : 'at or above'} ${figure(n.median)}.`,
         figures: [`${base}/numeric/skewness`, `${base}/numeric/min`, `${base}/numeric/max`, `${base}/numeric/median`],
         weight: 30,
       };
     }
     return {
-      text: `${name} ranges from ${figure(n.min)} to ${figure(n.max)}, with a median of ${figure(n.median)} and a mean of ${figure(n.mean)}.`,
+      text: `${name} ranges from ${min} to ${max}, with a median of ${figure(n.median)} and a mean of ${year ? mean.replaceAll(',', '') : mean}.`,
       figures: [`${base}/numeric/min`, `${base}/numeric/max`, `${base}/numeric/median`, `${base}/numeric/mean`],
       weight: 30,
     };
@@ -146,10 +173,14 @@ function describeColumn(column: ColumnProfile, base: string, outliers: number): 
     if (!top) return undefined;
     const nonNull = column.count - column.nulls;
     const tied = column.topValues.filter((entry) => entry.count === top.count);
+    // The list holds the top values only: when all of it ties, more values may tie beyond it.
+    const more = tied.length === column.topValues.length && column.distinct > tied.length;
+    const rest = tied.length > 3 ? `${more ? 'at least ' : ''}${tied.length - 3} more` : more ? 'others' : '';
+    const named = tied.slice(0, 3).map((entry) => `'${entry.value}'`);
     const common =
       tied.length === 1 || !second
         ? `the most common is '${top.value}' (${formatShare(top.count, nonNull)} of values)`
-        : `the most common are ${listOf(tied.slice(0, 3).map((entry) => `'${entry.value}'`))}${tied.length > 3 ? ` and ${tied.length - 3} more` : ''}, tied at ${formatShare(top.count, nonNull)} of values each`;
+        : `the most common are ${rest ? `${named.join(', ')} and ${rest}` : listOf(named)}, tied at ${formatShare(top.count, nonNull)} of values each`;
     return {
       text: `${name} takes ${column.distinct} values; ${common}.`,
       figures: [`${base}/distinct`, ...tied.slice(0, 3).map((_, index) => `${base}/topValues/${index}`)],
@@ -158,6 +189,18 @@ function describeColumn(column: ColumnProfile, base: string, outliers: number): 
   }
   return undefined;
 }
+
+const YEAR_NAME = /year|(?:^|[^a-z])yr(?:$|[^a-z])/i;
+
+// How a group of columns with one kind of warning is described.
+const GROUPED: Readonly<Record<string, string>> = {
+  mostly_null: 'are mostly empty',
+  constant: 'have one value throughout',
+  mixed_types: 'hold values of another type',
+  formula_injection: 'hold values a spreadsheet would run as formulas',
+  many_zeros: 'are mostly zeros',
+  imbalanced: 'are dominated by one value',
+};
 
 function listOf(items: string[]): string {
   if (items.length <= 1) return items.join('');

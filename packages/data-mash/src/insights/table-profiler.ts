@@ -208,7 +208,7 @@ export class TableProfiler {
       this.#missing[index] = hash === 0 ? 1 : 0;
       this.#hashes[index] = hash;
       a = Math.imul(a ^ hash, 0x85ebca6b) + index;
-      b = Math.imul(b ^ hash, 0xc2b2ae35) ^ (b >>> 15);
+      b = Math.imul(b ^ profiler.lastCheck, 0xc2b2ae35) ^ (b >>> 15);
       this.#afterValue(index, profiler);
     }
     this.#afterRow(a, b);
@@ -294,7 +294,7 @@ export class TableProfiler {
       this.#hashes[index] = hash;
       this.#afterValue(index, profiler);
       a = Math.imul(a ^ hash, 0x85ebca6b) + index;
-      b = Math.imul(b ^ hash, 0xc2b2ae35) ^ (b >>> 15);
+      b = Math.imul(b ^ profiler.lastCheck, 0xc2b2ae35) ^ (b >>> 15);
     }
     this.#afterRow(a, b);
   }

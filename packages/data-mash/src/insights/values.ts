@@ -88,6 +88,8 @@ export interface CountBox {
   /** The instant read month first (the same as `epoch` for other date forms). */
   alt: number;
   hash: number;
+  /** A second, independent 32-bit hash of the value: row fingerprints take both. */
+  second: number;
   /** The value itself: the key of a string-keyed map; kept here for byte-keyed ones. */
   text: string;
   /** The value has a space: a keyword candidate. */
@@ -238,4 +240,11 @@ export function hashPair(bytes: Uint8Array, start: number, end: number, out: Int
 /** The first character (code) of a value that makes a spreadsheet read it as a formula: `=`, `+`, `-`, `@`, tab, CR. */
 export function startsFormula(code: number): boolean {
   return code === 61 || code === 43 || code === 45 || code === 64 || code === 9 || code === 13;
+}
+
+/** A second 32-bit hash of a string, independent of {@link hash32} (other constants, murmur-style). */
+export function hash32b(value: string): number {
+  let hash = 0x9e3779b9 ^ value.length;
+  for (let index = 0; index < value.length; index += 1) hash = Math.imul(hash ^ value.charCodeAt(index), 0x5bd1e995);
+  return (hash ^ (hash >>> 15)) >>> 0;
 }

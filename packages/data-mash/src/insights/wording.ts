@@ -5,19 +5,19 @@ const CURRENCY_FIRST = new Set(['$', '£', '¥', '₹', '₩', '₽']);
 /**
  * A figure as a reader wants it: integers in full with separators (`12,345`), other numbers to
  * four significant digits but never fewer than their integer digits (`0.00196`, `12.35`,
- * `1,235`), very small and very large ones in exponent form (`1.96e-7`). `scale` is the size of
- * the values the figure is compared with (a column's largest magnitude): anything under a
- * billionth of it is floating-point noise and written `0`. `unit` (`%`, `$`, `€`) is written
- * where readers expect it.
+ * `1,235`), very small and very large ones in exponent form (`1.96e-7`). `noise` is the size
+ * below a billionth of which a computed figure (a mean against its standard deviation) is
+ * floating-point noise and written `0`; 0 for data values, which are never rounded away.
+ * `unit` (`%`, `$`, `€`) is written where readers expect it.
  */
-export function formatFigure(value: number, scale = 0, unit?: string): string {
+export function formatFigure(value: number, noise = 0, unit?: string): string {
   if (!Number.isFinite(value)) return String(value);
-  const cleaned = scale > 0 && Math.abs(value) < scale * 1e-9 ? 0 : value;
+  const cleaned = noise > 0 && Math.abs(value) < noise * 1e-9 ? 0 : value;
   let text: string;
   const magnitude = Math.abs(cleaned);
   if (cleaned === 0) text = '0';
-  else if (magnitude >= 1e15 || magnitude < 1e-4) text = cleaned.toExponential(2).replace(/\.?0+e/, 'e');
-  else if (Number.isInteger(cleaned)) text = cleaned.toLocaleString('en-US');
+  else if (Number.isInteger(cleaned) && magnitude < 1e21) text = cleaned.toLocaleString('en-US');
+  else if (magnitude >= 1e15 || magnitude < 1e-4) text = cleaned.toExponential(3).replace(/\.?0+e/, 'e');
   else if (magnitude >= 1) {
     const integerDigits = Math.floor(Math.log10(magnitude)) + 1;
     text = cleaned.toLocaleString('en-US', { maximumFractionDigits: Math.max(0, 4 - integerDigits) });
