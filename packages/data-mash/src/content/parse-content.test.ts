@@ -214,7 +214,7 @@ describe('parseContent', () => {
     );
   });
 
-  it('does not profile while parsing tables whose values are not all text', async () => {
+  it('profiles JSON and XLSX tables while parsing, as a pass over the stored copy would; not JSON Lines', async () => {
     const store = new MemoryBlobStore();
     const jsonl = await parseContent(
       { tenantId: 't', fileId: 'j', fileName: 'e.jsonl', body: encode('{"a":1}\n{"a":2.5}\n'), blobStore: store },
@@ -222,18 +222,37 @@ describe('parseContent', () => {
     );
     expect(jsonl.structured?.tables[0]?.profile).toBeUndefined();
     const book = new ExcelJS.Workbook();
-    book.addWorksheet('One').addRows([['a'], [1], [2]]);
-    const xlsx = await parseContent(
-      {
-        tenantId: 't',
-        fileId: 'x',
-        fileName: 'book.xlsx',
-        body: new Uint8Array(await book.xlsx.writeBuffer()),
-        blobStore: store,
-      },
-      { profile: {} },
+    book.addWorksheet('One').addRows([
+      ['a', 'b', 'when'],
+      [1, 'x', '2024-01-02'],
+      [2, true, '2024-01-03'],
+      [-0.5, null, '2024-02-01'],
+    ]);
+    const json = encode(
+      JSON.stringify([
+        { a: 1, b: 'x' },
+        { a: 2.5, b: true },
+        { a: null, b: { nested: 1 } },
+      ]),
     );
-    expect(xlsx.structured?.tables[0]?.profile).toBeUndefined();
+    for (const [fileName, body] of [
+      ['book.xlsx', new Uint8Array(await book.xlsx.writeBuffer())],
+      ['rows.json', json],
+    ] as const) {
+      const parse = await parseContent(
+        { tenantId: 't', fileId: fileName, fileName, body, blobStore: store },
+        { profile: {} },
+      );
+      const table = parse.structured?.tables[0];
+      expect(table?.profile, fileName).toBeDefined();
+      const { profile: _profile, ...unprofiled } = table as NonNullable<typeof table>;
+      const reread = await computeInsights({
+        tenantId: 't',
+        blobStore: store,
+        parse: { ...parse, structured: { tables: [unprofiled] } },
+      });
+      expect(table?.profile?.insights, fileName).toEqual(reread.tables[0]?.insights);
+    }
   });
 
   it('stores lines longer than a write buffer whole and in order', async () => {

@@ -44,8 +44,11 @@ export interface ParsedTable {
   /**
    * With the `profile` option: the table's insights, computed while its rows were parsed, and
    * the profiler options they were computed with; the Insights Pillar uses them instead of
-   * reading the stored rows back when its options are the same. Absent when the rows could not
-   * be profiled on the way (JSON, JSON Lines and XLSX tables, whose values are not all text).
+   * reading the stored rows back when its options are the same, and the semantic phase takes
+   * each column's type from them. Absent when the rows could not be profiled on the way: JSON
+   * Lines tables (their columns are known only at the end) and tables with `Date` values; the
+   * semantic phase then infers types from the samples by the same rules, and the Insights
+   * Pillar profiles the stored copy.
    */
   profile?: { options: TableProfilerOptions; insights: TableInsights };
 }

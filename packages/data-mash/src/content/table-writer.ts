@@ -50,9 +50,10 @@ export class TableWriter {
   }
 
   /**
-   * The profile of the rows written, when every row was profiled as it passed: rows given as
-   * values in the table's fixed column order, each value a string (or null or undefined), so the
-   * profiler saw exactly what a reader of the stored JSON Lines gets back. Otherwise undefined.
+   * The profile of the rows written, when every row was profiled as it passed: rows of the
+   * table's fixed columns, each value one whose JSON round trip the profiler reads alike (text,
+   * numbers, booleans, nulls, plain objects and arrays; not `Date`s), so the profiler saw what a
+   * reader of the stored JSON Lines gets back. Otherwise undefined.
    */
   get profiler(): TableProfiler | undefined {
     return this.#profiler;
@@ -70,11 +71,11 @@ export class TableWriter {
       if (column === '__proto__') Object.defineProperty(row, column, { value, enumerable: true, writable: true });
       else row[column] = value;
       this.#sample(index, value);
-      if (profiled && typeof value !== 'string' && value !== null && value !== undefined) profiled = false;
+      if (profiled && !readsBackAlike(value)) profiled = false;
     }
     if (profiler) {
-      // Values other than text could read back from JSON differently (numbers, dates): the
-      // Insights Pillar then profiles the stored copy instead.
+      // A value that could read back from JSON differently (a Date): the Insights Pillar then
+      // profiles the stored copy instead.
       if (profiled) profiler.addValues(values);
       else this.#profiler = undefined;
     }
@@ -84,15 +85,22 @@ export class TableWriter {
 
   /** A row as an object; keys not yet known become columns. */
   writeObject(row: Readonly<Record<string, unknown>>): undefined | Promise<void> {
-    this.#profiler = undefined;
     for (const key of Object.keys(row)) {
       let index = this.columns.indexOf(key);
       if (index < 0) {
+        // A new column: rows profiled so far lack it, so the profile is of no use.
         index = this.columns.push(key) - 1;
         this.#samples.push([]);
         this.#seen.push(0);
+        this.#profiler = undefined;
       }
       this.#sample(index, row[key]);
+    }
+    const profiler = this.#profiler;
+    if (profiler) {
+      const values = this.columns.map((column) => row[column]);
+      if (values.every(readsBackAlike)) profiler.addValues(values);
+      else this.#profiler = undefined;
     }
     this.rowCount += 1;
     return this.#sink.write(row);
@@ -130,4 +138,9 @@ export class TableWriter {
   abort(error: Error): void {
     this.#sink.abort(error);
   }
+}
+
+// The profiler reads the value as it reads its JSON round trip: not a Date (stored as ISO text) nor a bigint.
+function readsBackAlike(value: unknown): boolean {
+  return !(value instanceof Date) && typeof value !== 'bigint';
 }

@@ -178,8 +178,9 @@ const readings = new Float64Array(2);
 /**
  * Reads one date or date-time text as milliseconds since the epoch (UTC), or `undefined`.
  * A `d/m/yyyy`-style date is read in `order` when given (`undefined` when impossible in that
- * order); without it, day first unless only month first is possible. A column's order is better
- * decided from all its values: the profiler does that ({@link DateProfile.order}).
+ * order); without it, month first unless only day first is possible, as the profiler assumes
+ * for a column whose values read both ways. A column's order is better decided from all its
+ * values: the profiler does that ({@link DateProfile.order}).
  */
 export function parseDateValue(text: string, order?: DateOrder): number | undefined {
   if (!readDate(text, readings)) return undefined;
@@ -189,8 +190,8 @@ export function parseDateValue(text: string, order?: DateOrder): number | undefi
       ? monthFirst
       : order === 'day-first'
         ? dayFirst
-        : Number.isNaN(dayFirst)
-          ? monthFirst
-          : dayFirst;
+        : Number.isNaN(monthFirst)
+          ? dayFirst
+          : monthFirst;
   return Number.isNaN(value) ? undefined : value;
 }

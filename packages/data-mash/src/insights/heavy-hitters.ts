@@ -7,8 +7,10 @@ export interface HeavyHittersState {
   capacity: number;
   /** Occurrences not counted because their key was another kept value's (see {@link HeavyHitters}). */
   collisions: number;
-  /** The count-min filter's counters (two rows), or null when the summary never filtered. */
+  /** The count-min filter's counters (two rows); null for a summary made elsewhere without one. */
   filter: Uint32Array | null;
+  /** The summary stopped filtering (see {@link HeavyHitters.merge}). */
+  unfiltered?: boolean;
 }
 
 /** A value the summary found frequent: its true count lies in `[count - maxError, count]`. */
@@ -198,6 +200,7 @@ export class HeavyHitters<Key> {
       collisions: this.#collisions,
       entries: this.#heap.map((counter) => [counter.text, counter.count, counter.error]),
       filter: this.#filter.slice(),
+      unfiltered: this.#unfiltered,
     };
   }
 
@@ -233,6 +236,7 @@ export class HeavyHitters<Key> {
       for (let index = 0; index < this.#filter.length; index += 1)
         this.#filter[index] = (this.#filter[index] as number) + (other.filter[index] as number);
     else if (other.total > 0) this.#unfiltered = true;
+    if (other.unfiltered) this.#unfiltered = true;
     const kept = [...merged.entries()].sort((a, b) => b[1][1] - a[1][1]).slice(0, this.capacity);
     this.#heap.length = 0;
     this.#byKey.clear();

@@ -27,3 +27,4 @@ export {
   type TableProfilerOptions,
   type TableProfilerState,
 } from './table-profiler.js';
+export type { FieldDecoder } from './values.js';

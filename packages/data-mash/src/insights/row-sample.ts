@@ -9,6 +9,8 @@ export interface RowSampleResult {
    * string with one character a column, `1` where the value is missing.
    */
   missing: Array<{ row: number; pattern: string }>;
+  /** The row number of `firstRows[0]` (rows as a spreadsheet shows the file: 2 below a header). */
+  firstRowNumber: number;
 }
 
 /** A {@link RowSample} as plain data. */
@@ -95,7 +97,11 @@ export class RowSample {
 
   /** The first rows and the missing-value sample in row order. */
   result(): RowSampleResult {
-    return { firstRows: [...this.#firstRows], missing: [...this.#missing].sort((a, b) => a.row - b.row) };
+    return {
+      firstRows: [...this.#firstRows],
+      missing: [...this.#missing].sort((a, b) => a.row - b.row),
+      firstRowNumber: 1,
+    };
   }
 }
 

@@ -74,14 +74,24 @@ export interface TableInsights {
    * numbers: Pearson's r (all rows), and Spearman's rho from the association sample.
    */
   correlations: Array<{ a: string; b: string; pearson: number | null; rows: number; spearman: number | null }>;
-  /** Cramér's V between every two categorical or boolean columns (at most 50 values each), from the association sample. */
+  /**
+   * Cramér's V between every two categorical or boolean columns (at most 50 values each; the
+   * first `correlationColumns` of them), from the association sample.
+   */
   categoricalAssociations: Array<{ a: string; b: string; cramersV: number | null; rows: number }>;
+  /** Present when more categorical columns qualified than `correlationColumns`: the ones left out. */
+  categoricalAssociationLimit?: { columns: number; leftOut: string[] };
   /**
    * The rows Spearman's rho and Cramér's V are computed over: every row (`exact`) up to
    * `associationRows`, else a uniform sample of that many (`sample`).
    */
   associationSample: { rows: number; method: 'exact' | 'sample' };
-  /** Present when more numeric columns had numbers than `correlationColumns`: the ones left out. */
+  /**
+   * Present when more columns had numbers than `correlationColumns`: the measures left out. The
+   * cap counts every column with a number when it first shows one (its type is decided at the
+   * end), so ids and codes with numbers take places too; raise `correlationColumns` for tables
+   * with many such columns.
+   */
   correlationLimit?: { columns: number; leftOut: string[] };
   outliers: ColumnOutliers[];
   duplicateRows: { count: number; checkedRows: number; method: 'exact' };
@@ -322,7 +332,7 @@ export class TableProfiler {
       b: this.#columns[pair.b] as string,
       spearman: rho.get(`${pair.a}:${pair.b}`) ?? null,
     }));
-    const categorical = columns
+    const categories = columns
       .map((column, index) => ({ column, index }))
       .filter(
         ({ column }) =>
@@ -330,8 +340,9 @@ export class TableProfiler {
           column.distinctMethod === 'exact' &&
           column.distinct <= 50,
       )
-      .slice(0, this.#options.correlationColumns)
       .map(({ index }) => index);
+    const categorical = categories.slice(0, this.#options.correlationColumns);
+    const categoriesLeftOut = categories.slice(this.#options.correlationColumns);
     const categoricalAssociations = this.#associations.cramersV(categorical).map((entry) => ({
       ...entry,
       a: this.#columns[entry.a] as string,
@@ -343,6 +354,14 @@ export class TableProfiler {
       columns,
       correlations,
       categoricalAssociations,
+      ...(categoriesLeftOut.length > 0
+        ? {
+            categoricalAssociationLimit: {
+              columns: this.#options.correlationColumns,
+              leftOut: categoriesLeftOut.map((index) => this.#columns[index] as string),
+            },
+          }
+        : {}),
       associationSample: {
         rows: this.#associations.kept,
         method: this.#associations.complete ? 'exact' : 'sample',
@@ -375,7 +394,11 @@ export class TableProfiler {
   #rowsResult(): TableInsights['rows'] {
     const rows = this.#sample.result();
     if (this.#rowBase === 0) return rows;
-    return { ...rows, missing: rows.missing.map((entry) => ({ ...entry, row: entry.row + this.#rowBase })) };
+    return {
+      ...rows,
+      missing: rows.missing.map((entry) => ({ ...entry, row: entry.row + this.#rowBase })),
+      firstRowNumber: 1 + this.#rowBase,
+    };
   }
 
   /** Up to 500 non-null values of a column (uniform sample), for semantic inference. */

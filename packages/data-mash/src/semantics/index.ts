@@ -6,7 +6,6 @@ export {
   isDateTime,
   type PhysicalType,
   type PhysicalTypeInference,
-  typesOf,
 } from './physical-types.js';
 export {
   type ColumnSemantics,
