@@ -1,6 +1,19 @@
 import type { NumericProfile } from '../../insights/column-profile.js';
-import { figure } from '../output.js';
-import { clip, escapeHtml, niceTicks, px, share, short, spaced, svg, svgText, tickLabel } from './html.js';
+import {
+  clip,
+  escapeHtml,
+  labelWidth,
+  niceTicks,
+  num,
+  px,
+  share,
+  short,
+  spaced,
+  svg,
+  svgText,
+  tickLabel,
+  yearText,
+} from './html.js';
 
 /** The width every chart is drawn at (it scales down with the page). */
 export const WIDTH = 560;
@@ -33,43 +46,103 @@ export function bars(className: string, label: string, items: readonly Bar[]): s
 const H = { width: WIDTH, height: 214, top: 14, left: 56, right: 14, bottom: 48 };
 const SLOT = 34;
 const SLOT_GAP = 18;
+// The rotated y-axis title's baseline, and the room it takes (12 px bold, turned: about 9 px
+// left of the baseline, 3 px right of it) plus a gap before the widest tick label.
+const Y_TITLE_X = 16;
+const Y_TITLE_ROOM = 10;
+
+/**
+ * A y axis of counts from 0 up past `maxCount`: round ticks, grid lines, and the title `count`
+ * turned along it (`title`, to draw after the x axis's), clear of the widest tick label (the
+ * plot starts right of both: `left`).
+ */
+export function countAxis(
+  maxCount: number,
+  top: number,
+  bottom: number,
+  right: number,
+): { left: number; yOf: (count: number) => number; parts: string[]; title: string } {
+  const max = Math.max(1, maxCount);
+  const { step } = niceTicks(0, max, 4, true);
+  const highest = Math.max(max, Math.ceil(max / step - 1e-9) * step);
+  const ticks = Array.from({ length: Math.round(highest / step) + 1 }, (_, index) => index * step);
+  const labels = ticks.map((tick) => tickLabel(tick, step));
+  // Tick labels are drawn at 11 px; digits are a little wider than the average glyph.
+  const widest = Math.max(...labels.map((label) => labelWidth(label) * 1.1));
+  const left = Math.max(H.left, Math.ceil(Y_TITLE_X + Y_TITLE_ROOM + widest + 6));
+  // A bar with any count is at least 2 px tall: one far outlier among thousands stays visible.
+  const yOf = (count: number) => Math.min(bottom - (count > 0 ? 2 : 0), bottom - ((bottom - top) * count) / highest);
+  const parts: string[] = [];
+  ticks.forEach((tick, index) => {
+    parts.push(
+      `<line class="grid" x1="${left}" x2="${px(right)}" y1="${px(yOf(tick))}" y2="${px(yOf(tick))}"/>`,
+      svgText(left - 6, yOf(tick) + 4, labels[index] as string, 'class="tick" text-anchor="end"'),
+    );
+  });
+  parts.push(`<line class="axis" x1="${left}" x2="${left}" y1="${top}" y2="${bottom}"/>`);
+  const title = svgText(
+    0,
+    0,
+    'count',
+    `class="axis-title" transform="translate(${Y_TITLE_X} ${px((top + bottom) / 2)}) rotate(-90)"`,
+  );
+  return { left, yOf, parts, title };
+}
+
+/** How a measure column's values are written: years plainly (`1995`), other numbers by {@link num}. */
+export interface ValueFormat {
+  /** A figure of the column's values (a bound, a quantile). */
+  value: (value: number) => string;
+  /** Ticks are plain numbers (years). */
+  plain: boolean;
+  /** Ticks are whole numbers (an integer column). */
+  integer: boolean;
+}
+
+function ticksAlong(
+  parts: string[],
+  ticks: ReadonlyArray<{ x: number; text: string; extra?: string }>,
+  bottom: number,
+): void {
+  for (const tick of spaced(ticks)) {
+    parts.push(
+      `<line class="axis" x1="${px(tick.x)}" x2="${px(tick.x)}" y1="${bottom}" y2="${bottom + 4}"/>`,
+      svgText(tick.x, bottom + 16, tick.text, tick.extra ?? 'class="tick"'),
+    );
+  }
+}
+
+function axisName(name: string, numeric: NumericProfile): string {
+  return `${clip(name, 48)}${numeric.unit ? ` (${numeric.unit})` : ''}`;
+}
 
 /**
  * A histogram with labelled axes: counts up the y axis, the column's values (with their unit)
- * along the x axis, round ticks on both. Far outliers left out of the bins
- * (`histogramOutside`) are drawn apart, beyond a break in the axis, in another colour.
+ * along the x axis, round ticks on both (whole numbers for an integer column, years without
+ * separators). Far outliers left out of the bins (`histogramOutside`) are drawn apart, beyond a
+ * break in the axis, in another colour.
  */
-export function histogram(name: string, numeric: NumericProfile): string {
+export function histogram(name: string, numeric: NumericProfile, format: ValueFormat): string {
   const bins = numeric.histogram;
   const first = bins[0];
   const last = bins.at(-1);
   if (!first || !last) return '';
   const below = numeric.histogramOutside?.below ?? 0;
   const above = numeric.histogramOutside?.above ?? 0;
-  const plotLeft = H.left + (below > 0 ? SLOT + SLOT_GAP : 0);
-  const plotRight = H.width - H.right - (above > 0 ? SLOT + SLOT_GAP : 0);
   const bottom = H.height - H.bottom;
-  const maxCount = Math.max(1, below, above, ...bins.map((bin) => bin.count));
-  const { step } = niceTicks(0, maxCount, 4, true);
-  const top = Math.max(maxCount, Math.ceil(maxCount / step - 1e-9) * step);
-  const y = { step, ticks: Array.from({ length: Math.round(top / step) + 1 }, (_, index) => index * step) };
-  // A bin with any value is at least 2 px tall: one far outlier among thousands stays visible.
-  const yOf = (count: number) => Math.min(bottom - (count > 0 ? 2 : 0), bottom - ((bottom - H.top) * count) / top);
+  const axis = countAxis(Math.max(below, above, ...bins.map((bin) => bin.count)), H.top, bottom, H.width - H.right);
+  const plotLeft = axis.left + (below > 0 ? SLOT + SLOT_GAP : 0);
+  const plotRight = H.width - H.right - (above > 0 ? SLOT + SLOT_GAP : 0);
+  const { yOf } = axis;
   const xOf = (value: number) =>
     plotLeft + ((plotRight - plotLeft) * (value - first.from)) / (last.to - first.from || 1);
   const total = numeric.count;
-  const parts: string[] = [];
-  for (const tick of y.ticks) {
-    parts.push(
-      `<line class="grid" x1="${H.left}" x2="${H.width - H.right}" y1="${px(yOf(tick))}" y2="${px(yOf(tick))}"/>`,
-      svgText(H.left - 6, yOf(tick) + 4, tickLabel(tick, y.step), 'class="tick" text-anchor="end"'),
-    );
-  }
+  const parts: string[] = [...axis.parts];
   bins.forEach((bin, index) => {
     const x0 = xOf(bin.from);
     const x1 = xOf(bin.to);
     const closing = index === bins.length - 1 ? ']' : ')';
-    const title = `[${figure(bin.from)}, ${figure(bin.to)}${closing}: ${figure(bin.count)} (${share(bin.count, total)})`;
+    const title = `[${format.value(bin.from)}, ${format.value(bin.to)}${closing}: ${num(bin.count)} (${share(bin.count, total)})`;
     parts.push(
       `<rect class="bin" x="${px(x0 + 0.5)}" y="${px(yOf(bin.count))}" width="${px(Math.max(1, x1 - x0 - 1))}" height="${px(bottom - yOf(bin.count))}"><title>${escapeHtml(title)}</title></rect>`,
     );
@@ -78,7 +151,7 @@ export function histogram(name: string, numeric: NumericProfile): string {
   const slot = (count: number, x: number, side: 'below' | 'above') => {
     const edge = side === 'below' ? first.from : last.to;
     const far = side === 'below' ? numeric.min : numeric.max;
-    const title = `${figure(count)} far outlier${count === 1 ? '' : 's'} ${side} ${figure(edge)} (to ${figure(far)}), beyond 3 IQR from the quartiles: ${share(count, total)}`;
+    const title = `${num(count)} far outlier${count === 1 ? '' : 's'} ${side} ${format.value(edge)} (to ${format.value(far)}), beyond 3 IQR from the quartiles: ${share(count, total)}`;
     parts.push(
       `<rect class="bin outside" x="${px(x)}" y="${px(yOf(count))}" width="${SLOT}" height="${px(bottom - yOf(count))}"><title>${escapeHtml(title)}</title></rect>`,
     );
@@ -87,37 +160,79 @@ export function histogram(name: string, numeric: NumericProfile): string {
     parts.push(`<path class="axis" d="M${px(mid - 4)} ${bottom + 4}l4 -8M${px(mid)} ${bottom + 4}l4 -8"/>`);
     ticks.push({
       x: x + SLOT / 2,
-      text: `${side === 'below' ? '<' : '>'} ${short(edge)}`,
+      text: `${side === 'below' ? '<' : '>'} ${format.plain ? yearText(Number(edge.toPrecision(4))) : short(edge)}`,
       extra: 'class="tick outside"',
     });
   };
-  if (below > 0) slot(below, H.left, 'below');
+  if (below > 0) slot(below, axis.left, 'below');
   if (above > 0) slot(above, H.width - H.right - SLOT, 'above');
-  const x = niceTicks(first.from, last.to, 6);
-  for (const tick of x.ticks) ticks.push({ x: xOf(tick), text: tickLabel(tick, x.step) });
-  for (const tick of spaced(ticks)) {
-    parts.push(
-      `<line class="axis" x1="${px(tick.x)}" x2="${px(tick.x)}" y1="${bottom}" y2="${bottom + 4}"/>`,
-      svgText(tick.x, bottom + 16, tick.text, tick.extra ?? 'class="tick"'),
-    );
-  }
+  const x = niceTicks(first.from, last.to, 6, format.integer);
+  for (const tick of x.ticks) ticks.push({ x: xOf(tick), text: tickLabel(tick, x.step, format.plain) });
+  ticksAlong(parts, ticks, bottom);
   parts.push(
-    `<line class="axis" x1="${plotLeft}" x2="${plotRight}" y1="${bottom}" y2="${bottom}"/>`,
-    `<line class="axis" x1="${H.left}" x2="${H.left}" y1="${H.top}" y2="${bottom}"/>`,
-    svgText(
-      (plotLeft + plotRight) / 2,
-      H.height - 8,
-      `${clip(name, 48)}${numeric.unit ? ` (${numeric.unit})` : ''}`,
-      'class="axis-title"',
-    ),
-    svgText(0, 0, 'count', `class="axis-title" transform="translate(14 ${px((H.top + bottom) / 2)}) rotate(-90)"`),
+    `<line class="axis" x1="${px(plotLeft)}" x2="${px(plotRight)}" y1="${bottom}" y2="${bottom}"/>`,
+    svgText((plotLeft + plotRight) / 2, H.height - 8, axisName(name, numeric), 'class="axis-title"'),
+
+    axis.title,
   );
   const outside = [
-    below > 0 ? `${figure(below)} far outliers below ${figure(first.from)}` : '',
-    above > 0 ? `${figure(above)} far outliers above ${figure(last.to)}` : '',
+    below > 0 ? `${num(below)} far outliers below ${format.value(first.from)}` : '',
+    above > 0 ? `${num(above)} far outliers above ${format.value(last.to)}` : '',
   ].filter(Boolean);
-  const label = `Histogram of ${name}: ${bins.length} bins from ${figure(first.from)} to ${figure(last.to)}, counts up to ${figure(Math.max(...bins.map((bin) => bin.count)))}${outside.length > 0 ? `; drawn apart: ${outside.join(', ')}` : ''}`;
+  const label = `Histogram of ${name}: ${bins.length} bins from ${format.value(first.from)} to ${format.value(last.to)}, counts up to ${num(Math.max(...bins.map((bin) => bin.count)))}${outside.length > 0 ? `; drawn apart: ${outside.join(', ')}` : ''}`;
   return svg('histogram', H.width, H.height, label, parts.join(''));
+}
+
+/**
+ * The count of each value of an integer column with few distinct values: one bar per value on
+ * an axis of whole numbers (values between them that never occur are gaps), counts up the y axis.
+ */
+export function valueHistogram(
+  name: string,
+  numeric: NumericProfile,
+  values: ReadonlyArray<{ value: number; count: number }>,
+  format: ValueFormat,
+): string {
+  const first = values[0];
+  const last = values.at(-1);
+  if (!first || !last) return '';
+  const bottom = H.height - H.bottom;
+  const axis = countAxis(Math.max(...values.map((entry) => entry.count)), H.top, bottom, H.width - H.right);
+  const { yOf } = axis;
+  // Each whole number has a slot; the first and last values sit half a slot in.
+  const from = first.value - 0.5;
+  const to = last.value + 0.5;
+  const xOf = (value: number) => axis.left + ((H.width - H.right - axis.left) * (value - from)) / (to - from);
+  const closest = values
+    .slice(1)
+    .reduce((gap, entry, index) => Math.min(gap, entry.value - (values[index] as { value: number }).value), to - from);
+  const width = Math.max(2, Math.min(48, (xOf(from + closest) - xOf(from)) * 0.8));
+  const total = numeric.count;
+  const parts: string[] = [...axis.parts];
+  for (const entry of values) {
+    const title = `${format.value(entry.value)}: ${num(entry.count)} (${share(entry.count, total)})`;
+    parts.push(
+      `<rect class="bin" x="${px(xOf(entry.value) - width / 2)}" y="${px(yOf(entry.count))}" width="${px(width)}" height="${px(bottom - yOf(entry.count))}"><title>${escapeHtml(title)}</title></rect>`,
+    );
+  }
+  const span = last.value - first.value;
+  const x =
+    span <= 12
+      ? { ticks: Array.from({ length: span + 1 }, (_, index) => first.value + index), step: 1 }
+      : niceTicks(first.value, last.value, 8, true);
+  ticksAlong(
+    parts,
+    x.ticks.map((tick) => ({ x: xOf(tick), text: tickLabel(tick, x.step, format.plain) })),
+    bottom,
+  );
+  parts.push(
+    `<line class="axis" x1="${axis.left}" x2="${H.width - H.right}" y1="${bottom}" y2="${bottom}"/>`,
+    svgText((axis.left + H.width - H.right) / 2, H.height - 8, axisName(name, numeric), 'class="axis-title"'),
+
+    axis.title,
+  );
+  const label = `Counts of each value of ${name}: ${values.map((entry) => `${format.value(entry.value)} ${num(entry.count)}`).join(', ')}`;
+  return svg('histogram values', H.width, H.height, label, parts.join(''));
 }
 
 /** True, false and missing values as one bar of 100 %, with a legend. */
@@ -133,7 +248,7 @@ export function booleanBar(name: string, counts: { true: number; false: number }
   let x = 0;
   segments.forEach((segment, index) => {
     const width = (WIDTH * segment.count) / total;
-    const title = `${segment.key}: ${figure(segment.count)} (${share(segment.count, total)})`;
+    const title = `${segment.key}: ${num(segment.count)} (${share(segment.count, total)})`;
     if (width > 0)
       parts.push(
         `<rect class="bool-${segment.key}" x="${px(x)}" y="0" width="${px(width)}" height="26"><title>${escapeHtml(title)}</title></rect>`,
@@ -146,6 +261,6 @@ export function booleanBar(name: string, counts: { true: number; false: number }
       svgText(legend + 17, 46, title, 'text-anchor="start"'),
     );
   });
-  const label = `${name}: true ${figure(counts.true)}, false ${figure(counts.false)}, missing ${figure(missing)} of ${figure(total)} values`;
+  const label = `${name}: true ${num(counts.true)}, false ${num(counts.false)}, missing ${num(missing)} of ${num(total)} values`;
   return svg('boolean', WIDTH, 52, label, parts.join(''));
 }

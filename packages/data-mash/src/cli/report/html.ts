@@ -1,3 +1,4 @@
+import { formatFigure } from '../../insights/wording.js';
 import { figure, printable } from '../output.js';
 
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 });
@@ -44,19 +45,28 @@ export function fixed(value: number | null | undefined, digits = 3): string {
   return figure(Number(value.toPrecision(digits)));
 }
 
-/** A statistic: at most 4 decimals below 100, 2 above, so that large figures stay readable. */
-export function stat(value: number | null | undefined): string {
+/**
+ * A figure as the whole report writes it ({@link formatFigure}): integers in full with
+ * separators, other numbers to 4 significant digits, tiny and huge ones in exponent form
+ * (`5.2e-5`). `scale` (the size of the column's values) turns rounding noise such as `1e-17`
+ * into `0`. `–` for no number.
+ */
+export function num(value: number | null | undefined, scale = 0): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '–';
-  const size = Math.abs(value);
-  if (size < 100 || size >= 1e15) return figure(value);
-  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  return formatFigure(value, scale);
+}
+
+/** A year as people write it: `1995`, never `1,995`; a mean or quantile between years to 2 decimals (`2008.85`). */
+export function yearText(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '–';
+  return value.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 2 });
 }
 
 /** A number in at most about 6 characters, for tight labels: `21.9M`, `1,234`, `0.0153`. */
 export function short(value: number): string {
   const size = Math.abs(value);
   if (size >= 1e4 && size < 1e15) return compact.format(Number(value.toPrecision(3)));
-  return figure(Number(value.toPrecision(3)));
+  return num(Number(value.toPrecision(3)));
 }
 
 /** A coordinate for SVG: one decimal. */
@@ -100,13 +110,26 @@ function decimalsOf(step: number): number {
   return 10;
 }
 
-/** An axis tick as people read it: `2.5`, `10,000`, `1.5M`, `2e-7`; the same decimals along an axis. */
-export function tickLabel(value: number, step: number): string {
+/**
+ * An axis tick as people read it: `2.5`, `10,000`, `1.5M`, `2e-7`; the same decimals along an
+ * axis (an axis whose step is tiny or huge is in exponent form throughout). `plain` writes the
+ * number without separators or abbreviations: years (`1995`).
+ */
+export function tickLabel(value: number, step: number, plain = false): string {
   if (value === 0) return '0';
-  const size = Math.abs(value);
-  if (size >= 1e6 && size < 1e15) return compact.format(value);
-  if (size >= 1e15 || size < 1e-4) return value.toExponential(1);
   const digits = decimalsOf(step);
+  if (plain)
+    return value.toLocaleString('en-US', {
+      useGrouping: false,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+  const size = Math.abs(value);
+  if (size >= 1e15 || step < 1e-4) {
+    const exponent = Math.floor(Math.log10(size));
+    return value.toExponential(Math.min(1, decimalsOf(step / 10 ** exponent)));
+  }
+  if (size >= 1e6) return compact.format(value);
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 

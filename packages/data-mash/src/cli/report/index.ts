@@ -66,6 +66,15 @@ function missingValues(insights: TableInsights): string {
   return `<p class="note">${escapeHtml(`Missing values in ${where}, in file order from top to bottom: a dark cell is a missing value${missing === 0 ? '. No value is missing in these rows.' : ` (${figure(missing)} missing cells).`}`)}</p>${missingMatrix(names, sample)}`;
 }
 
+/**
+ * The file's row number of the first data row (2 below a header on row 1), as the missing-values
+ * matrix numbers rows; 1 for insights that do not say (stored before it was recorded).
+ */
+function firstRowNumber(rows: TableInsights['rows']): number {
+  const first: unknown = rows.firstRowNumber;
+  return typeof first === 'number' && Number.isSafeInteger(first) && first >= 1 ? first : 1;
+}
+
 function tableSection(name: string, insights: TableInsights, index: number): string {
   const prefix = `t${index}`;
   const ids = new Map(insights.columns.map((column, position) => [column.name, `${prefix}-c${position}`]));
@@ -90,6 +99,7 @@ ${section(
   sampleRows(
     insights.columns.map((column) => column.name),
     insights.rows.firstRows,
+    firstRowNumber(insights.rows),
   ),
 )}
 </section>`;
@@ -129,7 +139,11 @@ export function renderReport(input: ReportInput): string {
   const name = phases.file_uploaded?.fileName ?? journey.idempotencyKey ?? journey.id;
   // Insights stored before the row sample existed have none: the rest of the report still stands.
   const tables = (insights?.tables ?? []).map((table, index) =>
-    tableSection(table.name, { ...table.insights, rows: table.insights.rows ?? { firstRows: [], missing: [] } }, index),
+    tableSection(
+      table.name,
+      { ...table.insights, rows: table.insights.rows ?? { firstRows: [], missing: [], firstRowNumber: 1 } },
+      index,
+    ),
   );
   const text = insights?.text
     ? `<section id="text"><h2>Text</h2><p>${escapeHtml(`${figure(insights.text.words)} words in ${figure(insights.text.chunks)} chunks`)}</p>${bars(

@@ -1,8 +1,9 @@
 import type { ColumnType } from '../../insights/column-type.js';
+import { DEFAULT_NULL_TOKENS } from '../../insights/readings.js';
 import type { QualityFlag, TableInsights } from '../../insights/table-profiler.js';
 import { figure } from '../output.js';
 import { alertName } from './columns.js';
-import { clip, clipMiddle, escapeHtml, fixed, share } from './html.js';
+import { clip, clipMiddle, escapeHtml, num, share } from './html.js';
 
 const TYPES: readonly ColumnType[] = [
   'integer',
@@ -55,9 +56,9 @@ export function alertFigure(flag: QualityFlag): string {
     case 'many_zeros':
       return `zeros ${percent}`;
     case 'imbalanced':
-      return `imbalance ${fixed(value, 2)}`;
+      return `imbalance ${num(value)}`;
     case 'skewed':
-      return `skewness ${fixed(value, 3)}`;
+      return `skewness ${num(value)}`;
     case 'highly_correlated':
       return `r = ${value.toFixed(2)}`;
     case 'duplicate_rows':
@@ -92,18 +93,32 @@ export function alertList(flags: readonly QualityFlag[], columnIds: ReadonlyMap<
   return `<ul class="alerts">${items.join('')}</ul>`;
 }
 
-/** The first rows as they were read; missing values marked. */
-export function sampleRows(names: readonly string[], firstRows: ReadonlyArray<ReadonlyArray<string | null>>): string {
+const NULL_TOKENS: ReadonlySet<string> = new Set(DEFAULT_NULL_TOKENS);
+
+/**
+ * The first rows as they were read, numbered as the file's rows (`firstRowNumber`: 2 below a
+ * header on row 1, as the missing-values matrix numbers them). Missing values are marked: empty
+ * ones as `–`, null tokens (`NA`, `None`, `N/A`..., those the profile counts as missing) as
+ * written, both in the muted style of a missing cell.
+ */
+export function sampleRows(
+  names: readonly string[],
+  firstRows: ReadonlyArray<ReadonlyArray<string | null>>,
+  firstRowNumber = 1,
+): string {
   if (firstRows.length === 0) return '<p class="note">No row.</p>';
   const head = `<tr><th scope="col">row</th>${names.map((name) => `<th scope="col" title="${escapeHtml(name)}">${escapeHtml(clip(name, 30))}</th>`).join('')}</tr>`;
   const body = firstRows.map((row, index) => {
     const cells = names.map((_, column) => {
       const value = row[column];
-      if (value === null || value === undefined || value.trim() === '') return '<td class="na" title="missing">–</td>';
+      const trimmed = value?.trim() ?? '';
+      if (value === null || value === undefined || trimmed === '') return '<td class="na" title="missing">–</td>';
+      if (NULL_TOKENS.has(trimmed))
+        return `<td class="na" title="${escapeHtml(`missing: ${trimmed} is read as no value`)}">${escapeHtml(clip(value, 60))}</td>`;
       const shown = clip(value, 60);
       return `<td${shown === value ? '' : ` title="${escapeHtml(value)}"`}>${escapeHtml(shown)}</td>`;
     });
-    return `<tr><th scope="row">${index + 1}</th>${cells.join('')}</tr>`;
+    return `<tr><th scope="row">${figure(firstRowNumber + index)}</th>${cells.join('')}</tr>`;
   });
   return `<div class="scroll"><table class="sample"><thead>${head}</thead><tbody>${body.join('')}</tbody></table></div>`;
 }

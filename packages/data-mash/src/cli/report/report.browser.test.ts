@@ -40,6 +40,30 @@ function customersCsv(): string {
   return `${lines.join('\n')}\n`;
 }
 
+// 120,000 rows, past the exact limits (distinct counts estimated, figures as long as
+// `~119,300 (~99.4 %), estimated`, counts up the y axis as wide as `25,000`): ids, years, ratings
+// 1 to 5, scores, tiny decimals, null tokens in the first rows, and days with a gap of 5 days.
+function largeCsv(): string {
+  const lines = ['id,release_year,rating,score,tiny,label,day'];
+  const labels = ['alpha', 'beta', 'gamma'];
+  for (let id = 1; id <= 120_000; id += 1) {
+    const offset = (id * 37) % 120;
+    const day = new Date(Date.UTC(2024, 0, 1 + (offset >= 69 && offset <= 73 ? 68 : offset)));
+    lines.push(
+      [
+        id,
+        1995 + ((id * 13) % 29),
+        1 + ((id * 7) % 5),
+        ((id * 7919) % 100_000) / 1000,
+        ((id * 31) % 1000) / 1e6,
+        id <= 3 ? ['NA', 'None', 'N/A'][id - 1] : labels[id % 3],
+        day.toISOString().slice(0, 10),
+      ].join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 describe.skipIf(!HAS_CHROMIUM)(
   HAS_CHROMIUM
     ? 'the HTML report in headless Chromium'
@@ -48,7 +72,7 @@ describe.skipIf(!HAS_CHROMIUM)(
     let workDir: string;
     let shots: string;
     let browser: Browser;
-    const reports: Record<string, { html: string; columns: ColumnProfile[] }> = {};
+    const reports: Record<string, { html: string; columns: ColumnProfile[]; firstRowNumber: number }> = {};
 
     beforeAll(async () => {
       if (!existsSync(BIN)) throw new Error(`the CLI is not built (${BIN}): run pnpm build first`);
@@ -57,8 +81,16 @@ describe.skipIf(!HAS_CHROMIUM)(
       await mkdir(shots, { recursive: true });
       await copyFile(SEATTLE, join(workDir, 'seattle-weather.csv'));
       await writeFile(join(workDir, 'customers.csv'), customersCsv());
+      await writeFile(join(workDir, 'large.csv'), largeCsv());
       const dataDir = ['--data-dir', join(workDir, 'data')];
-      const ingest = runBin(workDir, [...dataDir, 'ingest', 'seattle-weather.csv', 'customers.csv', '--json']);
+      const ingest = runBin(workDir, [
+        ...dataDir,
+        'ingest',
+        'seattle-weather.csv',
+        'customers.csv',
+        'large.csv',
+        '--json',
+      ]);
       expect(ingest.code, ingest.stderr).toBe(0);
       for (const run of JSON.parse(ingest.stdout) as Array<{ file: string; journeyId: string }>) {
         const name = (run.file.split('/').at(-1) as string).replace('.csv', '');
@@ -66,9 +98,10 @@ describe.skipIf(!HAS_CHROMIUM)(
         const written = runBin(workDir, [...dataDir, 'report', run.journeyId, '--out', html]);
         expect(written.code, written.stderr).toBe(0);
         const insights = JSON.parse(runBin(workDir, [...dataDir, 'insights', run.journeyId, '--json']).stdout) as {
-          tables: Array<{ insights: { columns: ColumnProfile[] } }>;
+          tables: Array<{ insights: { columns: ColumnProfile[]; rows: { firstRowNumber?: number } } }>;
         };
-        reports[name] = { html, columns: insights.tables[0]?.insights.columns ?? [] };
+        const table = insights.tables[0]?.insights;
+        reports[name] = { html, columns: table?.columns ?? [], firstRowNumber: table?.rows.firstRowNumber ?? 1 };
       }
       const { chromium } = await import('playwright-core');
       browser = await chromium.launch({
@@ -124,13 +157,39 @@ describe.skipIf(!HAS_CHROMIUM)(
       );
     }
 
+    // Figures of a column's tables that overlap one another (by their rendered boxes).
+    function overlappingFigures(page: Page): Promise<string[]> {
+      return page.$$eval('section.column .facts', (all) =>
+        all.flatMap((facts) => {
+          const cells = [...facts.querySelectorAll('table.stats th, table.stats td')].map((cell) => ({
+            text: cell.textContent ?? '',
+            box: cell.getBoundingClientRect(),
+          }));
+          const found: string[] = [];
+          cells.forEach((a, i) => {
+            for (const b of cells.slice(i + 1)) {
+              const overlap =
+                Math.min(a.box.right, b.box.right) - Math.max(a.box.left, b.box.left) > 1 &&
+                Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top) > 1;
+              if (overlap) found.push(`${facts.closest('section')?.id}: '${a.text}' over '${b.text}'`);
+            }
+          });
+          // A figure wider than its cell spills over its neighbours.
+          for (const cell of facts.querySelectorAll('table.stats td'))
+            if (cell.scrollWidth > cell.clientWidth + 1)
+              found.push(`${facts.closest('section')?.id}: '${cell.textContent}' spills`);
+          return found;
+        }),
+      );
+    }
+
     const isUnique = (column: ColumnProfile) =>
       column.distinctMethod === 'exact' &&
       column.distinct === column.count - column.nulls &&
       column.count - column.nulls > 1;
     const isMeasure = (column: ColumnProfile) => column.type === 'integer' || column.type === 'decimal';
 
-    for (const name of ['seattle-weather', 'customers']) {
+    for (const name of ['seattle-weather', 'customers', 'large']) {
       it(`${name}: overview and alerts before the columns, charts that fit each type, nothing loaded, nothing logged`, async () => {
         const { page, problems } = await open(name);
         const columns = reports[name]?.columns ?? [];
@@ -143,6 +202,8 @@ describe.skipIf(!HAS_CHROMIUM)(
         // A histogram per measure column, each with numeric ticks on both axes and axis titles.
         const histograms = await page.$$eval('svg.histogram', (charts) =>
           charts.map((chart) => ({
+            // One bar per value (an integer column with few values), or bins.
+            values: chart.classList.contains('values'),
             ticks: [...chart.querySelectorAll('text.tick:not(.outside)')].map((text) => text.textContent ?? ''),
             titles: [...chart.querySelectorAll('text.axis-title')].map((text) => text.textContent ?? ''),
             bins: chart.querySelectorAll('rect.bin').length,
@@ -153,7 +214,7 @@ describe.skipIf(!HAS_CHROMIUM)(
           expect(histogram.ticks.length).toBeGreaterThanOrEqual(5);
           for (const tick of histogram.ticks) expect(tick).toMatch(/^-?[\d,.]+[KMBT]?$|^-?\d(\.\d)?e[+-]\d+$/);
           expect(histogram.titles).toContain('count');
-          expect(histogram.bins).toBeGreaterThanOrEqual(10);
+          expect(histogram.bins).toBeGreaterThanOrEqual(histogram.values ? 1 : 10);
         }
         // No top-value bars for a column whose every value is distinct; it says so instead.
         for (const [index, column] of columns.entries()) {
@@ -170,6 +231,11 @@ describe.skipIf(!HAS_CHROMIUM)(
           expect(await chart.getAttribute('aria-label')).toBeTruthy();
         }
         expect(await overlapping(page, 'svg.histogram, svg.dates, svg.heatmap, svg.boolean, svg.missing')).toEqual([]);
+        expect(await overlappingFigures(page)).toEqual([]);
+        // The first rows are numbered as the file's rows.
+        expect(await page.locator('table.sample tbody th').first().textContent()).toBe(
+          String(reports[name]?.firstRowNumber),
+        );
         expect(await page.locator('script, img, iframe, object, embed').count()).toBe(0);
         await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
         if (process.env.DATA_MASH_REPORT_SCREENSHOTS)
@@ -188,9 +254,10 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(await heatmap.textContent()).toContain('temp_max');
       expect(await page.locator('#t0-correlations').textContent()).toContain('temp_max ~ temp_min: r = 0.876');
       expect(await page.locator('svg.top-values title').first().textContent()).toBe('rain: 641, 43.9 % of the values');
-      expect(await page.locator('svg.dates').getAttribute('aria-label')).toBe(
-        'Timeline of date: from 2012-01-01 to 2015-12-31',
+      expect(await page.locator('svg.dates').getAttribute('aria-label')).toMatch(
+        /^Timeline of date: from 2012-01-01 to 2015-12-31, dates per period in 12 bars/,
       );
+      expect(await page.locator('svg.dates rect.bin').count()).toBe(12);
       // precipitation's far outliers (beyond 3 IQR) are drawn apart.
       expect(await page.locator('#t0-c1 svg.histogram text.tick.outside').textContent()).toMatch(/^> /);
       await page.close();
@@ -212,6 +279,30 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(sample).toContain('<img src=x onerror=alert(1)>');
       expect(sample).toContain('\\u202eevil\\u202c reversed');
       expect(sample).toContain('\\x1b[31mred\\x1b[0m');
+      await page.close();
+    }, 60_000);
+
+    it('large: figures that fit their cells, years without separators, a bar per rating, days with no date, null tokens missing', async () => {
+      const { page } = await open('large');
+      // Estimated distinct counts wrap in their cell instead of running over the next table.
+      expect(await page.locator('#t0-c0 .facts').textContent()).toContain('estimated');
+      const year = page.locator('#t0-c1');
+      expect(await year.locator('.facts').textContent()).not.toMatch(/\b[12],\d{3}\b/);
+      expect(await year.locator('.facts').textContent()).toContain('1995');
+      const yearTicks = await year.locator('svg.histogram text.tick').allTextContents();
+      expect(yearTicks.filter((tick) => /^(19|20)\d\d$/.test(tick)).length).toBeGreaterThanOrEqual(4);
+      const rating = page.locator('#t0-c2 svg.histogram.values');
+      expect(await rating.locator('rect.bin').count()).toBe(5);
+      const ratingTicks = await rating.locator('text.tick').allTextContents();
+      expect(ratingTicks).toEqual(expect.arrayContaining(['1', '2', '3', '4', '5']));
+      expect(ratingTicks.some((tick) => tick.includes('.'))).toBe(false);
+      // Tiny decimals: 4 significant digits or exponent form, never a rounded 0.0003.
+      expect(await page.locator('#t0-c4 .facts').textContent()).toMatch(/std deviation0\.000\d{4}/);
+      const day = page.locator('#t0-c6');
+      expect(await day.locator('svg.dates rect.bin').count()).toBe(12);
+      expect(await day.locator('svg.dates rect.gap').count()).toBe(1);
+      expect(await day.textContent()).toContain('5 days with no date: 2024-03-10 to 2024-03-14.');
+      expect(await page.locator('table.sample td.na').allTextContents()).toEqual(['NA', 'None', 'N/A']);
       await page.close();
     }, 60_000);
   },

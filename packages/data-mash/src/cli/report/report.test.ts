@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { JourneyRecord } from '@platform/foundations';
 import { describe, expect, it } from 'vitest';
 import { TableProfiler } from '../../insights/table-profiler.js';
-import { niceTicks, spaced, tickLabel } from './html.js';
+import { isYearColumn } from './columns.js';
+import { niceTicks, num, spaced, tickLabel } from './html.js';
 import { renderReport } from './index.js';
 
 const NAMES = ['id', 'a', 'b', 'c', 'd', 'label', 'note\u001b[2J<b>\u202e', 'flag', 'when', 'nothing'];
@@ -81,8 +82,10 @@ describe('the HTML report', () => {
   it('draws what fits each type', () => {
     expect(section(0)).toContain('Every value distinct');
     expect(section(0)).not.toContain('top-values');
+    for (const measure of [1, 2, 3]) expect(section(measure)).toContain('class="histogram"');
+    // d holds 0 to 4: a bar per value.
+    expect(section(4)).toContain('class="histogram values"');
     for (const measure of [1, 2, 3, 4]) {
-      expect(section(measure)).toContain('class="histogram"');
       expect(section(measure).match(/class="tick"/g)?.length).toBeGreaterThanOrEqual(5);
     }
     expect(section(5)).toContain('~');
@@ -99,6 +102,159 @@ describe('the HTML report', () => {
     expect(html).toContain('left out: d.');
     expect(html).toContain('class="missing"');
     for (const chart of html.match(/<svg [^>]*>/g) ?? []) expect(chart).toMatch(/role="img" aria-label="[^"]+"/);
+  });
+});
+
+// A report of one table profiled from `rows` (values as a file holds them), and the section of each column.
+function reportOf(names: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>, firstRowNumber?: number) {
+  const profiler = new TableProfiler([...names]);
+  if (firstRowNumber !== undefined) profiler.numberRowsFrom(firstRowNumber);
+  for (const row of rows) profiler.addValues(row);
+  const insights = profiler.result();
+  const html = renderReport({
+    journey,
+    phases: {},
+    insights: { tables: [{ name: 'made', rowsKey: 'k', insights }], summary: [] },
+    generatedAt: at,
+  });
+  const column = (index: number) =>
+    html.slice(html.indexOf(`id="t0-c${index}"`), html.indexOf('</section>', html.indexOf(`id="t0-c${index}"`)));
+  return { html, insights, column };
+}
+
+// The text of every `<th>`/`<td>` pair of a column's figures: `{ mean: '2009', ... }`.
+function figures(section: string): Record<string, string> {
+  return Object.fromEntries(
+    [...section.matchAll(/<th scope="row">([^<]*)<\/th><td>([^<]*)<\/td>/g)].map((m) => [m[1], m[2]]),
+  );
+}
+
+const ticksOf = (section: string) =>
+  [...section.matchAll(/<text [^>]*class="tick"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1] ?? '');
+
+describe('years', () => {
+  // 1995 to 2023, 29 distinct years, each a few times; a rate per year and an amount beside them.
+  const rows = Array.from({ length: 290 }, (_, i) => [1995 + (i % 29), 2015 + (i % 9), 1_000_000 + i * 1000, 1200 + i]);
+  const { insights, column } = reportOf(['release_year', 'YrSold', 'revenue_per_year', 'amount'], rows);
+
+  it('are columns of integers whose name says year, or of whole numbers 1000 to 2999 named so', () => {
+    expect(insights.columns.map(isYearColumn)).toEqual([true, true, false, false]);
+  });
+
+  it('are written without separators on the axis, in the quantiles and the mean (to 2 decimals)', () => {
+    const section = column(0);
+    expect(section).not.toMatch(/\b[12],\d{3}\b/);
+    const stats = figures(section);
+    expect(stats.minimum).toBe('1995');
+    expect(stats.median).toBe('2009');
+    expect(stats.maximum).toBe('2023');
+    expect(stats.mean).toBe('2009');
+    // Spreads and the sum are amounts, with separators.
+    expect(stats.sum).toBe(num(insights.columns[0]?.numeric?.sum as number));
+    const ticks = ticksOf(section.slice(section.indexOf('<svg')));
+    expect(ticks).toContain('1995');
+    expect(ticks.filter((tick) => /^\d{4}$/.test(tick)).length).toBeGreaterThanOrEqual(4);
+    expect(section).toContain('Histogram of release_year: 10 bins from 1995 to 2023');
+    // 2015 to 2023 (9 years) is drawn one bar a year, ticks plain too.
+    const sold = column(1);
+    expect(sold).toContain('class="histogram values"');
+    expect(ticksOf(sold)).toEqual(expect.arrayContaining(['2015', '2019', '2023']));
+    expect(figures(sold).mean).toBe('2018.98');
+  });
+
+  it('a mean between years keeps 2 decimals', () => {
+    const { column: two } = reportOf(['year'], [[2001], [2002], [2002]]);
+    expect(figures(two(0)).mean).toBe('2001.67');
+  });
+
+  it('other numbers keep their separators', () => {
+    expect(figures(column(2)).minimum).toBe('1,000,000');
+    expect(figures(column(3)).minimum).toBe('1,200');
+  });
+});
+
+describe('integer columns with few distinct values', () => {
+  const rows = Array.from({ length: 200 }, (_, i) => [1 + (i % 5), i % 7 === 0 ? 10 : 1 + (i % 3), i]);
+  const { column } = reportOf(['stars', 'gappy', 'many'], rows);
+
+  it('are drawn one bar per value with whole-number ticks', () => {
+    const stars = column(0);
+    expect(stars).toContain('class="histogram values"');
+    expect(stars.match(/<rect class="bin"/g)).toHaveLength(5);
+    const x = ticksOf(stars.slice(stars.indexOf('class="histogram values"')));
+    expect(x).toEqual(expect.arrayContaining(['1', '2', '3', '4', '5']));
+    expect(x.some((tick) => tick.includes('.'))).toBe(false);
+    expect(stars).toContain('<title>3: 40 (20 %)</title>');
+  });
+
+  it('leave gaps between values that never occur, and bins stay for many values', () => {
+    const gappy = column(1);
+    expect(gappy.match(/<rect class="bin"/g)).toHaveLength(4);
+    expect(gappy).toContain('Counts of each value of gappy: 1 ');
+    expect(column(2)).toContain('Histogram of many: 10 bins');
+    expect(column(2)).not.toContain('histogram values');
+  });
+});
+
+describe('the first rows', () => {
+  const rows = [
+    ['1', 'NA', 'kept'],
+    ['2', ' None ', 'N/A'],
+    ['3', '', 'nan'],
+    ['4', 'NAN', '-'],
+  ];
+
+  it('mark null tokens as missing, like empty values', () => {
+    const { html } = reportOf(['id', 'a', 'b'], rows);
+    const sample = html.slice(html.indexOf('<table class="sample"'));
+    const missing = [...sample.matchAll(/<td class="na"[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]);
+    expect(missing).toEqual(['NA', ' None ', 'N/A', '–', 'nan', '-']);
+    // Case matters, as the profile reads them: `NAN` is a value.
+    expect(sample).toContain('<td>NAN</td>');
+    expect(sample).toContain('<td>kept</td>');
+  });
+
+  it('are numbered as the file numbers its rows, as the missing-values matrix does', () => {
+    const { html } = reportOf(['id', 'a', 'b'], rows, 2);
+    const numbers = [...html.matchAll(/<tr><th scope="row">(\d+)<\/th><td/g)].map((m) => m[1]);
+    expect(numbers).toEqual(['2', '3', '4', '5']);
+    expect(html).toContain('row 2</text>');
+    // Insights stored before the profile recorded it count from 1.
+    const { insights } = reportOf(['id', 'a', 'b'], rows);
+    const { firstRowNumber: _, ...older } = insights.rows;
+    const plain = renderReport({
+      journey,
+      phases: {},
+      insights: {
+        tables: [{ name: 'older', rowsKey: 'k', insights: { ...insights, rows: older as typeof insights.rows } }],
+        summary: [],
+      },
+      generatedAt: at,
+    });
+    expect([...plain.matchAll(/<tr><th scope="row">(\d+)<\/th><td/g)].map((m) => m[1])).toEqual(['1', '2', '3', '4']);
+  });
+});
+
+describe('figures', () => {
+  it('are written one way: 4 significant digits, tiny ones in exponent form', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => [(0.000052 + i * 0.00001).toFixed(6)]);
+    const stats = figures(reportOf(['tiny'], rows).column(0));
+    expect(stats.minimum).toBe('5.2e-5');
+    expect(stats['std deviation']).toBe('0.0002901');
+    expect(stats.maximum).toBe('0.001042');
+  });
+});
+
+describe('dates', () => {
+  it('are drawn as bars over time, the periods without a date said and marked', () => {
+    const days = Array.from({ length: 60 }, (_, i) => [
+      new Date(Date.UTC(2024, 2, 1 + (i < 9 ? i : i + 5))).toISOString().slice(0, 10),
+    ]);
+    const section = reportOf(['day'], days).column(0);
+    expect(section.match(/<rect class="bin"/g)).toHaveLength(12);
+    expect(section).toContain('class="axis-title"');
+    expect(section).toContain('5 days with no date: 2024-03-10 to 2024-03-14.');
+    expect(section).toContain('<title>no date: 2024-03-10 to 2024-03-14</title>');
   });
 });
 

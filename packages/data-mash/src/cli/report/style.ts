@@ -10,11 +10,11 @@ a{color:#1f4e85}.meta,.note{color:var(--muted)}.note{margin:.3rem 0}code{font-si
 nav ol{display:flex;flex-wrap:wrap;gap:.2rem 1rem;padding:0;margin:.6rem 0;list-style:none}
 svg{max-width:100%;height:auto;display:block;margin:.4rem 0;overflow:visible}svg text{font-size:11px;fill:var(--ink)}svg text.small{font-size:9px}svg text.cell{font-size:10px}svg text.on-dark{fill:#fff}
 svg .tick{fill:var(--muted)}svg .axis-title{font-size:12px;font-weight:600}svg .axis{stroke:var(--muted);fill:none}svg .grid{stroke:#e8ebf1}
-svg .bar,svg .bin,svg .span{fill:var(--bar)}svg .bin.outside{fill:var(--far)}svg text.outside{fill:var(--far);font-weight:600}
+svg .bar,svg .bin,svg .span{fill:var(--bar)}svg .bin.outside,svg .gap{fill:var(--far)}svg text.outside{fill:var(--far);font-weight:600}
 svg .muted .bar{fill:#8c96a8}svg .missing{fill:var(--ink)}svg .present{fill:#e8ebf1}
 svg .bool-true{fill:var(--bar)}svg .bool-false{fill:#b45309}svg .bool-missing{fill:#c8ccd4}
 svg g:hover>rect,svg rect:hover{opacity:.8}.timeline .failed .bar{fill:#b91c1c}.timeline .running .bar{fill:#c27803}
-table.stats{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:13px;min-width:200px}table.stats th,table.stats td{white-space:nowrap}
+table.stats{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:13px;min-width:200px}table.stats th{white-space:nowrap}table.stats td{overflow-wrap:break-word}
 table.stats caption{text-align:left;font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em;padding:0 0 .2rem}
 table.stats th{text-align:left;font-weight:normal;color:var(--muted);padding:.1rem 1rem .1rem 0}table.stats td{text-align:right;padding:.1rem 0}
 table.stats tr+tr{border-top:1px solid #eef0f4}.stats-pair{display:flex;flex-wrap:wrap;gap:.5rem 2rem;align-items:flex-start}
@@ -22,8 +22,8 @@ table.stats tr+tr{border-top:1px solid #eef0f4}.stats-pair{display:flex;flex-wra
 .column header{display:flex;flex-wrap:wrap;align-items:baseline;gap:.3rem .6rem;margin-bottom:.5rem}
 .type{background:#e3ecf7;color:#1f4e85;border-radius:3px;padding:0 .4rem;font-size:12px;font-weight:600}.physical{color:var(--muted);font-size:12px}
 .column-body{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,560px);gap:1rem 1.5rem}
-.facts{column-count:2;column-gap:1.5rem}.facts table.stats{break-inside:avoid;margin-bottom:.7rem;width:100%}.chart>svg:first-child{margin-top:0}
-@media (max-width:1000px){.column-body{grid-template-columns:1fr}}@media (max-width:560px){.facts{column-count:1}}
+.facts{columns:220px 2;column-gap:1.5rem}.facts table.stats{break-inside:avoid;margin-bottom:.7rem;width:100%}.chart>svg:first-child{margin-top:0}
+@media (max-width:1000px){.column-body{grid-template-columns:1fr}}
 .badge{border-radius:3px;padding:0 .35rem;font-size:12px;font-weight:600}.badge.warning{background:#fde7d9;color:#8a3a0f}.badge.info{background:#e3ecf7;color:#1f4e85}
 ul.alerts{list-style:none;padding:0;margin:0}ul.alerts li{display:grid;grid-template-columns:5rem 9rem minmax(0,1fr) 9rem 12rem;gap:.2rem .7rem;align-items:baseline;padding:.3rem 0;border-bottom:1px solid #eef0f4}
 ul.alerts .badge{justify-self:start}ul.alerts .kind{font-weight:600}ul.alerts .figure{font-variant-numeric:tabular-nums;color:var(--muted);text-align:right}ul.alerts a{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}

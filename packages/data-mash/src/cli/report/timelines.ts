@@ -1,8 +1,8 @@
 import type { JourneyRecord } from '@platform/foundations';
 import type { DateProfile, DateUnit } from '../../insights/dates.js';
-import { duration, figure } from '../output.js';
-import { WIDTH } from './charts.js';
-import { escapeHtml, labelWidth, px, spaced, svg, svgText } from './html.js';
+import { duration } from '../output.js';
+import { countAxis, WIDTH } from './charts.js';
+import { clip, escapeHtml, labelWidth, num, px, share, spaced, svg, svgText } from './html.js';
 
 type TickUnit = 'second' | 'minute' | 'hour' | 'day' | 'month' | 'year';
 
@@ -73,46 +73,137 @@ export function gapText(seconds: number): string {
   for (const [unit, size] of units) {
     if (seconds >= size || unit === 'second') {
       const value = Number((seconds / size).toPrecision(3));
-      return `${figure(value)} ${unit}${value === 1 ? '' : 's'}`;
+      return `${num(value)} ${unit}${value === 1 ? '' : 's'}`;
     }
   }
   return `${seconds} s`;
 }
 
-/** A date column's span on a calendar axis: a band from its first to its last date. */
+type Periods = NonNullable<DateProfile['missingPeriods']>;
+
+// The start of the period after the one starting at `iso` (a date, UTC).
+function nextPeriod(iso: string, unit: DateUnit): number {
+  const date = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  const [year, month, day] = [date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()];
+  if (unit === 'week') return Date.UTC(year, month, day + 7);
+  if (unit === 'month') return Date.UTC(year, month + 1, 1);
+  if (unit === 'quarter') return Date.UTC(year, month + 3, 1);
+  if (unit === 'year') return Date.UTC(year + 1, 0, 1);
+  return Date.UTC(year, month, day + 1);
+}
+
+// How many periods from the one starting at `from` to the one starting at `to`, both included.
+function periodsIn(from: string, to: string, unit: DateUnit): number {
+  const end = Date.parse(`${to.slice(0, 10)}T00:00:00Z`);
+  let count = 1;
+  for (let time = nextPeriod(from, unit); time <= end; time = nextPeriod(new Date(time).toISOString(), unit))
+    count += 1;
+  return count;
+}
+
+/** A period by its start as people write it: `2024-03-10` (a day or a week's Monday), `2024-03`, `2024 Q2`, `2024`. */
+export function periodText(iso: string, unit: DateUnit): string {
+  if (unit === 'year') return iso.slice(0, 4);
+  if (unit === 'quarter') return `${iso.slice(0, 4)} Q${Math.floor((Number(iso.slice(5, 7)) - 1) / 3) + 1}`;
+  if (unit === 'month') return iso.slice(0, 7);
+  return iso.slice(0, 10);
+}
+
+const plural = (count: number, unit: string) => `${num(count)} ${unit}${count === 1 ? '' : 's'}`;
+
+/**
+ * The periods of a date column's granularity between its first and last date that have no
+ * date, in words: `5 days with no date: 2024-03-10 to 2024-03-14, 2024-04-02.`; runs past the
+ * ten the profile lists are counted.
+ */
+export function missingPeriodsText(missing: Periods): string {
+  const unit = missing.unit;
+  if (missing.count === 0) return `No ${unit} without a date between the first and the last.`;
+  const runs = missing.runs.map((run) =>
+    run.from === run.to ? periodText(run.from, unit) : `${periodText(run.from, unit)} to ${periodText(run.to, unit)}`,
+  );
+  const listed = missing.runs.reduce((sum, run) => sum + periodsIn(run.from, run.to, unit), 0);
+  const more = missing.count - listed;
+  return `${plural(missing.count, unit)} with no date: ${runs.join(', ')}${more > 0 ? `, and ${plural(more, unit)} more in later gaps` : ''}.`;
+}
+
+const T = { height: 178, top: 12, right: 14, bottom: 44 };
+
+/**
+ * A date column over time: how many dates fall in each of its histogram's 12 periods as bars on
+ * a calendar axis (counts up the y axis), with the periods that have no date at all (of the
+ * column's granularity) marked on the axis in orange. A profile without a histogram shows the
+ * span from the first to the last date.
+ */
 export function dateTimeline(name: string, dates: DateProfile): string {
   const min = Date.parse(dates.min);
   const max = Date.parse(dates.max);
   if (Number.isNaN(min) || Number.isNaN(max)) return '';
   const span = Math.max(max - min, 1000);
   const [unit, step] = STEPS.find(([candidate, size]) => span / (MS[candidate] * size) <= 6) ?? ['year', 1000];
-  const from = floorTo(min, unit, step);
+  const bins = (dates.histogram ?? []).filter((bin) => !Number.isNaN(Date.parse(bin.from)));
+  // Bars span the first to the last date; a span alone is drawn on whole calendar units around it.
+  let from = floorTo(min, unit, step);
   let to = from;
   while (to < max || to === from) to = add(to, unit, step);
-  const left = 40;
-  const right = WIDTH - 40;
-  const xOf = (time: number) => left + ((right - left) * (time - from)) / (to - from);
-  const ticks: Array<{ x: number; text: string }> = [];
+  const ticks: Array<{ time: number; text: string }> = [];
   const sameDay = new Date(from).toISOString().slice(0, 10) === new Date(to - 1).toISOString().slice(0, 10);
   for (let time = from; time <= to; time = add(time, unit, step))
-    ticks.push({ x: xOf(time), text: tickText(time, unit, sameDay) });
+    ticks.push({ time, text: tickText(time, unit, sameDay) });
+  if (bins.length > 0 && max > min) [from, to] = [min, max];
+  const shown = ticks.filter((tick) => tick.time >= from && tick.time <= to);
+  const bottom = T.height - T.bottom;
+  // Room right of the plot for half the last tick label, which is centred on its tick.
+  const right = WIDTH - Math.max(T.right, ...shown.map((tick) => labelWidth(tick.text) / 2 + 2));
+  const axis = countAxis(Math.max(0, ...bins.map((bin) => bin.count)), T.top, bottom, right);
+  const left = axis.left;
+  const xOf = (time: number) => left + ((right - left) * (time - from)) / (to - from);
   const first = dateText(dates.min, dates.precision);
   const last = dateText(dates.max, dates.precision);
-  const x0 = xOf(min);
-  const x1 = Math.max(xOf(max), x0 + 2);
-  const parts = [
-    `<rect class="span" x="${px(x0)}" y="22" width="${px(x1 - x0)}" height="14"><title>${escapeHtml(`${first} to ${last}: ${figure(dates.count)} dates`)}</title></rect>`,
-    `<line class="axis" x1="${left}" x2="${right}" y1="44" y2="44"/>`,
-  ];
-  if (x1 - x0 > labelWidth(first) + labelWidth(last) + 12)
-    parts.push(svgText(x0, 16, first, 'text-anchor="start"'), svgText(x1, 16, last, 'text-anchor="end"'));
-  else parts.push(svgText((x0 + x1) / 2, 16, first === last ? first : `${first} – ${last}`));
-  for (const tick of spaced(ticks))
+  const parts: string[] = [];
+  if (bins.length > 0) {
+    parts.push(...axis.parts);
+    bins.forEach((bin, index) => {
+      const start = Date.parse(bin.from);
+      const end = Date.parse(bin.to);
+      // A bin holds [from, to): its last date is just before `to`, but the last bin holds `to`.
+      const until = dateText(new Date(index === bins.length - 1 ? end : end - 1).toISOString(), dates.precision);
+      const since = dateText(bin.from, dates.precision);
+      const title = `${since === until ? since : `${since} to ${until}`}: ${plural(bin.count, 'date')} (${share(bin.count, dates.count)})`;
+      const x0 = xOf(start);
+      const x1 = Math.max(xOf(end), x0 + 2);
+      parts.push(
+        `<rect class="bin" x="${px(x0 + 0.5)}" y="${px(axis.yOf(bin.count))}" width="${px(Math.max(1, x1 - x0 - 1))}" height="${px(bottom - axis.yOf(bin.count))}"><title>${escapeHtml(title)}</title></rect>`,
+      );
+    });
+  } else {
+    const x0 = xOf(min);
+    const x1 = Math.max(xOf(max), x0 + 2);
     parts.push(
-      `<line class="axis" x1="${px(tick.x)}" x2="${px(tick.x)}" y1="44" y2="48"/>`,
-      svgText(tick.x, 61, tick.text, 'class="tick"'),
+      `<rect class="span" x="${px(x0)}" y="${bottom - 16}" width="${px(x1 - x0)}" height="14"><title>${escapeHtml(`${first} to ${last}: ${plural(dates.count, 'date')}`)}</title></rect>`,
     );
-  return svg('dates', WIDTH, 68, `Timeline of ${name}: from ${first} to ${last}`, parts.join(''));
+  }
+  for (const run of dates.missingPeriods?.runs ?? []) {
+    const unitOfRun = (dates.missingPeriods as Periods).unit;
+    const x0 = xOf(Date.parse(`${run.from.slice(0, 10)}T00:00:00Z`));
+    const x1 = Math.max(xOf(nextPeriod(run.to, unitOfRun)), x0 + 2);
+    const title = `no date: ${run.from === run.to ? periodText(run.from, unitOfRun) : `${periodText(run.from, unitOfRun)} to ${periodText(run.to, unitOfRun)}`}`;
+    parts.push(
+      `<rect class="gap" x="${px(x0)}" y="${bottom - 2}" width="${px(x1 - x0)}" height="5"><title>${escapeHtml(title)}</title></rect>`,
+    );
+  }
+  parts.push(`<line class="axis" x1="${left}" x2="${right}" y1="${bottom}" y2="${bottom}"/>`);
+  for (const tick of spaced(shown.map((entry) => ({ x: xOf(entry.time), text: entry.text }))))
+    parts.push(
+      `<line class="axis" x1="${px(tick.x)}" x2="${px(tick.x)}" y1="${bottom}" y2="${bottom + 4}"/>`,
+      svgText(tick.x, bottom + 16, tick.text, 'class="tick"'),
+    );
+  parts.push(svgText((left + right) / 2, T.height - 6, clip(name, 48), 'class="axis-title"'));
+  if (bins.length > 0) parts.push(axis.title);
+  const most = Math.max(0, ...bins.map((bin) => bin.count));
+  const gaps = dates.missingPeriods;
+  const label = `Timeline of ${name}: from ${first} to ${last}${bins.length > 0 ? `, dates per period in ${bins.length} bars, up to ${num(most)}` : ''}${gaps && gaps.count > 0 ? `; ${plural(gaps.count, gaps.unit)} with no date` : ''}`;
+  return svg('dates', WIDTH, T.height, label, parts.join(''));
 }
 
 /** The journey's milestones on a time axis, failed ones in red. */
