@@ -1,7 +1,11 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryBlobStore } from '@platform/foundations';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { computeInsights } from '../insights/insights-pillar.js';
+import { profileDelimitedFile } from '../insights/parallel/profile-file.js';
 import { parseContent } from './parse-content.js';
 
 // Issue 14, point 12: a parse warning and an outlier on the same line of a file name the same row.
@@ -46,5 +50,24 @@ describe('row numbers', () => {
       row: 14,
       value: 9000,
     });
+  });
+
+  it('are the same from profileDelimitedFile, on one thread and on several', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'row-numbers-'));
+    try {
+      const lines = Array.from({ length: 30_000 }, (_, index) => `${index},${10 + (index % 5)}`);
+      lines[20_000] = '20000,9000,extra';
+      const file = join(directory, 'x.csv');
+      await writeFile(file, `id,amount\n${lines.join('\n')}\n`);
+      for (const workers of [1, 2]) {
+        const { report, insights } = await profileDelimitedFile(file, { workers, minBytesPerWorker: 65_536 });
+        expect(report.warnings.find((entry) => entry.code === 'RAGGED_ROW')?.row, `${workers}`).toBe(20_002);
+        const outliers = insights.outliers.find((entry) => entry.column === 'amount' && entry.method === 'iqr');
+        expect(outliers?.examples[0], `${workers}`).toEqual({ row: 20_002, value: 9000 });
+        expect(insights.rows.firstRowNumber).toBe(2);
+      }
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });

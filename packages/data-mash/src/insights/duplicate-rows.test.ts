@@ -33,4 +33,26 @@ describe('duplicate rows', () => {
       await rm(directory, { recursive: true, force: true });
     }
   });
+
+  it('checks the first duplicateRows rows of the whole file on several threads, as on one', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'duplicates-'));
+    try {
+      // 40,000 rows; rows 18,001 to 24,000 repeat rows 1 to 400 over and over.
+      const file = join(directory, 'split.csv');
+      const lines = ['id,v'];
+      for (let row = 0; row < 40_000; row += 1) {
+        const source = row >= 18_000 && row < 24_000 ? row % 400 : row;
+        lines.push(`${source},${source % 13}`);
+      }
+      await writeFile(file, `${lines.join('\n')}\n`);
+      const options = { profiler: { duplicateRows: 1000 }, minBytesPerWorker: 65_536 };
+      const one = await profileDelimitedFile(file, { ...options, workers: 1 });
+      const two = await profileDelimitedFile(file, { ...options, workers: 2 });
+      expect(two.workers).toBe(2);
+      expect(one.insights.duplicateRows).toEqual({ count: 0, checkedRows: 1000, method: 'exact' });
+      expect(two.insights.duplicateRows).toEqual(one.insights.duplicateRows);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
 });

@@ -32,11 +32,6 @@ export interface TableProfilerOptions extends ProfilerLimits {
   associationRows?: number;
   /** Share of nulls from which a column is flagged `mostly_null`. Default 0.5. */
   mostlyNullShare?: number;
-  /**
-   * @deprecated Ignored: every numeric column is correlated, up to `correlationColumns`, and
-   * profilers of parts of one file agree without it.
-   */
-  correlate?: readonly string[];
 }
 
 /** A {@link TableProfiler}'s state as plain data (structured-clone safe), to merge elsewhere. */
@@ -115,7 +110,7 @@ interface ColumnExtremes {
 export class TableProfiler {
   readonly #columns: readonly string[];
   readonly #profilers: ColumnProfiler[];
-  readonly #options: Required<Omit<TableProfilerOptions, keyof ProfilerLimits | 'correlate' | 'associationRows'>>;
+  readonly #options: Required<Omit<TableProfilerOptions, keyof ProfilerLimits | 'associationRows'>>;
   readonly #fingerprints: FingerprintList;
   readonly #extremes: ColumnExtremes[];
   // NaN where a value is not a number: a Float64Array stores numbers unboxed.
@@ -194,7 +189,11 @@ export class TableProfiler {
       for (const item of entry.high) own.high.offer(item.row + offset, item.value);
       for (const item of entry.low) own.low.offer(item.row + offset, item.value);
     });
-    this.#mergedFingerprints.push(state.fingerprints);
+    // Duplicates are checked over the first `duplicateRows` rows of the whole table: a part's
+    // fingerprints count only while every row before it was checked, and only up to the limit.
+    const checked = this.#fingerprints.size + this.#mergedFingerprints.reduce((sum, list) => sum + list.length, 0);
+    if (checked === offset && checked < this.#options.duplicateRows)
+      this.#mergedFingerprints.push(state.fingerprints.subarray(0, this.#options.duplicateRows - checked));
     this.#sample.merge(state.sample);
     this.#associations.merge(state.associations);
     this.#rows += state.rows;

@@ -47,6 +47,8 @@ export interface ComparedInsights {
   }>;
   duplicateRows: { count: number; checkedRows: number };
   quality: Array<{ kind: string; column?: string }>;
+  /** Where row numbers start (the file's row of the first data row: 2 below a header). */
+  rows?: { firstRowNumber: number };
 }
 
 interface ComparedColumn {
@@ -644,11 +646,14 @@ class ColumnComparison {
         farthest.map((row) => asNumber(row.distance)),
       );
       if (reported.examples.length === 0) continue;
-      const rows = reported.examples.map((example) => example.row);
+      // The SDK numbers rows as the file shows them (the header being row 1); the reference's
+      // `row` counts data rows from 1.
+      const shift = (this.#insights.rows?.firstRowNumber ?? 1) - 1;
+      const rows = reported.examples.map((example) => example.row - shift);
       const onRows = await this.#table.query(`SELECT row, ${x} AS value FROM d WHERE row IN (${rows.join(', ')})`);
-      const valueOn = new Map(onRows.map((row) => [Number(row.row), asNumber(row.value)]));
+      const valueOn = new Map(onRows.map((row) => [Number(row.row) + shift, asNumber(row.value)]));
       this.#exact(
-        `${label}: example rows (1-based data rows)`,
+        `${label}: example rows (rows of the file)`,
         reported.examples.map((example) => [example.row, example.value]),
         reported.examples.map((example) => [example.row, valueOn.get(example.row) ?? null]),
       );

@@ -1,7 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { PlatformError } from '@platform/foundations/errors';
 import {
   type DelimitedParseOptions,
@@ -17,6 +17,7 @@ import {
 import { type ByteLayout, byteLayoutOf, profileBytes } from './profile-bytes.js';
 import { profileRange } from './profile-range.js';
 import { splitPoints } from './split.js';
+import { startWorker } from './worker-flags.js';
 
 /** Options of {@link profileDelimitedFile}. */
 export interface FileProfileOptions {
@@ -28,7 +29,7 @@ export interface FileProfileOptions {
   /** Smallest part a worker is given. Default 16 MiB: below that, starting a thread costs more than it saves. */
   minBytesPerWorker?: number;
   csv?: Omit<DelimitedParseOptions, 'columns'>;
-  profiler?: Omit<TableProfilerOptions, 'correlate'>;
+  profiler?: TableProfilerOptions;
   /**
    * `bytes` (default): the fast path, which reads fields from the file's bytes and makes strings
    * only of new distinct values, samples and keyword candidates; used when the file allows
@@ -75,29 +76,18 @@ export async function profileDelimitedFile(
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.floor(size / minPart)));
   if (utf16) return { ...(await profileOnThisThread(path, options, undefined)), workers: 1 };
 
-  // The header, the delimiter and the columns worth correlating, from the first records.
-  let seen: TableProfiler | undefined;
-  const head = await parseDelimitedValues(
-    prefix.subarray(0, lastSafeBreak(prefix)),
-    (values, _index, header) => {
-      seen ??= new TableProfiler(header, options.profiler);
-      seen.addValues(values);
-    },
-    options.csv,
-  );
+  // The header and the delimiter, from the first records.
+  const head = await parseDelimitedValues(prefix.subarray(0, lastSafeBreak(prefix)), () => {}, options.csv);
   const columns = head.columns;
   const layout = options.engine === 'papaparse' ? undefined : byteLayoutOf(prefix, head.delimiter);
   if (workers < 2 || columns.length === 0) return { ...(await profileOnThisThread(path, options, layout)), workers: 1 };
-  const correlate = seen?.correlatedColumns() ?? [];
   const bom = prefix[0] === 0xef && prefix[1] === 0xbb && prefix[2] === 0xbf ? 3 : 0;
   const headerEnd = firstSafeBreak(prefix, bom);
   if (headerEnd < 0) return { ...(await profileOnThisThread(path, options, layout)), workers: 1 };
   const cuts = await splitPoints(path, headerEnd, size, workers);
-  const profilerOptions: TableProfilerOptions = {
-    ...options.profiler,
-    correlate,
-    duplicateRows: Math.ceil((options.profiler?.duplicateRows ?? 2_000_000) / (cuts.length - 1)),
-  };
+  // Each part checks its own first rows for duplicates; the merge keeps those of the whole
+  // table's first `duplicateRows` rows, as one thread would.
+  const profilerOptions: TableProfilerOptions = { ...options.profiler };
   const running: Worker[] = [];
   const tasks: RangeTask[] = cuts.slice(1).map((end, index) => ({
     path,
@@ -117,7 +107,8 @@ export async function profileDelimitedFile(
     for (const worker of running) void worker.terminate();
     throw error;
   });
-  const merged = new TableProfiler(columns, { ...options.profiler, correlate });
+  // Rows are numbered as the file's records, the header being row 1 (as warnings number them).
+  const merged = new TableProfiler(columns, options.profiler).numberRowsFrom(2);
   const report: DelimitedParseReport = {
     ...head,
     rowCount: 0,
@@ -156,7 +147,7 @@ async function profileOnThisThread(
       ...(options.csv ? { csv: options.csv } : {}),
       ...(options.profiler ? { profiler: options.profiler } : {}),
     });
-    return { report, insights: profiler.result() };
+    return { report, insights: profiler.numberRowsFrom(2).result() };
   }
   let profiler: TableProfiler | undefined;
   const report = await parseDelimitedValues(
@@ -168,7 +159,7 @@ async function profileOnThisThread(
     options.csv,
   );
   profiler ??= new TableProfiler(report.columns, options.profiler);
-  return { report, insights: profiler.result() };
+  return { report, insights: profiler.numberRowsFrom(2).result() };
 }
 
 function runWorker(
@@ -176,10 +167,9 @@ function runWorker(
   task: RangeTask,
 ): Promise<{ state: TableProfilerState; report: DelimitedParseReport }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerFile(), {
+    // With this process's flags, less those a worker refuses (V8 and process-wide ones: see startWorker).
+    const worker = startWorker(workerFile(), {
       workerData: task,
-      // Workers inherit the process's flags; --input-type (for `node -e`) stops a file from loading.
-      execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
       // A young generation of 16 MiB keeps a worker's heap (and the process's peak RSS) small.
       resourceLimits: { maxYoungGenerationSizeMb: 16 },
     });
