@@ -1,3 +1,5 @@
+import { pickUniform, SeededRandom } from './sampling.js';
+
 /** An {@link AssociationSample} as plain data. */
 export interface AssociationSampleState {
   rows: number;
@@ -33,7 +35,7 @@ export class AssociationSample {
   #rows = 0;
   readonly #numbers: Float64Array[] = [];
   readonly #hashes: Uint32Array[] = [];
-  #seed = 0x1b873593;
+  readonly #random = new SeededRandom(0x1b873593);
 
   constructor(size: number) {
     this.size = size;
@@ -47,7 +49,7 @@ export class AssociationSample {
       this.#hashes.push(hashes.slice());
       return;
     }
-    const slot = Math.floor(this.#random() * this.#rows);
+    const slot = Math.floor(this.#random.next() * this.#rows);
     if (slot < this.size) {
       (this.#numbers[slot] as Float64Array).set(numbers);
       (this.#hashes[slot] as Uint32Array).set(hashes);
@@ -62,13 +64,6 @@ export class AssociationSample {
   /** All rows are in the sample: figures from it are exact. */
   get complete(): boolean {
     return this.#numbers.length === this.#rows;
-  }
-
-  #random(): number {
-    this.#seed ^= this.#seed << 13;
-    this.#seed ^= this.#seed >>> 17;
-    this.#seed ^= this.#seed << 5;
-    return (this.#seed >>> 0) / 0x100000000;
   }
 
   /** The state as plain data. */
@@ -88,20 +83,14 @@ export class AssociationSample {
     let kept = [...own, ...theirs];
     if (kept.length > this.size) {
       const fromOwn = Math.min(own.length, Math.round((this.size * this.#rows) / Math.max(1, total)));
-      kept = [...this.#pick(own, fromOwn), ...this.#pick(theirs, Math.min(theirs.length, this.size - fromOwn))];
+      kept = [
+        ...pickUniform(own, fromOwn, this.#random),
+        ...pickUniform(theirs, Math.min(theirs.length, this.size - fromOwn), this.#random),
+      ];
     }
     this.#numbers.splice(0, this.#numbers.length, ...kept.map((row) => row.numbers));
     this.#hashes.splice(0, this.#hashes.length, ...kept.map((row) => row.hashes));
     this.#rows = total;
-  }
-
-  #pick<T>(list: readonly T[], count: number): T[] {
-    const copy = [...list];
-    for (let index = 0; index < count; index += 1) {
-      const swap = index + Math.floor(this.#random() * (copy.length - index));
-      [copy[index], copy[swap]] = [copy[swap] as T, copy[index] as T];
-    }
-    return copy.slice(0, count);
   }
 
   /** Spearman's rho between every two of `columns` (average ranks for ties). */

@@ -259,6 +259,10 @@ function dateOrder(dates: ProfileInput['dates']): { order: DateOrder; evidence?:
   return { order: 'day-first' };
 }
 
+// Keep object literals with number fields ahead of long loops here (this runs once a column):
+// Maglev (V8 13.6, Node 24.21) could rebuild such a literal, run in the on-stack-replacement code
+// of a loop before it, with its boilerplate's own number boxes on a deoptimization, so that
+// columns shared min, max and mean (issue 14, point 1; a minimal reproduction is in the notes).
 function numericProfile(numbers: NumberSummary, bins: number, sampleSize: number): NumericProfile {
   const sorted = [...numbers.sample].sort((a, b) => a - b);
   const p25 = quantile(sorted, 0.25);

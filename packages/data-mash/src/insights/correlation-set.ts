@@ -163,7 +163,8 @@ export class CorrelationSet {
   }
 }
 
-function mergeMoments(pair: PairMoments, other: PairMoments): void {
+/** Adds the co-moments of other rows of the same pair of columns (Chan's formulas). */
+export function mergeMoments(pair: PairMoments, other: PairMoments): void {
   const n = pair.n + other.n;
   const dx = other.meanX - pair.meanX;
   const dy = other.meanY - pair.meanY;

@@ -1,4 +1,5 @@
 import type { DateOrder } from './date-reading.js';
+import { pickUniform, SeededRandom } from './sampling.js';
 
 export { type DateOrder, parseDateValue, readDate } from './date-reading.js';
 
@@ -78,17 +79,10 @@ export class DateAccumulator {
   readonly #distinct = new Set<number>();
   readonly #maxDistinct: number;
   readonly #sample: number[] = [];
-  #seed = 0x2f6b3a1d;
+  readonly #random = new SeededRandom(0x2f6b3a1d);
 
   constructor(maxDistinct = 10_000) {
     this.#maxDistinct = maxDistinct;
-  }
-
-  #random(): number {
-    this.#seed ^= this.#seed << 13;
-    this.#seed ^= this.#seed >>> 17;
-    this.#seed ^= this.#seed << 5;
-    return (this.#seed >>> 0) / 0x100000000;
   }
 
   /** Adds a date; `known` when the caller knows it was added before (range and precision are then unchanged). */
@@ -96,7 +90,7 @@ export class DateAccumulator {
     this.count += 1;
     if (this.#sample.length < SAMPLE_SIZE) this.#sample.push(epochMs);
     else {
-      const slot = Math.floor(this.#random() * this.count);
+      const slot = Math.floor(this.#random.next() * this.count);
       if (slot < SAMPLE_SIZE) this.#sample[slot] = epochMs;
     }
     if (known) return;
@@ -145,7 +139,10 @@ export class DateAccumulator {
     if (this.#sample.length + other.sample.length <= SAMPLE_SIZE) this.#sample.push(...other.sample);
     else {
       const fromOwn = Math.min(this.#sample.length, Math.round((SAMPLE_SIZE * own) / Math.max(1, this.count)));
-      const kept = [...this.#pick(this.#sample, fromOwn), ...this.#pick(other.sample, SAMPLE_SIZE - fromOwn)];
+      const kept = [
+        ...pickUniform(this.#sample, fromOwn, this.#random),
+        ...pickUniform(other.sample, SAMPLE_SIZE - fromOwn, this.#random),
+      ];
       this.#sample.splice(0, this.#sample.length, ...kept);
     }
   }
@@ -175,16 +172,6 @@ export class DateAccumulator {
         profile.missingPeriods = missingPeriods(sorted, unit);
     }
     return profile;
-  }
-
-  #pick(list: readonly number[], count: number): number[] {
-    const copy = [...list];
-    const take = Math.min(count, copy.length);
-    for (let index = 0; index < take; index += 1) {
-      const swap = index + Math.floor(this.#random() * (copy.length - index));
-      [copy[index], copy[swap]] = [copy[swap] as number, copy[index] as number];
-    }
-    return copy.slice(0, take);
   }
 
   #histogram(): DateProfile['histogram'] {

@@ -1,4 +1,5 @@
 import { quantile } from './column-profiler.js';
+import { mergeMoments } from './correlation-set.js';
 
 /** The co-moments of one pair of columns (one-pass form of Welford's method). */
 export interface PairMoments {
@@ -65,17 +66,7 @@ export class CorrelationAccumulator {
       throw new RangeError('cannot merge correlations of other columns');
     this.#pairs.forEach((pair, index) => {
       const other = state.pairs[index] as PairMoments;
-      const n = pair.n + other.n;
-      if (other.n === 0) return;
-      const dx = other.meanX - pair.meanX;
-      const dy = other.meanY - pair.meanY;
-      const weight = (pair.n * other.n) / n;
-      pair.cxy += other.cxy + dx * dy * weight;
-      pair.m2x += other.m2x + dx * dx * weight;
-      pair.m2y += other.m2y + dy * dy * weight;
-      pair.meanX += (dx * other.n) / n;
-      pair.meanY += (dy * other.n) / n;
-      pair.n = n;
+      if (other.n > 0) mergeMoments(pair, other);
     });
   }
 

@@ -1,3 +1,4 @@
+import { pickUniform, SeededRandom } from './sampling.js';
 import { detach } from './values.js';
 
 /** What a table's rows look like: the first few, and which values are missing in a sample of rows. */
@@ -30,7 +31,7 @@ export class RowSample {
   #rows = 0;
   readonly #firstRows: Array<Array<string | null>> = [];
   readonly #missing: Array<{ row: number; pattern: string }> = [];
-  #seed = 0x6c078965;
+  readonly #random = new SeededRandom(0x6c078965);
 
   constructor(first = 10, size = 200) {
     this.#first = first;
@@ -52,16 +53,9 @@ export class RowSample {
     this.#rows += 1;
     if (this.#missing.length < this.#size) this.#missing.push({ row: this.#rows, pattern: patternOf(missing) });
     else {
-      const slot = Math.floor(this.#random() * this.#rows);
+      const slot = Math.floor(this.#random.next() * this.#rows);
       if (slot < this.#size) this.#missing[slot] = { row: this.#rows, pattern: patternOf(missing) };
     }
-  }
-
-  #random(): number {
-    this.#seed ^= this.#seed << 13;
-    this.#seed ^= this.#seed >>> 17;
-    this.#seed ^= this.#seed << 5;
-    return (this.#seed >>> 0) / 0x100000000;
   }
 
   /** The state as plain data. */
@@ -79,20 +73,11 @@ export class RowSample {
       // A uniform sample of both parts: each part's share in proportion to its rows.
       const fromOwn = Math.min(this.#missing.length, Math.round((this.#size * this.#rows) / Math.max(1, total)));
       const fromOther = Math.min(shifted.length, this.#size - fromOwn);
-      const own = this.#pick(this.#missing, fromOwn);
-      const theirs = this.#pick(shifted, fromOther);
+      const own = pickUniform(this.#missing, fromOwn, this.#random);
+      const theirs = pickUniform(shifted, fromOther, this.#random);
       this.#missing.splice(0, this.#missing.length, ...own, ...theirs);
     }
     this.#rows = total;
-  }
-
-  #pick<T>(list: readonly T[], count: number): T[] {
-    const copy = [...list];
-    for (let index = 0; index < count; index += 1) {
-      const swap = index + Math.floor(this.#random() * (copy.length - index));
-      [copy[index], copy[swap]] = [copy[swap] as T, copy[index] as T];
-    }
-    return copy.slice(0, count);
   }
 
   /** The first rows and the missing-value sample in row order. */
