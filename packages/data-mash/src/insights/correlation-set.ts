@@ -65,14 +65,7 @@ export class CorrelationSet {
         at += 1;
         // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
         if (x !== x) continue;
-        pair.n += 1;
-        const dx = x - pair.meanX;
-        pair.meanX += dx / pair.n;
-        const dy = y - pair.meanY;
-        pair.meanY += dy / pair.n;
-        pair.cxy += dx * (y - pair.meanY);
-        pair.m2x += dx * (x - pair.meanX);
-        pair.m2y += dy * (y - pair.meanY);
+        addToPair(pair, x, y);
       }
     }
   }
@@ -161,6 +154,18 @@ export class CorrelationSet {
     }
     return out;
   }
+}
+
+/** Adds one row where both values are numbers to a pair's co-moments (the pairwise form of Welford's method). */
+export function addToPair(pair: PairMoments, x: number, y: number): void {
+  pair.n += 1;
+  const dx = x - pair.meanX;
+  pair.meanX += dx / pair.n;
+  const dy = y - pair.meanY;
+  pair.meanY += dy / pair.n;
+  pair.cxy += dx * (y - pair.meanY);
+  pair.m2x += dx * (x - pair.meanX);
+  pair.m2y += dy * (y - pair.meanY);
 }
 
 /** Adds the co-moments of other rows of the same pair of columns (Chan's formulas). */

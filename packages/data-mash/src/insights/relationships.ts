@@ -1,5 +1,5 @@
 import { quantile } from './column-profiler.js';
-import { mergeMoments } from './correlation-set.js';
+import { addToPair, mergeMoments } from './correlation-set.js';
 
 /** The co-moments of one pair of columns (one-pass form of Welford's method). */
 export interface PairMoments {
@@ -43,14 +43,7 @@ export class CorrelationAccumulator {
         index += 1;
         // biome-ignore lint/suspicious/noSelfCompare: x !== x is the allocation-free NaN test
         if (x === undefined || y === undefined || x !== x || y !== y) continue;
-        pair.n += 1;
-        const dx = x - pair.meanX;
-        pair.meanX += dx / pair.n;
-        const dy = y - pair.meanY;
-        pair.meanY += dy / pair.n;
-        pair.cxy += dx * (y - pair.meanY);
-        pair.m2x += dx * (x - pair.meanX);
-        pair.m2y += dy * (y - pair.meanY);
+        addToPair(pair, x, y);
       }
     }
   }
