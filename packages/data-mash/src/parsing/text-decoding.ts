@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
+import { firstInvalidUtf8 } from '@platform/smart-city';
 
 /** Encodings the Content Pillar reads. */
 export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
@@ -23,34 +24,8 @@ export function incompleteUtf8Tail(bytes: Uint8Array): number {
   return 0;
 }
 
-/** The index of the first byte of `bytes` that is not part of valid UTF-8 (its length when all are). */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
-  let index = 0;
-  while (index < bytes.length) {
-    const byte = bytes[index] as number;
-    if (byte < 0x80) {
-      index += 1;
-      continue;
-    }
-    let needed: number;
-    let min: number;
-    if (byte >= 0xc2 && byte <= 0xdf) [needed, min] = [1, 0x80];
-    else if (byte >= 0xe0 && byte <= 0xef) [needed, min] = [2, 0x800];
-    else if (byte >= 0xf0 && byte <= 0xf4) [needed, min] = [3, 0x10000];
-    else return index;
-    if (index + needed >= bytes.length) return index;
-    let point = byte & (0x3f >> needed);
-    for (let next = 1; next <= needed; next += 1) {
-      const continuation = bytes[index + next] as number;
-      if ((continuation & 0xc0) !== 0x80) return index;
-      point = (point << 6) | (continuation & 0x3f);
-    }
-    // Overlong forms, UTF-16 surrogates and points past U+10FFFF are invalid.
-    if (point < min || (point >= 0xd800 && point <= 0xdfff) || point > 0x10ffff) return index;
-    index += needed + 1;
-  }
-  return index;
-}
+// The first byte that is not valid UTF-8: the Content Steward's scan, so sniffing and decoding agree.
+export { firstInvalidUtf8 };
 
 /**
  * Decodes a byte stream to text: the encoding named by a byte order mark (UTF-8, UTF-16 LE/BE),

@@ -7,4 +7,4 @@ export {
   type FileFormatRegistry,
   type SniffedContent,
 } from './registry.js';
-export type { TextEncoding } from './sniff-content.js';
+export { firstInvalidUtf8, type TextEncoding } from './sniff-content.js';

@@ -34,8 +34,14 @@ export function isExecutable(head: Uint8Array): boolean {
   );
 }
 
-/** The number of bytes at the start of `bytes` that are valid UTF-8 (a character cut by the end counts as valid). */
-function validUtf8Prefix(bytes: Uint8Array): number {
+/**
+ * The index of the first byte of `bytes` that is not part of valid UTF-8 (its length when all
+ * are). Overlong forms, UTF-16 surrogates and points past U+10FFFF are invalid. With
+ * `cutEndIsValid`, a character cut by the end of `bytes` (a sample of a longer file) counts as
+ * valid; otherwise it is where the invalid part starts. One scan for the Content Steward's sniffing
+ * and the parsers' decoding.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array, options: { cutEndIsValid?: boolean } = {}): number {
   let index = 0;
   while (index < bytes.length) {
     const byte = bytes[index] as number;
@@ -51,12 +57,11 @@ function validUtf8Prefix(bytes: Uint8Array): number {
     else return index;
     let point = byte & (0x3f >> needed);
     for (let next = 1; next <= needed; next += 1) {
-      if (index + next >= bytes.length) return bytes.length; // cut by the end of the sample
+      if (index + next >= bytes.length) return options.cutEndIsValid ? bytes.length : index;
       const continuation = bytes[index + next] as number;
       if ((continuation & 0xc0) !== 0x80) return index;
       point = (point << 6) | (continuation & 0x3f);
     }
-    // Overlong forms, UTF-16 surrogates and points past U+10FFFF are invalid.
     if (point < min || (point >= 0xd800 && point <= 0xdfff) || point > 0x10ffff) return index;
     index += needed + 1;
   }
@@ -76,7 +81,7 @@ export function decodeTextContent(bytes: Uint8Array, sample = false): { text: st
     return { text: new TextDecoder(encoding).decode(bytes, options), encoding };
   }
   const body = startsWith(bytes, [0xef, 0xbb, 0xbf]) ? bytes.subarray(3) : bytes;
-  const valid = validUtf8Prefix(body);
+  const valid = firstInvalidUtf8(body, { cutEndIsValid: true });
   const utf8 = new TextDecoder('utf-8', { ignoreBOM: true }).decode(body.subarray(0, valid), options);
   if (valid === body.length) return { text: utf8, encoding: 'utf-8' };
   return { text: utf8 + new TextDecoder('windows-1252').decode(body.subarray(valid)), encoding: 'windows-1252' };
