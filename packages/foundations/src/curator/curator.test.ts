@@ -118,10 +118,20 @@ describe('Curator exports', () => {
         '200': { content: { 'application/json': { schema: { required: ['fileId', 'validationStatus'] } } } },
       },
     });
+    // A GET takes its path parameters from the path and the rest of its input from the query.
     expect(document.paths['/files/{fileId}']?.get).toMatchObject({
-      parameters: [{ name: 'fileId', in: 'path', required: true }],
+      parameters: [
+        { name: 'fileId', in: 'path', required: true },
+        { name: 'fileName', in: 'query', required: true, schema: { type: 'string', minLength: 1 } },
+        { name: 'sizeBytes', in: 'query', required: true, schema: { type: 'integer', minimum: 0 } },
+      ],
     });
     expect(document.paths['/files/{fileId}']?.get).not.toHaveProperty('requestBody');
+    // The permission a client needs: by default the capability's own name (fail closed).
+    expect(document.paths['/files']?.post?.['x-permission']).toBe('content.upload_file');
+    expect(document.paths['/files']?.post).toMatchObject({
+      responses: { default: { content: { 'application/problem+json': { schema: { required: expect.any(Array) } } } } },
+    });
   });
 
   it('exports MCP tools in the tools/list shape', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CapabilityDefinition, ServiceRegistration } from './registration.js';
+import type { CapabilityDefinition, ServiceRegistration, SoaApiDefinition } from './registration.js';
 
 /** JSON Schema (draft 2020-12) of a zod schema, as Curator exports it. */
 export function toJsonSchema(schema: z.ZodType): Record<string, unknown> {
@@ -30,9 +30,25 @@ export function capabilitySchemas(
   return out;
 }
 
+/** The input fields an API takes from the query string: those not in its path nor its JSON body. */
+export function queryFieldsOf(api: SoaApiDefinition, input: Record<string, unknown>): string[] {
+  const properties = Object.keys((input.properties as Record<string, unknown> | undefined) ?? {});
+  const inPath = new Set([...api.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string));
+  const body = bodyOf(api);
+  if (body === 'json') return [];
+  return properties.filter((name) => !inPath.has(name) && !(body === 'file' && name === 'file'));
+}
+
+/** How an API takes its body: `json`, `file`, or `none` (GET and DELETE). */
+export function bodyOf(api: SoaApiDefinition): 'json' | 'file' | 'none' {
+  if (api.body) return api.body;
+  return api.method === 'GET' || api.method === 'DELETE' ? 'none' : 'json';
+}
+
 /**
- * An OpenAPI 3.1 document of every SOA API: request bodies (or query parameters for GET and
- * DELETE) from the capability's input schema, 200 responses from its output schema.
+ * An OpenAPI 3.1 document of every SOA API: path parameters; query parameters (the input fields
+ * neither in the path nor in the body, for GET and DELETE and file uploads); JSON or binary request
+ * bodies; the success response with its status and media type; errors as RFC 9457 problem details.
  */
 export function openApiDocument(
   services: readonly ServiceRegistration[],
@@ -45,32 +61,49 @@ export function openApiDocument(
       const capability = capabilities.get(api.capability);
       if (!capability) continue;
       const input = toJsonSchema(capability.input);
+      const properties = (input.properties as Record<string, Record<string, unknown>> | undefined) ?? {};
+      const required = new Set((input.required as string[] | undefined) ?? []);
       const pathParameters = [...api.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string);
+      const parameters = [
+        ...pathParameters.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+        ...queryFieldsOf(api, input).map((name) => ({
+          name,
+          in: 'query',
+          required: required.has(name),
+          schema: properties[name] ?? {},
+          ...(typeof properties[name]?.description === 'string' ? { description: properties[name].description } : {}),
+        })),
+      ];
+      const body = bodyOf(api);
+      const mediaType = api.response?.mediaType ?? 'application/json';
       const operation: Record<string, unknown> = {
         operationId: capability.name,
         summary: capability.description,
         tags: [service.id, ...(capability.tags ?? [])],
-        ...(pathParameters.length > 0
-          ? {
-              parameters: pathParameters.map((name) => ({
-                name,
-                in: 'path',
-                required: true,
-                schema: { type: 'string' },
-              })),
-            }
-          : {}),
-        ...(api.method === 'GET' || api.method === 'DELETE'
-          ? {}
-          : { requestBody: { required: true, content: { 'application/json': { schema: input } } } }),
+        'x-permission': capability.permission ?? capability.name,
+        ...(parameters.length > 0 ? { parameters } : {}),
+        ...(body === 'json'
+          ? { requestBody: { required: true, content: { 'application/json': { schema: input } } } }
+          : body === 'file'
+            ? {
+                requestBody: {
+                  required: true,
+                  content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+                },
+              }
+            : {}),
         responses: {
-          '200': {
+          [String(api.response?.status ?? 200)]: {
             description: 'Success',
-            content: { 'application/json': { schema: toJsonSchema(capability.output) } },
+            content: {
+              [mediaType]: {
+                schema: mediaType === 'application/json' ? toJsonSchema(capability.output) : { type: 'string' },
+              },
+            },
           },
           default: {
-            description: 'A platform error',
-            content: { 'application/json': { schema: PLATFORM_ERROR_SCHEMA } },
+            description: 'A platform error (RFC 9457 problem details with the stable code and the trace id)',
+            content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } },
           },
         },
       };
@@ -80,17 +113,18 @@ export function openApiDocument(
   return { openapi: '3.1.0', info, paths };
 }
 
-const PLATFORM_ERROR_SCHEMA = {
+const PROBLEM_SCHEMA = {
   type: 'object',
-  required: ['success', 'error'],
+  required: ['type', 'title', 'status', 'code'],
   properties: {
-    success: { const: false },
+    type: { type: 'string', description: 'A URI naming the problem type' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    code: { type: 'string', description: 'The stable platform error code, e.g. NOT_FOUND' },
     traceId: { type: 'string' },
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } },
-    },
+    details: { type: 'object' },
   },
 };
 

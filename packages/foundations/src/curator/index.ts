@@ -1,5 +1,5 @@
 export { Curator, type CuratorOptions, CuratorRef, type DiscoveryFilter, type RealmView } from './curator.js';
-export { capabilitySchemas, mcpToolList, openApiDocument, toJsonSchema } from './exports.js';
+export { bodyOf, capabilitySchemas, mcpToolList, openApiDocument, queryFieldsOf, toJsonSchema } from './exports.js';
 export {
   checkPatterns,
   DEFAULT_PATTERN_RULES,

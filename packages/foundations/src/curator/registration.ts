@@ -12,6 +12,13 @@ export interface CapabilityDefinition {
   input: z.ZodType;
   output: z.ZodType;
   tags?: string[];
+  /**
+   * The permission a client needs to call it through the front door (HTTP, MCP, the
+   * Communication Director), e.g. `files:write`. Default: the capability's own name, so a
+   * capability nobody declared a permission for is closed to every client without that exact
+   * grant (or `*`).
+   */
+  permission?: string;
 }
 
 /** An HTTP-style (SOA) API of a service, bound to one capability. */
@@ -21,6 +28,18 @@ export interface SoaApiDefinition {
   path: string;
   /** The capability this API runs; its schemas describe the request and response. */
   capability: string;
+  /**
+   * What the request body is: `json` (default for POST, PUT and PATCH: the capability's input) or
+   * `file` (the raw bytes of one file, streamed: the front door hands the handler
+   * `input.file = { name, declaredType?, data }` with `data` an async iterable of the body's
+   * bytes, read once; other input fields come from the path and query). GET and DELETE take no body: their input comes from the path and query.
+   */
+  body?: 'json' | 'file';
+  /**
+   * The success response: its status (default 200) and media type (default `application/json`).
+   * With another media type, the capability's output is the body as a string.
+   */
+  response?: { status?: number; mediaType?: string };
   /**
    * The method of the service instance that runs it, called as `method(input, userContext)`.
    * Default: the capability name's last segment in camelCase (`content.upload_file` → `uploadFile`).

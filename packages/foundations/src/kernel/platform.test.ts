@@ -72,7 +72,8 @@ describe('createPlatform wiring checks', () => {
         ...quiet,
         modules: [
           { id: 'one', services },
-          { id: 'two', services: [services[0] as never] },
+          // Another definition of the same id (even an identical-looking one) is a duplicate.
+          { id: 'two', services: [defineService({ ref: a, deps: { next: b }, factory }) as never] },
         ],
       });
     } catch (caught) {
@@ -88,6 +89,28 @@ describe('createPlatform wiring checks', () => {
     ]);
     expect((error as Error).message).toContain('svc.a -> svc.b -> svc.c -> svc.a');
     expect(journal).toEqual([]);
+  });
+
+  it('takes the very same definition in two modules as one service (a shared City Manager)', async () => {
+    const journal: string[] = [];
+    const shared = probeService(journal, 'svc.shared', 'foundation');
+    const user = defineService({
+      ref: defineServiceRef<Probe>({ id: 'svc.user', tier: 'foundation' }),
+      deps: { shared: shared.ref },
+      factory: ({ shared: dependency }) => ({ name: `uses ${dependency.name}` }),
+    });
+    const platform = createPlatform({
+      ...quiet,
+      modules: [
+        { id: 'one', services: [shared.definition as never] },
+        { id: 'two', services: [shared.definition as never, user as never] },
+      ],
+    });
+    await platform.start();
+    expect(journal.filter((entry) => entry.startsWith('create'))).toEqual(['create svc.shared()']);
+    expect(journal.filter((entry) => entry.startsWith('init'))).toEqual(['init svc.shared']);
+    expect(platform.get(user.ref).name).toBe('uses svc.shared');
+    await platform.stop();
   });
 
   it('refuses malformed refs and timeouts early', () => {

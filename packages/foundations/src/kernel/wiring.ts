@@ -32,6 +32,8 @@ export function planServices(modules: readonly PlatformModule[]): ServicePlan {
       const id = definition.ref.id;
       const existing = plan.get(id);
       if (existing) {
+        // The very same definition in two modules (e.g. a shared City Manager) is one service.
+        if (existing.definition === definition) continue;
         problems.push(
           `service '${id}' is defined twice: in module '${existing.moduleId}' and in module '${module.id}'`,
         );

@@ -10,6 +10,7 @@ import { createPostgresTestDatabase } from '../testing/postgres-test-database.js
 import { MemoryBlobStore } from './memory/memory-blob-store.js';
 import { MemorySemanticStore } from './memory/memory-semantic-store.js';
 import { BlobStoreRef, KeyValueStoreRef, MetadataStoreRef, SemanticStoreRef } from './refs.js';
+import { untracedAdapter } from './traced-adapters.js';
 
 const quiet = { telemetrySink: () => {}, env: {} };
 const sha = (char: string) => char.repeat(64);
@@ -131,7 +132,8 @@ describe('Public Works composition', () => {
     });
     const platform = createPlatform({ ...quiet, adapters: { blobStore }, include: [BlobStoreRef, KeyValueStoreRef] });
     await platform.start();
-    expect(platform.get(BlobStoreRef)).toBe(blobStore);
+    // Handed to services traced (a proxy), still the host's object underneath.
+    expect(untracedAdapter(platform.get(BlobStoreRef))).toBe(blobStore);
     expect(platform.get(KeyValueStoreRef).kind).toBe('memory');
     await platform.stop();
     expect(calls).toEqual(['initialize', 'shutdown']);

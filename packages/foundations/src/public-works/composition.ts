@@ -1,7 +1,12 @@
 import { resolve } from 'node:path';
 import type { PlatformConfig } from '../config/schema.js';
 import { ErrorCode, PlatformError } from '../errors/platform-error.js';
-import { type AnyServiceDefinition, defineService, type PlatformModule } from '../kernel/service-definition.js';
+import {
+  type AnyServiceDefinition,
+  defineService,
+  type PlatformModule,
+  type ServiceContext,
+} from '../kernel/service-definition.js';
 import { defineServiceRef, type ServiceRef } from '../kernel/service-ref.js';
 import { LocalBlobStore } from './local/local-blob-store.js';
 import { InProcessEventBus } from './memory/in-process-event-bus.js';
@@ -22,6 +27,7 @@ import { SqlMetadataStore } from './sql/sql-metadata-store.js';
 import { SqlSemanticStore } from './sql/sql-semantic-store.js';
 import type { SqliteDatabase } from './sqlite/sqlite-database.js';
 import { type Location, openPGlite, openPostgres, openSqlite, parseLocation } from './store-locations.js';
+import { traceAdapter } from './traced-adapters.js';
 
 const PORTS = [
   { ref: BlobStoreRef, adapter: 'blobStore', store: 'blob', env: 'PLATFORM_BLOB_STORE', required: true },
@@ -78,7 +84,8 @@ export function checkCloudProfile(
  * `config.stores` URLs, else (local profile) the embedded defaults: local files under
  * `<dataDir>/blobs`, one SQLite database file `<dataDir>/platform.db` shared by the metadata and
  * semantic stores (several processes may use it at once), an in-process event bus and an
- * in-memory key-value store.
+ * in-memory key-value store. Each adapter is handed to services wrapped by {@link traceAdapter}:
+ * every port method call is a span (`blob_store.put`, `metadata_store.get_journey`, ...).
  */
 export function publicWorksModule(config: PlatformConfig, adapters: PublicWorksAdapters = {}): PlatformModule {
   const dataDir = resolve(config.dataDir);
@@ -231,5 +238,23 @@ export function publicWorksModule(config: PlatformConfig, adapters: PublicWorksA
   services.push(
     defineService({ ref: KeyValueStoreRef, ...onDemand, factory: () => keyValueStore ?? new MemoryKeyValueStore() }),
   );
-  return { id: 'public-works', services };
+  return { id: 'public-works', services: services.map(traced) };
+}
+
+const PORT_BY_SERVICE: ReadonlyMap<string, (typeof PORTS)[number]['adapter']> = new Map(
+  PORTS.map((port) => [port.ref.id, port.adapter]),
+);
+
+// Every adapter reaches services through this one place, so wrapping here traces every store call
+// (whoever built the adapter, the host or Public Works) without touching any adapter.
+function traced(definition: AnyServiceDefinition): AnyServiceDefinition {
+  const port = PORT_BY_SERVICE.get(definition.ref.id);
+  if (!port) return definition;
+  return Object.freeze({
+    ...definition,
+    factory: async (deps: never, context: ServiceContext) =>
+      traceAdapter(port, (await definition.factory(deps, context)) as object, {
+        withSpan: context.observability.withSpan,
+      }),
+  });
 }

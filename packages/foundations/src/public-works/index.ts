@@ -28,3 +28,4 @@ export {
 } from './refs.js';
 export * from './sql/index.js';
 export * from './sqlite/index.js';
+export { type TraceAdapterOptions, type TracedPort, traceAdapter, untracedAdapter } from './traced-adapters.js';

@@ -1,5 +1,6 @@
 export { type DescribedError, describeError } from './error-recording.js';
 export {
+  continueTrace,
   currentSpanId,
   currentTraceId,
   runWithTraceContext,

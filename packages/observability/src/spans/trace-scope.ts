@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { context, type SpanContext, TraceFlags, trace } from '@opentelemetry/api';
-import { generateSpanId, isValidSpanId, isValidTraceId } from '../trace-context/ids.js';
+import { extractTraceContext, type TraceCarrier } from '../trace-context/carrier.js';
+import { generateSpanId, generateTraceId, isValidSpanId, isValidTraceId } from '../trace-context/ids.js';
 
 interface TraceScope {
   readonly traceId: string;
@@ -53,6 +54,35 @@ export function runWithTraceContext<T>(scope: TraceScopeInput, fn: () => T): T {
   };
   const otelContext = trace.setSpanContext(context.active(), parent);
   return storage.run({ traceId: scope.traceId }, () => context.with(otelContext, fn));
+}
+
+/**
+ * Runs `fn` in the caller's trace, whichever way the caller gave it, without cutting the trace in
+ * two:
+ * - a carrier with a valid `traceparent` / `X-Trace-ID` / `traceId` that names another trace than
+ *   the active one: `fn` runs under it (as {@link runWithTraceContext}, sampling flag honoured);
+ * - otherwise, when a trace is active (a host span, or an enclosing `runWithTraceContext`): `fn`
+ *   runs in it as it is, so its spans are children of the active span;
+ * - otherwise: a new trace.
+ *
+ * `fn` receives the trace id it runs under. Use this at entry points (a request handler, a flow),
+ * where `runWithTraceId(request.traceId ?? currentTraceId())` would hang the work under a parent
+ * span id of its own making and lose the caller's span and sampling decision.
+ *
+ * @example
+ * ```ts
+ * return continueTrace(request, (traceId) => withSpan('ingest', () => ingest(request, traceId)));
+ * ```
+ */
+export function continueTrace<T>(carrier: TraceCarrier | null | undefined, fn: (traceId: string) => T): T {
+  const active = currentTraceId();
+  const incoming = carrier ? extractTraceContext(carrier) : undefined;
+  if (incoming && incoming.source !== 'generated' && incoming.traceId !== active) {
+    return runWithTraceContext(incoming, () => fn(incoming.traceId));
+  }
+  if (active !== undefined) return fn(active);
+  const traceId = generateTraceId();
+  return runWithTraceContext({ traceId }, () => fn(traceId));
 }
 
 /** Shorthand for {@link runWithTraceContext} with a trace id alone. */
