@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createPlatform } from '@platform/foundations';
 import { installObservabilityRecorder } from '@platform/observability/testing';
+import { trustUserContext } from '@platform/smart-city';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GreetingRef, greetingService } from './extend-a-role.js';
 
@@ -21,16 +22,22 @@ describe('README: extending a base class', () => {
     await platform.start();
     const greeting = await platform
       .get(GreetingRef)
-      .greet({ userId: 'u1', tenantId: 'acme', roles: [], permissions: [] }, 'Ada');
+      .greet(
+        trustUserContext({ userId: 'u1', tenantId: 'acme', roles: [], permissions: [] }, { verifiedBy: 'test' }),
+        'Ada',
+      );
     expect(greeting).toBe('Hello Ada, from tenant acme');
     expect(recorder.span('greeting.greet')).toMatchObject({ attributes: { 'user.id': 'u1' }, scope: 'realm.greeting' });
     expect(recorder.events.find((event) => event.operation === 'greeting.greet')).toMatchObject({
       success: true,
       service: 'realm.greeting',
     });
-    await expect(platform.get(GreetingRef).greet({ userId: 'u1' }, 'Ada')).rejects.toMatchObject({
-      code: 'VALIDATION_FAILED',
-    });
+    // Only a verified user context is accepted: a plain object, well-shaped or not, is refused.
+    for (const plain of [{ userId: 'u1' }, { userId: 'u1', tenantId: 'acme', roles: [], permissions: [] }]) {
+      await expect(platform.get(GreetingRef).greet(plain, 'Ada')).rejects.toMatchObject({
+        code: 'AUTHENTICATION_FAILED',
+      });
+    }
     await platform.stop();
   });
 });

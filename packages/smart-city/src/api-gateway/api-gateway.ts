@@ -11,12 +11,17 @@ import {
   type SoaApiDefinition,
 } from '@platform/foundations';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
-import { parseUserContext } from '../user-context/user-context.js';
+import { requireVerifiedUserContext } from '../user-context/verified.js';
 
-/** A request to route: `endpoint` is `"<METHOD> <path>"`, e.g. `"GET /files/f-1"`. */
+/**
+ * A request to route: `endpoint` is `"<METHOD> <path>"` with an optional query string, e.g.
+ * `"GET /files/f-1"` or `"GET /journeys?status=failed&limit=20"`.
+ */
 export interface RouteRequest {
   endpoint: string;
+  /** The JSON body, or for a `file` API the fields besides the query (`{ file }`). */
   payload?: unknown;
+  /** A verified user context (see `requireVerifiedUserContext`). */
   userContext: unknown;
 }
 
@@ -25,9 +30,25 @@ export interface RoutedResult {
   result: unknown;
   service: string;
   capability: string;
+  /** The API that served it (its status and media type say how to answer). */
+  api: SoaApiDefinition;
+}
+
+/** The API an endpoint names, found in Curator. */
+export interface RouteMatch {
+  service: ServiceRegistration;
+  api: SoaApiDefinition;
+  capability: CapabilityDefinition;
+  /** `"<METHOD> <path template>"`, e.g. `GET /files/{fileId}`: what limits and logs count by. */
+  template: string;
+  /** Path parameters, decoded. */
+  params: Record<string, string>;
+  /** Query parameters; a repeated name gives an array. */
+  query: Record<string, string | string[]>;
 }
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+const MAX_ENDPOINT_LENGTH = 8192;
 
 function handlerName(api: SoaApiDefinition): string {
   if (api.handler) return api.handler;
@@ -35,17 +56,51 @@ function handlerName(api: SoaApiDefinition): string {
   return last.replace(/_([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
 }
 
-function matchPath(template: string, path: string): Record<string, string> | undefined {
-  const names: string[] = [];
-  const pattern = new RegExp(
-    `^${template.replace(/[.+*?^$()[\]|\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_match, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    })}$`,
+function invalidEndpoint(endpoint: unknown, why: string): PlatformError {
+  return new PlatformError(
+    ErrorCode.VALIDATION_FAILED,
+    `endpoint must be "<METHOD> /path[?query]" (${why}), got "${String(endpoint).slice(0, 100)}"`,
+    { details: { field: 'endpoint' } },
   );
-  const match = pattern.exec(path);
-  if (!match) return undefined;
-  return Object.fromEntries(names.map((name, index) => [name, decodeURIComponent(match[index + 1] as string)]));
+}
+
+function decodeSegment(value: string, endpoint: unknown): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw invalidEndpoint(endpoint, 'a path segment is not valid percent-encoding');
+  }
+}
+
+function matchPath(
+  template: string,
+  segments: readonly string[],
+  endpoint: unknown,
+): Record<string, string> | undefined {
+  const parts = template.split('/');
+  if (parts.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [index, part] of parts.entries()) {
+    const segment = segments[index] as string;
+    const name = /^\{([^}]+)\}$/.exec(part)?.[1];
+    if (name === undefined) {
+      if (part !== segment) return undefined;
+    } else {
+      if (segment === '') return undefined;
+      params[name] = decodeSegment(segment, endpoint);
+    }
+  }
+  return params;
+}
+
+function parseQuery(search: string): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(search)) {
+    if (name === '__proto__' || name === 'constructor' || name === 'prototype') continue;
+    const before = query[name];
+    query[name] = before === undefined ? value : Array.isArray(before) ? [...before, value] : [before, value];
+  }
+  return query;
 }
 
 function issues(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): string[] {
@@ -53,64 +108,58 @@ function issues(error: { issues: Array<{ path: PropertyKey[]; message: string }>
 }
 
 /**
- * API Gateway: routes `{ endpoint, payload, userContext }` to the service API registered in
- * Curator, validating the input against the capability's schema before the call and the output
- * after it.
+ * API Gateway: finds the service API registered in Curator for an endpoint, checks the caller's
+ * permission for its capability (failing closed), validates the input against the capability's
+ * schema before the call and the output after it.
  */
 export class ApiGateway extends SmartCityRoleBase<RoleDeps & { curator: Curator }> {
-  #find(
-    method: string,
-    path: string,
-  ):
-    | {
-        service: ServiceRegistration;
-        api: SoaApiDefinition;
-        capability: CapabilityDefinition;
-        params: Record<string, string>;
-      }
-    | undefined {
+  /**
+   * The API an endpoint names.
+   * @throws {PlatformError} `VALIDATION_FAILED` for a malformed endpoint; `NOT_FOUND` when no
+   * running service serves it.
+   */
+  match(endpoint: string): RouteMatch {
+    const text = typeof endpoint === 'string' ? endpoint.trim() : '';
+    if (text.length === 0 || text.length > MAX_ENDPOINT_LENGTH) throw invalidEndpoint(endpoint, 'empty or too long');
+    const [method = '', target = '', extra] = text.split(/\s+/);
+    if (!METHODS.has(method)) throw invalidEndpoint(endpoint, 'unknown method');
+    if (!target.startsWith('/') || extra !== undefined) throw invalidEndpoint(endpoint, 'no path');
+    const queryAt = target.indexOf('?');
+    const path = queryAt === -1 ? target : target.slice(0, queryAt);
+    const query = queryAt === -1 ? {} : parseQuery(target.slice(queryAt + 1));
+    const segments = path.split('/');
     for (const service of this.deps.curator.find({ status: 'running' })) {
       for (const api of service.apis ?? []) {
         if (api.method !== method) continue;
-        const params = matchPath(api.path, path);
+        const params = matchPath(api.path, segments, endpoint);
         const capability = service.capabilities?.find((candidate) => candidate.name === api.capability);
-        if (params && capability) return { service, api, capability, params };
+        if (params && capability) {
+          return { service, api, capability, params, query, template: `${method} ${api.path}` };
+        }
       }
     }
-    return undefined;
+    throw new PlatformError(ErrorCode.NOT_FOUND, `no API serves ${method} ${path.slice(0, 200)}`, {
+      details: { endpoint: `${method} ${path.slice(0, 200)}` },
+    });
   }
 
   /**
-   * Routes one request.
-   * @throws {PlatformError} `VALIDATION_FAILED` (malformed endpoint, user context or payload, with
-   * every problem), `NOT_FOUND` (no API), `CONTRACT_VIOLATION` (the service's answer breaks the
-   * capability's output schema, or it has no handler for the capability).
+   * Routes one request (found with {@link match} unless given).
+   * @throws {PlatformError} `AUTHENTICATION_FAILED` (unverified user context), `PERMISSION_DENIED`
+   * (the capability's permission is not granted), `VALIDATION_FAILED` (malformed endpoint or
+   * input, with every problem), `NOT_FOUND` (no API), `CONTRACT_VIOLATION` (the answer breaks the
+   * capability's output schema, or the service has no handler for it).
    */
-  async route(request: RouteRequest): Promise<RoutedResult> {
-    const user = parseUserContext(request.userContext);
-    const [method = '', path = '', extra] = String(request.endpoint ?? '')
-      .trim()
-      .split(/\s+/);
-    if (!METHODS.has(method) || !path.startsWith('/') || extra !== undefined || path.length > 2048) {
-      throw new PlatformError(
-        ErrorCode.VALIDATION_FAILED,
-        `endpoint must be "<METHOD> /path", got "${String(request.endpoint).slice(0, 100)}"`,
-        {
-          details: { field: 'endpoint' },
-        },
-      );
-    }
-    const route = this.#find(method, path);
-    if (!route)
-      throw new PlatformError(ErrorCode.NOT_FOUND, `no API serves ${method} ${path}`, {
-        details: { endpoint: `${method} ${path}` },
-      });
+  async route(request: RouteRequest, found?: RouteMatch): Promise<RoutedResult> {
+    const user = requireVerifiedUserContext(request.userContext);
+    const route = found ?? this.match(request.endpoint);
     return this.withSpan(
       'api_gateway.route',
-      { 'http.request.method': method, 'http.route': route.api.path, capability: route.capability.name },
+      { 'http.request.method': route.api.method, 'http.route': route.api.path, capability: route.capability.name },
       async () => {
+        this.requirePermission(user, route.capability.permission ?? route.capability.name);
         const payload = typeof request.payload === 'object' && request.payload !== null ? request.payload : {};
-        const input = route.capability.input.safeParse({ ...payload, ...route.params });
+        const input = route.capability.input.safeParse({ ...payload, ...route.query, ...route.params });
         if (!input.success) {
           throw new PlatformError(
             ErrorCode.VALIDATION_FAILED,
@@ -145,11 +194,13 @@ export class ApiGateway extends SmartCityRoleBase<RoleDeps & { curator: Curator 
             },
           );
         }
-        this.logOperation('api_gateway.route', true, {
-          endpoint: `${method} ${route.api.path}`,
+        this.logOperation('api_gateway.route', true, { endpoint: route.template, service: route.service.id });
+        return {
+          result: output.data,
           service: route.service.id,
-        });
-        return { result: output.data, service: route.service.id, capability: route.capability.name };
+          capability: route.capability.name,
+          api: route.api,
+        };
       },
     );
   }
@@ -158,12 +209,17 @@ export class ApiGateway extends SmartCityRoleBase<RoleDeps & { curator: Curator 
 /** The API Gateway role. */
 export const ApiGatewayRef = defineServiceRef<ApiGateway>({ id: 'smart-city.api-gateway', tier: 'smart-city' });
 
-/** Defines the API Gateway service. */
+const API_GATEWAY_SERVICE = defineService({
+  ref: ApiGatewayRef,
+  deps: { curator: CuratorRef },
+  factory: ({ curator }, context) => new ApiGateway({ ...context, curator }),
+  description: { description: 'Routes requests to service APIs registered in Curator', tags: ['gateway'] },
+});
+
+/**
+ * Defines the API Gateway service. It takes no options, so every call gives the same definition: several modules may list it and
+ * the platform runs it once.
+ */
 export function apiGateway() {
-  return defineService({
-    ref: ApiGatewayRef,
-    deps: { curator: CuratorRef },
-    factory: ({ curator }, context) => new ApiGateway({ ...context, curator }),
-    description: { description: 'Routes requests to service APIs registered in Curator', tags: ['gateway'] },
-  });
+  return API_GATEWAY_SERVICE;
 }

@@ -1,1 +1,8 @@
-export { ApiGateway, ApiGatewayRef, apiGateway, type RoutedResult, type RouteRequest } from './api-gateway.js';
+export {
+  ApiGateway,
+  ApiGatewayRef,
+  apiGateway,
+  type RoutedResult,
+  type RouteMatch,
+  type RouteRequest,
+} from './api-gateway.js';

@@ -9,6 +9,8 @@ import {
 import { installObservabilityRecorder } from '@platform/observability/testing';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { CityManagerRef, smartCityModule } from '../city-manager/city-manager.js';
+import { testUser } from '../user-context/user-context.test-helpers.js';
+import { trustUserContext } from '../user-context/verified.js';
 import { RealmServiceBase } from './realm-service-base.js';
 import { type RoleDeps, SmartCityRoleBase } from './smart-city-role-base.js';
 
@@ -64,7 +66,7 @@ function platformWith(realmAccess?: RealmAccessTableInput) {
   });
 }
 
-const user = { userId: 'u1', tenantId: 'acme', roles: [], permissions: [] };
+const user = testUser('u1', 'acme', { permissions: [] });
 
 describe('SmartCityRoleBase', () => {
   it('guards the user context and the tenant of every record touched', async () => {
@@ -75,7 +77,12 @@ describe('SmartCityRoleBase', () => {
     expect(() => echo.echo(user, { tenantId: 'globex', text: 'theirs' })).toThrow(
       expect.objectContaining({ code: 'TENANT_ACCESS_DENIED' }),
     );
-    expect(() => echo.echo({ ...user, tenantId: '../x' }, { tenantId: 'acme', text: '' })).toThrow(
+    // A well-shaped plain object, or a copy of a verified context, is not a verified caller.
+    expect(() => echo.echo({ ...user }, { tenantId: 'acme', text: '' })).toThrow(
+      expect.objectContaining({ code: 'AUTHENTICATION_FAILED', details: { reason: 'unverified_user_context' } }),
+    );
+    // A malformed one cannot even be vouched for.
+    expect(() => trustUserContext({ ...user, tenantId: '../x' }, { verifiedBy: 'test' })).toThrow(
       expect.objectContaining({ code: 'VALIDATION_FAILED' }),
     );
     expect(echo.roleName).toBe('smart-city.echo');
@@ -106,6 +113,48 @@ describe('SmartCityRoleBase', () => {
     expect(() =>
       smartCityModule({ roles: [defineService({ ref: ReporterRef, factory: () => ({}) as never })] }),
     ).toThrow(/not a Smart City role/);
+  });
+});
+
+describe('several Smart City modules', () => {
+  it('share one City Manager, which hands out the roles of each', async () => {
+    const OtherRef = defineServiceRef<EchoRole>({ id: 'smart-city.other-echo', tier: 'smart-city' });
+    const platform = createPlatform({
+      env: {},
+      telemetrySink: recorder.sink,
+      modules: [
+        smartCityModule({
+          roles: [defineService({ ref: EchoRef, factory: (_deps, context) => new EchoRole(context) })],
+        }),
+        smartCityModule({
+          id: 'host-roles',
+          roles: [defineService({ ref: OtherRef, factory: (_deps, context) => new EchoRole(context) })],
+        }),
+      ],
+    });
+    await platform.start();
+    const cityManager = platform.get(CityManagerRef);
+    expect(cityManager.roles().map((role) => role.id)).toEqual(['smart-city.echo', 'smart-city.other-echo']);
+    expect(cityManager.getSmartCityApi(OtherRef)).toBe(platform.get(OtherRef));
+    await platform.stop();
+  });
+
+  it('still refuse two different definitions of one role', () => {
+    const echo = () => defineService({ ref: EchoRef, factory: (_deps, context) => new EchoRole(context) });
+    expect(() =>
+      createPlatform({
+        env: {},
+        telemetrySink: recorder.sink,
+        modules: [smartCityModule({ roles: [echo()] }), smartCityModule({ id: 'host-roles', roles: [echo()] })],
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'SERVICE_WIRING_INVALID',
+        details: {
+          problems: ["service 'smart-city.echo' is defined twice: in module 'smart-city' and in module 'host-roles'"],
+        },
+      }),
+    );
   });
 });
 

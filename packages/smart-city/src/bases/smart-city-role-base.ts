@@ -8,7 +8,15 @@ import {
   type ServiceRef,
 } from '@platform/foundations';
 import type { ErrorAuditContext, ErrorAuditRecord, Observability, SpanFunction } from '@platform/observability';
-import { assertSameTenant, parseUserContext, type UserContext } from '../user-context/user-context.js';
+import type { AuthorizationDecision, AuthorizationRequest } from '../security-guard/policy.js';
+import { decideAccess } from '../security-guard/policy.js';
+import { assertSameTenant, type UserContext } from '../user-context/user-context.js';
+import { requireVerifiedUserContext, type VerifiedUserContext } from '../user-context/verified.js';
+
+// Looked up by id, not by SecurityGuardRef, so that the bases do not import the role.
+const SECURITY_GUARD = { id: 'smart-city.security-guard', tier: 'smart-city' } as ServiceRef<{
+  authorize(request: AuthorizationRequest): AuthorizationDecision;
+}>;
 
 /** What every role's constructor takes (the kernel's service context has all of it). */
 export interface RoleDeps {
@@ -78,9 +86,39 @@ export abstract class SmartCityRoleBase<D extends RoleDeps = RoleDeps> implement
     return this.deps.locate(ref);
   }
 
-  /** Validates the caller's user context (client track). @throws `VALIDATION_FAILED` */
-  protected requireUserContext(value: unknown): UserContext {
-    return parseUserContext(value);
+  /**
+   * The caller, when it is a verified user context (from the Security Guard, a service identity,
+   * or a host's `trustUserContext`).
+   * @throws {PlatformError} `AUTHENTICATION_FAILED` (`unverified_user_context`) for anything else.
+   */
+  protected requireUserContext(value: unknown): VerifiedUserContext {
+    return requireVerifiedUserContext(value);
+  }
+
+  /**
+   * Checks that `user` may do `action` (`files:write`, `journeys:read`, ...) on `resource`: through
+   * the Security Guard when the platform has one (its role permissions and policy), else on the
+   * user's own permissions. Fails closed: a Security Guard that is configured but not running
+   * denies everything (`SERVICE_UNAVAILABLE`) rather than being skipped.
+   * @throws {PlatformError} `TENANT_ACCESS_DENIED` for another tenant's resource (or one naming no
+   * tenant), `PERMISSION_DENIED` otherwise.
+   */
+  protected requirePermission(user: UserContext, action: string, resource?: AuthorizationRequest['resource']): void {
+    const request: AuthorizationRequest = { user, action, ...(resource === undefined ? {} : { resource }) };
+    let decision: AuthorizationDecision;
+    try {
+      decision = this.deps.locate(SECURITY_GUARD).authorize(request);
+    } catch (error) {
+      if (!(error instanceof PlatformError) || error.code !== ErrorCode.NOT_FOUND) throw error;
+      decision = decideAccess(request, {});
+    }
+    if (decision.allowed) return;
+    const acrossTenants = decision.reason === 'tenant_mismatch' || decision.reason === 'resource_tenant_unknown';
+    throw new PlatformError(
+      acrossTenants ? ErrorCode.TENANT_ACCESS_DENIED : 'PERMISSION_DENIED',
+      acrossTenants ? `'${action}' on a resource of another tenant is denied` : `'${action}' is not permitted`,
+      { details: { action, reason: decision.reason, userId: user.userId } },
+    );
   }
 
   /** @throws `TENANT_ACCESS_DENIED` when `record` is not of the user's tenant. */

@@ -57,23 +57,34 @@ export const CityManagerRef = defineServiceRef<CityManager>({
   description: 'The Smart City gateway',
 });
 
+// One definition for every Smart City module, so that a host adding roles in a module of its own
+// beside `dataMashModules()` gets one City Manager (the kernel merges the same definition).
+const CITY_MANAGER = defineService({
+  ref: CityManagerRef,
+  deps: { curator: CuratorRef },
+  factory: ({ curator }, context) => new CityManager({ ...context, curator }),
+  description: { description: 'Hands out Smart City roles by ref and reports their state', tags: ['gateway'] },
+});
+
 /**
- * The Smart City module: the City Manager and the given roles. Every role must be a Smart City
+ * The Smart City module: the City Manager and the given roles. Several Smart City modules may be
+ * combined (they share the City Manager), as long as each role is defined once. Every role must be a Smart City
  * tier service.
  *
  * @throws {TypeError} for a role outside the Smart City tier.
  */
-export function smartCityModule(options: { roles: readonly AnyServiceDefinition[] }): PlatformModule {
+export function smartCityModule(options: {
+  roles: readonly AnyServiceDefinition[];
+  /** The module's id (default `smart-city`), for hosts that add roles in a module of their own. */
+  id?: string;
+}): PlatformModule {
   for (const role of options.roles) {
     if (role.ref.tier !== 'smart-city') {
       throw new TypeError(`smartCityModule: '${role.ref.id}' is a ${role.ref.tier} service, not a Smart City role`);
     }
   }
-  const cityManager = defineService({
-    ref: CityManagerRef,
-    deps: { curator: CuratorRef },
-    factory: ({ curator }, context) => new CityManager({ ...context, curator }),
-    description: { description: 'Hands out Smart City roles by ref and reports their state', tags: ['gateway'] },
+  return definePlatformModule({
+    id: options.id ?? 'smart-city',
+    services: [CITY_MANAGER as AnyServiceDefinition, ...options.roles],
   });
-  return definePlatformModule({ id: 'smart-city', services: [cityManager as AnyServiceDefinition, ...options.roles] });
 }

@@ -2,6 +2,7 @@ export {
   CommunicationDirector,
   CommunicationDirectorRef,
   communicationDirector,
+  type DirectedRequest,
   RequestRoutedEvent,
   type RouteEnvelope,
 } from './communication-director.js';

@@ -13,10 +13,12 @@ import { smartCityModule } from '../city-manager/city-manager.js';
 import { defineFileFormat } from '../file-formats/file-format.js';
 import { defaultFileFormats } from '../file-formats/registry.js';
 import type { UserContext } from '../user-context/user-context.js';
+import { testUser } from '../user-context/user-context.test-helpers.js';
 import { type ContentStewardOptions, ContentStewardRef, contentSteward } from './content-steward.js';
 
-const ada: UserContext = { userId: 'ada', tenantId: 'acme', roles: [], permissions: [] };
-const eve: UserContext = { userId: 'eve', tenantId: 'globex', roles: [], permissions: [] };
+const FILES = ['files:read', 'files:write', 'files:delete'];
+const ada = testUser('ada', 'acme', { permissions: FILES });
+const eve = testUser('eve', 'globex', { permissions: FILES });
 const text = (value: string) => new TextEncoder().encode(value);
 
 /** A minimal zip archive writer (deflate), enough to build XLSX-shaped files and zip bombs. */
@@ -527,8 +529,9 @@ describe('Content Steward: access and deletion', () => {
     for await (const chunk of stream) content += chunk;
     expect(content).toBe('a\n1\n');
     await expect(steward.readFile(eve, stored.fileId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // A context naming no tenant is not a verified caller (and could not be vouched for).
     await expect(steward.readFile({ ...ada, tenantId: undefined }, stored.fileId)).rejects.toMatchObject({
-      code: 'VALIDATION_FAILED',
+      code: 'AUTHENTICATION_FAILED',
     });
     await stop();
   });
@@ -574,6 +577,78 @@ describe('Content Steward: format conversion hooks', () => {
       code: 'UNSUPPORTED_FILE_TYPE',
     });
     await expect(steward.convertFile(eve, source.fileId, 'csv')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await stop();
+  });
+});
+
+describe('Content Steward: verified callers and permissions', () => {
+  async function nothingStored(blobs: MemoryBlobStore, metadata: MetadataStore) {
+    expect((await blobs.list('acme')).items).toEqual([]);
+    expect((await metadata.listFiles('acme')).items).toEqual([]);
+  }
+
+  it('refuses a well-shaped plain user context and a copy of a verified one, storing nothing', async () => {
+    const { steward, blobs, metadata, stop } = await start();
+    const plain: UserContext = { userId: 'ada', tenantId: 'acme', roles: [], permissions: ['*'] };
+    for (const forged of [plain, { ...ada }, structuredClone(ada)]) {
+      await expect(steward.processClientFile(forged, { name: 'a.csv', data: text('a\n1\n') })).rejects.toMatchObject({
+        code: 'AUTHENTICATION_FAILED',
+        details: { reason: 'unverified_user_context' },
+      });
+    }
+    await nothingStored(blobs, metadata);
+    const stored = await steward.processClientFile(ada, { name: 'a.csv', data: text('a\n1\n') });
+    for (const attempt of [
+      () => steward.readFile({ ...ada }, stored.fileId),
+      () => steward.deleteFile({ ...ada }, stored.fileId),
+      () => steward.convertFile({ ...ada }, stored.fileId, 'csv'),
+    ]) {
+      await expect(attempt()).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+    }
+    expect((await metadata.getFile('acme', stored.fileId)).status).not.toBe('deleted');
+    await stop();
+  });
+
+  it('refuses a verified user without files:write (PERMISSION_DENIED), storing nothing', async () => {
+    const { steward, blobs, metadata, stop } = await start();
+    const reader = testUser('rita', 'acme', { permissions: ['files:read', 'content:read'] });
+    await expect(steward.processClientFile(reader, { name: 'a.csv', data: text('a\n1\n') })).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      details: { action: 'files:write', reason: 'no_permission' },
+    });
+    const nobody = testUser('nina', 'acme', { permissions: [] });
+    await expect(steward.processClientFile(nobody, { name: 'a.csv', data: text('a\n1\n') })).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+    });
+    await nothingStored(blobs, metadata);
+    await stop();
+  });
+
+  it('checks files:read to read, files:write to convert and files:delete to delete', async () => {
+    const { steward, blobs, metadata, stop } = await start({
+      converters: [{ from: 'text', to: 'csv', convert: async (bytes) => bytes }],
+    });
+    const stored = await steward.processClientFile(ada, { name: 'a.csv', data: text('a\n1\n') });
+    const writer = testUser('wes', 'acme', { permissions: ['files:write'] });
+    await expect(steward.readFile(writer, stored.fileId)).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      details: { action: 'files:read' },
+    });
+    const reader = testUser('rita', 'acme', { permissions: ['files:read'] });
+    expect((await steward.readFile(reader, stored.fileId)).record.id).toBe(stored.fileId);
+    await expect(steward.convertFile(reader, stored.fileId, 'csv')).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      details: { action: 'files:write' },
+    });
+    await expect(steward.deleteFile(reader, stored.fileId)).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      details: { action: 'files:delete' },
+    });
+    // Refused deletes left the bytes and the record alone.
+    expect(await blobs.head('acme', stored.storageLocation)).toBeDefined();
+    expect((await metadata.getFile('acme', stored.fileId)).status).not.toBe('deleted');
+    const cleaner = testUser('cleo', 'acme', { permissions: ['files:delete'] });
+    expect(await steward.deleteFile(cleaner, stored.fileId)).toMatchObject({ status: 'deleted' });
     await stop();
   });
 });

@@ -15,7 +15,7 @@ import {
 import { currentTraceId } from '@platform/observability';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
 import { type DetectedType, defaultFileFormats, type FileFormatRegistry } from '../file-formats/registry.js';
-import { parseUserContext } from '../user-context/user-context.js';
+
 import { inspectZip, type ZipLimits } from './zip-inspection.js';
 
 /** A file handed to the Content Steward. */
@@ -128,7 +128,8 @@ export class ContentSteward extends SmartCityRoleBase<
 
   /** Client track: the user's file, into the user's tenant. */
   async processClientFile(userContext: unknown, file: IncomingFile): Promise<ProcessedFile> {
-    const user = parseUserContext(userContext);
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, 'files:write');
     return this.#process(user.tenantId, file, user.userId);
   }
 
@@ -352,7 +353,8 @@ export class ContentSteward extends SmartCityRoleBase<
    * @throws `NOT_FOUND` (also for another tenant's file or a deleted one), `VALIDATION_FAILED` for a quarantined file.
    */
   async readFile(userContext: unknown, fileId: string): Promise<{ record: FileRecord; stream: Readable }> {
-    const user = parseUserContext(userContext);
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, 'files:read');
     const record = await this.deps.metadata.getFile(user.tenantId, fileId);
     if (record.status === 'deleted' || !record.storageKey)
       throw new PlatformError(ErrorCode.NOT_FOUND, `file '${fileId}' has been deleted`);
@@ -376,7 +378,8 @@ export class ContentSteward extends SmartCityRoleBase<
    * @throws {PlatformError} `UNSUPPORTED_FILE_TYPE` when no hook converts this type to `to`.
    */
   async convertFile(userContext: unknown, fileId: string, to: string): Promise<ProcessedFile> {
-    const user = parseUserContext(userContext);
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, 'files:write');
     const { record, stream } = await this.readFile(user, fileId);
     const converter = this.deps.options.converters?.find(
       (candidate) => candidate.from === record.detectedType && candidate.to === to,
@@ -406,7 +409,8 @@ export class ContentSteward extends SmartCityRoleBase<
 
   /** Deletes a file's bytes; its record and lineage links stay, marked deleted. */
   async deleteFile(userContext: unknown, fileId: string): Promise<FileRecord> {
-    const user = parseUserContext(userContext);
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, 'files:delete');
     const record = await this.deps.metadata.getFile(user.tenantId, fileId);
     if (record.storageKey) await this.deps.blobs.delete(user.tenantId, record.storageKey);
     const deleted = await this.deps.metadata.deleteFile(user.tenantId, fileId);

@@ -5,7 +5,7 @@ import {
   type SerializedPlatformError,
   serializeError,
 } from '@platform/foundations';
-import { extractTraceContext, runWithTraceContext } from '@platform/observability';
+import { continueTrace } from '@platform/observability';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
 import { ContentStewardRef, type IncomingFile, type ProcessedFile } from '../content-steward/content-steward.js';
 import type { ColumnClassification } from '../data-steward/classification.js';
@@ -14,7 +14,6 @@ import type { QualityResult, QualityRule } from '../data-steward/quality.js';
 import type { DetectedType } from '../file-formats/registry.js';
 import { decodeTextContent } from '../file-formats/sniff-content.js';
 import { LibrarianRef } from '../librarian/librarian.js';
-import { parseUserContext } from '../user-context/user-context.js';
 
 /** What a file yields for governance and indexing: table rows, plain text, or both. */
 export interface ExtractedContent {
@@ -104,14 +103,13 @@ export class DataOrchestrator extends SmartCityRoleBase<RoleDeps & { options: Da
     file: IncomingFile,
     request: { headers?: Record<string, string | undefined>; traceId?: string } = {},
   ): Promise<OrchestrationEnvelope> {
-    const incoming = extractTraceContext(request);
-    return runWithTraceContext(incoming, () =>
+    return continueTrace(request, (traceId) =>
       this.withSpan('data_orchestrator.process_file', undefined, async () => {
         const results: OrchestrationResults = {};
         let step: 'content' | 'governance' | 'library' = 'content';
         let lineageRunId: string | undefined;
         try {
-          const user = parseUserContext(userContext);
+          const user = this.requireUserContext(userContext);
           const content = await this.getSmartCityApi(ContentStewardRef).processClientFile(user, file);
           results.content = content;
           if (content.validationStatus === 'quarantined') {
@@ -170,13 +168,13 @@ export class DataOrchestrator extends SmartCityRoleBase<RoleDeps & { options: Da
             inputs: [dataset],
             outputs: results.library ? [{ namespace: dataset.namespace, name: results.library.contentId }] : [],
           });
-          return { success: true as const, traceId: incoming.traceId, results };
+          return { success: true as const, traceId: traceId, results };
         } catch (error) {
           this.auditError(error, { operation: 'data_orchestrator.process_file', details: { step } });
           if (lineageRunId) {
             // The run's FAIL event is best effort: the caller's error matters more than lineage.
             await this.getSmartCityApi(DataStewardRef)
-              .emitLineage(parseUserContext(userContext).tenantId, {
+              .emitLineage(this.requireUserContext(userContext).tenantId, {
                 eventType: 'FAIL',
                 runId: lineageRunId,
                 job: 'smart_city.process_file',
@@ -185,7 +183,7 @@ export class DataOrchestrator extends SmartCityRoleBase<RoleDeps & { options: Da
           }
           return {
             success: false as const,
-            traceId: incoming.traceId,
+            traceId: traceId,
             results,
             error: serializeError(error),
             failedStep: step,

@@ -3,14 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { createPlatform, MemoryMetadataStore } from '@platform/foundations';
 import { describe, expect, it } from 'vitest';
 import { smartCityModule } from '../city-manager/city-manager.js';
-import type { UserContext } from '../user-context/user-context.js';
+import { testUser } from '../user-context/user-context.test-helpers.js';
 import { classifyColumns, luhnValid, piiTypeOf } from './classification.js';
 import { type DataStewardOptions, DataStewardRef, dataSteward } from './data-steward.js';
 import { httpLineageSink, runEvent } from './lineage.js';
 import { checkQuality } from './quality.js';
 
-const ada: UserContext = { userId: 'ada', tenantId: 'acme', roles: ['analyst'], permissions: [] };
-const eve: UserContext = { userId: 'eve', tenantId: 'globex', roles: ['admin'], permissions: [] };
+// The Data Steward's client track checks who is calling; its policies decide by role.
+const ada = testUser('ada', 'acme', { roles: ['analyst'], permissions: [] });
+const eve = testUser('eve', 'globex', { roles: ['admin'], permissions: [] });
 const subject = { kind: 'file', id: 'file-1' };
 
 async function start(options: DataStewardOptions = {}) {
@@ -162,7 +163,13 @@ describe('Data Steward', () => {
       ['classification', ''],
     ]);
     expect((await steward.auditTrail(eve)).items).toEqual([]);
-    await expect(steward.classify({ userId: 'x' }, subject, [])).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(steward.classify({ userId: 'x' }, subject, [])).rejects.toMatchObject({
+      code: 'AUTHENTICATION_FAILED',
+    });
+    // A copy of a verified caller (here, to claim another role) is not verified.
+    await expect(
+      steward.decide({ ...ada, roles: ['admin'] }, subject, 'export', { action: 'export' }),
+    ).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED', details: { reason: 'unverified_user_context' } });
     await stop();
   });
 

@@ -9,7 +9,7 @@ import {
 } from '@platform/foundations';
 import { currentTraceId } from '@platform/observability';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
-import { parseUserContext, type UserContext } from '../user-context/user-context.js';
+import type { UserContext } from '../user-context/user-context.js';
 import { type ColumnClassification, classifyColumns, type PiiType } from './classification.js';
 import {
   type LineageDataset,
@@ -173,21 +173,21 @@ export class DataSteward extends SmartCityRoleBase<
     policyId: string,
     request: { action: string; pii?: readonly PiiType[]; dataClass?: 'client' | 'platform' },
   ) {
-    const user = parseUserContext(userContext);
+    const user = this.requireUserContext(userContext);
     await this.#audit(user, 'decide', subject);
     return this.decideInternal(user.tenantId, subject, policyId, { ...request, roles: user.roles });
   }
 
   /** Client track of {@link checkQualityInternal}. */
   async checkQuality(userContext: unknown, subject: RecordRef, rows: Rows, rules: readonly QualityRule[]) {
-    const user = parseUserContext(userContext);
+    const user = this.requireUserContext(userContext);
     await this.#audit(user, 'check_quality', subject);
     return this.checkQualityInternal(user.tenantId, subject, rows, rules);
   }
 
   /** Client track of {@link classifyInternal}. */
   async classify(userContext: unknown, subject: RecordRef, rows: Rows) {
-    const user = parseUserContext(userContext);
+    const user = this.requireUserContext(userContext);
     await this.#audit(user, 'classify', subject);
     return this.classifyInternal(user.tenantId, subject, rows);
   }
@@ -197,7 +197,7 @@ export class DataSteward extends SmartCityRoleBase<
     userContext: unknown,
     options: { subject?: RecordRef; kind?: string; limit?: number; cursor?: string } = {},
   ) {
-    const user = parseUserContext(userContext);
+    const user = this.requireUserContext(userContext);
     return this.deps.metadata.listGovernanceRecords(user.tenantId, options);
   }
 }

@@ -3,6 +3,7 @@ import { createPlatform, MemorySemanticStore, SemanticStoreRef } from '@platform
 import { describe, expect, it } from 'vitest';
 import { smartCityModule } from '../city-manager/city-manager.js';
 import type { UserContext } from '../user-context/user-context.js';
+import { testUser } from '../user-context/user-context.test-helpers.js';
 import { LibrarianRef, librarian, type TextEmbedder } from './librarian.js';
 
 /** A test embedder: hashed bag of lower-cased words, so texts sharing words point alike. */
@@ -21,8 +22,8 @@ const bagOfWords: TextEmbedder = {
   },
 };
 
-const ada: UserContext = { userId: 'ada', tenantId: 'acme', roles: [], permissions: [] };
-const eve: UserContext = { userId: 'eve', tenantId: 'globex', roles: [], permissions: [] };
+const ada = testUser('ada', 'acme', { permissions: ['content:read'] });
+const eve = testUser('eve', 'globex', { permissions: ['content:read'] });
 
 async function start() {
   const platform = createPlatform({
@@ -101,7 +102,27 @@ describe('Librarian', () => {
       chunks: [{ ref: '0', text: 'Revenue grew in the northern region' }],
     });
     expect(await library.search(ada, 'revenue', { mode: 'text' })).toHaveLength(1);
-    await expect(library.search({ userId: 'x' }, 'revenue')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(library.search({ userId: 'x' }, 'revenue')).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+    await stop();
+  });
+
+  it('refuses an unverified caller and a caller without content:read', async () => {
+    const { library, stop } = await start();
+    const plain: UserContext = { userId: 'ada', tenantId: 'acme', roles: [], permissions: ['*'] };
+    for (const forged of [plain, { ...ada }, structuredClone(ada)]) {
+      await expect(library.search(forged, 'revenue', { mode: 'text' })).rejects.toMatchObject({
+        code: 'AUTHENTICATION_FAILED',
+        details: { reason: 'unverified_user_context' },
+      });
+    }
+    const uploader = testUser('uma', 'acme', { permissions: ['files:write'] });
+    await expect(library.search(uploader, 'revenue', { mode: 'text' })).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      details: { action: 'content:read' },
+    });
+    // A wildcard over the resource covers it.
+    const contentAdmin = testUser('cora', 'acme', { permissions: ['content:*'] });
+    expect((await library.search(contentAdmin, 'revenue', { mode: 'text' })).length).toBeGreaterThan(0);
     await stop();
   });
 });

@@ -8,7 +8,6 @@ import {
   SemanticStoreRef,
 } from '@platform/foundations';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
-import { parseUserContext } from '../user-context/user-context.js';
 
 /** Turns texts into vectors; `data-mash` ships an offline default, hosted providers fit the same shape. */
 export interface TextEmbedder {
@@ -94,7 +93,8 @@ export class Librarian extends SmartCityRoleBase<RoleDeps & { semantic: Semantic
     query: string,
     options: { mode?: SearchMode; limit?: number; contentId?: string; kind?: string } = {},
   ): Promise<LibraryHit[]> {
-    const user = parseUserContext(userContext);
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, 'content:read');
     const mode = options.mode ?? 'hybrid';
     const limit = options.limit ?? 10;
     const kind = options.kind ?? 'chunk';

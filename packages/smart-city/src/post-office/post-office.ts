@@ -90,12 +90,17 @@ export class PostOffice extends SmartCityRoleBase<RoleDeps & { eventBus: EventBu
 /** The Post Office role. */
 export const PostOfficeRef = defineServiceRef<PostOffice>({ id: 'smart-city.post-office', tier: 'smart-city' });
 
-/** Defines the Post Office service, on the platform's event bus. */
+const POST_OFFICE_SERVICE = defineService({
+  ref: PostOfficeRef,
+  deps: { eventBus: EventBusRef },
+  factory: ({ eventBus }, context) => new PostOffice({ ...context, eventBus }),
+  description: { description: 'Typed platform events with trace ids', tags: ['events'] },
+});
+
+/**
+ * Defines the Post Office service, on the platform's event bus. It takes no options, so every call gives the same definition: several modules may list it and
+ * the platform runs it once.
+ */
 export function postOffice() {
-  return defineService({
-    ref: PostOfficeRef,
-    deps: { eventBus: EventBusRef },
-    factory: ({ eventBus }, context) => new PostOffice({ ...context, eventBus }),
-    description: { description: 'Typed platform events with trace ids', tags: ['events'] },
-  });
+  return POST_OFFICE_SERVICE;
 }

@@ -7,7 +7,9 @@ import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smartCityModule } from '../city-manager/city-manager.js';
 import type { UserContext } from '../user-context/user-context.js';
-import { type SecurityGuard, SecurityGuardRef, securityGuard } from './security-guard.js';
+import { callerOrigin, isVerifiedUserContext } from '../user-context/verified.js';
+import { apiKeyEntry, hashApiKey } from './api-keys.js';
+import { SecurityGuard, type SecurityGuardOptions, SecurityGuardRef, securityGuard } from './security-guard.js';
 
 const ISSUER = 'https://project.supabase.co/auth/v1';
 const AUDIENCE = 'authenticated';
@@ -26,7 +28,7 @@ async function publicJwk(pair: KeyPair, alg = 'ES256'): Promise<JWK> {
 function token(
   pair: KeyPair,
   claims: Record<string, unknown> = {},
-  options: { expiresIn?: string | number; alg?: string } = {},
+  options: { expiresIn?: string | number; alg?: string; issuedAt?: number; subject?: string } = {},
 ) {
   return new SignJWT({
     role: 'authenticated',
@@ -37,8 +39,8 @@ function token(
     ...claims,
   })
     .setProtectedHeader({ alg: options.alg ?? 'ES256', kid: pair.kid })
-    .setSubject('user-1')
-    .setIssuedAt()
+    .setSubject(options.subject ?? 'user-1')
+    .setIssuedAt(options.issuedAt)
     .setExpirationTime(options.expiresIn ?? '5m')
     .sign(pair.privateKey);
 }
@@ -69,6 +71,8 @@ describe('Security Guard', () => {
           roles: [
             securityGuard({
               jwksUrl: `http://127.0.0.1:${port}/auth/v1/.well-known/jwks.json`,
+              // A local test key server: http only because this test allows it.
+              allowInsecureJwksUrl: true,
               issuer: ISSUER,
               audience: AUDIENCE,
               jwksCooldownMs: 0,
@@ -89,7 +93,7 @@ describe('Security Guard', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('verifies a Supabase-style token and maps its claims to a user context', async () => {
+  it('verifies a Supabase-style token and maps its claims to a verified user context', async () => {
     const user = await guard.authenticate(`Bearer ${await token(current)}`);
     expect(user).toEqual({
       userId: 'user-1',
@@ -98,7 +102,30 @@ describe('Security Guard', () => {
       roles: ['authenticated', 'analyst'],
       permissions: ['reports:read'],
     });
+    expect(isVerifiedUserContext(user)).toBe(true);
+    expect(callerOrigin(user)).toEqual({ track: 'client', verifiedBy: 'security-guard' });
+    expect(Object.isFrozen(user)).toBe(true);
+    // A copy is not verified: a caller cannot widen its own permissions and pass it on.
+    expect(isVerifiedUserContext({ ...user, permissions: ['*'] })).toBe(false);
+    expect(isVerifiedUserContext(structuredClone(user))).toBe(false);
     expect(await guard.resolveTenant(await token(current))).toBe('acme');
+  });
+
+  it('refuses tokens issued in the future, living too long, or naming a bad subject (claim_invalid)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const cases: Array<[string, () => Promise<string>]> = [
+      ['issued an hour from now', () => token(current, {}, { issuedAt: now + 3600, expiresIn: now + 7200 })],
+      ['valid for 100 years', () => token(current, {}, { expiresIn: '100y' })],
+      ['valid for a day and a minute', () => token(current, {}, { expiresIn: 86_400 + 60 + now })],
+      ['a subject longer than a user id', () => token(current, {}, { subject: 'u'.repeat(300) })],
+      ['a role that is not a name', () => token(current, { app_metadata: { tenant_id: 'acme', roles: [''] } })],
+    ];
+    for (const [label, make] of cases) {
+      const error = await guard.authenticate(await make()).catch((caught: unknown) => caught);
+      expect(error, label).toMatchObject({ code: 'AUTHENTICATION_FAILED', details: { reason: 'claim_invalid' } });
+    }
+    // A day, within the default lifetime, is fine.
+    expect((await guard.authenticate(await token(current, {}, { expiresIn: '23h' }))).userId).toBe('user-1');
   });
 
   it.each([
@@ -177,6 +204,27 @@ describe('Security Guard', () => {
       ).toThrow(expect.objectContaining({ code: 'TENANT_ACCESS_DENIED' }));
     });
 
+    it('denies a resource whose tenant it cannot read (no `tenantId` string), whatever the permissions', () => {
+      const admin = { ...user, permissions: ['*'] };
+      for (const resource of [
+        { tenant_id: 'acme' },
+        { tenant_id: 'globex' },
+        {},
+        { tenantId: 7 },
+        { tenantId: null },
+      ]) {
+        expect(guard.authorize({ user: admin, action: 'files:read', resource: resource as never })).toEqual({
+          allowed: false,
+          reason: 'resource_tenant_unknown',
+        });
+      }
+      expect(() => guard.assertAuthorized({ user: admin, action: 'files:read', resource: { tenant_id: 'B' } })).toThrow(
+        expect.objectContaining({ code: 'TENANT_ACCESS_DENIED' }),
+      );
+      // No resource at all: the permissions decide.
+      expect(guard.authorize({ user: admin, action: 'files:read' }).allowed).toBe(true);
+    });
+
     it('refuses a malformed user context', () => {
       expect(() => guard.authorize({ user: { ...user, tenantId: '' }, action: 'files:read' })).toThrow(
         expect.objectContaining({ code: 'VALIDATION_FAILED' }),
@@ -191,7 +239,7 @@ describe('Security Guard', () => {
 });
 
 describe('Security Guard with a pluggable policy', () => {
-  it('lets a policy decide first, including granting cross-tenant access explicitly', async () => {
+  async function guardWith(policy: NonNullable<SecurityGuardOptions['policy']>) {
     const pair = await keyPair('k');
     const platform = createPlatform({
       env: {},
@@ -199,32 +247,217 @@ describe('Security Guard with a pluggable policy', () => {
       modules: [
         smartCityModule({
           roles: [
-            securityGuard({
-              jwks: { keys: [await publicJwk(pair)] },
-              issuer: ISSUER,
-              audience: AUDIENCE,
-              policy: ({ user, resource }) =>
-                user.roles.includes('platform_operator') && resource?.tenantId
-                  ? { allowed: true, reason: 'operator_override' }
-                  : undefined,
-            }),
+            securityGuard({ jwks: { keys: [await publicJwk(pair)] }, issuer: ISSUER, audience: AUDIENCE, policy }),
           ],
         }),
       ],
     });
     await platform.start();
-    const guard = platform.get(SecurityGuardRef);
-    const operator: UserContext = { userId: 'op', tenantId: 'platform', roles: ['platform_operator'], permissions: [] };
+    return { guard: platform.get(SecurityGuardRef), pair, stop: () => platform.stop() };
+  }
+  const operator: UserContext = { userId: 'op', tenantId: 'platform', roles: ['platform_operator'], permissions: [] };
+
+  it('cannot grant cross-tenant access: the tenant is checked before the policy is asked', async () => {
+    const asked: unknown[] = [];
+    const { guard, pair, stop } = await guardWith((request) => {
+      asked.push(request.resource);
+      return request.user.roles.includes('platform_operator')
+        ? { allowed: true, reason: 'operator_override' }
+        : undefined;
+    });
     expect(guard.authorize({ user: operator, action: 'files:read', resource: { tenantId: 'acme' } })).toEqual({
+      allowed: false,
+      reason: 'tenant_mismatch',
+    });
+    expect(() =>
+      guard.assertAuthorized({ user: operator, action: 'files:read', resource: { tenantId: 'acme' } }),
+    ).toThrow(expect.objectContaining({ code: 'TENANT_ACCESS_DENIED' }));
+    expect(guard.authorize({ user: operator, action: 'files:read', resource: { tenant_id: 'acme' } }).reason).toBe(
+      'resource_tenant_unknown',
+    );
+    expect(asked).toEqual([]);
+    // Within the caller's tenant, the policy decides before the permissions.
+    expect(guard.authorize({ user: operator, action: 'files:read', resource: { tenantId: 'platform' } })).toEqual({
       allowed: true,
       reason: 'operator_override',
     });
-    expect(
-      guard.authorize({ user: { ...operator, roles: [] }, action: 'files:read', resource: { tenantId: 'acme' } })
-        .reason,
-    ).toBe('tenant_mismatch');
+    expect(guard.authorize({ user: operator, action: 'files:read' })).toEqual({
+      allowed: true,
+      reason: 'operator_override',
+    });
+    expect(guard.authorize({ user: { ...operator, roles: [] }, action: 'files:read' }).reason).toBe('no_permission');
     expect((await guard.authenticate(await token(pair))).tenantId).toBe('acme');
-    await platform.stop();
+    await stop();
+  });
+
+  it('lets a policy deny what the permissions would allow', async () => {
+    const { guard, stop } = await guardWith(({ action }) =>
+      action === 'files:delete' ? { allowed: false, reason: 'deletes_frozen' } : undefined,
+    );
+    const admin: UserContext = { userId: 'root', tenantId: 'acme', roles: [], permissions: ['*'] };
+    expect(guard.authorize({ user: admin, action: 'files:delete', resource: { tenantId: 'acme' } })).toEqual({
+      allowed: false,
+      reason: 'deletes_frozen',
+    });
+    expect(guard.authorize({ user: admin, action: 'files:read' }).allowed).toBe(true);
+    await stop();
+  });
+
+  it('denies when the policy throws, and grants nothing for an answer that is not exactly allowed: true', async () => {
+    const throwing = await guardWith(() => {
+      throw new Error('policy store down');
+    });
+    const admin: UserContext = { userId: 'root', tenantId: 'acme', roles: [], permissions: ['*'] };
+    expect(throwing.guard.authorize({ user: admin, action: 'files:read' })).toEqual({
+      allowed: false,
+      reason: 'policy_error',
+    });
+    expect(() => throwing.guard.assertAuthorized({ user: admin, action: 'files:read' })).toThrow(
+      expect.objectContaining({ code: 'PERMISSION_DENIED' }),
+    );
+    await throwing.stop();
+    const sloppy = await guardWith(() => ({ allowed: 'yes' as never, reason: 'sloppy' }));
+    expect(sloppy.guard.authorize({ user: operator, action: 'files:read' })).toEqual({
+      allowed: false,
+      reason: 'sloppy',
+    });
+    await sloppy.stop();
+  });
+});
+
+describe('Security Guard configuration', () => {
+  const deps = (options: SecurityGuardOptions) =>
+    ({ observability: {} as never, locate: (() => undefined) as never, options }) as ConstructorParameters<
+      typeof SecurityGuard
+    >[0];
+  const keys = { keys: [] };
+
+  it('refuses an http jwksUrl unless allowInsecureJwksUrl is set, and other schemes always', () => {
+    const http = { jwksUrl: 'http://auth.example/jwks.json', issuer: ISSUER, audience: AUDIENCE };
+    expect(() => new SecurityGuard(deps(http))).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/must be https/) }),
+    );
+    expect(() => new SecurityGuard(deps({ ...http, jwksUrl: new URL(http.jwksUrl) }))).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+    expect(new SecurityGuard(deps({ ...http, allowInsecureJwksUrl: true }))).toBeInstanceOf(SecurityGuard);
+    expect(new SecurityGuard(deps({ ...http, jwksUrl: 'https://auth.example/jwks.json' }))).toBeInstanceOf(
+      SecurityGuard,
+    );
+    for (const jwksUrl of ['file:///etc/jwks.json', 'ftp://auth.example/jwks.json', 'not a url']) {
+      expect(() => new SecurityGuard(deps({ ...http, jwksUrl, allowInsecureJwksUrl: true })), jwksUrl).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID' }),
+      );
+    }
+  });
+
+  it('throws CONFIG_INVALID (not TypeError) for a guard that could verify nothing, or tokens without issuer and audience', () => {
+    for (const options of [
+      {},
+      { apiKeys: [] },
+      { jwks: keys, audience: AUDIENCE },
+      { jwks: keys, issuer: ISSUER },
+      { jwksUrl: 'https://auth.example/jwks.json', issuer: ISSUER },
+    ] as SecurityGuardOptions[]) {
+      const error = (() => {
+        try {
+          new SecurityGuard(deps(options));
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(error, JSON.stringify(options)).toMatchObject({ code: 'CONFIG_INVALID' });
+      expect(error).not.toBeInstanceOf(TypeError);
+    }
+    // API keys alone need no issuer or audience.
+    const { entry } = apiKeyEntry({ name: 'ci', tenantId: 'acme', permissions: [] });
+    expect(new SecurityGuard(deps({ apiKeys: [entry] }))).toBeInstanceOf(SecurityGuard);
+  });
+});
+
+describe('Security Guard API keys', () => {
+  const nightly = apiKeyEntry({
+    name: 'nightly-import',
+    tenantId: 'acme',
+    permissions: ['files:write'],
+    roles: ['importer'],
+  });
+  const other = apiKeyEntry({ name: 'reporting', tenantId: 'globex', permissions: ['insights:read'] });
+
+  async function start(options: Partial<SecurityGuardOptions> = {}) {
+    const events = createMemorySink();
+    const platform = createPlatform({
+      env: {},
+      telemetrySink: events.sink,
+      modules: [smartCityModule({ roles: [securityGuard({ apiKeys: [other.entry, nightly.entry], ...options })] })],
+    });
+    await platform.start();
+    return { guard: platform.get(SecurityGuardRef), events, stop: () => platform.stop() };
+  }
+
+  it('keeps only the hash of a key, and admits the right key as a verified user of its tenant', async () => {
+    expect(nightly.key).toMatch(/^pk_[A-Za-z0-9_-]{43}$/);
+    expect(nightly.entry).toEqual({
+      name: 'nightly-import',
+      tenantId: 'acme',
+      permissions: ['files:write'],
+      roles: ['importer'],
+      sha256: hashApiKey(nightly.key),
+    });
+    expect(JSON.stringify(nightly.entry)).not.toContain(nightly.key);
+    const { guard, events, stop } = await start();
+    const user = await guard.authenticateApiKey(nightly.key);
+    expect(user).toEqual({
+      userId: 'api-key:nightly-import',
+      tenantId: 'acme',
+      roles: ['importer'],
+      permissions: ['files:write'],
+    });
+    expect(isVerifiedUserContext(user)).toBe(true);
+    expect(callerOrigin(user)).toEqual({ track: 'client', verifiedBy: 'security-guard' });
+    expect((await guard.authenticateApiKey(` ${other.key} `)).tenantId).toBe('globex');
+    expect(JSON.stringify(events.events)).not.toContain(nightly.key);
+    await stop();
+  });
+
+  it('refuses a wrong key of any length as AUTHENTICATION_FAILED (unknown_key), never a crash', async () => {
+    const { guard, stop } = await start();
+    const wrong = [
+      `${nightly.key.slice(0, -1)}${nightly.key.endsWith('A') ? 'B' : 'A'}`, // the last character differs
+      nightly.key.slice(0, -1), // one shorter
+      `${nightly.key}x`, // one longer
+      nightly.entry.sha256, // the hash is not the key
+      'x',
+      '',
+      '   ',
+      'k'.repeat(600), // beyond the length checked
+      42 as never,
+      undefined as never,
+    ];
+    for (const key of wrong) {
+      await expect(guard.authenticateApiKey(key), String(key).slice(0, 20)).rejects.toMatchObject({
+        code: 'AUTHENTICATION_FAILED',
+        details: { reason: 'unknown_key' },
+      });
+    }
+    // A guard with API keys only takes no tokens.
+    await expect(guard.authenticate('eyJhbGciOiJFUzI1NiJ9.e30.sig')).rejects.toMatchObject({
+      code: 'AUTHENTICATION_FAILED',
+      details: { reason: 'malformed' },
+    });
+    await stop();
+  });
+
+  it('refuses an entry whose hash is not a sha256', () => {
+    // Reported: this is a TypeError from the key ring, not CONFIG_INVALID like the other misconfigurations.
+    expect(
+      () =>
+        new SecurityGuard({
+          observability: {} as never,
+          locate: (() => undefined) as never,
+          options: { apiKeys: [{ ...nightly.entry, sha256: nightly.key }] },
+        }),
+    ).toThrow(/sha256/);
   });
 });
 
@@ -245,7 +478,8 @@ describe('Security Guard on a Supabase project (supabaseAuth)', () => {
     const platform = createPlatform({
       env: {},
       telemetrySink: () => {},
-      modules: [smartCityModule({ roles: [securityGuard({ ...supabaseAuth(project) })] })],
+      // A local stack serves its keys over http on a loopback address: the test allows it.
+      modules: [smartCityModule({ roles: [securityGuard({ ...supabaseAuth(project), allowInsecureJwksUrl: true })] })],
     });
     try {
       await platform.start();

@@ -2,6 +2,8 @@ import { createPlatform, MemoryKeyValueStore } from '@platform/foundations';
 import { describe, expect, it } from 'vitest';
 import { smartCityModule } from '../city-manager/city-manager.js';
 import type { UserContext } from '../user-context/user-context.js';
+import { testUser } from '../user-context/user-context.test-helpers.js';
+import { serviceIdentity } from '../user-context/verified.js';
 import { type TrafficCopOptions, TrafficCopRef, trafficCop } from './traffic-cop.js';
 
 const ada: UserContext = { userId: 'ada', tenantId: 'acme', roles: [], permissions: [] };
@@ -82,6 +84,63 @@ describe('Traffic Cop rate limits', () => {
     const { cop, stop } = await start({ limits: { perUser: { limit: 10, windowMs: 60_000 } } });
     const decisions = await Promise.all(Array.from({ length: 25 }, () => cop.checkRateLimit(ada, 'x')));
     expect(decisions.filter((decision) => decision.allowed)).toHaveLength(10);
+    await stop();
+  });
+});
+
+describe('Traffic Cop session enforcement', () => {
+  it('with enforceSessions, refuses an ended, expired or borrowed session and extends a live one', async () => {
+    const { cop, clock, stop } = await start({ enforceSessions: true, sessionTtlMs: 1000 });
+    const session = await cop.createSession(ada);
+    const inSession = testUser('ada', 'acme', { sessionId: session.sessionId });
+    clock.advance(900);
+    await cop.enforceSession(inSession);
+    expect((await cop.getSession('acme', session.sessionId))?.expiresAt).toBe(1_001_900);
+    const borrowed = testUser('bob', 'acme', { sessionId: session.sessionId });
+    await expect(cop.enforceSession(borrowed)).rejects.toMatchObject({
+      code: 'AUTHENTICATION_FAILED',
+      details: { reason: 'session_expired' },
+    });
+    clock.advance(1001);
+    await expect(cop.enforceSession(inSession)).rejects.toMatchObject({ details: { reason: 'session_expired' } });
+    const next = await cop.createSession(ada);
+    await cop.endSession('acme', next.sessionId);
+    await expect(cop.enforceSession(testUser('ada', 'acme', { sessionId: next.sessionId }))).rejects.toMatchObject({
+      code: 'AUTHENTICATION_FAILED',
+    });
+    // No session named, or the platform's own process: nothing to check.
+    await cop.enforceSession(testUser('ada', 'acme'));
+    await cop.enforceSession(serviceIdentity({ service: 'worker', tenantId: 'acme' }));
+    await stop();
+  });
+
+  it('without enforceSessions, checks nothing', async () => {
+    const { cop, stop } = await start({});
+    await cop.enforceSession(testUser('ada', 'acme', { sessionId: 'never-created' }));
+    await stop();
+  });
+});
+
+describe('Traffic Cop decisions', () => {
+  it('report the tightest window and its limit, and refusal() names the API', async () => {
+    const { cop, clock, stop } = await start({
+      limits: { perUser: { limit: 5, windowMs: 1000 }, perApi: { limit: 2, windowMs: 60_000 } },
+    });
+    clock.advance(-(1_000_000 % 1000));
+    expect(await cop.checkRateLimit(ada, 'GET /files/{fileId}')).toEqual({
+      allowed: true,
+      remaining: 1,
+      limit: 2,
+      resetMs: 60_000 - (1_000_000 % 60_000),
+    });
+    await cop.checkRateLimit(ada, 'GET /files/{fileId}');
+    const refused = await cop.checkRateLimit(ada, 'GET /files/{fileId}');
+    expect(refused).toMatchObject({ allowed: false, scope: 'api', remaining: 0, limit: 2 });
+    expect(cop.refusal(refused, 'GET /files/{fileId}')).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { scope: 'api', api: 'GET /files/{fileId}', limit: 2, retryAfterMs: refused.retryAfterMs },
+    });
+    expect(await cop.checkRateLimit(ada, 'x')).toMatchObject({ allowed: true });
     await stop();
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '@platform/foundations';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
 import { parseUserContext, type UserContext } from '../user-context/user-context.js';
+import { callerOrigin } from '../user-context/verified.js';
 
 /** A fixed-window limit: at most `limit` requests per `windowMs`. */
 export interface RateLimit {
@@ -20,8 +21,17 @@ export interface RateLimit {
 export interface TrafficCopOptions {
   /** Session lifetime after creation or the last touch. Default 30 minutes. */
   sessionTtlMs?: number;
-  /** Limits per user, per tenant and per API (each optional). */
+  /**
+   * Limits per user, per tenant, and per tenant and API (each optional). An API is counted by its
+   * route template (`GET /files/{fileId}`), so varying a path parameter does not dodge it.
+   */
   limits?: { perUser?: RateLimit; perTenant?: RateLimit; perApi?: RateLimit };
+  /**
+   * Require a live Traffic Cop session for routed requests of users whose context names one
+   * (`sessionId`): an ended or expired session is refused, a live one is extended. Service
+   * identities and contexts without `sessionId` are not affected. Default `false`.
+   */
+  enforceSessions?: boolean;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
 }
@@ -43,6 +53,10 @@ export interface RateDecision {
   scope?: 'user' | 'tenant' | 'api';
   /** Requests left in the tightest window. */
   remaining: number;
+  /** The limit of that window (`undefined` when no limit applies). */
+  limit?: number;
+  /** Milliseconds until that window resets. */
+  resetMs?: number;
   /** Milliseconds until the refusing window ends. */
   retryAfterMs?: number;
 }
@@ -97,7 +111,10 @@ export class TrafficCop extends SmartCityRoleBase<RoleDeps & { keyValue: KeyValu
     return this.deps.keyValue.delete(tenantId, `session:${sessionId}`);
   }
 
-  /** Counts one request against every configured limit and says whether it may pass. */
+  /**
+   * Counts one request against every configured limit and says whether it may pass. `api` names
+   * what is called by its template (`GET /files/{fileId}`), never by a concrete path.
+   */
   async checkRateLimit(userContext: UserContext, api: string): Promise<RateDecision> {
     const user = parseUserContext(userContext);
     const limits = this.deps.options.limits ?? {};
@@ -106,7 +123,7 @@ export class TrafficCop extends SmartCityRoleBase<RoleDeps & { keyValue: KeyValu
       ['tenant', limits.perTenant, 'tenant'],
       ['api', limits.perApi, `api:${api}`],
     ];
-    let remaining = Number.POSITIVE_INFINITY;
+    let tightest: { remaining: number; limit: number; resetMs: number } | undefined;
     for (const [scope, limit, subject] of scopes) {
       if (!limit) continue;
       const now = this.#now();
@@ -122,11 +139,31 @@ export class TrafficCop extends SmartCityRoleBase<RoleDeps & { keyValue: KeyValu
       if (count > limit.limit) {
         const retryAfterMs = (window + 1) * limit.windowMs - now;
         this.deps.observability.metrics.incrementCounter('platform.rate_limited', 1, { scope });
-        return { allowed: false, scope, remaining: 0, retryAfterMs };
+        return { allowed: false, scope, remaining: 0, limit: limit.limit, resetMs: retryAfterMs, retryAfterMs };
       }
-      remaining = Math.min(remaining, limit.limit - count);
+      const left = limit.limit - count;
+      if (!tightest || left < tightest.remaining) {
+        tightest = { remaining: left, limit: limit.limit, resetMs: (window + 1) * limit.windowMs - now };
+      }
     }
-    return { allowed: true, remaining: Number.isFinite(remaining) ? remaining : Number.MAX_SAFE_INTEGER };
+    return tightest ? { allowed: true, ...tightest } : { allowed: true, remaining: Number.MAX_SAFE_INTEGER };
+  }
+
+  /**
+   * With `enforceSessions`, checks (and extends) the session a user context names.
+   * @throws {PlatformError} `AUTHENTICATION_FAILED` (`details.reason: 'session_expired'`) when
+   * the session ended, expired or is another user's.
+   */
+  async enforceSession(userContext: UserContext): Promise<void> {
+    if (!this.deps.options.enforceSessions) return;
+    const user = parseUserContext(userContext);
+    if (user.sessionId === undefined || callerOrigin(userContext)?.track === 'internal') return;
+    const session = await this.touchSession(user.tenantId, user.sessionId);
+    if (!session || session.userId !== user.userId) {
+      throw new PlatformError('AUTHENTICATION_FAILED', 'authentication failed: the session has ended or expired', {
+        details: { reason: 'session_expired' },
+      });
+    }
   }
 
   /**
@@ -135,17 +172,20 @@ export class TrafficCop extends SmartCityRoleBase<RoleDeps & { keyValue: KeyValu
    */
   async enforceRateLimit(userContext: UserContext, api: string): Promise<RateDecision> {
     const decision = await this.checkRateLimit(userContext, api);
-    if (!decision.allowed) {
-      const seconds = Math.ceil((decision.retryAfterMs ?? 0) / 1000);
-      throw new PlatformError(
-        ErrorCode.RATE_LIMITED,
-        `rate limit per ${decision.scope} reached for '${api}': retry in ${seconds} s`,
-        {
-          details: { scope: decision.scope, api, retryAfterMs: decision.retryAfterMs },
-        },
-      );
-    }
+    if (!decision.allowed) throw this.refusal(decision, api);
     return decision;
+  }
+
+  /** The `RATE_LIMITED` error of a refused decision (`details`: scope, api, retryAfterMs, limit). */
+  refusal(decision: RateDecision, api: string): PlatformError {
+    const seconds = Math.ceil((decision.retryAfterMs ?? 0) / 1000);
+    return new PlatformError(
+      ErrorCode.RATE_LIMITED,
+      `rate limit per ${decision.scope} reached for '${api}': retry in ${seconds} s`,
+      {
+        details: { scope: decision.scope, api, retryAfterMs: decision.retryAfterMs, limit: decision.limit },
+      },
+    );
   }
 }
 

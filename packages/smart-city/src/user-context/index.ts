@@ -1,1 +1,11 @@
-export { assertSameTenant, parseUserContext, type UserContext, UserContextSchema } from './user-context.js';
+export * from './user-context.js';
+export {
+  type CallerOrigin,
+  callerOrigin,
+  isVerifiedUserContext,
+  requireVerifiedUserContext,
+  type ServiceIdentityOptions,
+  serviceIdentity,
+  trustUserContext,
+  type VerifiedUserContext,
+} from './verified.js';
