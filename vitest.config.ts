@@ -17,6 +17,8 @@ export default defineConfig({
         replacement: source(`foundations/src/public-works/${adapter}/index.ts`),
       })),
       { find: /^@platform\/data-mash\/distributed$/, replacement: source('data-mash/src/distributed/index.ts') },
+      { find: /^@platform\/smart-city\/http$/, replacement: source('smart-city/src/http/index.ts') },
+      { find: /^@platform\/smart-city\/mcp$/, replacement: source('smart-city/src/mcp/index.ts') },
       ...packages.map((name) => ({
         find: new RegExp(`^@platform/${name}$`),
         replacement: source(`${name}/src/index.ts`),

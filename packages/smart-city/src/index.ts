@@ -12,6 +12,7 @@ export * from './content-steward/index.js';
 export * from './data-orchestrator/index.js';
 export * from './data-steward/index.js';
 export * from './file-formats/index.js';
+export { type JourneyProgress, JourneyProgressEvent } from './http/journey-progress.js';
 export * from './librarian/index.js';
 export * from './nurse/index.js';
 export * from './post-office/index.js';
