@@ -23,7 +23,7 @@ import {
   processSemantics,
 } from '@platform/data-mash';
 import { BlobStoreRef, createPlatform, SemanticStoreRef } from '@platform/foundations';
-import { ContentStewardRef } from '@platform/smart-city';
+import { ContentStewardRef, serviceIdentity } from '@platform/smart-city';
 import { generateCsv } from './data-mash/generate.ts';
 import { numericArgument, printTable } from './harness.ts';
 
@@ -32,7 +32,8 @@ const smallFiles = numericArgument('--files', quick ? 40 : 300);
 const megabytes = numericArgument('--mb', quick ? 2 : 10);
 const rounds = numericArgument('--rounds', quick ? 1 : 3);
 
-const user = { userId: 'bench', tenantId: 'bench', roles: [], permissions: [] };
+// The benchmark's own process: it ingests files (the flow and the Content Steward check files:write).
+const user = serviceIdentity({ service: 'bench', tenantId: 'bench', permissions: ['files:write'] });
 const embedder = new HashingEmbedder();
 
 /** A distinct CSV of about 1 KB: `seed` changes every row, so every file has its own sha256. */

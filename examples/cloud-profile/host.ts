@@ -10,6 +10,7 @@
 import { basename } from 'node:path';
 import { DataMashSolutionOrchestratorRef, dataMashModules } from '@platform/data-mash';
 import { createPlatform, type Platform } from '@platform/foundations';
+import { serviceIdentity } from '@platform/smart-city';
 
 /** Starts the platform with the data mash on the stores `env` names (the cloud profile). */
 export async function startCloudHost(env: Record<string, string | undefined> = process.env): Promise<Platform> {
@@ -22,10 +23,14 @@ export async function startCloudHost(env: Record<string, string | undefined> = p
   return platform;
 }
 
-/** Runs the flow on each file for `tenantId`, one after another. */
+/**
+ * Runs the flow on each file for `tenantId`, one after another, as the host's own process (the
+ * internal track: a batch job, not a signed-in user; a user's requests would carry the context the
+ * Security Guard made of their token).
+ */
 export async function ingestFiles(platform: Platform, files: readonly string[], tenantId = 'cloud-demo') {
   const flow = platform.get(DataMashSolutionOrchestratorRef);
-  const userContext = { userId: 'cloud-host', tenantId, roles: [], permissions: [] };
+  const userContext = serviceIdentity({ service: 'cloud-host', tenantId, permissions: ['files:write'] });
   const results = [];
   for (const path of files) {
     results.push(await flow.executeDataMashFlow({ file: { name: basename(path), path }, userContext }));

@@ -101,6 +101,21 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .option('--fix', 'remove what is safe to remove (default: report only)')
     .option('--min-age <duration>', 'leave alone anything younger than this, e.g. 15m, 1h, 0s', '15m')
     .action(run(doctor as never));
+  program
+    .command('serve')
+    .description('serve the HTTP API (REST, live events, MCP) with a development sign-in, until Ctrl-C')
+    .option('--port <port>', 'port to listen on, 0 for any free one (default 7070)')
+    .option('--host <address>', 'address to listen on (default 127.0.0.1: this machine only)')
+    // Loaded on use: the HTTP server is not needed by the other commands.
+    .action(run(async (options: GlobalOptions) => (await import('./serve.js')).serve(options)));
+  program
+    .command('mcp')
+    .description(
+      'serve the data mash to MCP clients (Claude Desktop, IDEs, agents) on stdin/stdout, until stdin closes',
+    )
+    .option('--max-bytes <size>', 'largest file the upload tool accepts, e.g. 5MB (default 20 MiB)')
+    // Loaded on use: the MCP SDK is not needed by the other commands.
+    .action(run(async (options: GlobalOptions) => (await import('./mcp.js')).mcp(options)));
 
   try {
     await program.parseAsync(argv as string[], { from: 'user' });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import {
+  type AnyServiceDefinition,
   createPlatform,
   loadPlatformConfig,
   type Platform,
@@ -9,7 +10,7 @@ import {
   type PlatformConfigInput,
 } from '@platform/foundations';
 import type { TelemetryEvent } from '@platform/observability';
-import { LibrarianRef, type UserContext } from '@platform/smart-city';
+import { LibrarianRef, serviceIdentity, type VerifiedUserContext } from '@platform/smart-city';
 import { DataMashDistributedRunnerRef, dataMashDistributedRunner } from '../distributed/distributed-runner.js';
 import { dataMashModules } from '../phases/module.js';
 import { DataMashSolutionOrchestratorRef } from '../phases/solution-orchestrator.js';
@@ -32,8 +33,12 @@ export function cliConfig(options: GlobalOptions): PlatformConfig {
   );
 }
 
-/** Who the CLI acts as: `--user` (default: the OS user) in `--tenant`. */
-export function cliUser(options: GlobalOptions): UserContext {
+/**
+ * Who the CLI acts as: the platform's own process (internal track), in `--tenant`, on behalf of
+ * `--user` (default: the OS user). Whoever runs the CLI on the data directory has the data, so
+ * the identity is trusted with the tenant; the user's name goes to the audit trail.
+ */
+export function cliUser(options: GlobalOptions): VerifiedUserContext {
   let userId = options.user;
   if (!userId) {
     try {
@@ -42,7 +47,7 @@ export function cliUser(options: GlobalOptions): UserContext {
       userId = 'cli';
     }
   }
-  return { userId, tenantId: options.tenant, roles: ['data-mash-cli'], permissions: [] };
+  return serviceIdentity({ service: 'data-mash-cli', tenantId: options.tenant, actingFor: userId });
 }
 
 /**
@@ -55,11 +60,13 @@ export async function openSession(
   listener?: (event: TelemetryEvent) => void,
   queue?: QueueOptions,
   config: PlatformConfigInput = {},
+  /** More Smart City roles (the front door's, for `serve` and `mcp`). */
+  roles: readonly AnyServiceDefinition[] = [],
 ) {
   const platform: Platform = createPlatform({
     config: { ...config, ...(options.dataDir ? { dataDir: options.dataDir } : {}), telemetry: { sink: 'silent' } },
     env: process.env,
-    modules: dataMashModules(),
+    modules: dataMashModules(roles.length > 0 ? { roles } : {}),
     ...(queue
       ? {
           services: [

@@ -11,7 +11,7 @@ import {
 } from '@platform/foundations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashingEmbedder } from '../embedding/hashing-embedder.js';
-import { ada, createTestDatabase, salesCsv } from '../phases/flow.test-helpers.js';
+import { ada, createTestDatabase, salesCsv, testUser } from '../phases/flow.test-helpers.js';
 import { dataMashModules } from '../phases/module.js';
 import type { Embedder } from '../semantics/semantic-result.js';
 import { DataMashDistributedRunnerRef, dataMashDistributedRunner } from './distributed-runner.js';
@@ -128,4 +128,26 @@ describe('the distributed runner on pg-boss (local Postgres)', () => {
       code: 'NOT_FOUND',
     });
   }, 120_000);
+
+  it('refuses an unverified submitter and one without files:write, before storing or queueing anything', async () => {
+    const submitter = await machine({ work: false, name: 'guarded-submitter' });
+    const verified = testUser('intruders');
+    for (const userContext of [
+      { userId: 'x', tenantId: 'intruders', roles: [], permissions: ['*'] },
+      { ...verified },
+    ]) {
+      await expect(
+        submitter.runner.submit({ file: { name: 'a.csv', data: salesCsv(3) }, userContext }),
+      ).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED', details: { reason: 'unverified_user_context' } });
+    }
+    const reader = testUser('intruders', { permissions: ['journeys:read'] });
+    await expect(
+      submitter.runner.submit({ file: { name: 'a.csv', data: salesCsv(3) }, userContext: reader }),
+    ).rejects.toMatchObject({ code: 'PERMISSION_DENIED', details: { action: 'files:write' } });
+    await expect(submitter.runner.submit({ fileId: 'any-file', userContext: reader })).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+    });
+    expect((await submitter.metadata.listFiles('intruders')).items).toEqual([]);
+    expect((await submitter.metadata.listJourneys('intruders')).items).toEqual([]);
+  }, 60_000);
 });

@@ -6,7 +6,13 @@ import {
   type ServiceHealth,
 } from '@platform/foundations';
 import { currentTraceId, generateTraceId } from '@platform/observability';
-import { ContentStewardRef, type IncomingFile, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import {
+  ContentStewardRef,
+  type IncomingFile,
+  RealmServiceBase,
+  type RealmServiceDeps,
+  trustUserContext,
+} from '@platform/smart-city';
 import type { PgBoss } from 'pg-boss';
 import { TRANSIENT_ERROR_CODES } from '../journeys/journey-orchestrator.js';
 import { DATA_MASH_REALM } from '../phases/phase-service.js';
@@ -167,6 +173,7 @@ export class DataMashDistributedRunner extends RealmServiceBase<
     request: { userContext: unknown; traceId?: string } & ({ file: IncomingFile } | { fileId: string }),
   ): Promise<{ jobId: string; fileId: string; traceId: string }> {
     const user = this.requireUserContext(request.userContext);
+    this.requirePermission(user, 'files:write');
     const traceId = request.traceId ?? currentTraceId() ?? generateTraceId();
     let fileId: string;
     if ('fileId' in request) fileId = request.fileId;
@@ -243,7 +250,9 @@ export class DataMashDistributedRunner extends RealmServiceBase<
   async #run(job: { id: string; data: FlowJobData; retryCount: number }): Promise<FlowJobOutput> {
     const result: DataMashFlowResult = await this.deps.flow.executeDataMashFlow({
       fileId: job.data.fileId,
-      userContext: job.data.userContext,
+      // The submitter was verified when it submitted; the queue is the platform's own, so the
+      // worker (internal track) acts for that caller again, saying so in the audit trail.
+      userContext: trustUserContext(job.data.userContext, { verifiedBy: 'data-mash.flow-queue' }),
       traceId: job.data.traceId,
     });
     if (result.success) {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { BlobStore } from '@platform/foundations';
 import { ContentStewardRef } from '@platform/smart-city';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ada, salesCsv, startFlowPlatform } from '../phases/flow.test-helpers.js';
+import { ada, salesCsv, startFlowPlatform, testUser } from '../phases/flow.test-helpers.js';
 import { examineStorage } from './doctor.js';
 
 const HOUR = 3_600_000;
@@ -111,7 +111,9 @@ describe('examineStorage on the embedded default stores', () => {
     const { blobs, metadata } = harness;
     const deleted = (await ingest(harness, 20)).phases.file_uploaded.fileId;
     const bytesLost = (await ingest(harness, 30)).phases.file_uploaded.fileId;
-    await harness.platform.get(ContentStewardRef).deleteFile(ada, deleted);
+    await harness.platform
+      .get(ContentStewardRef)
+      .deleteFile(testUser('acme', { userId: 'ada', permissions: ['files:delete'] }), deleted);
     await blobs.delete('acme', `files/${bytesLost}`);
     const before = await allKeys(blobs, 'acme');
     const leftOver = before.filter((key) => key.startsWith(`parsed/${deleted}/`));

@@ -2,6 +2,7 @@ export {
   JourneyOrchestrator,
   type JourneyOrchestratorOptions,
   type JourneyOutcome,
+  type JourneyProgressUpdate,
   type MilestoneContext,
   type MilestoneRetryOptions,
   type MilestoneStep,

@@ -5,9 +5,10 @@ import {
   type SerializedPlatformError,
   serializeError,
 } from '@platform/foundations';
-import { currentTraceId, generateTraceId, runWithTraceId, type Telemetry, withSpan } from '@platform/observability';
+import { currentTraceId, generateTraceId, type Telemetry, withSpan } from '@platform/observability';
 import type { HandoffContract } from '../flow/handoff-contract.js';
 import { DEFAULT_LEASE_MS, LeasedJourney, leaseOf } from './journey-lease.js';
+import { inJourneyTrace } from './journey-trace.js';
 import type { JourneyMilestoneTemplate, JourneyTemplate } from './template.js';
 
 /** What a milestone's step is given besides its input. */
@@ -48,6 +49,23 @@ export interface JourneyOrchestratorOptions {
    * answering; on the same host, at once when the holder's process has ended.
    */
   leaseMs?: number;
+  /**
+   * Told of every milestone transition as it is recorded: started, completed, failed, or retried
+   * after a transient failure (live progress for clients). Called synchronously; a listener that
+   * throws is ignored, so progress never fails a journey.
+   */
+  onProgress?: (progress: JourneyProgressUpdate) => void;
+}
+
+/** One milestone transition of a journey, as {@link JourneyOrchestratorOptions.onProgress} is told it. */
+export interface JourneyProgressUpdate {
+  tenantId: string;
+  journeyId: string;
+  milestone: string;
+  status: 'started' | 'completed' | 'failed' | 'retried';
+  /** The attempt, from 1 (`retried`: the attempt about to be made). */
+  attempt?: number;
+  error?: { code: string; message: string };
 }
 
 /** Retries of a milestone within one run, with exponential backoff and jitter. */
@@ -95,6 +113,18 @@ export type JourneyOutcome =
     };
 
 type StoredContext = { outputs?: Record<string, unknown>; lease?: unknown };
+type RunKind = 'new' | 'resumed';
+type RunRequest = { tenantId: string; input?: unknown; userContext?: unknown };
+/** A milestone marked running with the completion of the one before (one write), and whether it had been started before. */
+type Handoff = { index: number; retry: boolean };
+/** What the milestones of one run share. */
+type RunState = {
+  leased: LeasedJourney;
+  request: RunRequest;
+  traceId: string;
+  run: RunKind;
+  outputs: Record<string, unknown>;
+};
 
 /**
  * Runs journeys of one template: milestone by milestone, each in its own span under the journey's
@@ -167,6 +197,8 @@ export class JourneyOrchestrator {
     userContext?: unknown;
     /** Kept in a new journey's context as `about` (what a listing shows before any output). */
     about?: Record<string, string | number | boolean>;
+    /** Told the journey's id and trace as soon as its record exists (found or created), before any milestone runs. */
+    onJourney?: (journey: { journeyId: string; traceId: string; status: JourneyRecord['status'] }) => void;
   }): Promise<JourneyOutcome> {
     const store = this.#options.metadataStore;
     for (let attempt = 1; ; attempt += 1) {
@@ -177,6 +209,7 @@ export class JourneyOrchestrator {
       );
       const traceId = journey?.traceId ?? request.traceId ?? currentTraceId() ?? generateTraceId();
       if (!journey) journey = await this.#create(request.tenantId, request.idempotencyKey, traceId, request.about);
+      if (attempt === 1) request.onJourney?.({ journeyId: journey.id, traceId, status: journey.status });
       const claim =
         journey.status === 'completed'
           ? { settled: journey }
@@ -239,122 +272,173 @@ export class JourneyOrchestrator {
     );
   }
 
-  async #runLeased(
-    leased: LeasedJourney,
-    request: { tenantId: string; input?: unknown; userContext?: unknown },
-    traceId: string,
-    run: 'new' | 'resumed',
-  ): Promise<JourneyOutcome> {
-    const journey = leased.current;
-    const outputs: Record<string, unknown> = {};
-    const stored = (journey.context as StoredContext).outputs ?? {};
-    return runWithTraceId(traceId, () =>
-      withSpan(`journey.${this.template.name}`, { 'journey.id': journey.id, 'journey.run': run }, async () => {
-        let input = request.input;
-        // The milestone marked running together with the completion of the one before (one write
-        // for the handoff), and whether it had been started before that.
-        let startedWithHandoff: { index: number; retry: boolean } | undefined;
-        for (const [index, milestone] of this.template.milestones.entries()) {
-          if (leased.current.milestones[index]?.status === 'completed') {
-            // Resuming: what this milestone handed on before is checked again before it is used.
-            try {
-              input = this.#contract(milestone.output).check(stored[milestone.id], 'consumer');
-            } catch (error) {
-              const serialized = serializeError(error);
-              const failure = { code: serialized.code, message: serialized.message };
-              await leased
-                .update(() => ({ status: 'failed', error: failure }), { release: true })
-                .catch(() => undefined);
-              return failed(journey.id, traceId, outputs, milestone.id, serialized, run);
-            }
-            outputs[milestone.id] = input;
-            continue;
-          }
-          let retry: boolean;
-          if (startedWithHandoff?.index === index) retry = startedWithHandoff.retry;
-          else {
-            retry = wasStarted(leased.current, index);
-            await this.#transition(leased, { [index]: { status: 'running', startedAt: new Date() } }, 'running');
-          }
-          try {
-            if (milestone.input) input = this.#contract(milestone.input).check(input, 'consumer');
-            const step = this.#options.steps[milestone.id] as MilestoneStep;
-            const journeyId = journey.id;
-            const attempt = (again: boolean) => {
-              const abort = new AbortController();
-              const context: MilestoneContext = {
-                tenantId: request.tenantId,
-                journeyId,
-                traceId,
-                milestone,
-                retry: retry || again,
-                signal: abort.signal,
-                ...(request.userContext === undefined ? {} : { userContext: request.userContext }),
-              };
-              return withMilestoneTimeout(milestone, abort, () => step(input, context));
-            };
-            const produced = await withSpan(
-              `journey.milestone.${milestone.id}`,
-              { 'milestone.service': milestone.service },
-              () => this.#withRetries(milestone.id, journeyId, attempt),
-            );
-            const output = this.#contract(milestone.output).check(produced, 'producer');
-            outputs[milestone.id] = output;
-            const now = new Date();
-            const next = index + 1 < this.template.milestones.length ? index + 1 : undefined;
-            startedWithHandoff =
-              next === undefined ? undefined : { index: next, retry: wasStarted(leased.current, next) };
-            await this.#transition(
-              leased,
-              {
-                [index]: { status: 'completed', completedAt: now, result: references(milestone.output, output) },
-                ...(next === undefined ? {} : { [next]: { status: 'running' as const, startedAt: now } }),
-              },
-              next === undefined ? 'completed' : 'running',
-              { [milestone.id]: output },
-            );
-            this.#options.telemetry?.logOperation({
-              operation: 'journey.handoff',
-              success: true,
-              details: {
-                journeyId: journey.id,
-                template: this.template.name,
-                milestone: milestone.id,
-                contract: milestone.output,
-              },
-            });
-            input = output;
-          } catch (error) {
-            const serialized = serializeError(error);
-            await this.#transition(
-              leased,
-              {
-                [index]: {
-                  status: 'failed',
-                  completedAt: new Date(),
-                  error: { code: serialized.code, message: serialized.message },
-                },
-              },
-              'failed',
-              undefined,
-              { code: serialized.code, message: serialized.message },
-            ).catch(() => undefined);
-            this.#options.telemetry?.logOperation({
-              operation: 'journey.failed',
-              success: false,
-              details: { journeyId: journey.id, template: this.template.name, milestone: milestone.id },
-              error,
-            });
-            return failed(journey.id, traceId, outputs, milestone.id, serialized, run);
-          }
-        }
-        return { success: true, journeyId: journey.id, traceId, outputs, run };
-      }),
+  async #runLeased(leased: LeasedJourney, request: RunRequest, traceId: string, run: RunKind): Promise<JourneyOutcome> {
+    const name = `journey.${this.template.name}`;
+    const attributes = { 'journey.id': leased.current.id, 'journey.run': run };
+    return inJourneyTrace(traceId, name, attributes, (links) =>
+      withSpan(
+        name,
+        attributes,
+        () => this.#runMilestones({ leased, request, traceId, run, outputs: {} }),
+        links ? { links } : {},
+      ),
     );
   }
 
+  async #runMilestones(state: RunState): Promise<JourneyOutcome> {
+    const { leased, traceId, run, outputs } = state;
+    const journey = leased.current;
+    const stored = (journey.context as StoredContext).outputs ?? {};
+    let input = state.request.input;
+    let handoff: Handoff | undefined;
+    for (const [index, milestone] of this.template.milestones.entries()) {
+      if (leased.current.milestones[index]?.status === 'completed') {
+        // Resuming: what this milestone handed on before is checked again before it is used.
+        try {
+          input = this.#contract(milestone.output).check(stored[milestone.id], 'consumer');
+        } catch (error) {
+          const serialized = serializeError(error);
+          const failure = { code: serialized.code, message: serialized.message };
+          await leased.update(() => ({ status: 'failed', error: failure }), { release: true }).catch(() => undefined);
+          return failed(journey.id, traceId, outputs, milestone.id, serialized, run);
+        }
+        outputs[milestone.id] = input;
+        continue;
+      }
+      const started = handoff?.index === index ? handoff : undefined;
+      let failure: JourneyOutcome | undefined;
+      try {
+        // The milestone's span also covers the writes recording it, so that every store call of
+        // a journey hangs under the milestone it belongs to.
+        ({ output: input, handoff } = await withSpan(
+          `journey.milestone.${milestone.id}`,
+          { 'milestone.service': milestone.service },
+          async () => {
+            const done = await this.#runMilestone(index, input, started, state);
+            if ('output' in done) return done;
+            failure = done.failure;
+            // Thrown on so that the milestone's span records it; answered below.
+            throw done.error;
+          },
+        ));
+      } catch (error) {
+        // A failed milestone is an outcome; a failed write marking it running is thrown, as ever.
+        if (failure) return failure;
+        throw error;
+      }
+    }
+    return { success: true, journeyId: journey.id, traceId, outputs, run };
+  }
+
+  // Performs one milestone, then records its completion together with the next one running. A
+  // failure is recorded and answered, except that of the write marking the milestone running.
+  async #runMilestone(
+    index: number,
+    input: unknown,
+    started: Handoff | undefined,
+    state: RunState,
+  ): Promise<{ output: unknown; handoff: Handoff | undefined } | { failure: JourneyOutcome; error: unknown }> {
+    const { leased, request, traceId, outputs } = state;
+    const milestone = this.template.milestones[index] as JourneyMilestoneTemplate;
+    const retry = started ? started.retry : wasStarted(leased.current, index);
+    if (!started) {
+      await this.#transition(leased, { [index]: { status: 'running', startedAt: new Date() } }, 'running');
+      this.#progress(request.tenantId, leased.current.id, milestone.id, 'started', { attempt: 1 });
+    }
+    try {
+      const checked = milestone.input ? this.#contract(milestone.input).check(input, 'consumer') : input;
+      const step = this.#options.steps[milestone.id] as MilestoneStep;
+      const journeyId = leased.current.id;
+      const attempt = (again: boolean) => {
+        const abort = new AbortController();
+        const context: MilestoneContext = {
+          tenantId: request.tenantId,
+          journeyId,
+          traceId,
+          milestone,
+          retry: retry || again,
+          signal: abort.signal,
+          ...(request.userContext === undefined ? {} : { userContext: request.userContext }),
+        };
+        return withMilestoneTimeout(milestone, abort, () => step(checked, context));
+      };
+      const produced = await this.#withRetries(milestone.id, journeyId, attempt, (number, error) => {
+        const { code, message } = serializeError(error);
+        this.#progress(request.tenantId, journeyId, milestone.id, 'retried', {
+          attempt: number,
+          error: { code, message },
+        });
+      });
+      const output = this.#contract(milestone.output).check(produced, 'producer');
+      outputs[milestone.id] = output;
+      const now = new Date();
+      const nextIndex = index + 1 < this.template.milestones.length ? index + 1 : undefined;
+      const handoff =
+        nextIndex === undefined ? undefined : { index: nextIndex, retry: wasStarted(leased.current, nextIndex) };
+      await this.#transition(
+        leased,
+        {
+          [index]: { status: 'completed', completedAt: now, result: references(milestone.output, output) },
+          ...(nextIndex === undefined ? {} : { [nextIndex]: { status: 'running' as const, startedAt: now } }),
+        },
+        nextIndex === undefined ? 'completed' : 'running',
+        { [milestone.id]: output },
+      );
+      this.#progress(request.tenantId, journeyId, milestone.id, 'completed');
+      const next = nextIndex === undefined ? undefined : this.template.milestones[nextIndex];
+      if (next) this.#progress(request.tenantId, journeyId, next.id, 'started', { attempt: 1 });
+      this.#options.telemetry?.logOperation({
+        operation: 'journey.handoff',
+        success: true,
+        details: { journeyId, template: this.template.name, milestone: milestone.id, contract: milestone.output },
+      });
+      return { output, handoff };
+    } catch (error) {
+      return {
+        failure: await this.#failMilestone(leased, index, error, outputs, traceId, state.run, request.tenantId),
+        error,
+      };
+    }
+  }
+
+  // Records a milestone's failure (the journey failed, its lease let go) and answers with it.
+  async #failMilestone(
+    leased: LeasedJourney,
+    index: number,
+    error: unknown,
+    outputs: Record<string, unknown>,
+    traceId: string,
+    run: RunKind,
+    tenantId: string,
+  ): Promise<JourneyOutcome> {
+    const milestone = this.template.milestones[index]?.id as string;
+    const journeyId = leased.current.id;
+    const serialized = serializeError(error);
+    const failure = { code: serialized.code, message: serialized.message };
+    await this.#transition(
+      leased,
+      { [index]: { status: 'failed', completedAt: new Date(), error: failure } },
+      'failed',
+      undefined,
+      failure,
+    ).catch(() => undefined);
+    this.#progress(tenantId, journeyId, milestone, 'failed', { error: failure });
+    this.#options.telemetry?.logOperation({
+      operation: 'journey.failed',
+      success: false,
+      details: { journeyId, template: this.template.name, milestone },
+      error,
+    });
+    return failed(journeyId, traceId, outputs, milestone, serialized, run);
+  }
+
   // Runs a milestone's attempts: again after a transient failure, with backoff, up to the limit.
-  async #withRetries(milestone: string, journeyId: string, attempt: (again: boolean) => Promise<unknown>) {
+  async #withRetries(
+    milestone: string,
+    journeyId: string,
+    attempt: (again: boolean) => Promise<unknown>,
+    onRetry: (attempt: number, error: unknown) => void,
+  ) {
     const options = this.#options.retry ?? {};
     const attempts = Math.max(1, options.attempts ?? 3);
     const isTransient =
@@ -372,9 +456,24 @@ export class JourneyOrchestrator {
           details: { journeyId, template: this.template.name, milestone, attempt: number + 1, delayMs: delay },
           error,
         });
+        onRetry(number + 1, error);
         await new Promise((resolve) => setTimeout(resolve, delay * (0.8 + Math.random() * 0.4)));
         delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);
       }
+    }
+  }
+
+  #progress(
+    tenantId: string,
+    journeyId: string,
+    milestone: string,
+    status: JourneyProgressUpdate['status'],
+    extra: Pick<JourneyProgressUpdate, 'attempt' | 'error'> = {},
+  ): void {
+    try {
+      this.#options.onProgress?.({ tenantId, journeyId, milestone, status, ...extra });
+    } catch {
+      // Progress is for watchers; a listener's failure is not the journey's.
     }
   }
 

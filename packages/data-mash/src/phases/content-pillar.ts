@@ -63,20 +63,47 @@ export class ContentPillar extends RealmServiceBase<
     const user = this.requireUserContext(userContext);
     const uploaded = FileUploaded.check(input, 'consumer');
     const { tenantId } = user;
-    const parse = await this.withSpan('content_pillar.parse', { 'file.id': uploaded.fileId }, async (span) => {
-      const body = await this.deps.blobs.getStream(tenantId, uploaded.storageLocation);
-      // Tables are profiled on the way: the Insights Pillar then does not read them back.
-      const options = this.deps.options.parse ?? {};
-      const result = await parseContent(
-        { tenantId, fileId: uploaded.fileId, fileName: uploaded.fileName, body, blobStore: this.deps.blobs },
-        { ...options, profile: options.profile ?? this.deps.options.profiler ?? {} },
-      );
-      span.setAttribute('content.format', result.format);
+    const file = { 'file.id': uploaded.fileId };
+    const parse = await this.withSpan(
+      'content_pillar.parse',
+      { ...file, 'file.size': uploaded.sizeBytes },
+      async (span) => {
+        const body = await this.deps.blobs.getStream(tenantId, uploaded.storageLocation);
+        // Tables are profiled on the way: the Insights Pillar then does not read them back.
+        const options = this.deps.options.parse ?? {};
+        const result = await parseContent(
+          { tenantId, fileId: uploaded.fileId, fileName: uploaded.fileName, body, blobStore: this.deps.blobs },
+          { ...options, profile: options.profile ?? this.deps.options.profiler ?? {} },
+        );
+        // Shapes and counts only: cell values and text stay out of traces.
+        const tables = result.structured?.tables ?? [];
+        span.setAttributes({
+          'content.format': result.format,
+          'content.tables': tables.length,
+          'content.rows': tables.reduce((sum, table) => sum + table.rowCount, 0),
+          'content.characters': result.unstructured?.characters ?? 0,
+          'content.chunks': result.unstructured?.chunks.length ?? 0,
+          'content.warnings': result.report.warnings.length,
+        });
+        return result;
+      },
+    );
+    const semantic = await this.withSpan('content_pillar.process_semantics', file, async (span) => {
+      const result = await processSemantics(parse, {
+        fileId: uploaded.fileId,
+        fileName: uploaded.fileName,
+        embedder: this.deps.embedder,
+      });
+      span.setAttributes({
+        'content.id': result.content.contentId,
+        'semantic.columns': result.columns.length,
+        'semantic.embeddings': result.embeddings.length,
+        'semantic.entities': result.entities.length,
+        'semantic.graph.nodes': result.graph.nodes.length,
+        'semantic.graph.edges': result.graph.edges.length,
+      });
       return result;
     });
-    const semantic = await this.withSpan('content_pillar.process_semantics', undefined, () =>
-      processSemantics(parse, { fileId: uploaded.fileId, fileName: uploaded.fileName, embedder: this.deps.embedder }),
-    );
     const keys = parsedKeys(uploaded.fileId);
     await putJson(this.deps.blobs, tenantId, keys.parse, parse);
     await putJson(this.deps.blobs, tenantId, keys.semantic, semantic);

@@ -1,5 +1,5 @@
 import { installObservabilityRecorder, type RecordedSpan } from '@platform/observability/testing';
-import { ContentStewardRef, LibrarianRef } from '@platform/smart-city';
+import { ContentStewardRef, LibrarianRef, serviceIdentity } from '@platform/smart-city';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildPdf } from '../parsing/documents/fixtures.test-helpers.js';
 import {
@@ -10,6 +10,7 @@ import {
   salesXlsx,
   startFlowPlatform,
   TEST_POSTGRES_URL,
+  testUser,
 } from './flow.test-helpers.js';
 
 const recorder = installObservabilityRecorder();
@@ -245,13 +246,13 @@ describe.each(backends)('the data mash flow on %s', (_name, open) => {
     const long = 'n'.repeat(5_000);
     const result = await harness.flow.executeDataMashFlow({
       file: { name: 'long-names.csv', data: new TextEncoder().encode(`id,${long}\n1,2\n3,4\n`) },
-      userContext: { ...ada, tenantId: 'long-names' },
+      userContext: testUser('long-names'),
     });
     expect(result, JSON.stringify(result)).toMatchObject({ success: true });
   });
 
   it('joins concurrent uploads of the same bytes in one tenant to one journey, with no CONFLICT', async () => {
-    const user = { ...ada, tenantId: 'joiners' };
+    const user = testUser('joiners');
     const bytes = salesCsv(30);
     const results = await Promise.all(
       Array.from({ length: 3 }, () =>
@@ -290,7 +291,7 @@ describe.each(backends)('the data mash flow on %s', (_name, open) => {
       file: { name: 'x.csv', data: salesCsv(1) },
       userContext: { userId: 'x' },
     });
-    expect(noUser).toMatchObject({ success: false, phases: {}, error: { code: 'VALIDATION_FAILED' } });
+    expect(noUser).toMatchObject({ success: false, phases: {}, error: { code: 'AUTHENTICATION_FAILED' } });
     expect(noUser).not.toHaveProperty('journeyId');
     const unknownFile = await harness.flow.executeDataMashFlow({ fileId: 'no-such-file', userContext: ada });
     expect(unknownFile).toMatchObject({ success: false, error: { code: 'NOT_FOUND' } });
@@ -300,4 +301,85 @@ describe.each(backends)('the data mash flow on %s', (_name, open) => {
     });
     expect(missingPath).toMatchObject({ success: false, error: { code: 'NOT_FOUND' } });
   });
+
+  it('refuses an unverified caller, well-shaped or a copy of a verified one, storing nothing and starting no journey', async () => {
+    const verified = testUser('forgers');
+    const forged = [
+      { userId: 'ada', tenantId: 'forgers', roles: [], permissions: ['*'] },
+      { ...verified },
+      { ...verified, permissions: ['*'] },
+      structuredClone(verified),
+    ];
+    for (const userContext of forged) {
+      const result = await harness.flow.executeDataMashFlow({
+        file: { name: 'x.csv', data: salesCsv(3) },
+        userContext,
+      });
+      expect(result).toMatchObject({
+        success: false,
+        phases: {},
+        error: { code: 'AUTHENTICATION_FAILED', details: { reason: 'unverified_user_context' } },
+      });
+      expect(result).not.toHaveProperty('journeyId');
+      await expect(harness.flow.listFlows(userContext)).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+    }
+    expect((await harness.metadata.listFiles('forgers')).items).toEqual([]);
+    expect((await harness.blobs.list('forgers', { limit: 100 })).items).toEqual([]);
+    expect((await harness.metadata.listJourneys('forgers')).items).toEqual([]);
+  });
+
+  it('refuses a verified user without files:write (PERMISSION_DENIED): no file, no bytes, no journey', async () => {
+    const reader = testUser('readers', {
+      userId: 'rita',
+      permissions: ['journeys:read', 'insights:read', 'content:read'],
+    });
+    const result = await harness.flow.executeDataMashFlow({
+      file: { name: 'x.csv', data: salesCsv(3) },
+      userContext: reader,
+    });
+    expect(result).toMatchObject({
+      success: false,
+      phases: {},
+      error: { code: 'PERMISSION_DENIED', details: { action: 'files:write', reason: 'no_permission' } },
+    });
+    expect(result).not.toHaveProperty('journeyId');
+    // An ordinary user with no permissions at all cannot ingest either.
+    const nobody = testUser('readers', { userId: 'nina', permissions: [] });
+    expect(
+      await harness.flow.executeDataMashFlow({ file: { name: 'y.csv', data: salesCsv(4) }, userContext: nobody }),
+    ).toMatchObject({ success: false, error: { code: 'PERMISSION_DENIED' } });
+    expect((await harness.metadata.listFiles('readers')).items).toEqual([]);
+    expect((await harness.blobs.list('readers', { limit: 100 })).items).toEqual([]);
+    expect((await harness.metadata.listJourneys('readers')).items).toEqual([]);
+    // What the reader may do, it can.
+    expect((await harness.flow.listFlows(reader)).items).toEqual([]);
+  });
+
+  it('checks journeys:read to list and read flows, and insights:read to read insights', async () => {
+    const tenant = 'permission-checks';
+    const result = await harness.flow.executeDataMashFlow({
+      file: { name: 'p.csv', data: salesCsv(5) },
+      userContext: testUser(tenant),
+    });
+    if (!result.success) throw new Error(`flow failed: ${JSON.stringify(result.error)}`);
+    const uploader = testUser(tenant, { userId: 'uma', permissions: ['files:write'] });
+    await expect(harness.flow.listFlows(uploader)).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      details: { action: 'journeys:read' },
+    });
+    await expect(harness.flow.getFlow(uploader, result.journeyId)).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      details: { action: 'journeys:read' },
+    });
+    await expect(harness.flow.readInsights(uploader, result.journeyId)).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      details: { action: 'insights:read' },
+    });
+    const viewer = testUser(tenant, { userId: 'vic', permissions: ['journeys:read', 'insights:read'] });
+    expect((await harness.flow.listFlows(viewer)).items.map((journey) => journey.id)).toEqual([result.journeyId]);
+    expect((await harness.flow.readInsights(viewer, result.journeyId)).tables).toHaveLength(1);
+    // The platform's own processes act with their tenant's trust.
+    const worker = serviceIdentity({ service: 'data-mash-worker', tenantId: tenant });
+    expect((await harness.flow.getFlow(worker, result.journeyId)).journey.id).toBe(result.journeyId);
+  }, 60_000);
 });

@@ -97,3 +97,28 @@ describe('digestFile', () => {
     }
   });
 });
+
+describe('digestFile, an upload that fails part-way', () => {
+  it('answers the failure and leaves no stream error behind, however the spool writes interleave', async () => {
+    const uncaught: unknown[] = [];
+    const listener = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', listener);
+    try {
+      for (let run = 0; run < 20; run += 1) {
+        async function* failing() {
+          for (let index = 0; index < 50; index += 1) yield new Uint8Array(1024).fill(65);
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          throw new Error('client went away');
+        }
+        await expect(digestFile({ name: 'a.csv', data: failing() })).rejects.toThrow('client went away');
+        await expect(digestFile({ name: 'a.csv', data: failing() }, { maxBytes: 20_000 })).rejects.toMatchObject({
+          code: 'FILE_TOO_LARGE',
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', listener);
+    }
+  });
+});

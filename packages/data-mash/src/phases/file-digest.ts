@@ -59,6 +59,12 @@ export async function digestFile(file: FlowFile, options: { maxBytes?: number } 
   const spooled = join(directory, 'upload');
   const hash = createHash('sha256');
   const out = createWriteStream(spooled);
+  // Always listened to: a spool write still in flight when the upload fails (a client gone, the
+  // limit passed) errors after `destroy()`, and an unheard stream error would end the process.
+  let writeError: unknown;
+  out.on('error', (error) => {
+    writeError ??= error;
+  });
   let size = 0;
   try {
     for await (const chunk of data as AsyncIterable<Uint8Array | string>) {
@@ -66,7 +72,17 @@ export async function digestFile(file: FlowFile, options: { maxBytes?: number } 
       size += bytes.byteLength;
       if (size > maxBytes) throw tooLarge(maxBytes);
       hash.update(bytes);
-      if (!out.write(bytes)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      if (!out.write(bytes)) {
+        await new Promise<void>((resolve, reject) => {
+          const onError = (error: unknown) => reject(error);
+          out.once('error', onError);
+          out.once('drain', () => {
+            out.off('error', onError);
+            resolve();
+          });
+        });
+      }
+      if (writeError) throw writeError;
     }
     out.end();
     await finished(out);

@@ -10,15 +10,42 @@ import {
   SemanticStoreRef,
 } from '@platform/foundations';
 import type { TelemetrySink } from '@platform/observability';
-import type { UserContext } from '@platform/smart-city';
+import { trustUserContext, type UserContext, type VerifiedUserContext } from '@platform/smart-city';
 import ExcelJS from 'exceljs';
 import { type DataMashModulesOptions, dataMashModules } from './module.js';
 import { DataMashSolutionOrchestratorRef } from './solution-orchestrator.js';
 
 export { createPostgresTestDatabase as createTestDatabase, TEST_POSTGRES_URL } from '@platform/foundations/testing';
 
-export const ada: UserContext = { userId: 'ada', tenantId: 'acme', roles: [], permissions: [] };
-export const bob: UserContext = { userId: 'bob', tenantId: 'globex', roles: [], permissions: [] };
+/**
+ * What a user of the data mash does in these tests: ingest files and run their flow
+ * (`files:write`), list and read journeys (`journeys:read`), insights (`insights:read`), search
+ * (`content:read`) and read a stored file back (`files:read`).
+ */
+export const FLOW_PERMISSIONS: readonly string[] = [
+  'files:write',
+  'files:read',
+  'journeys:read',
+  'insights:read',
+  'content:read',
+];
+
+/**
+ * A verified user context for tests (vouched for by `test`, as a host vouches for a user it
+ * verified), in `tenantId`, with {@link FLOW_PERMISSIONS} unless `overrides` says otherwise.
+ */
+export function testUser(
+  tenantId = 'acme',
+  overrides: Partial<Omit<UserContext, 'tenantId'>> = {},
+): VerifiedUserContext {
+  return trustUserContext(
+    { userId: 'ada', tenantId, roles: [], permissions: [...FLOW_PERMISSIONS], ...overrides },
+    { verifiedBy: 'test' },
+  );
+}
+
+export const ada = testUser('acme', { userId: 'ada' });
+export const bob = testUser('globex', { userId: 'bob' });
 
 /** A platform with the data mash on the given stores (by default the embedded ones in a temporary directory). */
 export async function startFlowPlatform(

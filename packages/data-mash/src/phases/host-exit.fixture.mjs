@@ -3,6 +3,7 @@
 // test that a host exits on its own; loads the built package, as a host would.
 // Usage: node host-exit.fixture.mjs <dataDir>
 import { createPlatform } from '@platform/foundations';
+import { trustUserContext } from '@platform/smart-city';
 import { DataMashSolutionOrchestratorRef, dataMashModules } from '../../dist/index.js';
 
 const [dataDir] = process.argv.slice(2);
@@ -17,7 +18,11 @@ const platform = createPlatform({
 await platform.start();
 const result = await platform.get(DataMashSolutionOrchestratorRef).executeDataMashFlow({
   file: { name: 'big.csv', data: new TextEncoder().encode(`${lines.join('\n')}\n`) },
-  userContext: { userId: 'ada', tenantId: 'acme', roles: [], permissions: [] },
+  // The host vouches for its user, who may ingest files.
+  userContext: trustUserContext(
+    { userId: 'ada', tenantId: 'acme', roles: [], permissions: ['files:write'] },
+    { verifiedBy: 'host-exit-fixture' },
+  ),
 });
 await platform.stop();
 const rows = result.success ? result.phases.file_parsed.parseResult.tables[0]?.rowCount : undefined;

@@ -15,6 +15,7 @@ export {
   type FileUploadedOutput,
   fileIntake,
 } from './file-intake.js';
+export { DATA_MASH_API, DATA_MASH_PERMISSIONS, DataMashApi, DataMashApiRef, dataMashApi } from './flow-api.js';
 export {
   type InsightsGeneratedOutput,
   InsightsPillar,

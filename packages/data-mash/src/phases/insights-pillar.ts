@@ -60,11 +60,23 @@ export class InsightsPillar extends RealmServiceBase<
       );
     }
     const parse = await getJson<ParseResult>(this.deps.blobs, tenantId, parseKey);
-    const insights = await computeInsights({
-      tenantId,
-      blobStore: this.deps.blobs,
-      parse,
-      ...(this.deps.options.profiler ? { profiler: this.deps.options.profiler } : {}),
+    const profiled = { 'content.id': content.contentId, 'file.id': content.fileId, 'content.format': parse.format };
+    const insights = await this.withSpan('insights_pillar.profile', profiled, async (span) => {
+      const result = await computeInsights({
+        tenantId,
+        blobStore: this.deps.blobs,
+        parse,
+        ...(this.deps.options.profiler ? { profiler: this.deps.options.profiler } : {}),
+      });
+      // Counts only: profiles hold sample values, which stay out of traces.
+      span.setAttributes({
+        'insights.tables': result.tables.length,
+        'insights.rows': result.tables.reduce((sum, table) => sum + table.insights.rowCount, 0),
+        'insights.columns': result.tables.reduce((sum, table) => sum + table.insights.columns.length, 0),
+        'insights.words': result.text?.words ?? 0,
+        'insights.statements': result.summary.length,
+      });
+      return result;
     });
     const resultKey = parsedKeys(content.fileId).insights;
     await putJson(this.deps.blobs, tenantId, resultKey, insights);

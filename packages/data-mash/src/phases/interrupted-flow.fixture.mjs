@@ -4,6 +4,7 @@
 // Usage: node interrupted-flow.fixture.mjs <dataDir> <file> <milestone> [metadataUrl]
 import { basename } from 'node:path';
 import { createPlatform } from '@platform/foundations';
+import { trustUserContext } from '@platform/smart-city';
 import { DataMashSolutionOrchestratorRef, dataMashModules } from '../../dist/index.js';
 
 const [dataDir, file, killAfter, metadataUrl] = process.argv.slice(2);
@@ -20,7 +21,11 @@ const platform = createPlatform({
 await platform.start();
 const result = await platform.get(DataMashSolutionOrchestratorRef).executeDataMashFlow({
   file: { name: basename(file), path: file },
-  userContext: { userId: 'ada', tenantId: 'acme', roles: [], permissions: [] },
+  // The host vouches for its user, who may ingest files.
+  userContext: trustUserContext(
+    { userId: 'ada', tenantId: 'acme', roles: [], permissions: ['files:write'] },
+    { verifiedBy: 'interrupted-flow-fixture' },
+  ),
 });
 // Reaching this line means the kill did not happen.
 console.log(JSON.stringify({ notKilled: true, success: result.success }));

@@ -11,12 +11,19 @@ import {
   type ServiceRef,
   type ServiceRegistration,
 } from '@platform/foundations';
-import { RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import {
+  JourneyProgressEvent,
+  type PostOffice,
+  PostOfficeRef,
+  RealmServiceBase,
+  type RealmServiceDeps,
+} from '@platform/smart-city';
 import { DATA_MASH_CONTRACTS } from '../flow/contracts.js';
 import type { HandoffContract } from '../flow/handoff-contract.js';
 import {
   JourneyOrchestrator,
   type JourneyOutcome,
+  type JourneyProgressUpdate,
   type MilestoneContext,
   type MilestoneRetryOptions,
   type MilestoneStep,
@@ -48,6 +55,8 @@ export interface JourneyRequest {
    * listing can name a journey that stopped before any milestone recorded them. JSON values.
    */
   about?: Record<string, string | number | boolean>;
+  /** Told the journey's id and trace as soon as its record exists, before any milestone runs. */
+  onJourney?: (journey: { journeyId: string; traceId: string; status: JourneyRecord['status'] }) => void;
 }
 
 // The method a milestone calls on its service: the SOA API's handler when one is declared for the
@@ -98,6 +107,7 @@ export class DataMashJourneyOrchestrator extends RealmServiceBase<
       steps: Object.fromEntries(template.milestones.map((milestone) => [milestone.id, this.#step(milestone)])),
       metadataStore: this.deps.metadata,
       telemetry: this.deps.observability,
+      onProgress: (progress) => this.#publishProgress(progress),
       ...(this.deps.options.retry ? { retry: this.deps.options.retry } : {}),
     });
     this.#templates.set(template.name, template);
@@ -130,6 +140,7 @@ export class DataMashJourneyOrchestrator extends RealmServiceBase<
       userContext: user,
       ...(request.traceId ? { traceId: request.traceId } : {}),
       ...(request.about ? { about: request.about } : {}),
+      ...(request.onJourney ? { onJourney: request.onJourney } : {}),
     });
   }
 
@@ -139,13 +150,37 @@ export class DataMashJourneyOrchestrator extends RealmServiceBase<
     options: { status?: JourneyRecord['status']; template?: string; limit?: number; cursor?: string } = {},
   ): Promise<Page<JourneyRecord>> {
     const user = this.requireUserContext(userContext);
+    this.requirePermission(user, 'journeys:read');
     return this.deps.metadata.listJourneys(user.tenantId, options);
   }
 
   /** One journey of the caller's tenant. @throws `NOT_FOUND` (also for another tenant's journey). */
   async getJourney(userContext: unknown, journeyId: string): Promise<JourneyRecord> {
     const user = this.requireUserContext(userContext);
+    this.requirePermission(user, 'journeys:read');
     return this.deps.metadata.getJourney(user.tenantId, journeyId);
+  }
+
+  // Live progress for the front door's event streams, through the Post Office when the platform has
+  // one. Published in the background: a watcher never slows or fails a journey.
+  #publishProgress({ tenantId, journeyId, milestone, status, attempt, error }: JourneyProgressUpdate): void {
+    let postOffice: PostOffice;
+    try {
+      postOffice = this.getSmartCityApi(PostOfficeRef);
+    } catch {
+      return;
+    }
+    const payload = {
+      journeyId,
+      milestone,
+      status,
+      at: new Date().toISOString(),
+      ...(attempt === undefined ? {} : { attempt }),
+      ...(error ? { error: { code: error.code.slice(0, 100), message: error.message.slice(0, 2000) } } : {}),
+    };
+    postOffice.publish(JourneyProgressEvent, tenantId, payload).catch((failure: unknown) => {
+      this.logOperation('journey.progress_not_published', false, { journeyId, reason: String(failure) });
+    });
   }
 
   #step(milestone: JourneyTemplate['milestones'][number]): MilestoneStep {

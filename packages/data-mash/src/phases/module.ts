@@ -6,6 +6,7 @@ import {
   dataSteward,
   type FileFormatRegistry,
   librarian,
+  postOffice,
   smartCityModule,
 } from '@platform/smart-city';
 import type { ParseContentOptions } from '../content/parse-content.js';
@@ -14,6 +15,7 @@ import type { TableProfilerOptions } from '../insights/table-profiler.js';
 import type { Embedder } from '../semantics/semantic-result.js';
 import { contentPillar } from './content-pillar.js';
 import { fileIntake } from './file-intake.js';
+import { dataMashApi } from './flow-api.js';
 import { insightsPillar } from './insights-pillar.js';
 import { type DataMashJourneyOrchestratorOptions, dataMashJourneyOrchestrator } from './journey-service.js';
 import type { PhaseServiceOptions } from './phase-service.js';
@@ -62,6 +64,7 @@ export function dataMashModule(options: DataMashModuleOptions = {}): PlatformMod
       ...(options.retry ? { retry: options.retry } : {}),
     }),
     dataMashSolutionOrchestrator(),
+    dataMashApi(),
   ];
   return definePlatformModule({ id: 'data-mash', services: services as AnyServiceDefinition[] });
 }
@@ -70,6 +73,12 @@ export function dataMashModule(options: DataMashModuleOptions = {}): PlatformMod
 export interface DataMashModulesOptions extends DataMashModuleOptions {
   contentSteward?: ContentStewardOptions;
   dataSteward?: DataStewardOptions;
+  /**
+   * More Smart City roles (the Security Guard, the Traffic Cop, the front door's roles...). A role
+   * whose ref is one of the defaults (Content Steward, Data Steward, Librarian) replaces it.
+   * Roles may also be added in a `smartCityModule` of the host's own beside these modules.
+   */
+  roles?: readonly AnyServiceDefinition[];
 }
 
 /**
@@ -79,22 +88,27 @@ export interface DataMashModulesOptions extends DataMashModuleOptions {
  *
  * @example
  * ```ts
- * const platform = createPlatform({ modules: dataMashModules() });
+ * const platform = createPlatform({
+ *   modules: dataMashModules({ roles: [securityGuard({ jwksUrl, issuer, audience }), trafficCop()] }),
+ * });
  * ```
  */
 export function dataMashModules(options: DataMashModulesOptions = {}): PlatformModule[] {
   const embedder = options.embedder ?? new HashingEmbedder();
-  return [
-    smartCityModule({
-      roles: [
-        contentSteward({
-          ...options.contentSteward,
-          ...(options.formats ? { formats: options.formats } : {}),
-        }),
-        dataSteward(options.dataSteward),
-        librarian({ embedder }),
-      ] as AnyServiceDefinition[],
+  const extra = options.roles ?? [];
+  const replaced = new Set(extra.map((role) => role.ref.id));
+  const defaults = [
+    contentSteward({
+      ...options.contentSteward,
+      ...(options.formats ? { formats: options.formats } : {}),
     }),
+    dataSteward(options.dataSteward),
+    librarian({ embedder }),
+    // Journeys publish their progress through it (the front door streams it to clients).
+    postOffice(),
+  ] as AnyServiceDefinition[];
+  return [
+    smartCityModule({ roles: [...defaults.filter((role) => !replaced.has(role.ref.id)), ...extra] }),
     dataMashModule({ ...options, embedder }),
   ];
 }

@@ -9,6 +9,7 @@ import {
   type SemanticStore,
   SemanticStoreRef,
 } from '@platform/foundations';
+import type { SpanFunction } from '@platform/observability';
 import { DataStewardRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
 import type { z } from 'zod';
 import { FileParsed, SemanticProcessed } from '../flow/contracts.js';
@@ -20,6 +21,8 @@ import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps 
 
 /** The output of the semantic layer phase (`semantic_processed@1`). */
 export type SemanticProcessedOutput = z.output<typeof SemanticProcessed.schema>;
+
+type Span = Parameters<SpanFunction<unknown>>[0];
 
 /** Embeddings written per call: bounded statements, whatever the file's size. */
 const EMBEDDING_BATCH = 500;
@@ -43,10 +46,29 @@ export class SemanticLayer extends RealmServiceBase<
   ): Promise<SemanticProcessedOutput> {
     const { tenantId } = this.requireUserContext(userContext);
     const parsed = FileParsed.check(input, 'consumer');
+    return this.withSpan('semantic_layer.store_content', { 'file.id': parsed.fileId }, (span) =>
+      this.#store(tenantId, parsed, context, span),
+    );
+  }
+
+  async #store(
+    tenantId: string,
+    parsed: z.output<typeof FileParsed.schema>,
+    context: MilestoneContext | undefined,
+    span: Span,
+  ): Promise<SemanticProcessedOutput> {
     const bytes = await this.deps.blobs.get(tenantId, parsed.semanticResult.resultKey);
     const digest = createHash('sha256').update(bytes).digest('hex');
     const result = JSON.parse(Buffer.from(bytes).toString('utf8')) as SemanticResult;
     const { contentId } = result.content;
+    // Counts only: the embedded texts and graph labels stay out of traces.
+    span.setAttributes({
+      'content.id': contentId,
+      'semantic.bytes': bytes.byteLength,
+      'semantic.embeddings': result.embeddings.length,
+      'semantic.graph.nodes': result.graph.nodes.length,
+      'semantic.graph.edges': result.graph.edges.length,
+    });
     // Only a milestone that ran before (or a direct call) may find its own earlier output.
     const existing =
       (context?.retry ?? true)
@@ -55,7 +77,9 @@ export class SemanticLayer extends RealmServiceBase<
             throw error;
           })
         : undefined;
-    if (existing?.metadata.semanticDigest === digest) {
+    const unchanged = existing?.metadata.semanticDigest === digest;
+    span.setAttribute('semantic.storage_status', unchanged ? 'unchanged' : 'stored');
+    if (unchanged) {
       return SemanticProcessed.check({ contentId, storageStatus: 'unchanged', traceId: parsed.traceId }, 'producer');
     }
     const keys = parsedKeys(parsed.fileId);

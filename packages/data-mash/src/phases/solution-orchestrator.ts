@@ -11,7 +11,7 @@ import {
   type SerializedPlatformError,
   serializeError,
 } from '@platform/foundations';
-import { currentTraceId, generateTraceId, runWithTraceId } from '@platform/observability';
+import { continueTrace } from '@platform/observability';
 import { ContentStewardRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
 import type { InsightsResult } from '../insights/insights-pillar.js';
 import type { FileParsedOutput } from './content-pillar.js';
@@ -36,10 +36,19 @@ export interface DataMashPhases {
 
 /** What {@link DataMashSolutionOrchestrator.executeDataMashFlow} takes: a new file or a stored one. */
 export type DataMashFlowRequest = {
-  /** The caller: the flow runs in its tenant, as it. */
+  /**
+   * The caller, verified: from `SecurityGuard.authenticate` (client track), `serviceIdentity()`
+   * (the platform's own processes) or `trustUserContext()`. It needs `files:write`; the flow runs
+   * in its tenant, as it.
+   */
   userContext: unknown;
-  /** Continue this trace (otherwise the active one, or a new one). A resumed journey keeps its own. */
+  /**
+   * Continue this trace. Default: the active one (the flow's spans are children of the caller's
+   * active span), or a new one. A resumed journey keeps its own trace, linked to the caller's.
+   */
   traceId?: string;
+  /** Told the journey's id as soon as its record exists, before any phase runs (for `202 Accepted` answers). */
+  onJourney?: (journey: { journeyId: string; traceId: string; status: JourneyRecord['status'] }) => void;
 } & ({ file: FlowFile } | { fileId: string });
 
 /** How a flow ended. Never thrown: failures are answered, with the trace id and what completed. */
@@ -77,11 +86,11 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
 
   /** Runs (or resumes, or returns) the data mash flow for one file. */
   async executeDataMashFlow(request: DataMashFlowRequest): Promise<DataMashFlowResult> {
-    const traceId = request.traceId ?? currentTraceId() ?? generateTraceId();
-    return runWithTraceId(traceId, async () => {
+    return continueTrace({ traceId: request.traceId }, async (traceId) => {
       let digested: DigestedFile | undefined;
       try {
         const user = this.requireUserContext(request.userContext);
+        this.requirePermission(user, 'files:write');
         let idempotencyKey: string;
         let input: unknown;
         if ('fileId' in request) {
@@ -105,6 +114,7 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
           input,
           traceId,
           ...('file' in request ? { about: { fileName: request.file.name } } : {}),
+          ...(request.onJourney ? { onJourney: request.onJourney } : {}),
         });
         if (outcome.success) {
           return {
@@ -148,12 +158,38 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
   }
 
   /**
+   * What a report of a flow shows: its journey, its phases' handoffs and, once completed, its
+   * insights. Needs `insights:read` (a report is a view of the insights, journey included).
+   * @throws {PlatformError} `NOT_FOUND` when the journey does not exist.
+   */
+  async readReport(
+    userContext: unknown,
+    journeyId: string,
+  ): Promise<{ journey: JourneyRecord; phases: DataMashPhases; insights?: InsightsResult }> {
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, 'insights:read');
+    const { journey, phases } = await this.#flowOf(user.tenantId, journeyId);
+    const key = phases.insights_generated?.insightsResult.resultKey;
+    const insights = key ? await getJson<InsightsResult>(this.deps.blobs, user.tenantId, key) : undefined;
+    return { journey, phases, ...(insights ? { insights } : {}) };
+  }
+
+  async #flowOf(tenantId: string, journeyId: string): Promise<{ journey: JourneyRecord; phases: DataMashPhases }> {
+    const journey = await this.deps.metadata.getJourney(tenantId, journeyId);
+    if (journey.template !== DATA_MASH_FLOW_TEMPLATE) {
+      throw new PlatformError('NOT_FOUND', `no flow '${journeyId}'`, { details: { journeyId } });
+    }
+    return { journey, phases: (journey.context as { outputs?: DataMashPhases }).outputs ?? {} };
+  }
+
+  /**
    * The full insights of a completed flow (profiles, correlations, outliers, keywords, summary).
    * @throws {PlatformError} `NOT_FOUND` when the journey does not exist or has no insights yet.
    */
   async readInsights(userContext: unknown, journeyId: string): Promise<InsightsResult> {
     const user = this.requireUserContext(userContext);
-    const { phases } = await this.getFlow(user, journeyId);
+    this.requirePermission(user, 'insights:read');
+    const { phases } = await this.#flowOf(user.tenantId, journeyId);
     const key = phases.insights_generated?.insightsResult.resultKey;
     if (!key) {
       throw new PlatformError('NOT_FOUND', `flow '${journeyId}' has no insights yet`, { details: { journeyId } });

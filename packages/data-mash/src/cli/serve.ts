@@ -1,0 +1,81 @@
+import { loadPlatformConfig } from '@platform/foundations';
+import {
+  apiGateway,
+  communicationDirector,
+  developmentIdentity,
+  securityGuard,
+  trafficCop,
+} from '@platform/smart-city';
+import { createHttpApp } from '@platform/smart-city/http';
+import { EXIT, print, printable, printJson, UsageError } from './output.js';
+import { cliUser, type GlobalOptions, openSession } from './session.js';
+
+/** Options of `data-mash serve`. */
+export interface ServeOptions extends GlobalOptions {
+  /** `--port`: default 7070; 0 picks a free port. */
+  port?: string;
+  /** `--host`: default 127.0.0.1 (this machine only). */
+  host?: string;
+}
+
+function portOf(value: string | undefined): number {
+  if (value === undefined) return 7070;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new UsageError(`--port expects a port number from 0 to 65535, not '${value}'`);
+  }
+  return port;
+}
+
+/**
+ * `data-mash serve`: the HTTP API (and live events, and MCP over Streamable HTTP at `/mcp`) on the
+ * configured stores, the embedded default unless `PLATFORM_*` say otherwise. Callers sign in with
+ * a development identity: a key pair kept in the data directory, whose token for `--tenant` and
+ * `--user` the command prints. Serves until SIGINT or SIGTERM, then lets flows it started finish.
+ */
+export async function serve(options: ServeOptions): Promise<number> {
+  const port = portOf(options.port);
+  const hostname = options.host ?? '127.0.0.1';
+  const config = loadPlatformConfig({ ...(options.dataDir ? { dataDir: options.dataDir } : {}) }, { env: process.env });
+  const identity = await developmentIdentity(config.dataDir);
+  const session = await openSession(options, undefined, undefined, {}, [
+    securityGuard(identity.guardOptions),
+    trafficCop(),
+    apiGateway(),
+    communicationDirector(),
+  ]);
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const { mcpHttpHandler } = await import('@platform/smart-city/mcp');
+    const front = createHttpApp(session.platform, {
+      info: { title: 'data-mash', version: '1' },
+      mount: { '/mcp': mcpHttpHandler(session.platform, { name: 'data-mash' }) },
+    });
+    const server = await front.serve({ port, hostname });
+    const user = cliUser(options);
+    const token = await identity.issueToken({ userId: user.userId, tenantId: user.tenantId, permissions: ['*'] });
+    if (options.json) printJson({ url: server.url, token, tenant: user.tenantId, user: user.userId });
+    else {
+      print(`data-mash API on ${server.url} (tenant ${printable(user.tenantId)}, as ${printable(user.userId)})`);
+      print(`  token (12 h):  ${token}`);
+      print(`  try:           curl -H "Authorization: Bearer $TOKEN" ${server.url}/journeys`);
+      print(
+        `  upload:        curl -H "Authorization: Bearer $TOKEN" --data-binary @orders.csv "${server.url}/files?name=orders.csv"`,
+      );
+      print(`  API:           ${server.url}/openapi.json   events: ${server.url}/events   MCP: ${server.url}/mcp`);
+      print('Ctrl-C stops the server.');
+    }
+    await stopped;
+    await server.close({ graceMs: 5000 });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await session.close();
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,326 @@
+import {
+  type CapabilityDefinition,
+  defineService,
+  defineServiceRef,
+  type JourneyRecord,
+  JourneyRecordSchema,
+  type Page,
+  PlatformError,
+  type SoaApiDefinition,
+} from '@platform/foundations';
+import { ContentStewardRef, LibrarianRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import { z } from 'zod';
+import { renderReport } from '../cli/report/index.js';
+import type { InsightsResult } from '../insights/insights-pillar.js';
+import { DATA_MASH_REALM } from './phase-service.js';
+import {
+  DATA_MASH_FLOW_TEMPLATE,
+  type DataMashFlowResult,
+  type DataMashSolutionOrchestrator,
+  DataMashSolutionOrchestratorRef,
+} from './solution-orchestrator.js';
+
+/**
+ * The permissions of the data mash's API, by what they allow. A client holds them directly or
+ * through its roles (the Security Guard's `rolePermissions`), or `data-mash:*`-style wildcards.
+ */
+export const DATA_MASH_PERMISSIONS = {
+  /** Upload a file and run its flow, or run the flow of a stored file. */
+  ingest: 'files:write',
+  /** List and read journeys (flows), their milestones and errors. */
+  readJourneys: 'journeys:read',
+  /** Read insights and reports. */
+  readInsights: 'insights:read',
+  /** Search the tenant's content. */
+  search: 'content:read',
+  /** Delete a stored file's bytes. */
+  deleteFile: 'files:delete',
+} as const;
+
+const JourneyIdSchema = z.string().min(1).max(200).describe('The journey (flow) id');
+const StartedSchema = z.object({
+  journeyId: z.string(),
+  traceId: z.string(),
+  status: z.enum(['running', 'completed', 'failed']).describe('Where the flow was when the answer was sent'),
+  run: z.enum(['new', 'resumed', 'reused']).optional(),
+});
+const IncomingBodySchema = z.custom<{ name: string; declaredType?: string; data: AsyncIterable<Uint8Array> }>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { name?: unknown }).name === 'string' &&
+    typeof (value as { data?: unknown }).data === 'object',
+  'the request body (a file)',
+);
+const JourneySchema = JourneyRecordSchema;
+
+type Announced = { journeyId: string; traceId: string; status: JourneyRecord['status'] };
+type Capability = CapabilityDefinition & { api: Omit<SoaApiDefinition, 'capability'> };
+
+/** The data mash's capabilities with their front-door APIs, as Curator records them. */
+export const DATA_MASH_API: readonly Capability[] = [
+  {
+    name: 'data_mash.ingest_file',
+    description:
+      'Upload one file (the request body) and start its flow: answers 202 with the journey id as soon as the file is stored and its journey exists',
+    permission: DATA_MASH_PERMISSIONS.ingest,
+    input: z.object({
+      file: IncomingBodySchema,
+      name: z.string().min(1).max(255).describe("The file's name, with its extension (e.g. sales.csv)"),
+      type: z.string().max(255).optional().describe('The declared MIME type (Content-Type), checked against the bytes'),
+    }),
+    output: StartedSchema,
+    api: { method: 'POST', path: '/files', body: 'file', response: { status: 202 }, handler: 'ingestFile' },
+  },
+  {
+    name: 'data_mash.start_flow',
+    description: 'Start (or resume) the flow of a stored file; answers 202 with the journey id',
+    permission: DATA_MASH_PERMISSIONS.ingest,
+    input: z.object({ fileId: z.string().min(1).max(200) }),
+    output: StartedSchema,
+    api: { method: 'POST', path: '/journeys', response: { status: 202 }, handler: 'startFlow' },
+  },
+  {
+    name: 'data_mash.list_journeys',
+    description: "The tenant's flows, newest first",
+    permission: DATA_MASH_PERMISSIONS.readJourneys,
+    input: z.object({
+      status: z.enum(['pending', 'running', 'completed', 'failed']).optional(),
+      limit: z.coerce.number().int().min(1).max(1000).optional().describe('At most this many (default 100)'),
+      cursor: z.string().max(500).optional().describe('The nextCursor of the previous page'),
+    }),
+    output: z.object({ items: z.array(JourneySchema), nextCursor: z.string().optional() }),
+    api: { method: 'GET', path: '/journeys', handler: 'listJourneys' },
+  },
+  {
+    name: 'data_mash.get_journey',
+    description: 'One flow: its milestones, error and the handoffs of the phases that completed',
+    permission: DATA_MASH_PERMISSIONS.readJourneys,
+    input: z.object({ journeyId: JourneyIdSchema }),
+    output: z.object({ journey: JourneySchema, phases: z.record(z.string(), z.unknown()) }),
+    api: { method: 'GET', path: '/journeys/{journeyId}', handler: 'getJourney' },
+  },
+  {
+    name: 'data_mash.read_insights',
+    description: 'The insights of a completed flow: profiles, correlations, outliers, keywords, summary',
+    permission: DATA_MASH_PERMISSIONS.readInsights,
+    input: z.object({ journeyId: JourneyIdSchema }),
+    output: z.record(z.string(), z.unknown()),
+    api: { method: 'GET', path: '/journeys/{journeyId}/insights', handler: 'readInsights' },
+  },
+  {
+    name: 'data_mash.report',
+    description: 'A self-contained HTML report of a flow and its insights',
+    permission: DATA_MASH_PERMISSIONS.readInsights,
+    input: z.object({ journeyId: JourneyIdSchema }),
+    output: z.string(),
+    api: {
+      method: 'GET',
+      path: '/journeys/{journeyId}/report',
+      response: { mediaType: 'text/html; charset=utf-8' },
+      handler: 'report',
+    },
+  },
+  {
+    name: 'data_mash.search',
+    description: "Search the tenant's content by keywords, by meaning, or both (hybrid)",
+    permission: DATA_MASH_PERMISSIONS.search,
+    input: z.object({
+      q: z.string().min(1).max(1000).describe('What to look for'),
+      mode: z.enum(['text', 'vector', 'hybrid']).optional().describe('Default hybrid'),
+      limit: z.coerce.number().int().min(1).max(100).optional().describe('Default 10'),
+      kind: z
+        .string()
+        .max(100)
+        .optional()
+        .describe(
+          'Which embeddings: "chunk" (text), "column_name", "column_meaning" or "column_samples" (table columns), or "*" for all (default)',
+        ),
+    }),
+    output: z.object({
+      hits: z.array(
+        z.object({
+          contentId: z.string(),
+          kind: z.string(),
+          ref: z.string(),
+          text: z.string().optional(),
+          score: z.number(),
+          foundBy: z.array(z.enum(['text', 'vector'])),
+          metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+        }),
+      ),
+    }),
+    api: { method: 'GET', path: '/search', handler: 'search' },
+  },
+  {
+    name: 'data_mash.delete_file',
+    description: "Delete a stored file's bytes; its record and lineage stay, marked deleted",
+    permission: DATA_MASH_PERMISSIONS.deleteFile,
+    input: z.object({ fileId: z.string().min(1).max(200) }),
+    output: z.object({ fileId: z.string(), status: z.string() }),
+    api: { method: 'DELETE', path: '/files/{fileId}', handler: 'deleteFile' },
+  },
+];
+
+/**
+ * The data mash's front-door API: each capability of {@link DATA_MASH_API} as a method the API
+ * Gateway calls with the verified caller. Flows started here run in the background of this
+ * process, each in its journey (so a process that stops leaves them to resume); `drain()` waits
+ * for them when the platform stops.
+ */
+export class DataMashApi extends RealmServiceBase<RealmServiceDeps & { flow: DataMashSolutionOrchestrator }> {
+  readonly realm = DATA_MASH_REALM;
+  readonly #running = new Set<Promise<DataMashFlowResult>>();
+
+  /** `POST /files`: stores the uploaded file and starts its flow. */
+  async ingestFile(
+    input: {
+      file: { name: string; declaredType?: string; data: AsyncIterable<Uint8Array> };
+      name: string;
+      type?: string;
+    },
+    userContext: unknown,
+  ) {
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, DATA_MASH_PERMISSIONS.ingest);
+    const declaredType = input.type ?? input.file.declaredType;
+    const file = { name: input.name, ...(declaredType ? { declaredType } : {}), data: input.file.data };
+    return this.#start(user, (onJourney) => this.deps.flow.executeDataMashFlow({ userContext: user, file, onJourney }));
+  }
+
+  /** `POST /journeys`: starts (or resumes) the flow of a stored file. */
+  async startFlow(input: { fileId: string }, userContext: unknown) {
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, DATA_MASH_PERMISSIONS.ingest);
+    return this.#start(user, (onJourney) =>
+      this.deps.flow.executeDataMashFlow({ userContext: user, fileId: input.fileId, onJourney }),
+    );
+  }
+
+  /** `GET /journeys`. */
+  listJourneys(
+    input: { status?: JourneyRecord['status']; limit?: number; cursor?: string },
+    userContext: unknown,
+  ): Promise<Page<JourneyRecord>> {
+    return this.deps.flow.listFlows(userContext, input);
+  }
+
+  /** `GET /journeys/{journeyId}`. */
+  getJourney(input: { journeyId: string }, userContext: unknown) {
+    return this.deps.flow.getFlow(userContext, input.journeyId);
+  }
+
+  /** `GET /journeys/{journeyId}/insights`. */
+  async readInsights(input: { journeyId: string }, userContext: unknown): Promise<InsightsResult> {
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, DATA_MASH_PERMISSIONS.readInsights);
+    return this.deps.flow.readInsights(user, input.journeyId);
+  }
+
+  /** `GET /journeys/{journeyId}/report`: the HTML report. */
+  async report(input: { journeyId: string }, userContext: unknown): Promise<string> {
+    return renderReport(await this.deps.flow.readReport(userContext, input.journeyId));
+  }
+
+  /** `GET /search?q=`. */
+  async search(
+    input: { q: string; mode?: 'text' | 'vector' | 'hybrid'; limit?: number; kind?: string },
+    userContext: unknown,
+  ) {
+    const hits = await this.getSmartCityApi(LibrarianRef).search(userContext, input.q, {
+      mode: input.mode ?? 'hybrid',
+      limit: input.limit ?? 10,
+      kind: input.kind ?? '*',
+    });
+    return {
+      hits: hits.map(({ contentId, kind, ref, text, score, foundBy, metadata }) => ({
+        contentId,
+        kind,
+        ref,
+        ...(text === undefined ? {} : { text }),
+        score,
+        foundBy,
+        metadata,
+      })),
+    };
+  }
+
+  /** `DELETE /files/{fileId}`. */
+  async deleteFile(input: { fileId: string }, userContext: unknown) {
+    const record = await this.getSmartCityApi(ContentStewardRef).deleteFile(userContext, input.fileId);
+    return { fileId: record.id, status: record.status };
+  }
+
+  /** Waits for the flows this process started (the platform's stop calls it). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.#running]);
+  }
+
+  // Answers once the journey exists (its id is what the client polls or streams), or when the
+  // flow ended first (a reused flow, or one that failed before its journey: bad file, quarantine).
+  async #start(
+    user: { tenantId: string },
+    run: (onJourney: (journey: Announced) => void) => Promise<DataMashFlowResult>,
+  ): Promise<z.output<typeof StartedSchema>> {
+    let announce: (journey: Announced) => void = () => undefined;
+    const started = new Promise<Announced>((resolve) => {
+      announce = resolve;
+    });
+    const flow = run((journey) => announce(journey));
+    this.#running.add(flow);
+    void flow.finally(() => this.#running.delete(flow)).catch(() => undefined);
+    const first = await Promise.race([started.then((journey) => ({ journey })), flow.then((result) => ({ result }))]);
+    if ('result' in first) {
+      const { result } = first;
+      if (!result.success && result.journeyId === undefined) {
+        const { code, message, details, traceId } = result.error;
+        throw new PlatformError(code, message, { ...(details ? { details } : {}), ...(traceId ? { traceId } : {}) });
+      }
+      return {
+        journeyId: result.journeyId as string,
+        traceId: result.traceId,
+        status: result.success ? 'completed' : 'failed',
+        ...(result.success ? { run: result.run } : {}),
+      };
+    }
+    const { journeyId, traceId, status } = first.journey;
+    this.logOperation('data_mash.flow_started', true, { journeyId, tenantId: user.tenantId });
+    // A completed journey is answered as it is; any other one is being run (or resumed) now.
+    return status === 'completed'
+      ? { journeyId, traceId, status, run: 'reused' }
+      : { journeyId, traceId, status: 'running' };
+  }
+}
+
+/** The data mash's front-door API service. */
+export const DataMashApiRef = defineServiceRef<DataMashApi>({ id: 'data-mash.api', tier: 'realm' });
+
+/** Defines the data mash's front-door API: its capabilities and SOA APIs, registered in Curator. */
+export function dataMashApi() {
+  return defineService({
+    ref: DataMashApiRef,
+    deps: { flow: DataMashSolutionOrchestratorRef },
+    factory: (deps, context) => new DataMashApi({ ...context, ...deps }),
+    description: {
+      description: `The data mash's API: upload files, follow their ${DATA_MASH_FLOW_TEMPLATE} journeys, read insights and reports, search`,
+      realm: DATA_MASH_REALM,
+      tags: ['data-mash', 'api'],
+      capabilities: DATA_MASH_API.map(({ api: _api, ...capability }) => capability),
+      agents: [
+        {
+          name: 'data_mash_analyst',
+          description:
+            "Ingests a client's files, follows each flow to its insights, reads and explains them, and searches the tenant's content",
+          capabilities: [
+            'data_mash.ingest_file',
+            'data_mash.get_journey',
+            'data_mash.read_insights',
+            'data_mash.report',
+            'data_mash.search',
+          ],
+        },
+      ],
+      apis: DATA_MASH_API.map(({ api, name }) => ({ ...api, capability: name })),
+    },
+  });
+}
