@@ -1,116 +1,28 @@
-import {
-  type JourneyRecord,
-  type MetadataStore,
-  PlatformError,
-  type SerializedPlatformError,
-  serializeError,
-} from '@platform/foundations';
-import { currentTraceId, generateTraceId, type Telemetry, withSpan } from '@platform/observability';
+import { type JourneyRecord, PlatformError, serializeError } from '@platform/foundations';
+import { currentTraceId, generateTraceId, withSpan } from '@platform/observability';
 import type { HandoffContract } from '../flow/handoff-contract.js';
 import { DEFAULT_LEASE_MS, LeasedJourney, leaseOf } from './journey-lease.js';
 import { inJourneyTrace } from './journey-trace.js';
+import {
+  type JourneyOrchestratorOptions,
+  type JourneyOutcome,
+  type JourneyProgressUpdate,
+  type MilestoneContext,
+  type MilestoneStep,
+  TRANSIENT_ERROR_CODES,
+} from './journey-types.js';
+import { failed, references, wasStarted, withMilestoneTimeout } from './milestone-helpers.js';
 import type { JourneyMilestoneTemplate, JourneyTemplate } from './template.js';
 
-/** What a milestone's step is given besides its input. */
-export interface MilestoneContext {
-  tenantId: string;
-  journeyId: string;
-  traceId: string;
-  milestone: JourneyMilestoneTemplate;
-  /** The caller's user context, as given to `run` (client-track services check it themselves). */
-  userContext?: unknown;
-  /**
-   * The milestone was started before and did not complete (a crash or a failure): what it wrote
-   * then may be there. Steps may skip look-ups for earlier output when this is `false`.
-   */
-  retry: boolean;
-  /** Aborted when the milestone's `timeoutSeconds` passes: long steps should stop then. */
-  signal: AbortSignal;
-}
-
-/** Performs one milestone: takes the previous milestone's output (or the journey's input) and returns its own. */
-export type MilestoneStep = (input: unknown, context: MilestoneContext) => Promise<unknown>;
-
-/** Options of a {@link JourneyOrchestrator}. */
-export interface JourneyOrchestratorOptions {
-  template: JourneyTemplate;
-  /** Every contract the template names. */
-  contracts: readonly HandoffContract[];
-  /** The step performing each milestone, by milestone id. */
-  steps: Readonly<Record<string, MilestoneStep>>;
-  metadataStore: MetadataStore;
-  /** Receives a `journey.handoff` event per milestone handed on, `journey.retry` and `journey.failed` events. */
-  telemetry?: Pick<Telemetry, 'logOperation'>;
-  /** How a milestone that failed for a transient reason is tried again within the run. */
-  retry?: MilestoneRetryOptions;
-  /**
-   * How long a run's hold on a journey lasts without renewal (renewed every third of it), in ms.
-   * Default 60 s. Another process's run takes over a journey after this when its holder stopped
-   * answering; on the same host, at once when the holder's process has ended.
-   */
-  leaseMs?: number;
-  /**
-   * Told of every milestone transition as it is recorded: started, completed, failed, or retried
-   * after a transient failure (live progress for clients). Called synchronously; a listener that
-   * throws is ignored, so progress never fails a journey.
-   */
-  onProgress?: (progress: JourneyProgressUpdate) => void;
-}
-
-/** One milestone transition of a journey, as {@link JourneyOrchestratorOptions.onProgress} is told it. */
-export interface JourneyProgressUpdate {
-  tenantId: string;
-  journeyId: string;
-  milestone: string;
-  status: 'started' | 'completed' | 'failed' | 'retried';
-  /** The attempt, from 1 (`retried`: the attempt about to be made). */
-  attempt?: number;
-  error?: { code: string; message: string };
-}
-
-/** Retries of a milestone within one run, with exponential backoff and jitter. */
-export interface MilestoneRetryOptions {
-  /** Attempts in all (1: no retry). Default 3. */
-  attempts?: number;
-  /** Delay before the second attempt, doubled each time. Default 250 ms. */
-  initialDelayMs?: number;
-  /** Longest delay. Default 5 s. */
-  maxDelayMs?: number;
-  /** Which failures are worth another attempt. Default: a code in {@link TRANSIENT_ERROR_CODES}. */
-  isTransient?: (error: unknown) => boolean;
-}
-
-/**
- * Error codes a later attempt may not meet: a store unreachable, a service not up yet, a rate
- * limit. Anything else (a malformed file, a contract violation) fails the milestone at once.
- */
-export const TRANSIENT_ERROR_CODES: ReadonlySet<string> = new Set([
-  'ADAPTER_UNAVAILABLE',
-  'SERVICE_UNAVAILABLE',
-  'RATE_LIMITED',
-]);
-
-/** How a journey run ended. */
-export type JourneyOutcome =
-  | {
-      success: true;
-      journeyId: string;
-      traceId: string;
-      /** Each milestone's contract output, by milestone id. */
-      outputs: Record<string, unknown>;
-      /** `new`: ran from the start; `resumed`: continued after earlier milestones; `reused`: had completed before. */
-      run: 'new' | 'resumed' | 'reused';
-    }
-  | {
-      success: false;
-      journeyId: string;
-      traceId: string;
-      /** The outputs of the milestones that completed. */
-      outputs: Record<string, unknown>;
-      failedMilestone: string;
-      error: SerializedPlatformError;
-      run: 'new' | 'resumed';
-    };
+export {
+  type JourneyOrchestratorOptions,
+  type JourneyOutcome,
+  type JourneyProgressUpdate,
+  type MilestoneContext,
+  type MilestoneRetryOptions,
+  type MilestoneStep,
+  TRANSIENT_ERROR_CODES,
+} from './journey-types.js';
 
 type StoredContext = { outputs?: Record<string, unknown>; lease?: unknown };
 type RunKind = 'new' | 'resumed';
@@ -537,57 +449,4 @@ export class JourneyOrchestrator {
       { release: status === 'completed' || status === 'failed' },
     );
   }
-}
-
-// Fails the milestone with TIMEOUT when its `timeoutSeconds` passes (and aborts its signal); a step
-// that ignores the signal runs on, but its result is no longer handed on.
-async function withMilestoneTimeout<T>(
-  milestone: JourneyMilestoneTemplate,
-  abort: AbortController,
-  run: () => Promise<T>,
-): Promise<T> {
-  const seconds = milestone.timeoutSeconds;
-  if (!seconds) return run();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      const error = new PlatformError('TIMEOUT', `milestone '${milestone.id}' did not finish within ${seconds} s`, {
-        details: { milestone: milestone.id, timeoutSeconds: seconds },
-      });
-      // Rejected first: a step that answers the abort at once must not win the race.
-      reject(error);
-      abort.abort(error);
-    }, seconds * 1000);
-  });
-  try {
-    return await Promise.race([run(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-// The milestone had been started before and did not complete: an interrupted or failed attempt.
-function wasStarted(journey: JourneyRecord, index: number): boolean {
-  const status = journey.milestones[index]?.status;
-  return status === 'running' || status === 'failed';
-}
-
-function failed(
-  journeyId: string,
-  traceId: string,
-  outputs: Record<string, unknown>,
-  failedMilestone: string,
-  error: SerializedPlatformError,
-  run: 'new' | 'resumed',
-): JourneyOutcome {
-  return { success: false, journeyId, traceId, outputs, failedMilestone, error, run };
-}
-
-// The scalar fields of an output, kept on the milestone itself for listings: ids, keys, counts.
-function references(contract: string, output: unknown): Record<string, string | number | boolean> {
-  const result: Record<string, string | number | boolean> = { contract };
-  for (const [key, value] of Object.entries((output ?? {}) as Record<string, unknown>)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') result[key] = value;
-  }
-  return result;
 }
