@@ -26,7 +26,12 @@ export {
 
 type StoredContext = { outputs?: Record<string, unknown>; lease?: unknown };
 type RunKind = 'new' | 'resumed';
-type RunRequest = { tenantId: string; input?: unknown; userContext?: unknown };
+type RunRequest = {
+  tenantId: string;
+  input?: unknown;
+  userContext?: unknown;
+  onProgress?: (progress: JourneyProgressUpdate) => void;
+};
 /** A milestone marked running with the completion of the one before (one write), and whether it had been started before. */
 type Handoff = { index: number; retry: boolean };
 /** What the milestones of one run share. */
@@ -111,6 +116,8 @@ export class JourneyOrchestrator {
     about?: Record<string, string | number | boolean>;
     /** Told the journey's id and trace as soon as its record exists (found or created), before any milestone runs. */
     onJourney?: (journey: { journeyId: string; traceId: string; status: JourneyRecord['status'] }) => void;
+    /** Told of this run's milestone transitions, besides the orchestrator's own `onProgress`. */
+    onProgress?: (progress: JourneyProgressUpdate) => void;
   }): Promise<JourneyOutcome> {
     const store = this.#options.metadataStore;
     for (let attempt = 1; ; attempt += 1) {
@@ -255,7 +262,7 @@ export class JourneyOrchestrator {
     const retry = started ? started.retry : wasStarted(leased.current, index);
     if (!started) {
       await this.#transition(leased, { [index]: { status: 'running', startedAt: new Date() } }, 'running');
-      this.#progress(request.tenantId, leased.current.id, milestone.id, 'started', { attempt: 1 });
+      this.#progress(request, leased.current.id, milestone.id, 'started', { attempt: 1 });
     }
     try {
       const checked = milestone.input ? this.#contract(milestone.input).check(input, 'consumer') : input;
@@ -276,7 +283,7 @@ export class JourneyOrchestrator {
       };
       const produced = await this.#withRetries(milestone.id, journeyId, attempt, (number, error) => {
         const { code, message } = serializeError(error);
-        this.#progress(request.tenantId, journeyId, milestone.id, 'retried', {
+        this.#progress(request, journeyId, milestone.id, 'retried', {
           attempt: number,
           error: { code, message },
         });
@@ -296,9 +303,9 @@ export class JourneyOrchestrator {
         nextIndex === undefined ? 'completed' : 'running',
         { [milestone.id]: output },
       );
-      this.#progress(request.tenantId, journeyId, milestone.id, 'completed');
+      this.#progress(request, journeyId, milestone.id, 'completed');
       const next = nextIndex === undefined ? undefined : this.template.milestones[nextIndex];
-      if (next) this.#progress(request.tenantId, journeyId, next.id, 'started', { attempt: 1 });
+      if (next) this.#progress(request, journeyId, next.id, 'started', { attempt: 1 });
       this.#options.telemetry?.logOperation({
         operation: 'journey.handoff',
         success: true,
@@ -307,7 +314,7 @@ export class JourneyOrchestrator {
       return { output, handoff };
     } catch (error) {
       return {
-        failure: await this.#failMilestone(leased, index, error, outputs, traceId, state.run, request.tenantId),
+        failure: await this.#failMilestone(leased, index, error, outputs, traceId, state.run, request),
         error,
       };
     }
@@ -321,7 +328,7 @@ export class JourneyOrchestrator {
     outputs: Record<string, unknown>,
     traceId: string,
     run: RunKind,
-    tenantId: string,
+    request: RunRequest,
   ): Promise<JourneyOutcome> {
     const milestone = this.template.milestones[index]?.id as string;
     const journeyId = leased.current.id;
@@ -334,7 +341,7 @@ export class JourneyOrchestrator {
       undefined,
       failure,
     ).catch(() => undefined);
-    this.#progress(tenantId, journeyId, milestone, 'failed', { error: failure });
+    this.#progress(request, journeyId, milestone, 'failed', { error: failure });
     this.#options.telemetry?.logOperation({
       operation: 'journey.failed',
       success: false,
@@ -376,16 +383,19 @@ export class JourneyOrchestrator {
   }
 
   #progress(
-    tenantId: string,
+    request: RunRequest,
     journeyId: string,
     milestone: string,
     status: JourneyProgressUpdate['status'],
     extra: Pick<JourneyProgressUpdate, 'attempt' | 'error'> = {},
   ): void {
-    try {
-      this.#options.onProgress?.({ tenantId, journeyId, milestone, status, ...extra });
-    } catch {
-      // Progress is for watchers; a listener's failure is not the journey's.
+    const progress = { tenantId: request.tenantId, journeyId, milestone, status, ...extra };
+    for (const listener of [this.#options.onProgress, request.onProgress]) {
+      try {
+        listener?.(progress);
+      } catch {
+        // Progress is for watchers; a listener's failure is not the journey's.
+      }
     }
   }
 

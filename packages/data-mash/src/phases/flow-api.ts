@@ -15,6 +15,7 @@ import type { InsightsResult } from '../insights/insights-pillar.js';
 import { DATA_MASH_REALM } from './phase-service.js';
 import {
   DATA_MASH_FLOW_TEMPLATE,
+  type DataMashFlowRequest,
   type DataMashFlowResult,
   type DataMashSolutionOrchestrator,
   DataMashSolutionOrchestratorRef,
@@ -54,6 +55,9 @@ const IncomingBodySchema = z.custom<{ name: string; declaredType?: string; data:
 );
 const JourneySchema = JourneyRecordSchema;
 
+// The flow's first milestone: the Content Steward's validation and storage of the file.
+const FIRST_MILESTONE = 'file_uploaded';
+
 type Announced = { journeyId: string; traceId: string; status: JourneyRecord['status'] };
 type Capability = CapabilityDefinition & { api: Omit<SoaApiDefinition, 'capability'> };
 
@@ -62,7 +66,7 @@ export const DATA_MASH_API: readonly Capability[] = [
   {
     name: 'data_mash.ingest_file',
     description:
-      'Upload one file (the request body) and start its flow: answers 202 with the journey id as soon as the file is stored and its journey exists',
+      'Upload one file (the request body) and start its flow: answers 202 with the journey id once the file is validated and stored (a refused file: its error)',
     permission: DATA_MASH_PERMISSIONS.ingest,
     input: z.object({
       file: IncomingBodySchema,
@@ -185,15 +189,15 @@ export class DataMashApi extends RealmServiceBase<RealmServiceDeps & { flow: Dat
     this.requirePermission(user, DATA_MASH_PERMISSIONS.ingest);
     const declaredType = input.type ?? input.file.declaredType;
     const file = { name: input.name, ...(declaredType ? { declaredType } : {}), data: input.file.data };
-    return this.#start(user, (onJourney) => this.deps.flow.executeDataMashFlow({ userContext: user, file, onJourney }));
+    return this.#start(user, (hooks) => this.deps.flow.executeDataMashFlow({ userContext: user, file, ...hooks }));
   }
 
   /** `POST /journeys`: starts (or resumes) the flow of a stored file. */
   async startFlow(input: { fileId: string }, userContext: unknown) {
     const user = this.requireUserContext(userContext);
     this.requirePermission(user, DATA_MASH_PERMISSIONS.ingest);
-    return this.#start(user, (onJourney) =>
-      this.deps.flow.executeDataMashFlow({ userContext: user, fileId: input.fileId, onJourney }),
+    return this.#start(user, (hooks) =>
+      this.deps.flow.executeDataMashFlow({ userContext: user, fileId: input.fileId, ...hooks }),
     );
   }
 
@@ -256,25 +260,39 @@ export class DataMashApi extends RealmServiceBase<RealmServiceDeps & { flow: Dat
     await Promise.allSettled([...this.#running]);
   }
 
-  // Answers once the journey exists (its id is what the client polls or streams), or when the
-  // flow ended first (a reused flow, or one that failed before its journey: bad file, quarantine).
+  // Answers once the file is stored and validated (the first milestone completed: the journey id
+  // is then what the client polls or streams), or with the completed journey when the same bytes
+  // had been ingested. A file refused by the Content Steward (quarantined, a bad name, too large)
+  // is answered with that error, the journey id in its details; nothing of it goes further.
   async #start(
     user: { tenantId: string },
-    run: (onJourney: (journey: Announced) => void) => Promise<DataMashFlowResult>,
+    run: (hooks: Pick<DataMashFlowRequest, 'onJourney' | 'onProgress'>) => Promise<DataMashFlowResult>,
   ): Promise<z.output<typeof StartedSchema>> {
-    let announce: (journey: Announced) => void = () => undefined;
-    const started = new Promise<Announced>((resolve) => {
-      announce = resolve;
+    let journey: Announced | undefined;
+    let accept: () => void = () => undefined;
+    const accepted = new Promise<void>((resolve) => {
+      accept = resolve;
     });
-    const flow = run((journey) => announce(journey));
+    const flow = run({
+      onJourney: (announced) => {
+        journey = announced;
+        if (announced.status === 'completed') accept();
+      },
+      onProgress: (progress) => {
+        if (progress.milestone === FIRST_MILESTONE && progress.status === 'completed') accept();
+      },
+    });
     this.#running.add(flow);
     void flow.finally(() => this.#running.delete(flow)).catch(() => undefined);
-    const first = await Promise.race([started.then((journey) => ({ journey })), flow.then((result) => ({ result }))]);
-    if ('result' in first) {
+    const first = await Promise.race([accepted.then(() => undefined), flow.then((result) => ({ result }))]);
+    if (first !== undefined) {
       const { result } = first;
-      if (!result.success && result.journeyId === undefined) {
+      if (!result.success && (result.journeyId === undefined || result.failedPhase === FIRST_MILESTONE)) {
         const { code, message, details, traceId } = result.error;
-        throw new PlatformError(code, message, { ...(details ? { details } : {}), ...(traceId ? { traceId } : {}) });
+        throw new PlatformError(code, message, {
+          details: { ...details, ...(result.journeyId ? { journeyId: result.journeyId } : {}) },
+          ...(traceId ? { traceId } : {}),
+        });
       }
       return {
         journeyId: result.journeyId as string,
@@ -283,9 +301,8 @@ export class DataMashApi extends RealmServiceBase<RealmServiceDeps & { flow: Dat
         ...(result.success ? { run: result.run } : {}),
       };
     }
-    const { journeyId, traceId, status } = first.journey;
+    const { journeyId, traceId, status } = journey as Announced;
     this.logOperation('data_mash.flow_started', true, { journeyId, tenantId: user.tenantId });
-    // A completed journey is answered as it is; any other one is being run (or resumed) now.
     return status === 'completed'
       ? { journeyId, traceId, status, run: 'reused' }
       : { journeyId, traceId, status: 'running' };

@@ -57,6 +57,8 @@ export interface JourneyRequest {
   about?: Record<string, string | number | boolean>;
   /** Told the journey's id and trace as soon as its record exists, before any milestone runs. */
   onJourney?: (journey: { journeyId: string; traceId: string; status: JourneyRecord['status'] }) => void;
+  /** Told of this journey's milestone transitions as they are recorded. */
+  onProgress?: (progress: JourneyProgressUpdate) => void;
 }
 
 // The method a milestone calls on its service: the SOA API's handler when one is declared for the
@@ -141,6 +143,7 @@ export class DataMashJourneyOrchestrator extends RealmServiceBase<
       ...(request.traceId ? { traceId: request.traceId } : {}),
       ...(request.about ? { about: request.about } : {}),
       ...(request.onJourney ? { onJourney: request.onJourney } : {}),
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     });
   }
 

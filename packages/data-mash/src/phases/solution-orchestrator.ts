@@ -12,8 +12,9 @@ import {
   serializeError,
 } from '@platform/foundations';
 import { continueTrace } from '@platform/observability';
-import { ContentStewardRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import { checkFileName, ContentStewardRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
 import type { InsightsResult } from '../insights/insights-pillar.js';
+import type { JourneyProgressUpdate } from '../journeys/journey-types.js';
 import type { FileParsedOutput } from './content-pillar.js';
 import { type DigestedFile, digestFile, type FlowFile } from './file-digest.js';
 import type { FileUploadedOutput } from './file-intake.js';
@@ -49,6 +50,8 @@ export type DataMashFlowRequest = {
   traceId?: string;
   /** Told the journey's id as soon as its record exists, before any phase runs (for `202 Accepted` answers). */
   onJourney?: (journey: { journeyId: string; traceId: string; status: JourneyRecord['status'] }) => void;
+  /** Told of each milestone's start, completion, failure or retry as it is recorded. */
+  onProgress?: (progress: JourneyProgressUpdate) => void;
 } & ({ file: FlowFile } | { fileId: string });
 
 /** How a flow ended. Never thrown: failures are answered, with the trace id and what completed. */
@@ -97,6 +100,8 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
           idempotencyKey = (await this.deps.metadata.getFile(user.tenantId, request.fileId)).sha256;
           input = { fileId: request.fileId };
         } else {
+          // Before the bytes name a journey: a bad name is refused even for bytes ingested before.
+          checkFileName(request.file.name);
           const { maxSizeBytes } = this.getSmartCityApi(ContentStewardRef);
           digested = await digestFile(request.file, { maxBytes: maxSizeBytes });
           idempotencyKey = digested.sha256;
@@ -115,6 +120,7 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
           traceId,
           ...('file' in request ? { about: { fileName: request.file.name } } : {}),
           ...(request.onJourney ? { onJourney: request.onJourney } : {}),
+          ...(request.onProgress ? { onProgress: request.onProgress } : {}),
         });
         if (outcome.success) {
           return {

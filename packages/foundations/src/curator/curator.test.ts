@@ -182,6 +182,15 @@ describe('Curator pattern validation', () => {
     expect(findings.every((finding) => finding.hint.length > 10)).toBe(true);
   });
 
+  it('accepts a realm service named after its realm, and only after its own realm', () => {
+    const curator = new Curator();
+    const base = { tier: 'realm' as const, lifecycle: { initialize: false, shutdown: false, health: false } };
+    curator.register({ ...base, id: 'data-mash.api', realm: 'data-mash' });
+    curator.register({ ...base, id: 'billing.api', realm: 'data-mash' });
+    const naming = curator.validate().filter((finding) => finding.rule === 'service-id-naming');
+    expect(naming.map((finding) => finding.target)).toEqual(['billing.api']);
+  });
+
   it('takes rules as data, and refuses malformed rules', async () => {
     const curator = new Curator();
     steward(curator);

@@ -60,7 +60,7 @@ export const DEFAULT_PATTERN_RULES: readonly PatternRule[] = Object.freeze([
     severity: 'error',
     target: 'service',
     pattern: '^(public-works|curator|foundation|smart-city|realm)\\.[a-z0-9-]+(\\.[a-z0-9-]+)*$',
-    hint: "name services '<tier>.<name>', e.g. 'smart-city.content-steward'",
+    hint: "name services '<tier>.<name>' (a realm service: '<realm>.<name>'), e.g. 'smart-city.content-steward'",
   },
   {
     id: 'capability-naming',
@@ -105,8 +105,16 @@ function namesFor(
   service: ServiceRegistration,
 ): Array<[string, string]> {
   switch (target) {
-    case 'service':
-      return [[service.id, service.id]];
+    case 'service': {
+      // A realm service is named after its realm ('data-mash.flow' in realm 'data-mash'): checked
+      // as the tier's name would be.
+      const realmPrefix = service.tier === 'realm' && service.realm ? `${service.realm}.` : undefined;
+      const name =
+        realmPrefix && service.id.startsWith(realmPrefix)
+          ? `realm.${service.id.slice(realmPrefix.length)}`
+          : service.id;
+      return [[name, service.id]];
+    }
     case 'capability':
       return (service.capabilities ?? []).map((capability) => [capability.name, `${service.id}#${capability.name}`]);
     case 'api_path':

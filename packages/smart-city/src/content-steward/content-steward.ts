@@ -94,7 +94,12 @@ export interface ProcessedFile {
 
 const NEVER_ACCEPTED: readonly DetectedType[] = ['executable', 'binary'];
 
-function checkName(name: unknown): string {
+/**
+ * A file name the Content Steward accepts, returned as it is: not empty, valid Unicode, at most
+ * 255 bytes, without control characters, bidirectional controls or a path.
+ * @throws {PlatformError} `VALIDATION_FAILED` (`details.field: 'name'`) saying what is wrong.
+ */
+export function checkFileName(name: unknown): string {
   const fail = (why: string) => {
     throw new PlatformError(ErrorCode.VALIDATION_FAILED, `invalid file name: ${why}`, { details: { field: 'name' } });
   };
@@ -143,7 +148,7 @@ export class ContentSteward extends SmartCityRoleBase<
       'content_steward.process_file',
       { 'file.declared_type': file.declaredType ?? '' },
       async (span) => {
-        const name = checkName(file.name);
+        const name = checkFileName(file.name);
         const options = this.deps.options;
         const maxSize = options.maxSizeBytes ?? 100 * 1024 * 1024;
         const fileId = `file_${randomUUID()}`;

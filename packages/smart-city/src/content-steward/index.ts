@@ -1,4 +1,5 @@
 export {
+  checkFileName,
   ContentSteward,
   type ContentStewardOptions,
   ContentStewardRef,

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ada, salesCsv, startFlowPlatform } from './flow.test-helpers.js';
+import { DataMashApiRef } from './flow-api.js';
+
+async function* chunks(bytes: Uint8Array) {
+  yield bytes;
+}
+
+function upload(name: string, bytes: Uint8Array, type?: string) {
+  return { name, ...(type ? { type } : {}), file: { name: '', data: chunks(bytes) } };
+}
+
+describe('the data mash API: POST /files answers once the file is stored, or with why it was refused', () => {
+  let harness: Awaited<ReturnType<typeof startFlowPlatform>>;
+  beforeAll(async () => {
+    harness = await startFlowPlatform();
+  }, 60_000);
+  afterAll(() => harness?.stop());
+
+  const api = () => harness.platform.get(DataMashApiRef);
+
+  it('answers 202-style (running or completed) for a good file, then reused for the same bytes', async () => {
+    const bytes = salesCsv(8);
+    const first = await api().ingestFile(upload('sales.csv', bytes), ada);
+    expect(first.status === 'running' || first.status === 'completed').toBe(true);
+    // The answer came after the file was stored: its record is there already.
+    const journey = await harness.metadata.getJourney('acme', first.journeyId);
+    expect(journey.milestones[0]?.status).toBe('completed');
+    await api().drain();
+    const again = await api().ingestFile(upload('sales-copy.csv', bytes), ada);
+    expect(again).toMatchObject({ journeyId: first.journeyId, status: 'completed', run: 'reused' });
+  });
+
+  it('answers a quarantined file with FILE_QUARANTINED and its journey id, not with an accepted journey', async () => {
+    const elf = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, ...new Array(200).fill(0)]);
+    const refused = await api()
+      .ingestFile(upload('report.csv', elf), ada)
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(refused).toMatchObject({
+      code: 'FILE_QUARANTINED',
+      details: { journeyId: expect.stringMatching(/^journey_/) },
+    });
+    // The same bytes again: refused again, not answered as a journey in progress.
+    await expect(api().ingestFile(upload('report.csv', elf), ada)).rejects.toMatchObject({ code: 'FILE_QUARANTINED' });
+  });
+
+  it('refuses a hostile name even for bytes ingested before (the duplicate does not hide it)', async () => {
+    const bytes = salesCsv(9);
+    await api().ingestFile(upload('ok.csv', bytes), ada);
+    await api().drain();
+    for (const name of ['../../etc/passwd.csv', 'a\u0000b.csv', 'invoice\u202Efdp.csv', 'dir/x.csv']) {
+      await expect(api().ingestFile(upload(name, bytes), ada), name).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: { field: 'name' },
+      });
+    }
+  });
+});
