@@ -10,6 +10,9 @@ import { createHttpApp } from '@platform/smart-city/http';
 import { EXIT, print, printable, printJson, UsageError } from './output.js';
 import { cliUser, type GlobalOptions, openSession } from './session.js';
 
+declare const __PACKAGE_VERSION__: string | undefined;
+const VERSION = typeof __PACKAGE_VERSION__ === 'string' ? __PACKAGE_VERSION__ : '0.0.0';
+
 /** Options of `data-mash serve`. */
 export interface ServeOptions extends GlobalOptions {
   /** `--port`: default 7070; 0 picks a free port. */
@@ -53,8 +56,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   try {
     const { mcpHttpHandler } = await import('@platform/smart-city/mcp');
     const front = createHttpApp(session.platform, {
-      info: { title: 'data-mash', version: '1' },
-      mount: { '/mcp': mcpHttpHandler(session.platform, { name: 'data-mash' }) },
+      info: { title: 'data-mash', version: VERSION },
+      mount: { '/mcp': mcpHttpHandler(session.platform, { name: 'data-mash', version: VERSION }) },
     });
     const server = await front.serve({ port, hostname });
     const user = cliUser(options);

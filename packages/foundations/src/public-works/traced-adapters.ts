@@ -161,11 +161,11 @@ export function traceAdapter<A extends object>(port: TracedPort, adapter: A, opt
   // reads are equal, and a method replaced on the adapter (a test spy) is picked up.
   const functions = new Map<PropertyKey, { original: unknown; answer: unknown }>();
 
-  const traced =
-    (method: string, original: (...args: unknown[]) => unknown) =>
-    (...args: unknown[]): unknown =>
+  const traced = (method: string, original: (...args: unknown[]) => unknown) => {
+    const name = `${tracing.prefix}.${snakeCase(method)}`;
+    return (...args: unknown[]): unknown =>
       withSpan(
-        `${tracing.prefix}.${snakeCase(method)}`,
+        name,
         undefined,
         (span) => {
           if (!span.isRecording()) return Reflect.apply(original, adapter, args);
@@ -189,6 +189,7 @@ export function traceAdapter<A extends object>(port: TracedPort, adapter: A, opt
         },
         CLIENT,
       );
+  };
 
   const proxy = new Proxy(adapter, {
     get(target, property) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { installObservabilityRecorder } from '../testing/index.js';
 import { isValidTraceId } from '../trace-context/ids.js';
-import { continueTrace, currentTraceId, runWithTraceId } from './trace-scope.js';
+import { continueTrace, currentTraceId, currentTraceSampled, runWithTraceId } from './trace-scope.js';
 import { withSpan } from './with-span.js';
 
 const recorder = installObservabilityRecorder();
@@ -110,5 +110,19 @@ describe('continueTrace', () => {
         throw error;
       }),
     ).toThrow(error);
+  });
+});
+
+describe('currentTraceSampled', () => {
+  it("tells the caller's sampling decision inside its trace, without an SDK too", () => {
+    const traceId = '6bf92f3577b34da6a3ce929d0e0e4736';
+    expect(currentTraceSampled()).toBeUndefined();
+    expect(
+      continueTrace({ headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-00` } }, () => currentTraceSampled()),
+    ).toBe(false);
+    expect(
+      continueTrace({ headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } }, () => currentTraceSampled()),
+    ).toBe(true);
+    expect(continueTrace({ headers: { 'x-trace-id': traceId } }, () => currentTraceSampled())).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ export {
   continueTrace,
   currentSpanId,
   currentTraceId,
+  currentTraceSampled,
   runWithTraceContext,
   runWithTraceId,
   type TraceScopeInput,

@@ -5,6 +5,7 @@ import { generateSpanId, generateTraceId, isValidSpanId, isValidTraceId } from '
 
 interface TraceScope {
   readonly traceId: string;
+  readonly sampled?: boolean | undefined;
 }
 
 // The OpenTelemetry API propagates context only when the host has registered a context manager
@@ -53,7 +54,7 @@ export function runWithTraceContext<T>(scope: TraceScopeInput, fn: () => T): T {
     isRemote: true,
   };
   const otelContext = trace.setSpanContext(context.active(), parent);
-  return storage.run({ traceId: scope.traceId }, () => context.with(otelContext, fn));
+  return storage.run({ traceId: scope.traceId, sampled: scope.sampled }, () => context.with(otelContext, fn));
 }
 
 /**
@@ -98,6 +99,18 @@ export function currentTraceId(): string | undefined {
   const spanContext = trace.getSpanContext(context.active());
   if (spanContext && isValidTraceId(spanContext.traceId)) return spanContext.traceId;
   return storage.getStore()?.traceId;
+}
+
+/**
+ * Whether the code running now is in a sampled trace: the active span's flag, else the caller's
+ * decision given to {@link runWithTraceContext} (a `traceparent` ending `-00`: `false`), else
+ * `undefined` (no trace, or a caller that did not say). Pass it on in outgoing `traceparent`
+ * headers so that a caller's "do not record" holds downstream.
+ */
+export function currentTraceSampled(): boolean | undefined {
+  const spanContext = trace.getSpanContext(context.active());
+  if (spanContext && isValidTraceId(spanContext.traceId)) return (spanContext.traceFlags & TraceFlags.SAMPLED) === 1;
+  return storage.getStore()?.sampled;
 }
 
 /**

@@ -72,8 +72,20 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     : options.redaction
       ? createRedactor(options.redaction)
       : defaultRedactor;
-  const now = options.now ?? (() => new Date());
+  const now = options.now;
   let sinkFailures = 0;
+  // Events come many to a millisecond under load: the ISO text of the last one is reused.
+  let lastMs = Number.NaN;
+  let lastTimestamp = '';
+  const timestamp = (): string => {
+    if (now) return now().toISOString();
+    const ms = Date.now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastTimestamp = new Date(ms).toISOString();
+    }
+    return lastTimestamp;
+  };
 
   function serializeError(error: unknown, fallbackCode: string | undefined): SerializedError {
     const described = describeError(error);
@@ -104,7 +116,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     const spanId = currentSpanId();
     const failed = record.error !== undefined || !record.success;
     const event: TelemetryEvent = {
-      timestamp: now().toISOString(),
+      timestamp: timestamp(),
       level: record.level ?? (failed ? 'error' : 'info'),
       operation: record.operation,
       success: record.success,

@@ -65,6 +65,7 @@ function invalidEndpoint(endpoint: unknown, why: string): PlatformError {
 }
 
 function decodeSegment(value: string, endpoint: unknown): string {
+  if (!value.includes('%')) return value;
   try {
     return decodeURIComponent(value);
   } catch {
@@ -72,22 +73,45 @@ function decodeSegment(value: string, endpoint: unknown): string {
   }
 }
 
+// One running API, its path template split once: literal segments, and `{name}` segments as names.
+interface RouteEntry {
+  readonly service: ServiceRegistration;
+  readonly api: SoaApiDefinition;
+  readonly capability: CapabilityDefinition | undefined;
+  readonly template: string;
+  /** Per segment: the literal it must equal, or the name of the parameter it gives. */
+  readonly parts: ReadonlyArray<{ literal: string } | { param: string }>;
+}
+
+function compileRoute(service: ServiceRegistration, api: SoaApiDefinition): RouteEntry {
+  return {
+    service,
+    api,
+    capability: service.capabilities?.find((candidate) => candidate.name === api.capability),
+    template: `${api.method} ${api.path}`,
+    parts: api.path.split('/').map((part) => {
+      const name = /^\{([^}]+)\}$/.exec(part)?.[1];
+      return name === undefined ? { literal: part } : { param: name };
+    }),
+  };
+}
+
 function matchPath(
-  template: string,
+  route: RouteEntry,
   segments: readonly string[],
   endpoint: unknown,
 ): Record<string, string> | undefined {
-  const parts = template.split('/');
+  const parts = route.parts;
   if (parts.length !== segments.length) return undefined;
   const params: Record<string, string> = {};
-  for (const [index, part] of parts.entries()) {
+  for (let index = 0; index < parts.length; index += 1) {
+    const part = parts[index] as RouteEntry['parts'][number];
     const segment = segments[index] as string;
-    const name = /^\{([^}]+)\}$/.exec(part)?.[1];
-    if (name === undefined) {
-      if (part !== segment) return undefined;
+    if ('literal' in part) {
+      if (part.literal !== segment) return undefined;
     } else {
       if (segment === '') return undefined;
-      params[name] = decodeSegment(segment, endpoint);
+      params[part.param] = decodeSegment(segment, endpoint);
     }
   }
   return params;
@@ -113,6 +137,42 @@ function issues(error: { issues: Array<{ path: PropertyKey[]; message: string }>
  * schema before the call and the output after it.
  */
 export class ApiGateway extends SmartCityRoleBase<RoleDeps & { curator: Curator }> {
+  // The running services' APIs by method, in Curator's order, compiled once and dropped on every
+  // registration event (a service registered, removed, started or stopped).
+  #routes: Map<string, RouteEntry[]> | undefined;
+  #following = true;
+  readonly #unsubscribe: () => void;
+
+  constructor(deps: RoleDeps & { curator: Curator }) {
+    super(deps);
+    this.#unsubscribe = deps.curator.subscribe(() => {
+      this.#routes = undefined;
+    });
+  }
+
+  /** Stops following Curator's registration events (later matches read Curator each time). */
+  shutdown(): void {
+    this.#unsubscribe();
+    this.#following = false;
+    this.#routes = undefined;
+  }
+
+  #routesFor(method: string): readonly RouteEntry[] {
+    let routes = this.#routes;
+    if (!routes) {
+      routes = new Map();
+      for (const service of this.deps.curator.find({ status: 'running' })) {
+        for (const api of service.apis ?? []) {
+          const list = routes.get(api.method) ?? [];
+          list.push(compileRoute(service, api));
+          routes.set(api.method, list);
+        }
+      }
+      if (this.#following) this.#routes = routes;
+    }
+    return routes.get(method) ?? [];
+  }
+
   /**
    * The API an endpoint names.
    * @throws {PlatformError} `VALIDATION_FAILED` for a malformed endpoint; `NOT_FOUND` when no
@@ -128,14 +188,17 @@ export class ApiGateway extends SmartCityRoleBase<RoleDeps & { curator: Curator 
     const path = queryAt === -1 ? target : target.slice(0, queryAt);
     const query = queryAt === -1 ? {} : parseQuery(target.slice(queryAt + 1));
     const segments = path.split('/');
-    for (const service of this.deps.curator.find({ status: 'running' })) {
-      for (const api of service.apis ?? []) {
-        if (api.method !== method) continue;
-        const params = matchPath(api.path, segments, endpoint);
-        const capability = service.capabilities?.find((candidate) => candidate.name === api.capability);
-        if (params && capability) {
-          return { service, api, capability, params, query, template: `${method} ${api.path}` };
-        }
+    for (const route of this.#routesFor(method)) {
+      const params = matchPath(route, segments, endpoint);
+      if (params && route.capability) {
+        return {
+          service: route.service,
+          api: route.api,
+          capability: route.capability,
+          params,
+          query,
+          template: route.template,
+        };
       }
     }
     throw new PlatformError(ErrorCode.NOT_FOUND, `no API serves ${method} ${path.slice(0, 200)}`, {

@@ -1,11 +1,12 @@
 import { createPlatform, defineService, defineServiceRef, MemoryKeyValueStore } from '@platform/foundations';
 import { installObservabilityRecorder } from '@platform/observability/testing';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ApiGatewayRef, apiGateway } from '../api-gateway/api-gateway.js';
 import { smartCityModule } from '../city-manager/city-manager.js';
 import { PostOfficeRef, postOffice } from '../post-office/post-office.js';
-import { securityGuard } from '../security-guard/security-guard.js';
+import { SecurityGuardRef, securityGuard } from '../security-guard/security-guard.js';
 import { type TrafficCopOptions, TrafficCopRef, trafficCop } from '../traffic-cop/traffic-cop.js';
 import type { UserContext } from '../user-context/user-context.js';
 import { testUser } from '../user-context/user-context.test-helpers.js';
@@ -445,6 +446,68 @@ describe('Communication Director with the Traffic Cop', () => {
     expect(await director.routeRequest({ endpoint: 'GET /journeys/a', userContext: stale })).toMatchObject({
       success: true,
     });
+    await platform.stop();
+  });
+});
+
+describe('Communication Director: remembered tokens and sessions', () => {
+  it('refuses a remembered token at once once its session ended (enforceSessions is checked on every request)', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    const platform = await start({
+      trafficCop: { enforceSessions: true },
+      roles: [securityGuard({ jwks: { keys: [jwk] }, issuer: 'urn:test', audience: 'api' })],
+    });
+    const director = platform.get(CommunicationDirectorRef);
+    const guard = platform.get(SecurityGuardRef);
+    const session = await platform.get(TrafficCopRef).createSession(testUser('rita', 'acme'));
+    const bearer = await new SignJWT({
+      session_id: session.sessionId,
+      app_metadata: { tenant_id: 'acme', permissions: ['journeys:read'] },
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer('urn:test')
+      .setAudience('api')
+      .setSubject('rita')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    const route = async () =>
+      director.routeRequest({ endpoint: 'GET /journeys/a', userContext: await guard.authenticate(bearer) });
+    expect(await route()).toMatchObject({ success: true });
+    expect(await route()).toMatchObject({ success: true });
+    await platform.get(TrafficCopRef).endSession('acme', session.sessionId);
+    // The token itself still verifies (remembered or not): the session check refuses the request.
+    expect(await route()).toMatchObject({
+      success: false,
+      error: { code: 'AUTHENTICATION_FAILED', details: { reason: 'session_expired' } },
+    });
+    await platform.stop();
+  });
+});
+
+describe('API Gateway: its routing table follows Curator', () => {
+  it('sees a service registered, stopped or removed after its first match', async () => {
+    const platform = await start();
+    const gateway = platform.get(ApiGatewayRef);
+    expect(gateway.match('GET /journeys/j-1')).toMatchObject({ template: 'GET /journeys/{journeyId}' });
+    expect(() => gateway.match('GET /late/x')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    platform.curator.register({
+      id: 'realm.late',
+      tier: 'realm',
+      realm: 'late',
+      capabilities: [
+        { name: 'late.get', description: 'Late', input: z.object({ id: z.string() }), output: z.object({}) },
+      ],
+      apis: [{ method: 'GET', path: '/late/{id}', capability: 'late.get' }],
+    });
+    expect(gateway.match('GET /late/x%20y')).toMatchObject({ template: 'GET /late/{id}', params: { id: 'x y' } });
+    platform.curator.setStatus('realm.late', 'stopped');
+    expect(() => gateway.match('GET /late/x')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    platform.curator.setStatus('realm.late', 'running');
+    expect(gateway.match('GET /late/x')).toMatchObject({ params: { id: 'x' } });
+    platform.curator.unregister('realm.late');
+    expect(() => gateway.match('GET /late/x')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
     await platform.stop();
   });
 });

@@ -1,8 +1,8 @@
 export {
-  checkFileName,
   ContentSteward,
   type ContentStewardOptions,
   ContentStewardRef,
+  checkFileName,
   contentSteward,
   type FileScanner,
   type FormatConverter,

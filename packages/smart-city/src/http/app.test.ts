@@ -205,6 +205,14 @@ describe('problems and traces', () => {
     expect(response.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
   });
 
+  it("answers with the caller's sampling decision: a not-sampled traceparent stays not sampled", async () => {
+    const traceId = '5bf92f3577b34da6a3ce929d0e0e4736';
+    const { response } = await call('/journeys', {
+      headers: { ...ada, traceparent: `00-${traceId}-00f067aa0ba902b7-00` },
+    });
+    expect(response.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+  });
+
   it('continues an X-Trace-ID, and starts a trace for a caller without one', async () => {
     const traceId = `${'a'.repeat(31)}b`;
     expect(

@@ -1,5 +1,13 @@
 import { bodyOf, type Platform, PlatformError, type SoaApiDefinition } from '@platform/foundations';
-import { continueTrace, currentSpanId, extractTraceId, injectTraceHeaders, withSpan } from '@platform/observability';
+import {
+  continueTrace,
+  currentSpanId,
+  currentTraceSampled,
+  extractTraceId,
+  generateSpanId,
+  injectTraceHeaders,
+  withSpan,
+} from '@platform/observability';
 import { type Context, Hono } from 'hono';
 import { routePath } from 'hono/route';
 import { ApiGatewayRef, type RouteMatch } from '../api-gateway/api-gateway.js';
@@ -8,6 +16,7 @@ import { ContentStewardRef } from '../content-steward/content-steward.js';
 import { authenticateChallenge, authenticateRequest, type HttpAuthenticator } from './authenticate.js';
 import { type AnyEventType, eventRoutes } from './event-routes.js';
 import { JourneyProgressEvent } from './journey-progress.js';
+import { jsonText } from './json-text.js';
 import { frontDoorOpenApi } from './openapi.js';
 import { problemResponse, toProblem } from './problems.js';
 import { locateRole, optionalRole } from './roles.js';
@@ -127,15 +136,15 @@ function rateLimitHeaders(envelope: RouteEnvelope): Record<string, string> {
 function successResponse(api: SoaApiDefinition, result: unknown, headers: Record<string, string>): Response {
   const status = api.response?.status ?? 200;
   const mediaType = api.response?.mediaType ?? 'application/json';
-  const out = new Headers({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+  const out: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers };
   if (status === 204 || status === 205 || status === 304) return new Response(null, { status, headers: out });
-  out.set('content-type', mediaType);
-  if (isJson(mediaType.split(';')[0]?.trim().toLowerCase() ?? '')) {
-    return new Response(JSON.stringify(result), { status, headers: out });
+  out['content-type'] = mediaType;
+  if (mediaType === 'application/json' || isJson(mediaType.split(';')[0]?.trim().toLowerCase() ?? '')) {
+    return new Response(jsonText(result), { status, headers: out });
   }
   // A document a service rendered (an HTML report) runs no script and loads nothing from elsewhere.
-  out.set('content-security-policy', "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:");
-  return new Response(typeof result === 'string' ? result : JSON.stringify(result), { status, headers: out });
+  out['content-security-policy'] = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+  return new Response(typeof result === 'string' ? result : jsonText(result), { status, headers: out });
 }
 
 /**
@@ -165,20 +174,30 @@ export function createHttpApp(platform: Platform, options: HttpAppOptions = {}):
   const eventsPermission = options.eventsPermission ?? 'journeys:read';
   const maxJsonBytes = options.maxJsonBytes ?? 1024 * 1024;
 
+  // Responses made with the trace headers already in their init: nothing to add to them, so their
+  // headers are never read back (on @hono/node-server that keeps the response on its fast path).
+  const traced = new WeakSet<Response>();
+
   // One way for every request: the trace, a span, problems for every failure, trace headers out.
-  const handle = (c: Context, run: (request: Request, url: URL) => Promise<Response>): Promise<Response> => {
+  const handle = (
+    c: Context,
+    run: (request: Request, url: URL, traceHeaders: Readonly<Record<string, string>>) => Promise<Response>,
+  ): Promise<Response> => {
     const request = c.req.raw;
     const url = new URL(request.url);
     return continueTrace({ headers: request.headers }, (traceId) =>
       withSpan('http.request', { 'http.request.method': request.method.slice(0, 20) }, async (span) => {
+        // The caller's sampling decision goes back as it came (`-00` stays `-00`).
+        const trace = { traceId, spanId: currentSpanId() ?? generateSpanId(), sampled: currentTraceSampled() ?? true };
+        const traceHeaders = injectTraceHeaders({} as Record<string, string>, trace);
         let response: Response;
         try {
-          response = await run(request, url);
+          response = await run(request, url, traceHeaders);
         } catch (error) {
           response = problemFor(error, url.pathname, traceId);
         }
         span.setAttribute('http.response.status_code', response.status);
-        injectTraceHeaders(response.headers, { traceId, spanId: currentSpanId() });
+        if (!traced.has(response)) injectTraceHeaders(response.headers, trace);
         // Refused before its body was read (or while reading it): the client may still be sending,
         // so the connection is not reused for another request (HTTP/1.1 only; HTTP/2 forbids the header).
         if (response.status >= 400 && hasBody(request) && httpMajorVersion(c) === 1) {
@@ -261,7 +280,7 @@ export function createHttpApp(platform: Platform, options: HttpAppOptions = {}):
   }
 
   app.all('*', (c) =>
-    handle(c, async (request, url) => {
+    handle(c, async (request, url, traceHeaders) => {
       const method = request.method;
       // Mounted under a prefix (`host.route('/api', front.app)`), the services' paths follow it.
       const prefix = routePath(c).replace(/\/?\*$/, '');
@@ -298,11 +317,15 @@ export function createHttpApp(platform: Platform, options: HttpAppOptions = {}):
       const envelope = await locateRole(platform, CommunicationDirectorRef).routeRequest({
         endpoint,
         ...(payload === undefined ? {} : { payload }),
+        // The request's trace is already the active one (continued by `handle`).
         userContext: user,
-        headers: request.headers,
       });
       const headers = rateLimitHeaders(envelope);
-      if (envelope.success) return successResponse(envelope.api, envelope.result, headers);
+      if (envelope.success) {
+        const response = successResponse(envelope.api, envelope.result, { ...headers, ...traceHeaders });
+        traced.add(response);
+        return response;
+      }
       if (envelope.error.code === 'NOT_FOUND' && !match) {
         const allowed = allowedMethods(platform, path);
         if (allowed.length > 0)

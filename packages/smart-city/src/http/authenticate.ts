@@ -30,9 +30,10 @@ function refused(reason: string, message: string): PlatformError {
  * credential, two different credentials, or a credential in the query string.
  */
 export function readCredential(request: Request, options: { webSocket?: boolean } = {}): Credential {
-  const url = new URL(request.url);
-  for (const name of CREDENTIAL_QUERY_NAMES) {
-    if (url.searchParams.has(name)) {
+  // Only a URL with a query string can carry one there (most have none: no URL parsed then).
+  const query = request.url.includes('?') ? new URL(request.url).searchParams : undefined;
+  for (const name of query ? CREDENTIAL_QUERY_NAMES : []) {
+    if (query?.has(name)) {
       throw refused(
         'credential_in_url',
         `credentials are not accepted in the query string ('${name}'); send them in the Authorization header`,

@@ -501,3 +501,191 @@ describe('Security Guard on a Supabase project (supabaseAuth)', () => {
     }
   });
 });
+
+describe('Security Guard: verified tokens remembered (verifiedTokenTtlMs)', () => {
+  let server: Server;
+  let published: JWK[] = [];
+  let first: KeyPair;
+  let second: KeyPair;
+  let port: number;
+  const events = createMemorySink();
+  const stops: Array<() => Promise<unknown>> = [];
+
+  beforeAll(async () => {
+    first = await keyPair('cache-key-1');
+    second = await keyPair('cache-key-2');
+    server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    for (const stop of stops) await stop();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  async function startGuard(options: Partial<SecurityGuardOptions> = {}): Promise<SecurityGuard> {
+    const platform = createPlatform({
+      env: {},
+      telemetrySink: events.sink,
+      modules: [
+        smartCityModule({
+          roles: [
+            securityGuard({
+              jwksUrl: `http://127.0.0.1:${port}/jwks.json`,
+              allowInsecureJwksUrl: true,
+              issuer: ISSUER,
+              audience: AUDIENCE,
+              jwksCooldownMs: 0,
+              jwksCacheMaxAgeMs: 200,
+              ...options,
+            }),
+          ],
+        }),
+      ],
+    });
+    await platform.start();
+    stops.push(() => platform.stop());
+    return platform.get(SecurityGuardRef);
+  }
+
+  // Whether each authentication since the last call was served from memory.
+  function servedFromMemory(): boolean[] {
+    const served = events
+      .forOperation('security_guard.authenticate')
+      .filter((event) => event.success)
+      .map((event) => event.details?.cached === true);
+    events.clear();
+    return served;
+  }
+
+  it('serves the exact same token from memory; any other token, a tampered copy included, is verified on its own', async () => {
+    published = [await publicJwk(first)];
+    const guard = await startGuard();
+    const alice = await token(first, {}, { subject: 'alice' });
+    const bob = await token(first, {}, { subject: 'bob' });
+    events.clear();
+    const once = await guard.authenticate(alice);
+    expect(await guard.authenticate(`Bearer ${alice}`)).toBe(once);
+    expect((await guard.authenticate(bob)).userId).toBe('bob');
+    expect(servedFromMemory()).toEqual([false, true, false]);
+
+    // The same claims under a forged signature, or the remembered token with bytes changed, are not it.
+    const [header, payload] = alice.split('.');
+    const forged = await token(await keyPair('cache-key-1'), {}, { subject: 'alice' });
+    for (const other of [`${header}.${payload}.${forged.split('.')[2]}`, `${alice}x`, alice.slice(0, -2)]) {
+      await expect(guard.authenticate(other)).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+    }
+    // A failure is never remembered: the same bad token fails again, in full.
+    await expect(guard.authenticate(`${alice}x`)).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+    expect(servedFromMemory()).toEqual([]);
+  });
+
+  it('forgets a token after verifiedTokenTtlMs, and never serves it past its exp', async () => {
+    published = [await publicJwk(first)];
+    const guard = await startGuard({ verifiedTokenTtlMs: 60, clockToleranceSec: 0 });
+    const short = await token(first);
+    events.clear();
+    await guard.authenticate(short);
+    await guard.authenticate(short);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await guard.authenticate(short);
+    expect(servedFromMemory()).toEqual([false, true, false]);
+
+    const long = await startGuard({ verifiedTokenTtlMs: 3_600_000, clockToleranceSec: 0 });
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const expiring = await token(first, {}, { expiresIn: exp });
+    await long.authenticate(expiring);
+    await long.authenticate(expiring);
+    expect(servedFromMemory()).toEqual([false, true]);
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    await expect(long.authenticate(expiring)).rejects.toMatchObject({ details: { reason: 'expired' } });
+  });
+
+  it('drops a remembered token whose key was retired: at once when the key set is refetched, else within jwksCacheMaxAgeMs', async () => {
+    published = [await publicJwk(first)];
+    const guard = await startGuard({ verifiedTokenTtlMs: 3_600_000 });
+    const signedByFirst = await token(first);
+    await guard.authenticate(signedByFirst);
+    // The first key is retired; the key set in the guard's hands is still the cached one.
+    published = [await publicJwk(second)];
+    expect((await guard.authenticate(signedByFirst)).userId).toBe('user-1');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await expect(guard.authenticate(signedByFirst)).rejects.toMatchObject({ details: { reason: 'unknown_key' } });
+
+    // Refetched early for a new kid: a remembered token of the retired key fails from then on.
+    published = [await publicJwk(first)];
+    const again = await startGuard({ verifiedTokenTtlMs: 3_600_000, jwksCacheMaxAgeMs: 600_000 });
+    await again.authenticate(signedByFirst);
+    published = [await publicJwk(second)];
+    expect((await again.authenticate(await token(second))).userId).toBe('user-1');
+    await expect(again.authenticate(signedByFirst)).rejects.toMatchObject({ details: { reason: 'unknown_key' } });
+  });
+
+  it('remembers nothing with verifiedTokenTtlMs: 0, and refuses a negative one', async () => {
+    published = [await publicJwk(first)];
+    const guard = await startGuard({ verifiedTokenTtlMs: 0 });
+    const alice = await token(first, {}, { subject: 'alice' });
+    events.clear();
+    await guard.authenticate(alice);
+    await guard.authenticate(alice);
+    expect(servedFromMemory()).toEqual([false, false]);
+    const deps = { observability: {} as never, locate: (() => undefined) as never };
+    expect(
+      () =>
+        new SecurityGuard({
+          ...deps,
+          options: { jwks: { keys: [] }, issuer: ISSUER, audience: AUDIENCE, verifiedTokenTtlMs: -1 },
+        }),
+    ).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  });
+});
+
+describe('Security Guard when the key server does not answer', () => {
+  it('says ADAPTER_UNAVAILABLE (retry, look at the identity provider), not that the token is malformed', async () => {
+    // A port that was just free: nothing listens there any more.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    // A key server answering 500, and one answering a body that is no key set.
+    const broken = createServer((request, response) => {
+      response.statusCode = request.url === '/500' ? 500 : 200;
+      response.end(request.url === '/500' ? 'oops' : '{"not":"keys"}');
+    });
+    await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
+    const brokenPort = (broken.address() as AddressInfo).port;
+    const pair = await keyPair('k1');
+    const signed = await token(pair);
+    try {
+      for (const jwksUrl of [
+        `http://127.0.0.1:${port}/jwks.json`,
+        `http://127.0.0.1:${brokenPort}/500`,
+        `http://127.0.0.1:${brokenPort}/not-keys`,
+      ]) {
+        const platform = createPlatform({
+          env: {},
+          config: { telemetry: { sink: 'silent' } },
+          modules: [smartCityModule({ roles: [securityGuard({ jwksUrl, issuer: ISSUER, audience: AUDIENCE })] })],
+        });
+        await platform.start();
+        try {
+          await expect(platform.get(SecurityGuardRef).authenticate(signed), jwksUrl).rejects.toMatchObject({
+            code: 'ADAPTER_UNAVAILABLE',
+          });
+          // A token that is no JWT is still the token's fault.
+          await expect(platform.get(SecurityGuardRef).authenticate('not.a.jwt')).rejects.toMatchObject({
+            code: 'AUTHENTICATION_FAILED',
+            details: { reason: 'malformed' },
+          });
+        } finally {
+          await platform.stop();
+        }
+      }
+    } finally {
+      await new Promise((resolve) => broken.close(resolve));
+    }
+  });
+});

@@ -2,117 +2,42 @@ import { defineService, defineServiceRef, ErrorCode, PlatformError, TenantIdSche
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
-  type JSONWebKeySet,
   type JWTPayload,
+  type JWTVerifyGetKey,
   errors as joseErrors,
   jwtVerify,
 } from 'jose';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
 import { parseUserContext } from '../user-context/user-context.js';
-import { type VerifiedUserContext, verifiedByToken } from '../user-context/verified.js';
-import { type ApiKeyEntry, ApiKeyRing } from './api-keys.js';
+import { isVerifiedUserContext, type VerifiedUserContext, verifiedByToken } from '../user-context/verified.js';
+import { ApiKeyRing } from './api-keys.js';
+import { type AuthorizationDecision, type AuthorizationRequest, decideAccess } from './policy.js';
 import {
-  type AuthorizationDecision,
-  type AuthorizationPolicy,
-  type AuthorizationRequest,
-  decideAccess,
-  type RolePermissions,
-} from './policy.js';
+  authenticationFailed,
+  configInvalid,
+  parseJwksUrl,
+  type SecurityGuardOptions,
+  stringArray,
+} from './security-guard-options.js';
 
-/** How the Security Guard verifies tokens and decides access. */
-export interface SecurityGuardOptions {
-  /**
-   * Where the signing keys are published (Supabase: `https://<project>.supabase.co/auth/v1/.well-known/jwks.json`).
-   * Must be `https:`, or `http:` on a loopback address (a local `supabase start`), unless
-   * {@link allowInsecureJwksUrl} is set.
-   */
-  jwksUrl?: string | URL;
-  /**
-   * Or the key set itself (public keys as JSON Web Keys), for keys the host loads from a file or a
-   * secret store. One of `jwksUrl` and `jwks` is required.
-   */
-  jwks?: JSONWebKeySet;
-  /**
-   * Accept an `http:` `jwksUrl` on any host. Keys fetched in the clear can be swapped by anyone on
-   * the path, so this is for tests against a key server on a private test network only. Default
-   * `false` (loopback addresses are accepted without it).
-   */
-  allowInsecureJwksUrl?: boolean;
-  /** Accepted `iss` values (Supabase: `https://<project>.supabase.co/auth/v1`). Required with `jwksUrl`/`jwks`. */
-  issuer?: string | string[];
-  /** Accepted `aud` values (Supabase: `authenticated`). Required with `jwksUrl`/`jwks`. */
-  audience?: string | string[];
-  /**
-   * API keys of machine clients, checked by {@link SecurityGuard.authenticateApiKey} (the HTTP
-   * front door reads them from `Authorization: ApiKey <key>` or `X-API-Key`). Only their sha256
-   * is kept: make entries with {@link apiKeyEntry}.
-   */
-  apiKeys?: readonly ApiKeyEntry[];
-  /** Accepted signing algorithms. Default: asymmetric ones only (no `none`, no shared secrets). */
-  algorithms?: string[];
-  /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. Default 5. */
-  clockToleranceSec?: number;
-  /**
-   * Refuse tokens issued (`iat`) longer ago than this many seconds, whatever their `exp`; tokens
-   * without `iat` are then refused too. Default: no limit beyond `exp`.
-   */
-  maxTokenAgeSec?: number;
-  /**
-   * Refuse tokens whose `exp` lies further than this many seconds after their `iat` (or after now,
-   * without `iat`): a token valid for a century is a leaked credential waiting to happen.
-   * Default 86 400 (one day).
-   */
-  maxTokenLifetimeSec?: number;
-  /** Minimum milliseconds between JWKS refetches on an unknown key id (a new key). Default 30 000. */
-  jwksCooldownMs?: number;
-  /** How long a fetched key set is trusted; retired keys stop working after this. Default 600 000 (10 min). */
-  jwksCacheMaxAgeMs?: number;
-  /** Where the tenant id is in the claims. Default: `app_metadata.tenant_id` (Supabase). */
-  tenantClaim?: (claims: JWTPayload) => unknown;
-  /** Permissions granted by role. */
-  rolePermissions?: RolePermissions;
-  /**
-   * A policy consulted after the tenant check and before the permission rules: it may deny, or
-   * allow within the caller's tenant, but never allow across tenants. A policy that throws denies.
-   */
-  policy?: AuthorizationPolicy;
+export type { SecurityGuardOptions } from './security-guard-options.js';
+
+// The most verified tokens remembered at once; the oldest is forgotten first.
+const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+
+type KeyResolver = JWTVerifyGetKey;
+
+// A token the Security Guard verified: its user, until when it may be served again, and how its
+// key was resolved (to ask the key set again, cheaply, whether it still holds that key).
+interface VerifiedToken {
+  readonly user: VerifiedUserContext;
+  readonly expiresAt: number;
+  readonly header: Parameters<KeyResolver>[0];
+  readonly input: Parameters<KeyResolver>[1];
+  readonly key: unknown;
 }
 
 const DEFAULT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
-
-function authenticationFailed(reason: string, message: string, cause?: unknown): PlatformError {
-  return new PlatformError('AUTHENTICATION_FAILED', `authentication failed: ${message}`, {
-    details: { reason },
-    ...(cause === undefined ? {} : { cause }),
-  });
-}
-
-function configInvalid(message: string): PlatformError {
-  return new PlatformError(ErrorCode.CONFIG_INVALID, `security guard: ${message}`, {
-    details: { service: 'smart-city.security-guard' },
-  });
-}
-
-function parseJwksUrl(value: string | URL, allowInsecure: boolean): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw configInvalid(`jwksUrl '${String(value).slice(0, 200)}' is not a URL`);
-  }
-  // Plain http is safe only where no network lies between: a loopback key server (`supabase start`).
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && (allowInsecure || loopback))) return url;
-  throw configInvalid(
-    url.protocol === 'http:'
-      ? `jwksUrl must be https: keys fetched over http can be replaced in transit (set allowInsecureJwksUrl only for a local test key server)`
-      : `jwksUrl must be an https URL, got '${url.protocol}'`,
-  );
-}
-
-function stringArray(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
 
 /**
  * Security Guard: verifies JWTs against a JWKS (expiry, audience, issuer, signature, key
@@ -120,8 +45,12 @@ function stringArray(value: unknown): string[] {
  * authorizes actions through a pluggable policy, denying cross-tenant access by default.
  */
 export class SecurityGuard extends SmartCityRoleBase<RoleDeps & { options: SecurityGuardOptions }> {
-  readonly #keys: Parameters<typeof jwtVerify>[1] | undefined;
+  readonly #keys: KeyResolver | undefined;
   readonly #apiKeys: ApiKeyRing;
+  readonly #verified = new Map<string, VerifiedToken>();
+  readonly #verifiedTtlMs: number;
+  // A key set given inline never changes; a fetched one is refetched by jose (unknown kid, age).
+  readonly #keysFetched: boolean;
 
   constructor(deps: RoleDeps & { options: SecurityGuardOptions }) {
     super(deps);
@@ -130,7 +59,11 @@ export class SecurityGuard extends SmartCityRoleBase<RoleDeps & { options: Secur
     if ((jwksUrl || jwks) && (!deps.options.issuer || !deps.options.audience))
       throw configInvalid('tokens are verified against an `issuer` and an `audience`: give both');
     this.#apiKeys = new ApiKeyRing(deps.options.apiKeys ?? []);
+    const ttl = deps.options.verifiedTokenTtlMs ?? 60_000;
+    if (!(Number.isFinite(ttl) && ttl >= 0)) throw configInvalid('verifiedTokenTtlMs must be 0 or more milliseconds');
+    this.#verifiedTtlMs = ttl;
     const url = jwksUrl ? parseJwksUrl(jwksUrl, deps.options.allowInsecureJwksUrl === true) : undefined;
+    this.#keysFetched = url !== undefined;
     this.#keys = url
       ? createRemoteJWKSet(url, {
           cooldownDuration: jwksCooldownMs ?? 30_000,
@@ -157,25 +90,101 @@ export class SecurityGuard extends SmartCityRoleBase<RoleDeps & { options: Secur
       const keys = this.#keys;
       if (!keys) throw authenticationFailed('malformed', 'this platform accepts API keys, not tokens');
       let user: VerifiedUserContext;
+      let cached = false;
       try {
-        const { payload } = await jwtVerify(raw, keys, {
-          issuer: this.deps.options.issuer as string | string[],
-          audience: this.deps.options.audience as string | string[],
-          algorithms: this.deps.options.algorithms ?? DEFAULT_ALGORITHMS,
-          clockTolerance: this.deps.options.clockToleranceSec ?? 5,
-          requiredClaims: ['sub', 'exp'],
-          ...(this.deps.options.maxTokenAgeSec === undefined ? {} : { maxTokenAge: this.deps.options.maxTokenAgeSec }),
-        });
-        this.#checkTimes(payload);
-        user = this.#userFromClaims(payload);
+        const remembered = await this.#remembered(raw, keys);
+        if (remembered) {
+          user = remembered;
+          cached = true;
+        } else {
+          user = await this.#verify(raw, keys);
+        }
       } catch (error) {
         const failure = error instanceof PlatformError ? error : this.#classify(error);
         this.logOperation('security_guard.authenticate', false, { reason: failure.details.reason });
         throw failure;
       }
-      this.logOperation('security_guard.authenticate', true, { userId: user.userId, tenantId: user.tenantId });
+      this.logOperation('security_guard.authenticate', true, {
+        userId: user.userId,
+        tenantId: user.tenantId,
+        ...(cached ? { cached } : {}),
+      });
       return user;
     });
+  }
+
+  // Verifies a token in full (signature, claims, times, user) and remembers it when allowed.
+  async #verify(raw: string, keys: KeyResolver): Promise<VerifiedUserContext> {
+    let resolvedWith: { header: Parameters<KeyResolver>[0]; input: Parameters<KeyResolver>[1] } | undefined;
+    const resolver: KeyResolver = (header, input) => {
+      resolvedWith = { header, input };
+      return keys(header, input);
+    };
+    const { payload, key } = await jwtVerify(raw, this.#verifiedTtlMs > 0 ? resolver : keys, {
+      issuer: this.deps.options.issuer as string | string[],
+      audience: this.deps.options.audience as string | string[],
+      algorithms: this.deps.options.algorithms ?? DEFAULT_ALGORITHMS,
+      clockTolerance: this.deps.options.clockToleranceSec ?? 5,
+      requiredClaims: ['sub', 'exp'],
+      ...(this.deps.options.maxTokenAgeSec === undefined ? {} : { maxTokenAge: this.deps.options.maxTokenAgeSec }),
+    });
+    this.#checkTimes(payload);
+    const user = this.#userFromClaims(payload);
+    if (resolvedWith && key !== undefined) this.#remember(raw, payload, user, { ...resolvedWith, key });
+    return user;
+  }
+
+  // Remembers a verified token until the earliest of: the cache TTL, its `exp`, and `iat` plus the
+  // maximum token age (no clock tolerance: a remembered token never outlives a fresh verification).
+  #remember(
+    raw: string,
+    payload: JWTPayload,
+    user: VerifiedUserContext,
+    resolved: Pick<VerifiedToken, 'header' | 'input' | 'key'>,
+  ): void {
+    const now = Date.now();
+    let expiresAt = Math.min(now + this.#verifiedTtlMs, (payload.exp as number) * 1000);
+    const maxAge = this.deps.options.maxTokenAgeSec;
+    if (maxAge !== undefined && typeof payload.iat === 'number') {
+      expiresAt = Math.min(expiresAt, (payload.iat + maxAge) * 1000);
+    }
+    if (!(expiresAt > now)) return;
+    this.#verified.delete(raw);
+    if (this.#verified.size >= VERIFIED_TOKEN_CACHE_SIZE) {
+      const oldest = this.#verified.keys().next();
+      if (!oldest.done) this.#verified.delete(oldest.value);
+    }
+    this.#verified.set(raw, { user, expiresAt, ...resolved });
+  }
+
+  // The user of a token verified before, while it may still be served: not expired, and a fetched
+  // key set (refetched by jose once older than jwksCacheMaxAgeMs, or for an unknown kid) still
+  // resolves its header to the very key that verified it. Anything else forgets it, and the token
+  // is verified in full again.
+  async #remembered(raw: string, keys: KeyResolver): Promise<VerifiedUserContext | undefined> {
+    const entry = this.#verified.get(raw);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= Date.now()) {
+      this.#verified.delete(raw);
+      return undefined;
+    }
+    // An inline key set holds the same keys for the guard's whole life: the key is still there.
+    if (!this.#keysFetched) return entry.user;
+    let key: unknown;
+    try {
+      key = await keys(entry.header, entry.input);
+    } catch (error) {
+      if (this.#verified.get(raw) === entry) this.#verified.delete(raw);
+      // Several keys under one kid: jose tries each in a full verification. Any other failure
+      // (the key gone, the key set unreachable) is what a full verification would meet too.
+      if (error instanceof joseErrors.JWKSMultipleMatchingKeys) return undefined;
+      throw error;
+    }
+    if (key !== entry.key) {
+      if (this.#verified.get(raw) === entry) this.#verified.delete(raw);
+      return undefined;
+    }
+    return entry.user;
   }
 
   #userFromClaims(payload: JWTPayload): VerifiedUserContext {
@@ -239,8 +248,16 @@ export class SecurityGuard extends SmartCityRoleBase<RoleDeps & { options: Secur
       return authenticationFailed('invalid_signature', 'the signature does not verify', error);
     if (error instanceof joseErrors.JOSEAlgNotAllowed)
       return authenticationFailed('invalid_signature', 'the signing algorithm is not accepted', error);
-    if (error instanceof joseErrors.JWKSTimeout || (error as { code?: string }).code === 'ERR_JOSE_GENERIC') {
+    // Not a verdict on the token: the key server did not answer (timeout, refused, DNS, a non-200,
+    // a body that is no key set). Clients should retry, not drop the token; operators look at the IdP.
+    if (
+      error instanceof joseErrors.JWKSTimeout ||
+      error instanceof joseErrors.JWKSInvalid ||
+      (error as { code?: string }).code === 'ERR_JOSE_GENERIC' ||
+      !(error instanceof joseErrors.JOSEError)
+    ) {
       return new PlatformError(ErrorCode.ADAPTER_UNAVAILABLE, 'security guard: the key set could not be fetched', {
+        details: { service: 'smart-city.security-guard' },
         cause: error,
       });
     }
@@ -281,7 +298,8 @@ export class SecurityGuard extends SmartCityRoleBase<RoleDeps & { options: Secur
    * and their roles' decide. A policy that throws denies (`policy_error`).
    */
   authorize(request: AuthorizationRequest): AuthorizationDecision {
-    const user = parseUserContext(request.user);
+    // A verified context was parsed when it was made, and is frozen: it is not parsed again.
+    const user = isVerifiedUserContext(request.user) ? request.user : parseUserContext(request.user);
     const decision = decideAccess({ ...request, user }, this.deps.options);
     this.logOperation('security_guard.authorize', decision.allowed, {
       action: request.action,

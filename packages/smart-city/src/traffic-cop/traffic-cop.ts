@@ -9,7 +9,7 @@ import {
 } from '@platform/foundations';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
 import { parseUserContext, type UserContext } from '../user-context/user-context.js';
-import { callerOrigin } from '../user-context/verified.js';
+import { callerOrigin, isVerifiedUserContext } from '../user-context/verified.js';
 
 /** A fixed-window limit: at most `limit` requests per `windowMs`. */
 export interface RateLimit {
@@ -59,6 +59,11 @@ export interface RateDecision {
   resetMs?: number;
   /** Milliseconds until the refusing window ends. */
   retryAfterMs?: number;
+}
+
+// A verified context was parsed when it was made, and is frozen: it is not parsed again.
+function checkedUser(userContext: unknown): UserContext {
+  return isVerifiedUserContext(userContext) ? userContext : parseUserContext(userContext);
 }
 
 /**
@@ -116,7 +121,7 @@ export class TrafficCop extends SmartCityRoleBase<RoleDeps & { keyValue: KeyValu
    * what is called by its template (`GET /files/{fileId}`), never by a concrete path.
    */
   async checkRateLimit(userContext: UserContext, api: string): Promise<RateDecision> {
-    const user = parseUserContext(userContext);
+    const user = checkedUser(userContext);
     const limits = this.deps.options.limits ?? {};
     const scopes: Array<['user' | 'tenant' | 'api', RateLimit | undefined, string]> = [
       ['user', limits.perUser, `user:${user.userId}`],
@@ -156,7 +161,7 @@ export class TrafficCop extends SmartCityRoleBase<RoleDeps & { keyValue: KeyValu
    */
   async enforceSession(userContext: UserContext): Promise<void> {
     if (!this.deps.options.enforceSessions) return;
-    const user = parseUserContext(userContext);
+    const user = checkedUser(userContext);
     if (user.sessionId === undefined || callerOrigin(userContext)?.track === 'internal') return;
     const session = await this.touchSession(user.tenantId, user.sessionId);
     if (!session || session.userId !== user.userId) {
