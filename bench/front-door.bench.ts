@@ -27,22 +27,17 @@ import {
 import { createHttpApp } from '@platform/smart-city/http';
 import autocannon from 'autocannon';
 import { Hono } from 'hono';
-import { numericArgument, printTable } from './harness.ts';
+import { median, numericArgument, printTable } from './harness.ts';
 
 const quick = process.argv.includes('--quick');
 const seconds = numericArgument('--seconds', quick ? 2 : 5);
 const rounds = numericArgument('--rounds', quick ? 1 : 3);
 const connections = numericArgument('--connections', 10);
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-async function load(url: string, headers: Record<string, string>): Promise<{ rps: number; p99: number; errors: number }> {
+async function load(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ rps: number; p99: number; errors: number }> {
   const result = await autocannon({ url, headers, connections, duration: seconds, pipelining: 1 });
   const errors = result.errors + result.timeouts + result.non2xx;
   return { rps: result.requests.average, p99: result.latency.p99, errors };
@@ -111,9 +106,16 @@ try {
   printTable([
     ['case', 'requests/s', 'p99 ms', 'ratio to bare'],
     ['bare Hono handler (same JSON)', bareRps.toFixed(0), '', '1.00x'],
-    ['front door (JWT, limit, permission, store)', frontRps.toFixed(0), median(samples.frontP99).toFixed(1), `${ratio.toFixed(2)}x`],
+    [
+      'front door (JWT, limit, permission, store)',
+      frontRps.toFixed(0),
+      median(samples.frontP99).toFixed(1),
+      `${ratio.toFixed(2)}x`,
+    ],
   ]);
-  console.log(`target: at least 0.5x; ${ratio >= 0.5 ? 'met' : 'MISSED'}${samples.errors ? `; ${samples.errors} errors` : ''}`);
+  console.log(
+    `target: at least 0.5x; ${ratio >= 0.5 ? 'met' : 'MISSED'}${samples.errors ? `; ${samples.errors} errors` : ''}`,
+  );
   if (process.argv.includes('--check') && (ratio < 0.5 || samples.errors > 0)) process.exitCode = 1;
 } finally {
   await frontServer?.close();

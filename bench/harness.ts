@@ -25,7 +25,8 @@ function timeBatch(run: () => unknown, calls: number): number {
   return Number(process.hrtime.bigint() - started) / calls;
 }
 
-function median(values: number[]): number {
+/** The median of `values`. */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1

@@ -12,7 +12,7 @@ import {
   serializeError,
 } from '@platform/foundations';
 import { continueTrace } from '@platform/observability';
-import { checkFileName, ContentStewardRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import { ContentStewardRef, checkFileName, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
 import type { InsightsResult } from '../insights/insights-pillar.js';
 import type { JourneyProgressUpdate } from '../journeys/journey-types.js';
 import type { FileParsedOutput } from './content-pillar.js';
