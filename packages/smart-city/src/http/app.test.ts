@@ -205,6 +205,13 @@ describe('problems and traces', () => {
     expect(response.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
   });
 
+  it('answers HEAD like GET, without a body', async () => {
+    const response = await fetch(`${door.url}/journeys`, { method: 'HEAD', headers: ada });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.text()).toBe('');
+  });
+
   it("answers with the caller's sampling decision: a not-sampled traceparent stays not sampled", async () => {
     const traceId = '5bf92f3577b34da6a3ce929d0e0e4736';
     const { response } = await call('/journeys', {

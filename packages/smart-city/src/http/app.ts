@@ -281,7 +281,8 @@ export function createHttpApp(platform: Platform, options: HttpAppOptions = {}):
 
   app.all('*', (c) =>
     handle(c, async (request, url, traceHeaders) => {
-      const method = request.method;
+      // HEAD is GET without the body (the server drops the body of a HEAD answer).
+      const method = request.method === 'HEAD' ? 'GET' : request.method;
       // Mounted under a prefix (`host.route('/api', front.app)`), the services' paths follow it.
       const prefix = routePath(c).replace(/\/?\*$/, '');
       if (!url.pathname.startsWith(prefix)) throw new PlatformError('NOT_FOUND', 'nothing is served here');
