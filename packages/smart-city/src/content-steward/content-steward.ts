@@ -11,6 +11,7 @@ import {
   type MetadataStore,
   MetadataStoreRef,
   PlatformError,
+  type ServiceHealth,
 } from '@platform/foundations';
 import { currentTraceId } from '@platform/observability';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
@@ -33,10 +34,18 @@ export interface IncomingFile {
   sha256?: string;
 }
 
-/** The verdict of a pluggable scanner (antivirus, DLP, ...). */
-export type ScanVerdict = { clean: true } | { clean: false; reason: string };
+/**
+ * The verdict of a pluggable scanner (antivirus, DLP, ...). `signature` names what an antivirus
+ * found (e.g. `Eicar-Test-Signature`); the Content Steward records it in the file's metadata as
+ * `scanSignature`.
+ */
+export type ScanVerdict = { clean: true } | { clean: false; reason: string; signature?: string };
 
-/** Scans a stored file; receives a fresh stream of its bytes. */
+/**
+ * Scans a stored file; receives a fresh stream of its bytes (`open`, read from the blob store).
+ * Throw when the file could not be scanned: never answer "clean" for a file not scanned (see
+ * `ContentStewardOptions.scanFailure`).
+ */
 export type FileScanner = (file: {
   name: string;
   detectedType: DetectedType;
@@ -70,7 +79,16 @@ export interface ContentStewardOptions {
    * every type but `executable` and `binary` (gzip is recognised, and no built-in format's name takes it).
    */
   acceptedTypes?: readonly DetectedType[];
+  /** Scans each file that passed validation, after its bytes are stored (e.g. `clamdScanner(...)`, ClamAV). */
   scanner?: FileScanner;
+  /**
+   * What happens to a file when the scanner throws (unreachable, timed out, the file too large
+   * for it). `'reject'` (default, fail closed): the upload is refused, nothing is kept, with the
+   * scanner's `FILE_TOO_LARGE` or else `SERVICE_UNAVAILABLE` (retryable). `'allow'` (fail open):
+   * the file is stored as valid, unscanned, with a `warn` event `content_steward.scan_failed`
+   * and `scanError` in its metadata.
+   */
+  scanFailure?: 'reject' | 'allow';
   /** Format conversion hooks, used by `convertFile`. */
   converters?: readonly FormatConverter[];
 }
@@ -126,6 +144,24 @@ export function checkFileName(name: unknown): string {
 export class ContentSteward extends SmartCityRoleBase<
   RoleDeps & { blobs: BlobStore; metadata: MetadataStore; options: ContentStewardOptions }
 > {
+  /**
+   * Healthy, or `degraded` when its scanner has a `ping()` (as `clamdScanner` has) and it does not
+   * answer: uploads are then refused (or let through unscanned with `scanFailure: 'allow'`).
+   */
+  override async health(): Promise<ServiceHealth> {
+    const ping = (this.deps.options.scanner as { ping?: () => Promise<unknown> } | undefined)?.ping;
+    if (typeof ping !== 'function') return { status: 'healthy' };
+    try {
+      await ping();
+      return { status: 'healthy' };
+    } catch (error) {
+      return {
+        status: 'degraded',
+        message: `the virus scanner does not answer: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
+  }
+
   /** The largest file this steward accepts, in bytes: files over it are refused with `FILE_TOO_LARGE`. */
   get maxSizeBytes(): number {
     return this.deps.options.maxSizeBytes ?? 100 * 1024 * 1024;
@@ -328,14 +364,44 @@ export class ContentSteward extends SmartCityRoleBase<
       return quarantine(`type mismatch: declared ${mime}, the name says ${format.id}`);
     }
     if (options.scanner) {
-      const scan = await options.scanner({
-        name,
-        detectedType,
-        sizeBytes,
-        sha256,
-        open: () => this.deps.blobs.getStream(tenantId, key),
-      });
-      if (!scan.clean) return quarantine(`scanner: ${scan.reason}`);
+      // The scanner reads the stored blob as a stream (`open`), never a copy held in memory.
+      let scan: ScanVerdict;
+      try {
+        scan = await options.scanner({
+          name,
+          detectedType,
+          sizeBytes,
+          sha256,
+          open: () => this.deps.blobs.getStream(tenantId, key),
+        });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (options.scanFailure === 'allow') {
+          this.deps.observability.logOperation({
+            operation: 'content_steward.scan_failed',
+            success: false,
+            level: 'warn',
+            details: { name, sha256, scanFailure: 'allow', error: message },
+          });
+          metadata.scanError = message;
+          return { detectedType, metadata };
+        }
+        // Fail closed by refusing, not quarantining: nothing unscanned gets through, and nothing
+        // is lost, since the caller still has the file and the error is retryable (HTTP 503,
+        // a transient code for journeys). A quarantine record would be worse: later uploads of
+        // the same bytes are answered with it (#quarantined), so an outage would keep them out
+        // for good. The caller's catch removes the stored bytes.
+        if (error instanceof PlatformError && error.code === ErrorCode.FILE_TOO_LARGE) throw error;
+        throw new PlatformError(
+          ErrorCode.SERVICE_UNAVAILABLE,
+          `scanner unavailable: the file '${name}' could not be scanned and was not stored (${message}); try again later`,
+          { cause: error, details: { reason: 'scanner unavailable', scanFailure: 'reject' } },
+        );
+      }
+      if (!scan.clean) {
+        if (scan.signature) metadata.scanSignature = scan.signature;
+        return quarantine(`scanner: ${scan.reason}`);
+      }
     }
     return { detectedType, metadata };
   }

@@ -1,3 +1,4 @@
+export { type ClamdScanner, type ClamdScannerOptions, type ClamdScanResult, clamdScanner } from './clamd-scanner.js';
 export {
   ContentSteward,
   type ContentStewardOptions,
