@@ -14,7 +14,14 @@ import { FileParsed, FileUploaded } from '../flow/contracts.js';
 import type { TableProfilerOptions } from '../insights/table-profiler.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
 import { type Embedder, processSemantics } from '../semantics/semantic-result.js';
-import { recordLineage } from './lineage.js';
+import {
+  lineageFieldName,
+  lineageNamespace,
+  lineageQuality,
+  type PhaseLineageRun,
+  sameNameColumnLineage,
+  withPhaseLineage,
+} from './lineage.js';
 import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
 import { putJson } from './stored-json.js';
 
@@ -62,7 +69,26 @@ export class ContentPillar extends RealmServiceBase<
   async parseFile(input: unknown, userContext: unknown, context?: MilestoneContext): Promise<FileParsedOutput> {
     const user = this.requireUserContext(userContext);
     const uploaded = FileUploaded.check(input, 'consumer');
-    const { tenantId } = user;
+    const namespace = lineageNamespace(user.tenantId);
+    return withPhaseLineage(
+      this.getSmartCityApi(DataStewardRef),
+      this.deps.metadata,
+      {
+        tenantId: user.tenantId,
+        job: 'data_mash.parse_file',
+        context,
+        inputs: [{ namespace, name: uploaded.storageLocation }],
+        outputs: [{ namespace, name: parsedKeys(uploaded.fileId).parse }],
+      },
+      (lineage) => this.#parseFile(user.tenantId, uploaded, lineage),
+    );
+  }
+
+  async #parseFile(
+    tenantId: string,
+    uploaded: z.output<typeof FileUploaded.schema>,
+    lineage: PhaseLineageRun,
+  ): Promise<FileParsedOutput> {
     const file = { 'file.id': uploaded.fileId };
     const parse = await this.withSpan(
       'content_pillar.parse',
@@ -123,23 +149,31 @@ export class ContentPillar extends RealmServiceBase<
       ...(parse.unstructured ? { chunkCount: parse.unstructured.chunks.length } : {}),
       report: { warnings: parse.report.warnings.length, droppedWarnings: parse.report.droppedWarnings },
     });
-    await recordLineage(
-      this.getSmartCityApi(DataStewardRef),
-      this.deps.metadata,
-      {
-        tenantId,
-        job: 'data_mash.parse_file',
-        relation: 'parsed_from',
-        input: { kind: 'file', id: uploaded.fileId, dataset: uploaded.storageLocation },
-        output: {
-          kind: 'parsed_file',
-          id: parsed.id,
-          dataset: keys.parse,
-          fields: semantic.columns.map((column) => ({ name: column.column, type: column.physical.type })),
-        },
-      },
-      context?.retry ?? true,
+    // Lineage: the file's columns (names and types, counts from the profile made while parsing)
+    // to the parsed copy's, one to one.
+    const namespace = lineageNamespace(tenantId);
+    const fields = semantic.columns.map((column) => ({
+      name: lineageFieldName(column.table, column.column, tables.length),
+      type: column.physical.type,
+    }));
+    const profiled = tables.flatMap((table) =>
+      table.profile ? [{ name: table.name, insights: table.profile.insights }] : [],
     );
+    const fileDataset = {
+      namespace,
+      name: uploaded.storageLocation,
+      fields,
+      ...(profiled.length === tables.length && tables.length > 0 ? { quality: lineageQuality(profiled) } : {}),
+    };
+    await lineage.complete({
+      link: {
+        relation: 'parsed_from',
+        input: { kind: 'file', id: uploaded.fileId },
+        output: { kind: 'parsed_file', id: parsed.id },
+      },
+      inputs: [fileDataset],
+      outputs: [{ namespace, name: keys.parse, fields, columnLineage: sameNameColumnLineage(fields, fileDataset) }],
+    });
     this.logOperation('content_pillar.parse_file', true, {
       fileId: uploaded.fileId,
       format: parse.format,

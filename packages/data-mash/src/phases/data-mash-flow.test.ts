@@ -128,11 +128,15 @@ describe.each(backends)('the data mash flow on %s', (_name, open) => {
       ]);
     }
     const lineage = await harness.metadata.listGovernanceRecords('acme', { kind: 'lineage_event' });
-    expect(lineage.items.map((record) => (record.data.job as { name: string }).name)).toEqual([
-      'data_mash.parse_file',
-      'data_mash.store_content',
-      'data_mash.generate_insights',
-    ]);
+    // OpenLineage: a START and a COMPLETE event for each phase's run, in order.
+    expect(
+      lineage.items.map((record) => `${(record.data.job as { name: string }).name}:${record.data.eventType as string}`),
+    ).toEqual(
+      ['upload_file', 'parse_file', 'store_content', 'generate_insights'].flatMap((job) => [
+        `data_mash.${job}:START`,
+        `data_mash.${job}:COMPLETE`,
+      ]),
+    );
 
     // The same bytes again (another name): the completed flow, nothing stored twice.
     const again = await harness.flow.executeDataMashFlow({

@@ -6,10 +6,18 @@ import {
   PlatformError,
 } from '@platform/foundations';
 import { currentTraceId, generateTraceId } from '@platform/observability';
-import { ContentStewardRef, type IncomingFile, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import {
+  ContentStewardRef,
+  DataStewardRef,
+  type IncomingFile,
+  RealmServiceBase,
+  type RealmServiceDeps,
+  type UserContext,
+} from '@platform/smart-city';
 import { z } from 'zod';
 import { FileUploaded } from '../flow/contracts.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
+import { lineageNamespace, withPhaseLineage } from './lineage.js';
 import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
 
 /**
@@ -35,8 +43,23 @@ export class FileIntake extends RealmServiceBase<RealmServiceDeps & { metadata: 
   readonly realm = DATA_MASH_REALM;
 
   /** `content.upload_file`: runs as the caller (client track), into the caller's tenant. */
-  async uploadFile(input: FileIntakeInput, userContext: unknown, _context?: MilestoneContext) {
+  async uploadFile(input: FileIntakeInput, userContext: unknown, context?: MilestoneContext) {
     const user = this.requireUserContext(userContext);
+    // Lineage: the stored file is the run's output (a quarantined file fails the run).
+    const namespace = lineageNamespace(user.tenantId);
+    return withPhaseLineage(
+      this.getSmartCityApi(DataStewardRef),
+      this.deps.metadata,
+      { tenantId: user.tenantId, job: 'data_mash.upload_file', context },
+      async (lineage) => {
+        const uploaded = await this.#upload(input, user);
+        await lineage.complete({ outputs: [{ namespace, name: uploaded.storageLocation }] });
+        return uploaded;
+      },
+    );
+  }
+
+  async #upload(input: FileIntakeInput, user: UserContext) {
     const traceId = currentTraceId() ?? generateTraceId();
     if ('fileId' in input) {
       const record = await this.deps.metadata.getFile(user.tenantId, input.fileId);

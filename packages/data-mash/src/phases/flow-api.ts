@@ -1,9 +1,11 @@
 import {
+  BlobStoreRef,
   type CapabilityDefinition,
   defineService,
   defineServiceRef,
   type JourneyRecord,
   JourneyRecordSchema,
+  MetadataStoreRef,
   type Page,
   PlatformError,
   type SoaApiDefinition,
@@ -11,6 +13,7 @@ import {
 import { ContentStewardRef, LibrarianRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
 import { z } from 'zod';
 import { renderReport } from '../cli/report/index.js';
+import { EXPORT_FORMATS, EXPORT_PERMISSION, type ExportedJourney, exportJourney } from '../export/index.js';
 import type { InsightsResult } from '../insights/insights-pillar.js';
 import { DATA_MASH_REALM } from './phase-service.js';
 import {
@@ -164,6 +167,40 @@ export const DATA_MASH_API: readonly Capability[] = [
     output: z.object({ fileId: z.string(), status: z.string() }),
     api: { method: 'DELETE', path: '/files/{fileId}', handler: 'deleteFile' },
   },
+  // ---- Export (issue 16): its handler is `exportTables`, in the export block of DataMashApi. ----
+  {
+    name: 'data_mash.export_tables',
+    description:
+      "Export a completed flow's tables as Parquet (typed columns) or CSV (formula-safe) into the tenant's BlobStore, beside the parsed rows; answers each file's key, rows, bytes and column types",
+    permission: EXPORT_PERMISSION,
+    input: z.object({
+      journeyId: JourneyIdSchema,
+      format: z.enum(EXPORT_FORMATS).optional().describe('parquet (default) or csv'),
+      table: z
+        .string()
+        .min(1)
+        .max(1000)
+        .optional()
+        .describe("Only this table (default: every table of the flow's file)"),
+    }),
+    output: z.object({
+      journeyId: z.string(),
+      fileId: z.string().optional(),
+      format: z.enum(EXPORT_FORMATS),
+      tables: z.array(
+        z.object({
+          table: z.string(),
+          format: z.enum(EXPORT_FORMATS),
+          key: z.string().optional().describe('The BlobStore key of the file'),
+          sha256: z.string().optional(),
+          rows: z.number().int(),
+          bytes: z.number().int(),
+          columns: z.array(z.record(z.string(), z.unknown())),
+        }),
+      ),
+    }),
+    api: { method: 'POST', path: '/journeys/{journeyId}/exports', handler: 'exportTables' },
+  },
 ];
 
 /**
@@ -254,6 +291,33 @@ export class DataMashApi extends RealmServiceBase<RealmServiceDeps & { flow: Dat
     const record = await this.getSmartCityApi(ContentStewardRef).deleteFile(userContext, input.fileId);
     return { fileId: record.id, status: record.status };
   }
+
+  // ---- Export (issue 16) --------------------------------------------------------------------
+
+  /**
+   * `POST /journeys/{journeyId}/exports`: writes the flow's tables as Parquet or CSV into the
+   * caller's tenant's BlobStore (`parsed/<fileId>/exports/table-N.<ext>`, beside the rows they
+   * come from) and answers where. Needs `files:read` ({@link EXPORT_PERMISSION}): an export is the
+   * file's full rows, what reading the file gives.
+   */
+  async exportTables(
+    input: { journeyId: string; format?: 'parquet' | 'csv'; table?: string },
+    userContext: unknown,
+  ): Promise<ExportedJourney> {
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, EXPORT_PERMISSION);
+    // Looked up when called: the stores the solution orchestrator already depends on.
+    return exportJourney({
+      metadata: this.deps.locate(MetadataStoreRef),
+      blobStore: this.deps.locate(BlobStoreRef),
+      tenantId: user.tenantId,
+      journeyId: input.journeyId,
+      format: input.format ?? 'parquet',
+      ...(input.table === undefined ? {} : { tables: [input.table] }),
+    });
+  }
+
+  // ---- End of the export block ----------------------------------------------------------------
 
   /** Waits for the flows this process started (the platform's stop calls it). */
   async drain(): Promise<void> {

@@ -30,7 +30,20 @@ export {
   dataMashJourneyOrchestrator,
   type JourneyRequest,
 } from './journey-service.js';
-export { type LineageStep, recordLineage, stableRunId } from './lineage.js';
+export {
+  abandonJourneyLineage,
+  JOURNEY_LINEAGE_JOB,
+  journeyLineageParent,
+  journeyLineageRuns,
+  type LineageStep,
+  type PhaseLineageCompletion,
+  type PhaseLineageRun,
+  type PhaseLineageStart,
+  phaseRunId,
+  recordLineage,
+  stableRunId,
+  withPhaseLineage,
+} from './lineage.js';
 export {
   type DataMashModuleOptions,
   type DataMashModulesOptions,

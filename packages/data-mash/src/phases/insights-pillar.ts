@@ -17,7 +17,14 @@ import { computeInsights } from '../insights/insights-pillar.js';
 import type { TableProfilerOptions } from '../insights/table-profiler.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
 import { parsedKeys } from './content-pillar.js';
-import { recordLineage } from './lineage.js';
+import {
+  lineageFieldName,
+  lineageNamespace,
+  lineageQuality,
+  type PhaseLineageRun,
+  sameNameColumnLineage,
+  withPhaseLineage,
+} from './lineage.js';
 import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
 import { getJson, putJson } from './stored-json.js';
 
@@ -50,6 +57,24 @@ export class InsightsPillar extends RealmServiceBase<
   async generate(input: unknown, userContext: unknown, context?: MilestoneContext): Promise<InsightsGeneratedOutput> {
     const { tenantId } = this.requireUserContext(userContext);
     const processed = SemanticProcessed.check(input, 'consumer');
+    return withPhaseLineage(
+      this.getSmartCityApi(DataStewardRef),
+      this.deps.metadata,
+      {
+        tenantId,
+        job: 'data_mash.generate_insights',
+        context,
+        inputs: [{ namespace: lineageNamespace(tenantId), name: `semantic/${processed.contentId}` }],
+      },
+      (lineage) => this.#generate(tenantId, processed, lineage),
+    );
+  }
+
+  async #generate(
+    tenantId: string,
+    processed: z.output<typeof SemanticProcessed.schema>,
+    lineage: PhaseLineageRun,
+  ): Promise<InsightsGeneratedOutput> {
     const content = await this.deps.semantic.getContent(tenantId, processed.contentId);
     const parseKey = content.metadata.parseKey;
     if (typeof parseKey !== 'string' || !content.fileId) {
@@ -83,18 +108,37 @@ export class InsightsPillar extends RealmServiceBase<
     await this.deps.semantic.putCorrelationMap(tenantId, content.contentId, {
       tables: insights.tables.map((table) => ({ name: table.name, correlations: table.insights.correlations })),
     });
-    await recordLineage(
-      this.getSmartCityApi(DataStewardRef),
-      this.deps.metadata,
-      {
-        tenantId,
-        job: 'data_mash.generate_insights',
-        relation: 'derived_from',
-        input: { kind: 'content', id: content.contentId, dataset: `semantic/${content.contentId}` },
-        output: { kind: 'insights', id: content.contentId, dataset: resultKey },
-      },
-      context?.retry ?? true,
+    // Lineage: the content's columns (types and counts from the profiles) to their profiles in the insights.
+    const namespace = lineageNamespace(tenantId);
+    const columns = insights.tables.flatMap((table) =>
+      table.insights.columns.map((column) => ({
+        name: lineageFieldName(table.name, column.name, insights.tables.length),
+        type: column.type,
+      })),
     );
+    const contentDataset = {
+      namespace,
+      name: `semantic/${content.contentId}`,
+      fields: columns,
+      ...(insights.tables.length > 0 ? { quality: lineageQuality(insights.tables) } : {}),
+    };
+    const profiles = columns.map((column) => ({ name: column.name, type: 'profile' }));
+    await lineage.complete({
+      link: {
+        relation: 'derived_from',
+        input: { kind: 'content', id: content.contentId },
+        output: { kind: 'insights', id: content.contentId },
+      },
+      inputs: [contentDataset],
+      outputs: [
+        {
+          namespace,
+          name: resultKey,
+          fields: profiles,
+          columnLineage: sameNameColumnLineage(profiles, contentDataset, { type: 'DIRECT', subtype: 'AGGREGATION' }),
+        },
+      ],
+    });
     this.logOperation('insights_pillar.generate', true, {
       contentId: content.contentId,
       tables: insights.tables.length,

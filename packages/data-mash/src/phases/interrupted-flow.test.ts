@@ -88,7 +88,8 @@ describe.each([
             parsedFiles: 1,
             journeys: 1,
             links: 3,
-            lineageEvents: 3,
+            // A START and a COMPLETE for each of the four phases' runs.
+            lineageEvents: 8,
             contents: 1,
             embeddings: result.phases.file_parsed.semanticResult.embeddings,
           });

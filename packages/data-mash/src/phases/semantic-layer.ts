@@ -16,7 +16,13 @@ import { FileParsed, SemanticProcessed } from '../flow/contracts.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
 import type { SemanticResult } from '../semantics/semantic-result.js';
 import { CONTENT_PILLAR_PARSER, parsedKeys } from './content-pillar.js';
-import { recordLineage } from './lineage.js';
+import {
+  lineageFieldName,
+  lineageNamespace,
+  type PhaseLineageRun,
+  sameNameColumnLineage,
+  withPhaseLineage,
+} from './lineage.js';
 import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
 
 /** The output of the semantic layer phase (`semantic_processed@1`). */
@@ -46,8 +52,38 @@ export class SemanticLayer extends RealmServiceBase<
   ): Promise<SemanticProcessedOutput> {
     const { tenantId } = this.requireUserContext(userContext);
     const parsed = FileParsed.check(input, 'consumer');
-    return this.withSpan('semantic_layer.store_content', { 'file.id': parsed.fileId }, (span) =>
-      this.#store(tenantId, parsed, context, span),
+    // Lineage: the parsed copy's columns (physical types) to the content's (semantic types), one to one.
+    const namespace = lineageNamespace(tenantId);
+    const { tables } = parsed.parseResult;
+    const field = (column: (typeof parsed.semanticResult.columns)[number]) =>
+      lineageFieldName(column.table, column.column, tables.length);
+    const source = {
+      namespace,
+      name: parsedKeys(parsed.fileId).parse,
+      fields: parsed.semanticResult.columns.map((column) => ({ name: field(column), type: column.physicalType })),
+    };
+    const fields = parsed.semanticResult.columns.map((column) => ({ name: field(column), type: column.semanticType }));
+    return withPhaseLineage(
+      this.getSmartCityApi(DataStewardRef),
+      this.deps.metadata,
+      {
+        tenantId,
+        job: 'data_mash.store_content',
+        context,
+        inputs: [source],
+        outputs: [
+          {
+            namespace,
+            name: `semantic/${parsed.semanticResult.contentId}`,
+            fields,
+            columnLineage: sameNameColumnLineage(fields, source),
+          },
+        ],
+      },
+      (lineage) =>
+        this.withSpan('semantic_layer.store_content', { 'file.id': parsed.fileId }, (span) =>
+          this.#store(tenantId, parsed, context, span, lineage),
+        ),
     );
   }
 
@@ -56,6 +92,7 @@ export class SemanticLayer extends RealmServiceBase<
     parsed: z.output<typeof FileParsed.schema>,
     context: MilestoneContext | undefined,
     span: Span,
+    lineage: PhaseLineageRun,
   ): Promise<SemanticProcessedOutput> {
     const bytes = await this.deps.blobs.get(tenantId, parsed.semanticResult.resultKey);
     const digest = createHash('sha256').update(bytes).digest('hex');
@@ -104,20 +141,13 @@ export class SemanticLayer extends RealmServiceBase<
     const [parsedFile] = (await this.deps.metadata.listParsedFiles(tenantId, parsed.fileId)).filter(
       (entry) => entry.parser === CONTENT_PILLAR_PARSER,
     );
-    await recordLineage(
-      this.getSmartCityApi(DataStewardRef),
-      this.deps.metadata,
-      {
-        tenantId,
-        job: 'data_mash.store_content',
+    await lineage.complete({
+      link: {
         relation: 'derived_from',
-        input: parsedFile
-          ? { kind: 'parsed_file', id: parsedFile.id, dataset: keys.parse }
-          : { kind: 'file', id: parsed.fileId, dataset: keys.parse },
-        output: { kind: 'content', id: contentId, dataset: `semantic/${contentId}` },
+        input: parsedFile ? { kind: 'parsed_file', id: parsedFile.id } : { kind: 'file', id: parsed.fileId },
+        output: { kind: 'content', id: contentId },
       },
-      context?.retry ?? true,
-    );
+    });
     this.logOperation('semantic_layer.store_content', true, {
       contentId,
       embeddings: result.embeddings.length,

@@ -13,6 +13,7 @@ import type { UserContext } from '../user-context/user-context.js';
 import { type ColumnClassification, classifyColumns, type PiiType } from './classification.js';
 import {
   type LineageDataset,
+  type LineageRunDetails,
   type LineageSink,
   metadataLineageSink,
   type OpenLineageRunEvent,
@@ -25,7 +26,11 @@ import { checkQuality, type QualityResult, type QualityRule } from './quality.js
 export interface DataStewardOptions {
   /** Policies by id; the latest version given wins. */
   policies?: readonly GovernancePolicy[];
-  /** Where lineage events go. Default: governance records in the metadata store. */
+  /**
+   * Where lineage events go. Default: `lineage_event` governance records in the metadata store
+   * (`metadataLineageSink`). `httpLineageSink(url)` posts them to an OpenLineage endpoint such as
+   * Marquez's `/api/v1/lineage`. A sink that throws fails the emitting call.
+   */
   lineageSink?: LineageSink;
   /** Share of a column's values that must match a personal-data kind to classify it. Default 0.8. */
   piiThreshold?: number;
@@ -122,7 +127,12 @@ export class DataSteward extends SmartCityRoleBase<
     });
   }
 
-  /** Emits an OpenLineage run event for a job of the tenant to the lineage sink. */
+  /**
+   * Emits an OpenLineage run event for a job of the tenant (namespace `platform/<tenantId>`) to
+   * the lineage sink: datasets with their `schema`, `dataQualityMetrics` and `columnLineage`
+   * facets, and the run's `parent`, `errorMessage` (FAIL, ABORT) and `processing_engine` facets
+   * when given. Names, types and counts only: no value of the data goes into an event.
+   */
   async emitLineage(
     tenantId: string,
     event: {
@@ -131,15 +141,11 @@ export class DataSteward extends SmartCityRoleBase<
       job: string;
       inputs?: readonly LineageDataset[];
       outputs?: readonly LineageDataset[];
-    },
+      eventTime?: Date;
+    } & LineageRunDetails,
   ): Promise<OpenLineageRunEvent> {
-    const lineage = runEvent({
-      eventType: event.eventType,
-      ...(event.runId ? { runId: event.runId } : {}),
-      job: { namespace: `platform/${tenantId}`, name: event.job },
-      ...(event.inputs ? { inputs: event.inputs } : {}),
-      ...(event.outputs ? { outputs: event.outputs } : {}),
-    });
+    const { job, ...rest } = event;
+    const lineage = runEvent({ ...rest, job: { namespace: `platform/${tenantId}`, name: job } });
     await (this.deps.options.lineageSink ?? metadataLineageSink(this.deps.metadata))(lineage, tenantId);
     return lineage;
   }

@@ -7,9 +7,18 @@ export {
   type RetentionRule,
 } from './data-steward.js';
 export {
+  type HttpLineageSinkOptions,
   httpLineageSink,
+  LINEAGE_PRODUCER,
+  LINEAGE_SCHEMA_URLS,
   type LineageDataset,
+  type LineageFacet,
+  type LineageField,
+  type LineageFieldSource,
+  type LineageQualityMetrics,
+  type LineageRunDetails,
   type LineageSink,
+  lineageErrorMessage,
   metadataLineageSink,
   type OpenLineageRunEvent,
   runEvent,
