@@ -91,6 +91,18 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .option('--out <file>', 'where to write it (default data-mash-report-<id>.html)')
     .action(run(report as never));
   program
+    .command('export')
+    .description('write the tables of a completed flow as Parquet (typed columns) or CSV (formula-safe)')
+    .argument('<id>', 'journey id')
+    .addOption(new Option('--format <format>', 'file format').choices(['parquet', 'csv']).default('parquet'))
+    .option('--table <name>', 'only this table (default: every table of the file)')
+    .option('--out <path>', 'the file to write; a folder when several tables are written (default: ./<table>.<ext>)')
+    .option('--force', 'replace files that exist (default: refuse)')
+    // Loaded on use: the Parquet writer is not needed by the other commands.
+    .action(
+      run(async (id: string, options: GlobalOptions) => (await import('./export.js')).exportCommand(id, options)),
+    );
+  program
     .command('migrate')
     .description('apply the SQL migrations of the configured metadata and semantic stores')
     .option('--supabase', "also apply row-level security by tenant (a Supabase project's database)")
