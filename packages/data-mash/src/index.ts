@@ -8,6 +8,7 @@
 export * from './content/index.js';
 export * from './doctor/index.js';
 export * from './embedding/index.js';
+export * from './erasure/index.js';
 export * from './export/index.js';
 export * from './flow/index.js';
 export * from './insights/index.js';

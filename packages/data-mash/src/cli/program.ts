@@ -6,6 +6,7 @@ import { listJourneys, showJourney } from './journeys.js';
 import { migrate } from './migrate.js';
 import { EXIT, errorLine, exitCodeFor, printable } from './output.js';
 import { report } from './report.js';
+import { hold, retention } from './retention.js';
 import { search } from './search.js';
 import type { GlobalOptions } from './session.js';
 import { work } from './work.js';
@@ -113,6 +114,21 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .option('--fix', 'remove what is safe to remove (default: report only)')
     .option('--min-age <duration>', 'leave alone anything younger than this, e.g. 15m, 1h, 0s', '15m')
     .action(run(doctor as never));
+  program
+    .command('retention')
+    .description('list files (or flows) older than the retention rule; --apply erases them and all derived data')
+    .option('--apply', 'erase what is due (default: report only)')
+    .option('--older-than <duration>', 'due when older than this, e.g. 30d, 12h, 0s', '30d')
+    .addOption(new Option('--kind <kind>', 'what the rule is about').choices(['file', 'journey']).default('file'))
+    .option('--status <status>', 'only files (stored, ...) or flows (failed, ...) of this status')
+    .action(run(retention as never));
+  program
+    .command('hold')
+    .description('set a legal hold on a file (never erased while held); --release releases it')
+    .argument('<fileId>')
+    .option('--release', 'release the hold')
+    .option('--reason <text>', 'why (kept in the hold record)')
+    .action(run(hold as never));
   program
     .command('serve')
     .description('serve the HTTP API (REST, live events, MCP) with a development sign-in, until Ctrl-C')

@@ -8,11 +8,13 @@ import {
   MetadataStoreRef,
   type Page,
   PlatformError,
+  SemanticStoreRef,
   type SoaApiDefinition,
 } from '@platform/foundations';
-import { ContentStewardRef, LibrarianRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import { LibrarianRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
 import { z } from 'zod';
 import { renderReport } from '../cli/report/index.js';
+import { eraseFile } from '../erasure/erase-file.js';
 import { EXPORT_FORMATS, EXPORT_PERMISSION, type ExportedJourney, exportJourney } from '../export/index.js';
 import type { InsightsResult } from '../insights/insights-pillar.js';
 import { DATA_MASH_REALM } from './phase-service.js';
@@ -161,10 +163,22 @@ export const DATA_MASH_API: readonly Capability[] = [
   },
   {
     name: 'data_mash.delete_file',
-    description: "Delete a stored file's bytes; its record and lineage stay, marked deleted",
+    description:
+      "Erase a file and everything derived from it in every store (parsed data, content, embeddings, graph, insights, its flows' stored results), audited; refused (CONFLICT) under legal hold. Its record stays, marked deleted, and its flow as an ERASED tombstone",
     permission: DATA_MASH_PERMISSIONS.deleteFile,
     input: z.object({ fileId: z.string().min(1).max(200) }),
-    output: z.object({ fileId: z.string(), status: z.string() }),
+    output: z.object({
+      fileId: z.string(),
+      status: z.string(),
+      removed: z.object({
+        blobs: z.number(),
+        contents: z.number(),
+        embeddings: z.number(),
+        parsedFiles: z.number(),
+        journeys: z.number(),
+        derivedFiles: z.number(),
+      }),
+    }),
     api: { method: 'DELETE', path: '/files/{fileId}', handler: 'deleteFile' },
   },
   // ---- Export (issue 16): its handler is `exportTables`, in the export block of DataMashApi. ----
@@ -286,10 +300,34 @@ export class DataMashApi extends RealmServiceBase<RealmServiceDeps & { flow: Dat
     };
   }
 
-  /** `DELETE /files/{fileId}`. */
+  /**
+   * `DELETE /files/{fileId}`: erases the file and everything derived from it ({@link eraseFile}),
+   * needing `files:delete`; answers what was removed, in counts.
+   */
   async deleteFile(input: { fileId: string }, userContext: unknown) {
-    const record = await this.getSmartCityApi(ContentStewardRef).deleteFile(userContext, input.fileId);
-    return { fileId: record.id, status: record.status };
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, DATA_MASH_PERMISSIONS.deleteFile);
+    const erased = await eraseFile({
+      blobs: this.deps.locate(BlobStoreRef),
+      metadata: this.deps.locate(MetadataStoreRef),
+      semantic: this.deps.locate(SemanticStoreRef),
+      tenantId: user.tenantId,
+      fileId: input.fileId,
+      by: user.userId,
+      reason: 'DELETE /files/{fileId}',
+    });
+    return {
+      fileId: erased.fileId,
+      status: 'deleted',
+      removed: {
+        blobs: erased.blobs.length,
+        contents: erased.contents.length,
+        embeddings: erased.contents.reduce((sum, content) => sum + content.embeddings, 0),
+        parsedFiles: erased.parsedFiles.length,
+        journeys: erased.journeys.length,
+        derivedFiles: erased.derivedFiles.length,
+      },
+    };
   }
 
   // ---- Export (issue 16) --------------------------------------------------------------------
