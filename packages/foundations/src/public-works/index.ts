@@ -1,3 +1,13 @@
+export {
+  type AuditHead,
+  type AuditProblem,
+  type AuditVerification,
+  canonicalJson,
+  GENESIS_HASH,
+  governanceRecordHash,
+  type VerifyAuditOptions,
+  verifyAudit,
+} from './audit-chain.js';
 export { checkCloudProfile, publicWorksModule } from './composition.js';
 export { prepareGraphTraversal, type ResolvedGraphTraversal, traverseBreadthFirst } from './graph-traversal.js';
 export {

@@ -5,10 +5,15 @@
  * helpers. Needs `vitest` (an optional peer dependency: add it as a dev dependency).
  */
 export { expectPlatformError, uniqueTenant } from './assertions.js';
+export { sqlAuditTamper } from './audit-tamper.js';
 export { type BlobStoreFixture, describeBlobStoreConformance } from './blob-store-conformance.js';
 export { describeEventBusConformance, type EventBusFixture } from './event-bus-conformance.js';
 export { startGcsEmulator } from './gcs-emulator.js';
 export { describeKeyValueStoreConformance, type KeyValueStoreFixture } from './key-value-store-conformance.js';
-export { describeMetadataStoreConformance, type MetadataStoreFixture } from './metadata-store-conformance.js';
+export {
+  type AuditTamper,
+  describeMetadataStoreConformance,
+  type MetadataStoreFixture,
+} from './metadata-store-conformance.js';
 export { createPostgresTestDatabase, TEST_POSTGRES_URL } from './postgres-test-database.js';
 export { describeSemanticStoreConformance, type SemanticStoreFixture } from './semantic-store-conformance.js';

@@ -1,12 +1,29 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENESIS_HASH, governanceRecordHash, verifyAudit } from '../public-works/audit-chain.js';
+import type { GovernanceRecord } from '../public-works/ports/metadata-records.js';
 import type { MetadataStore } from '../public-works/ports/metadata-store.js';
 import { expectPlatformError, uniqueTenant } from './assertions.js';
+
+/**
+ * Writes behind the store's back, as someone with direct access to its database would, to check
+ * that `verifyAudit` notices. Each acts on the tenant's chained governance record(s) at `seq`.
+ */
+export interface AuditTamper {
+  /** Replaces the record's `data` (leaving its hash as it was). */
+  editData(tenantId: string, seq: number, data: Record<string, unknown>): Promise<void>;
+  /** Deletes the record. */
+  remove(tenantId: string, seq: number): Promise<void>;
+  /** Swaps the seqs of two records (moving each to the other's place in the chain). */
+  swapSeq(tenantId: string, a: number, b: number): Promise<void>;
+}
 
 /** What a metadata store conformance run needs. */
 export interface MetadataStoreFixture {
   store: MetadataStore;
   cleanup?: () => Promise<void>;
+  /** Direct access to the store's database, for the tamper-evidence tests (skipped without it). */
+  tamper?: AuditTamper;
 }
 
 const sha = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -18,6 +35,28 @@ const newFile = (tenantId: string, name = `f-${randomUUID().slice(0, 6)}.csv`) =
   declaredType: 'text/csv',
 });
 const pause = () => new Promise((resolve) => setTimeout(resolve, 3));
+
+async function chainOf(store: MetadataStore, tenantId: string): Promise<GovernanceRecord[]> {
+  const records: GovernanceRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listGovernanceRecords(tenantId, {
+      order: 'seq',
+      limit: 1000,
+      ...(cursor ? { cursor } : {}),
+    });
+    records.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return records;
+}
+
+const audit = (tenantId: string, n: number) => ({
+  tenantId,
+  kind: 'audit',
+  subject: { kind: 'file', id: `file-${n}` },
+  data: { n, nested: { b: [1, { z: true, a: null }], a: 'x' } },
+});
 
 /** The shared behaviour every {@link MetadataStore} adapter must have. */
 export function describeMetadataStoreConformance(name: string, setup: () => Promise<MetadataStoreFixture>): void {
@@ -336,6 +375,118 @@ export function describeMetadataStoreConformance(name: string, setup: () => Prom
         expect(second.nextCursor).toBeUndefined();
         expect((await store.listGovernanceRecords(tenant, { kind: 'policy_decision' })).items).toHaveLength(2);
         expect((await store.listGovernanceRecords(uniqueTenant())).items).toEqual([]);
+      });
+    });
+
+    describe('tamper-evident audit chain', () => {
+      it('chains each tenant on its own: seq 1, 2, ..., each linked to the previous hash', async () => {
+        const [a, b] = [uniqueTenant(), uniqueTenant()];
+        const appended: GovernanceRecord[] = [];
+        for (let n = 0; n < 3; n += 1) {
+          appended.push(await store.appendGovernanceRecord({ ...audit(a, n), traceId: `trace-${n}` }));
+          await store.appendGovernanceRecord(audit(b, n));
+        }
+        expect(appended.map((record) => record.seq)).toEqual([1, 2, 3]);
+        expect(appended[0]?.prevHash).toBe(GENESIS_HASH);
+        for (const [index, record] of appended.entries()) {
+          expect(record.hash).toBe(governanceRecordHash(record, index + 1, record.prevHash as string));
+          if (index > 0) expect(record.prevHash).toBe(appended[index - 1]?.hash);
+        }
+        // Read back exactly as appended, in either order, and page by page in seq order.
+        expect(await chainOf(store, a)).toEqual(appended);
+        expect((await store.listGovernanceRecords(a)).items).toEqual(appended);
+        const first = await store.listGovernanceRecords(a, { order: 'seq', limit: 2 });
+        expect(first.items.map((record) => record.seq)).toEqual([1, 2]);
+        const rest = await store.listGovernanceRecords(a, {
+          order: 'seq',
+          limit: 2,
+          cursor: first.nextCursor as string,
+        });
+        expect(rest).toEqual({ items: [appended[2]] });
+        expect((await store.listGovernanceRecords(a, { order: 'seq', kind: 'other' })).items).toEqual([]);
+        expect((await chainOf(store, b)).map((record) => record.seq)).toEqual([1, 2, 3]);
+        // A cursor of one order is not a cursor of the other.
+        await expectPlatformError(
+          store.listGovernanceRecords(a, {
+            order: 'seq',
+            cursor: (await store.listGovernanceRecords(a, { limit: 1 })).nextCursor as string,
+          }),
+          'VALIDATION_FAILED',
+        );
+        await expectPlatformError(
+          store.listGovernanceRecords(a, { cursor: first.nextCursor as string }),
+          'VALIDATION_FAILED',
+        );
+        await expectPlatformError(
+          store.appendGovernanceRecord({ ...audit(a, 9), seq: 7 } as never),
+          'VALIDATION_FAILED',
+        );
+        expect(await verifyAudit(store, a)).toEqual({
+          ok: true,
+          tenantId: a,
+          records: 3,
+          legacy: 0,
+          head: { seq: 3, hash: appended[2]?.hash },
+        });
+        expect(await verifyAudit(store, uniqueTenant())).toMatchObject({
+          ok: true,
+          records: 0,
+          head: { seq: 0, hash: GENESIS_HASH },
+        });
+      });
+
+      it('keeps the chain gap-free under 3 concurrent writers of 50 appends each', async () => {
+        const tenant = uniqueTenant();
+        const writers = [0, 1, 2].map((writer) =>
+          Promise.all(
+            Array.from({ length: 50 }, (_, n) => store.appendGovernanceRecord(audit(tenant, writer * 100 + n))),
+          ),
+        );
+        const appended = (await Promise.all(writers)).flat();
+        expect(appended.map((record) => record.seq).sort((x, y) => (x as number) - (y as number))).toEqual(
+          Array.from({ length: 150 }, (_, index) => index + 1),
+        );
+        const chain = await chainOf(store, tenant);
+        expect(chain.map((record) => record.seq)).toEqual(Array.from({ length: 150 }, (_, index) => index + 1));
+        expect(await verifyAudit(store, tenant, { pageSize: 40 })).toMatchObject({ ok: true, records: 150, legacy: 0 });
+      });
+
+      it('detects an edited, a deleted and a moved record, and records cut off the end', async (context) => {
+        const tamper = fixture.tamper;
+        if (!tamper) {
+          context.skip();
+          return;
+        }
+        const tenant = uniqueTenant();
+        const appended: GovernanceRecord[] = [];
+        for (let n = 0; n < 10; n += 1) appended.push(await store.appendGovernanceRecord(audit(tenant, n)));
+        const head = { seq: 10, hash: appended[9]?.hash as string };
+        const other = uniqueTenant();
+        await store.appendGovernanceRecord(audit(other, 0));
+
+        await tamper.editData(tenant, 2, { n: 2, approved: true });
+        expect(await verifyAudit(store, tenant)).toMatchObject({
+          ok: false,
+          problems: [{ seq: 2, kind: 'edited', id: appended[1]?.id }],
+        });
+        await tamper.remove(tenant, 5);
+        await tamper.swapSeq(tenant, 7, 8);
+        await tamper.remove(tenant, 10);
+        const result = await verifyAudit(store, tenant, { expectedHead: head });
+        expect(result.ok).toBe(false);
+        expect(
+          result.ok
+            ? []
+            : result.problems.map(({ seq, kind, originalSeq, count }) => ({ seq, kind, originalSeq, count })),
+        ).toEqual([
+          { seq: 2, kind: 'edited', originalSeq: undefined, count: undefined },
+          { seq: 5, kind: 'missing', originalSeq: undefined, count: 1 },
+          { seq: 7, kind: 'reordered', originalSeq: 8, count: undefined },
+          { seq: 8, kind: 'reordered', originalSeq: 7, count: undefined },
+          { seq: 10, kind: 'missing', originalSeq: undefined, count: 1 },
+        ]);
+        // Other tenants' chains are untouched.
+        expect(await verifyAudit(store, other)).toMatchObject({ ok: true, records: 1 });
       });
     });
   });

@@ -254,3 +254,28 @@ describe('Data Steward', () => {
     await stop();
   });
 });
+
+describe('Data Steward: the audit trail verified', () => {
+  it('verifies the tenant chain for a user with audit:read, refuses one without and records nothing then', async () => {
+    const { steward, metadata, stop } = await start({
+      policies: [{ id: 'exports', version: 1, rules: [], default: 'allow' }],
+    });
+    try {
+      await steward.decideInternal('acme', subject, 'exports', { action: 'export' });
+      await steward.decideInternal('acme', subject, 'exports', { action: 'share' });
+      const auditor = testUser('ida', 'acme', { permissions: ['audit:read'] });
+      const first = await steward.verifyAudit(auditor);
+      expect(first).toMatchObject({ ok: true, tenantId: 'acme' });
+      expect(first.records).toBeGreaterThanOrEqual(2);
+      // A later check against the earlier head still holds: records are only ever added.
+      expect(await steward.verifyAudit(auditor, { expectedHead: first.head })).toMatchObject({ ok: true });
+
+      const before = (await metadata.listGovernanceRecords('acme')).items.length;
+      const clerk = testUser('cal', 'acme', { permissions: ['files:read'] });
+      await expect(steward.verifyAudit(clerk)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+      expect((await metadata.listGovernanceRecords('acme')).items.length).toBe(before);
+    } finally {
+      await stop();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import {
+  type AuditVerification,
   defineService,
   defineServiceRef,
   type FileRecord,
@@ -6,6 +7,8 @@ import {
   type MetadataStore,
   MetadataStoreRef,
   type RecordRef,
+  type VerifyAuditOptions,
+  verifyAudit,
 } from '@platform/foundations';
 import { currentTraceId } from '@platform/observability';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
@@ -205,6 +208,23 @@ export class DataSteward extends SmartCityRoleBase<
   ) {
     const user = this.requireUserContext(userContext);
     return this.deps.metadata.listGovernanceRecords(user.tenantId, options);
+  }
+
+  /**
+   * Checks the tenant's governance and audit records are as appended: every record's hash and
+   * its link to the previous one (`verifyAudit` of `@platform/foundations`). Pass the `head` of an
+   * earlier result as `expectedHead` to also catch records removed from the end.
+   */
+  async verifyAuditInternal(tenantId: string, options: VerifyAuditOptions = {}): Promise<AuditVerification> {
+    return this.withSpan('data_steward.verify_audit', {}, () => verifyAudit(this.deps.metadata, tenantId, options));
+  }
+
+  /** Client track of {@link verifyAuditInternal}, for the user's tenant: needs `audit:read`; the call is audited. */
+  async verifyAudit(userContext: unknown, options: VerifyAuditOptions = {}): Promise<AuditVerification> {
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, 'audit:read', { tenantId: user.tenantId });
+    await this.#audit(user, 'verify_audit', { kind: 'tenant', id: user.tenantId });
+    return this.verifyAuditInternal(user.tenantId, options);
   }
 }
 

@@ -1,3 +1,4 @@
+import { type AuditHead, chainGovernanceRecord, decodeSeqCursor, encodeSeqCursor } from '../audit-chain.js';
 import {
   checkTenantAndId,
   decodeCursor,
@@ -54,6 +55,7 @@ export class MemoryMetadataStore implements MetadataStore {
   readonly #links: FileLink[] = [];
   readonly #journeys = new Map<string, JourneyRecord>();
   readonly #governance: GovernanceRecord[] = [];
+  readonly #heads = new Map<string, AuditHead>();
 
   #row<T>(table: Map<string, T>, kind: string, tenantId: string, id: string): T {
     checkTenantAndId(tenantId, id);
@@ -221,8 +223,11 @@ export class MemoryMetadataStore implements MetadataStore {
   }
 
   async appendGovernanceRecord(input: Parameters<MetadataStore['appendGovernanceRecord']>[0]) {
-    const record = prepareGovernanceRecord(input, new Date());
+    // Read the head and append without awaiting in between: concurrent callers cannot share a seq.
+    const prepared = prepareGovernanceRecord(input, new Date());
+    const record = chainGovernanceRecord(prepared, this.#heads.get(prepared.tenantId));
     this.#governance.push(record);
+    this.#heads.set(record.tenantId, { seq: record.seq as number, hash: record.hash as string });
     return structuredClone(record);
   }
 
@@ -235,6 +240,14 @@ export class MemoryMetadataStore implements MetadataStore {
         (!subject || sameRef(record.subject, subject)) &&
         (options.kind === undefined || record.kind === options.kind),
     );
-    return page(rows, options, 'asc');
+    if (options.order !== 'seq') return page(rows, options, 'asc');
+    const limit = pageLimit(options);
+    const after = decodeSeqCursor(options.cursor) ?? 0;
+    const chained = rows
+      .filter((record) => record.seq !== undefined && record.seq > after)
+      .sort((a, b) => (a.seq as number) - (b.seq as number));
+    const items = chained.slice(0, limit).map((record) => structuredClone(record));
+    const last = items.at(-1);
+    return chained.length > limit && last ? { items, nextCursor: encodeSeqCursor(last.seq as number) } : { items };
   }
 }

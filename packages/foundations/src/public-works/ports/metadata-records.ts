@@ -172,11 +172,25 @@ export const GovernanceRecordSchema = z
     data: JsonObjectSchema,
     traceId: z.string().optional(),
     createdAt: z.date(),
+    /**
+     * The record's place in its tenant's audit chain: 1, 2, ... with no gaps. Set by the store
+     * on append; absent only on records written before the chain existed (see `verifyAudit`).
+     */
+    seq: z.number().int().positive().optional(),
+    /** The `hash` of the record at `seq - 1`, or 64 zeros for the first one. */
+    prevHash: Sha256Schema.optional(),
+    /** sha256 of `prevHash` and the record's content: see `governanceRecordHash`. */
+    hash: Sha256Schema.optional(),
   })
   .strict();
 export type GovernanceRecord = z.output<typeof GovernanceRecordSchema>;
 
-export const NewGovernanceRecordSchema = GovernanceRecordSchema.omit({ createdAt: true }).extend({
+export const NewGovernanceRecordSchema = GovernanceRecordSchema.omit({
+  createdAt: true,
+  seq: true,
+  prevHash: true,
+  hash: true,
+}).extend({
   id: RecordIdSchema.optional(),
 });
 export type NewGovernanceRecord = z.input<typeof NewGovernanceRecordSchema>;

@@ -73,11 +73,18 @@ export interface MetadataStore {
    */
   updateJourney(tenantId: string, id: string, expectedVersion: number, patch: JourneyPatch): Promise<JourneyRecord>;
 
-  /** Appends a governance record (never updated, never deleted). */
+  /**
+   * Appends a governance record (never updated, never deleted) at the end of its tenant's audit
+   * chain: the store sets `seq` (the tenant's next number, no gaps even under concurrent writers
+   * in several processes), `prevHash` and `hash` (see `governanceRecordHash` and `verifyAudit`).
+   */
   appendGovernanceRecord(input: NewGovernanceRecord): Promise<GovernanceRecord>;
-  /** Oldest first. */
+  /**
+   * Oldest first (by `createdAt`, then id). With `order: 'seq'`, only the chained records, by
+   * `seq` ascending: the order `verifyAudit` walks (a cursor of one order is refused by the other).
+   */
   listGovernanceRecords(
     tenantId: string,
-    options?: PageOptions & { subject?: RecordRef; kind?: string },
+    options?: PageOptions & { subject?: RecordRef; kind?: string; order?: 'createdAt' | 'seq' },
   ): Promise<Page<GovernanceRecord>>;
 }

@@ -1,7 +1,12 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PlatformError } from '../../errors/platform-error.js';
-import { describeMetadataStoreConformance } from '../../testing/index.js';
+import { describeMetadataStoreConformance, sqlAuditTamper } from '../../testing/index.js';
 import { createPostgresTestDatabase, TEST_POSTGRES_URL } from '../../testing/postgres-test-database.js';
+import { verifyAudit } from '../audit-chain.js';
 import { applyMigrations, loadMigrations } from '../sql/migrations.js';
 import { SqlMetadataStore } from '../sql/sql-metadata-store.js';
 import { SqlSemanticStore } from '../sql/sql-semantic-store.js';
@@ -11,9 +16,12 @@ describeMetadataStoreConformance('postgres (local server)', async () => {
   const database = await createPostgresTestDatabase();
   const store = await createPostgresMetadataStore({ connectionString: database.url });
   await store.initialize();
+  const raw = await PostgresDriver.connect({ connectionString: database.url });
   return {
     store,
+    tamper: sqlAuditTamper('postgres', (sql, params) => raw.query(sql, params)),
     cleanup: async () => {
+      await raw.close();
       await store.shutdown();
       await database.drop();
     },
@@ -28,7 +36,10 @@ describe('Postgres driver', () => {
     );
     try {
       const results = await Promise.all(drivers.map((driver) => applyMigrations(driver, loadMigrations('metadata'))));
-      expect(results.flatMap((result) => result.applied)).toEqual(['metadata/0001_initial']);
+      expect(results.flatMap((result) => result.applied)).toEqual([
+        'metadata/0001_initial',
+        'metadata/0002_audit_chain',
+      ]);
       const store = new SqlMetadataStore({ driver: drivers[0] as PostgresDriver, migrate: false });
       expect((await store.health()).status).toBe('healthy');
     } finally {
@@ -141,4 +152,80 @@ describe('Postgres semantic store', () => {
       await database.drop();
     }
   });
+});
+
+// A process appending to one tenant's audit chain: the TypeScript sources under Node's type
+// stripping, `./x.js` imports mapped to `./x.ts` (as in the SQLite multi-process tests).
+const AUDIT_WORKER = `
+import { registerHooks } from 'node:module';
+registerHooks({
+  resolve(specifier, context, next) {
+    try {
+      return next(specifier, context);
+    } catch (error) {
+      if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !specifier.startsWith('.') || !specifier.endsWith('.js')) throw error;
+      return next(specifier.slice(0, -3) + '.ts', context);
+    }
+  },
+});
+const [source, url, worker, count] = process.argv.slice(2);
+const { createPostgresMetadataStore } = await import(source + 'index.ts');
+const store = await createPostgresMetadataStore({ connectionString: url, migrate: false });
+const append = (i) => store.appendGovernanceRecord({
+  tenantId: 'acme', kind: 'audit', subject: { kind: 'worker', id: 'w' + worker }, data: { worker: Number(worker), i },
+});
+const half = Number(count) / 2;
+const seqs = [];
+for (let i = 0; i < half; i += 1) seqs.push((await append(i)).seq);
+seqs.push(...(await Promise.all(Array.from({ length: half }, (_, i) => append(half + i)))).map((record) => record.seq));
+await store.shutdown();
+process.stdout.write(JSON.stringify(seqs));
+`;
+
+describe('Postgres audit chain shared by several processes', () => {
+  it('stays gap-free when 4 processes append to one tenant at once', async () => {
+    const database = await createPostgresTestDatabase();
+    const directory = await mkdtemp(join(tmpdir(), 'platform-pg-audit-'));
+    const store = await createPostgresMetadataStore({ connectionString: database.url });
+    try {
+      await store.initialize();
+      const script = join(directory, 'worker.mjs');
+      await writeFile(script, AUDIT_WORKER);
+      const source = new URL('./', import.meta.url).href;
+      const perWorker = 40;
+      const runs = Array.from(
+        { length: 4 },
+        (_, worker) =>
+          new Promise<number[]>((resolve, reject) => {
+            const child = spawn(process.execPath, [
+              '--no-warnings',
+              script,
+              source,
+              database.url,
+              String(worker),
+              String(perWorker),
+            ]);
+            let out = '';
+            let err = '';
+            child.stdout.on('data', (chunk) => {
+              out += String(chunk);
+            });
+            child.stderr.on('data', (chunk) => {
+              err += String(chunk);
+            });
+            child.on('error', reject);
+            child.on('close', (code) =>
+              code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`worker failed: ${err}`)),
+            );
+          }),
+      );
+      const seqs = (await Promise.all(runs)).flat().sort((a, b) => a - b);
+      expect(seqs).toEqual(Array.from({ length: 4 * perWorker }, (_, index) => index + 1));
+      expect(await verifyAudit(store, 'acme')).toMatchObject({ ok: true, records: 4 * perWorker, legacy: 0 });
+    } finally {
+      await store.shutdown();
+      await rm(directory, { recursive: true, force: true });
+      await database.drop();
+    }
+  }, 60_000);
 });

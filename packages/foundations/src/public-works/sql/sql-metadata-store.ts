@@ -1,5 +1,6 @@
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
 import type { ServiceLifecycle } from '../../kernel/service-definition.js';
+import { chainGovernanceRecord, decodeSeqCursor, encodeSeqCursor } from '../audit-chain.js';
 import { probeHealth } from '../health-probe.js';
 import {
   checkTenantAndId,
@@ -411,22 +412,38 @@ export class SqlMetadataStore implements MetadataStore, ServiceLifecycle {
   }
 
   async appendGovernanceRecord(input: Parameters<MetadataStore['appendGovernanceRecord']>[0]) {
-    const record = prepareGovernanceRecord(input, new Date());
-    await this.#db.query(
-      `insert into platform_governance_records (tenant_id, id, kind, subject_kind, subject_id, data, trace_id, created_at)
-       values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::timestamptz)`,
-      [
-        record.tenantId,
-        record.id,
-        record.kind,
-        record.subject.kind,
-        record.subject.id,
-        JSON.stringify(record.data),
-        record.traceId ?? null,
-        iso(record.createdAt),
-      ],
-    );
-    return record;
+    const prepared = prepareGovernanceRecord(input, new Date());
+    // The tenant's advisory lock serializes its appends across connections and processes until
+    // commit; the unique (tenant_id, seq) index is the backstop should a writer not take it.
+    return this.#db.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock(hashtext($1))', [prepared.tenantId]);
+      const { rows } = await tx.query<{ seq: string | number; hash: string }>(
+        `select seq, hash from platform_governance_records
+          where tenant_id = $1 and seq is not null order by seq desc limit 1`,
+        [prepared.tenantId],
+      );
+      const head = rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : undefined;
+      const record = chainGovernanceRecord(prepared, head);
+      await tx.query(
+        `insert into platform_governance_records (tenant_id, id, kind, subject_kind, subject_id, data, trace_id, created_at,
+           seq, prev_hash, hash)
+         values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::timestamptz, $9, $10, $11)`,
+        [
+          record.tenantId,
+          record.id,
+          record.kind,
+          record.subject.kind,
+          record.subject.id,
+          JSON.stringify(record.data),
+          record.traceId ?? null,
+          iso(record.createdAt),
+          record.seq,
+          record.prevHash,
+          record.hash,
+        ],
+      );
+      return record;
+    });
   }
 
   async listGovernanceRecords(tenantId: string, options: Parameters<MetadataStore['listGovernanceRecords']>[1] = {}) {
@@ -442,6 +459,15 @@ export class SqlMetadataStore implements MetadataStore, ServiceLifecycle {
       params.push(options.kind);
       sql += ` and kind = $${params.length}`;
     }
-    return this.#page(sql, params, options, 'asc', governanceFromRow);
+    if (options.order !== 'seq') return this.#page(sql, params, options, 'asc', governanceFromRow);
+    const limit = pageLimit(options);
+    params.push(decodeSeqCursor(options.cursor) ?? 0, limit + 1);
+    const { rows } = await this.#db.query<Row>(
+      `${sql} and seq > $${params.length - 1} order by seq limit $${params.length}`,
+      params,
+    );
+    const items = rows.slice(0, limit).map(governanceFromRow);
+    const last = items.at(-1);
+    return rows.length > limit && last ? { items, nextCursor: encodeSeqCursor(last.seq as number) } : { items };
   }
 }

@@ -118,5 +118,9 @@ export function governanceFromRow(row: Row): GovernanceRecord {
     data: json(row.data),
     ...optional('traceId', row.trace_id as string | null),
     createdAt: date(row.created_at),
+    // bigint in Postgres: `pg` answers it as a string.
+    ...optional('seq', row.seq === null || row.seq === undefined ? undefined : Number(row.seq)),
+    ...optional('prevHash', row.prev_hash as string | null | undefined),
+    ...optional('hash', row.hash as string | null | undefined),
   };
 }

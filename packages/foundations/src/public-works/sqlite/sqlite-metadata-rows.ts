@@ -130,7 +130,11 @@ export const journeyUpdateValues = (journey: JourneyRecord): Param[] => [
 ];
 
 export const INSERT_GOVERNANCE_RECORD = `insert into platform_governance_records (tenant_id, id, kind, subject_kind, subject_id,
-  data, trace_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)`;
+  data, trace_id, created_at, seq, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** The tenant's last chained governance record: the head the next one links to. */
+export const GOVERNANCE_HEAD = `select seq, hash from platform_governance_records
+  where tenant_id = ? and seq is not null order by seq desc limit 1`;
 
 export const governanceValues = (record: GovernanceRecord): Param[] => [
   record.tenantId,
@@ -141,4 +145,7 @@ export const governanceValues = (record: GovernanceRecord): Param[] => [
   JSON.stringify(record.data),
   record.traceId ?? null,
   record.createdAt.getTime(),
+  record.seq ?? null,
+  record.prevHash ?? null,
+  record.hash ?? null,
 ];

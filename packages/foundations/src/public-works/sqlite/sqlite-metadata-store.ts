@@ -1,5 +1,6 @@
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
 import type { ServiceLifecycle } from '../../kernel/service-definition.js';
+import { chainGovernanceRecord, decodeSeqCursor, encodeSeqCursor } from '../audit-chain.js';
 import { probeHealth } from '../health-probe.js';
 import {
   checkTenantAndId,
@@ -26,6 +27,7 @@ import {
   fileRow,
   fileUpdateValues,
   fileValues,
+  GOVERNANCE_HEAD,
   governanceRow,
   governanceValues,
   INSERT_FILE,
@@ -359,9 +361,15 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
   }
 
   async appendGovernanceRecord(input: Parameters<MetadataStore['appendGovernanceRecord']>[0]) {
-    const record = prepareGovernanceRecord(input, new Date());
-    await this.#db.write(() => this.#db.run(INSERT_GOVERNANCE_RECORD, ...governanceValues(record)));
-    return record;
+    const prepared = prepareGovernanceRecord(input, new Date());
+    // Reading the head and inserting in one write transaction (BEGIN IMMEDIATE): no other writer,
+    // in this process or another, can append in between, so the chain has no gaps or forks.
+    return this.#db.write(() => {
+      const head = this.#db.get<{ seq: number; hash: string }>(GOVERNANCE_HEAD, prepared.tenantId);
+      const record = chainGovernanceRecord(prepared, head);
+      this.#db.run(INSERT_GOVERNANCE_RECORD, ...governanceValues(record));
+      return record;
+    });
   }
 
   async listGovernanceRecords(tenantId: string, options: Parameters<MetadataStore['listGovernanceRecords']>[1] = {}) {
@@ -377,6 +385,12 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
       params.push(options.kind);
       sql += ' and kind = ?';
     }
-    return this.#page(sql, params, options, 'asc', governanceRow);
+    if (options.order !== 'seq') return this.#page(sql, params, options, 'asc', governanceRow);
+    const limit = pageLimit(options);
+    params.push(decodeSeqCursor(options.cursor) ?? 0, limit + 1);
+    const rows = this.#db.all<Row>(`${sql} and seq > ? order by seq limit ?`, ...params).map(governanceRow);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return rows.length > limit && last ? { items, nextCursor: encodeSeqCursor(last.seq as number) } : { items };
   }
 }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeMetadataStoreConformance } from '../../testing/index.js';
+import { describeMetadataStoreConformance, sqlAuditTamper } from '../../testing/index.js';
+import { verifyAudit } from '../audit-chain.js';
 import { loadMigrations } from '../sql/migrations.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { SqliteMetadataStore } from './sqlite-metadata-store.js';
@@ -16,16 +17,25 @@ async function openStore(path: string): Promise<SqliteMetadataStore> {
   return store;
 }
 
+async function openTamperable(path: string) {
+  const database = await SqliteDatabase.open({ path });
+  const store = new SqliteMetadataStore({ database });
+  await store.initialize();
+  const tamper = sqlAuditTamper('sqlite', (sql, params) => database.run(sql, ...(params as (string | number)[])));
+  return { store, tamper };
+}
+
 describeMetadataStoreConformance('sqlite (in memory)', async () => {
-  const store = await openStore(':memory:');
-  return { store, cleanup: () => store.shutdown() };
+  const { store, tamper } = await openTamperable(':memory:');
+  return { store, tamper, cleanup: () => store.shutdown() };
 });
 
 describeMetadataStoreConformance('sqlite (file)', async () => {
   const directory = await mkdtemp(join(tmpdir(), 'platform-sqlite-'));
-  const store = await openStore(join(directory, 'metadata.db'));
+  const { store, tamper } = await openTamperable(join(directory, 'metadata.db'));
   return {
     store,
+    tamper,
     cleanup: async () => {
       await store.shutdown();
       await rm(directory, { recursive: true, force: true });
@@ -68,7 +78,7 @@ describe('SQLite file-backed metadata store', () => {
     expect(await second.getFile('t1', file.id)).toEqual(file);
     expect(await second.getJourney('t1', journey.id)).toEqual(done);
     expect((await second.getJourney('t1', journey.id)).completedAt).toEqual(completedAt);
-    expect(database.all('select id from platform_migrations')).toHaveLength(1);
+    expect(database.all('select id from platform_migrations')).toHaveLength(2);
     expect((await second.health()).status).toBe('healthy');
     await second.shutdown();
     expect((await second.health()).status).toBe('unhealthy');
@@ -87,6 +97,38 @@ describe('SQLite file-backed metadata store', () => {
           { ...(migration as NonNullable<typeof migration>), sql: `${migration?.sql}\n-- edit`, checksum: 'edited' },
         ]),
       ).rejects.toMatchObject({ code: 'MIGRATION_CHECKSUM_MISMATCH' });
+    } finally {
+      database.close();
+    }
+  });
+
+  it('leaves records appended before the audit chain unchained, counts them as legacy, and chains the next ones', async () => {
+    const database = await SqliteDatabase.open();
+    try {
+      await database.applyMigrations(loadMigrations('sqlite-metadata').slice(0, 1));
+      database.run(
+        `insert into platform_governance_records (tenant_id, id, kind, subject_kind, subject_id, data, created_at)
+         values ('t1', 'gov_00000000-0000-4000-8000-000000000000', 'audit', 'file', 'f1', '{}', ?)`,
+        Date.now() - 86_400_000,
+      );
+      const store = new SqliteMetadataStore({ database, ownsDatabase: false });
+      await store.initialize();
+      const first = await store.appendGovernanceRecord({
+        tenantId: 't1',
+        kind: 'audit',
+        subject: { kind: 'file', id: 'f1' },
+        data: {},
+      });
+      await store.appendGovernanceRecord({
+        tenantId: 't1',
+        kind: 'audit',
+        subject: { kind: 'file', id: 'f1' },
+        data: {},
+      });
+      expect(first).toMatchObject({ seq: 1, prevHash: '0'.repeat(64) });
+      const [legacy] = (await store.listGovernanceRecords('t1')).items;
+      expect(legacy).not.toHaveProperty('seq');
+      expect(await verifyAudit(store, 't1')).toMatchObject({ ok: true, records: 2, legacy: 1 });
     } finally {
       database.close();
     }
@@ -181,6 +223,16 @@ if (task === 'load') {
     }
   }
   result = { files, journeys };
+} else if (task === 'audit') {
+  // Appends from every worker at once, half of them concurrently within the process too.
+  const count = Number(argument);
+  const append = (i) => store.appendGovernanceRecord({
+    tenantId: 'acme', kind: 'audit', subject: { kind: 'worker', id: 'w' + index }, data: { worker: Number(index), i },
+  });
+  const seqs = [];
+  for (let i = 0; i < count / 2; i += 1) seqs.push((await append(i)).seq);
+  seqs.push(...(await Promise.all(Array.from({ length: count / 2 }, (_, i) => append(count / 2 + i)))).map((r) => r.seq));
+  result = seqs;
 } else if (task === 'same-sha') {
   result = await outcome(() => store.createFile({ tenantId: 'acme', name: 'w' + index + '.csv', sizeBytes: 1, sha256: argument }));
 } else if (task === 'same-key') {
@@ -230,7 +282,7 @@ async function runWorkers(
     // Of the processes opening the fresh file at once, exactly one applied the migrations.
     expect(done.map((message) => message.applied).sort()).toEqual([
       ...Array.from({ length: WORKERS - 1 }, () => []),
-      ['sqlite-metadata/0001_initial'],
+      ['sqlite-metadata/0001_initial', 'sqlite-metadata/0002_audit_chain'],
     ]);
     return done;
   } finally {
@@ -289,9 +341,25 @@ describe('SQLite metadata store shared by several processes', { timeout: 180_000
     const database = await SqliteDatabase.open({ path });
     try {
       expect(database.all('pragma integrity_check')).toEqual([{ integrity_check: 'ok' }]);
-      expect(database.all('select id from platform_migrations')).toHaveLength(1);
+      expect(database.all('select id from platform_migrations')).toHaveLength(2);
     } finally {
       database.close();
+    }
+  });
+
+  it('keeps one gap-free audit chain when 8 processes append to it at once', async () => {
+    const path = join(directory, 'audit.db');
+    const perWorker = 20;
+    const seqs = (await runWorkers(script, path, 'audit', String(perWorker))).flatMap(
+      (message) => message.result as number[],
+    );
+    const all = Array.from({ length: WORKERS * perWorker }, (_, index) => index + 1);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(all);
+    const store = await openStore(path);
+    try {
+      expect(await verifyAudit(store, 'acme')).toMatchObject({ ok: true, records: WORKERS * perWorker, legacy: 0 });
+    } finally {
+      await store.shutdown();
     }
   });
 

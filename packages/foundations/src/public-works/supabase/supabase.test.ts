@@ -119,6 +119,29 @@ describe('SupabaseMetadataStore requests', () => {
     expect(requests[1]?.query.get('status')).toBe('not.in.(deleted,quarantined)');
   });
 
+  it('chains an audit append after the head, and retries on a taken seq after reading the head again', async () => {
+    const { store, requests } = scripted([
+      { body: [{ seq: 1, hash: 'a'.repeat(64) }] },
+      { status: 409, body: { code: '23505', message: 'duplicate key value violates unique constraint' } },
+      { body: [] },
+      { body: [{ seq: 2, hash: 'b'.repeat(64) }] },
+      { status: 201, body: null },
+    ]);
+    const record = await store.appendGovernanceRecord({
+      tenantId: 'acme',
+      kind: 'audit',
+      subject: { kind: 'file', id: 'file_1' },
+      data: { action: 'read' },
+    });
+    expect(record).toMatchObject({ seq: 3, prevHash: 'b'.repeat(64), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(requests.map((request) => request.method)).toEqual(['GET', 'POST', 'GET', 'GET', 'POST']);
+    expect(requests[0]?.query.get('seq')).toBe('not.is.null');
+    expect(requests[0]?.query.get('order')).toBe('seq.desc');
+    expect(requests[1]?.body).toMatchObject({ seq: 2, prev_hash: 'a'.repeat(64) });
+    expect(requests[2]?.query.get('id')).toBe(`eq.${record.id}`);
+    expect(requests[4]?.body).toMatchObject({ seq: 3, prev_hash: 'b'.repeat(64), hash: record.hash });
+  });
+
   it('updates a journey only at the expected version, and reports the current one when stale', async () => {
     const { store, requests } = scripted([{ body: [journeyRow(3)] }, { body: [] }, { body: [journeyRow(4)] }]);
     const attempt = store.updateJourney('acme', 'journey_1', 3, { status: 'completed' });
