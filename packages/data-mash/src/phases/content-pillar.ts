@@ -6,7 +6,7 @@ import {
   type MetadataStore,
   MetadataStoreRef,
 } from '@platform/foundations';
-import { DataStewardRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import { DataStewardRef, type PiiType, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
 import type { z } from 'zod';
 import { type ParseContentOptions, parseContent } from '../content/parse-content.js';
 import { HashingEmbedder } from '../embedding/hashing-embedder.js';
@@ -14,6 +14,7 @@ import { FileParsed, FileUploaded } from '../flow/contracts.js';
 import type { TableProfilerOptions } from '../insights/table-profiler.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
 import { type Embedder, processSemantics } from '../semantics/semantic-result.js';
+import { classifyParsedTables, enforceFlowPolicies, governs } from './governance.js';
 import {
   lineageFieldName,
   lineageNamespace,
@@ -80,16 +81,31 @@ export class ContentPillar extends RealmServiceBase<
         inputs: [{ namespace, name: uploaded.storageLocation }],
         outputs: [{ namespace, name: parsedKeys(uploaded.fileId).parse }],
       },
-      (lineage) => this.#parseFile(user.tenantId, uploaded, lineage),
+      (lineage) => this.#parseFile(user, uploaded, lineage, context),
     );
   }
 
   async #parseFile(
-    tenantId: string,
+    user: { tenantId: string; roles: readonly string[] },
     uploaded: z.output<typeof FileUploaded.schema>,
     lineage: PhaseLineageRun,
+    context: MilestoneContext | undefined,
   ): Promise<FileParsedOutput> {
+    const { tenantId } = user;
     const file = { 'file.id': uploaded.fileId };
+    // Governance: asked before the parsed content is stored, and (with what the tables hold)
+    // before it is embedded; a denial fails the phase and nothing further is stored.
+    const governance = this.deps.options.governance;
+    const steward = this.getSmartCityApi(DataStewardRef);
+    const ask = (action: 'store_parsed' | 'embed', pii: readonly PiiType[]) =>
+      enforceFlowPolicies(steward, governance, {
+        tenantId,
+        action,
+        subject: context ? { kind: 'journey', id: context.journeyId } : { kind: 'file', id: uploaded.fileId },
+        roles: user.roles,
+        pii,
+      });
+    if (governs(governance, tenantId)) await ask('store_parsed', []);
     const parse = await this.withSpan(
       'content_pillar.parse',
       { ...file, 'file.size': uploaded.sizeBytes },
@@ -114,6 +130,10 @@ export class ContentPillar extends RealmServiceBase<
         return result;
       },
     );
+    if (governs(governance, tenantId)) {
+      const { pii } = await classifyParsedTables(steward, tenantId, uploaded.fileId, parse);
+      await ask('embed', pii);
+    }
     const semantic = await this.withSpan('content_pillar.process_semantics', file, async (span) => {
       const result = await processSemantics(parse, {
         fileId: uploaded.fileId,

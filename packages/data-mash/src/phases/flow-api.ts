@@ -11,13 +11,14 @@ import {
   SemanticStoreRef,
   type SoaApiDefinition,
 } from '@platform/foundations';
-import { LibrarianRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import { DataStewardRef, LibrarianRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
 import { z } from 'zod';
 import { renderReport } from '../cli/report/index.js';
 import { eraseFile } from '../erasure/erase-file.js';
 import { EXPORT_FORMATS, EXPORT_PERMISSION, type ExportedJourney, exportJourney } from '../export/index.js';
 import type { InsightsResult } from '../insights/insights-pillar.js';
-import { DATA_MASH_REALM } from './phase-service.js';
+import { enforceFlowPolicies, governs, piiOfFile } from './governance.js';
+import { DATA_MASH_REALM, type PhaseServiceOptions } from './phase-service.js';
 import {
   DATA_MASH_FLOW_TEMPLATE,
   type DataMashFlowRequest,
@@ -223,9 +224,29 @@ export const DATA_MASH_API: readonly Capability[] = [
  * process, each in its journey (so a process that stops leaves them to resume); `drain()` waits
  * for them when the platform stops.
  */
-export class DataMashApi extends RealmServiceBase<RealmServiceDeps & { flow: DataMashSolutionOrchestrator }> {
+export class DataMashApi extends RealmServiceBase<
+  RealmServiceDeps & { flow: DataMashSolutionOrchestrator; options?: PhaseServiceOptions }
+> {
   readonly realm = DATA_MASH_REALM;
   readonly #running = new Set<Promise<DataMashFlowResult>>();
+
+  // Governance: the policies are asked before a report or an export is produced, with what the
+  // journey's file holds; a denial is POLICY_DENIED and nothing is produced.
+  async #govern(user: { tenantId: string; roles: readonly string[] }, journeyId: string, action: 'report' | 'export') {
+    const governance = this.deps.options?.governance;
+    if (!governs(governance, user.tenantId)) return;
+    const metadata = this.deps.locate(MetadataStoreRef);
+    const journey = await metadata.getJourney(user.tenantId, journeyId);
+    const outputs = (journey.context as { outputs?: { file_uploaded?: { fileId?: string } } }).outputs;
+    const fileId = outputs?.file_uploaded?.fileId;
+    await enforceFlowPolicies(this.getSmartCityApi(DataStewardRef), governance, {
+      tenantId: user.tenantId,
+      action,
+      subject: { kind: 'journey', id: journeyId },
+      roles: user.roles,
+      pii: fileId ? await piiOfFile(metadata, user.tenantId, fileId) : [],
+    });
+  }
 
   /** `POST /files`: stores the uploaded file and starts its flow. */
   async ingestFile(
@@ -274,7 +295,10 @@ export class DataMashApi extends RealmServiceBase<RealmServiceDeps & { flow: Dat
 
   /** `GET /journeys/{journeyId}/report`: the HTML report. */
   async report(input: { journeyId: string }, userContext: unknown): Promise<string> {
-    return renderReport(await this.deps.flow.readReport(userContext, input.journeyId));
+    const user = this.requireUserContext(userContext);
+    const report = await this.deps.flow.readReport(user, input.journeyId);
+    await this.#govern(user, input.journeyId, 'report');
+    return renderReport(report);
   }
 
   /** `GET /search?q=`. */
@@ -344,6 +368,7 @@ export class DataMashApi extends RealmServiceBase<RealmServiceDeps & { flow: Dat
   ): Promise<ExportedJourney> {
     const user = this.requireUserContext(userContext);
     this.requirePermission(user, EXPORT_PERMISSION);
+    await this.#govern(user, input.journeyId, 'export');
     // Looked up when called: the stores the solution orchestrator already depends on.
     return exportJourney({
       metadata: this.deps.locate(MetadataStoreRef),
@@ -415,11 +440,11 @@ export class DataMashApi extends RealmServiceBase<RealmServiceDeps & { flow: Dat
 export const DataMashApiRef = defineServiceRef<DataMashApi>({ id: 'data-mash.api', tier: 'realm' });
 
 /** Defines the data mash's front-door API: its capabilities and SOA APIs, registered in Curator. */
-export function dataMashApi() {
+export function dataMashApi(options: PhaseServiceOptions = {}) {
   return defineService({
     ref: DataMashApiRef,
     deps: { flow: DataMashSolutionOrchestratorRef },
-    factory: (deps, context) => new DataMashApi({ ...context, ...deps }),
+    factory: (deps, context) => new DataMashApi({ ...context, ...deps, options }),
     description: {
       description: `The data mash's API: upload files, follow their ${DATA_MASH_FLOW_TEMPLATE} journeys, read insights and reports, search`,
       realm: DATA_MASH_REALM,

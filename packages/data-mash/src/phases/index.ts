@@ -17,6 +17,14 @@ export {
 } from './file-intake.js';
 export { DATA_MASH_API, DATA_MASH_PERMISSIONS, DataMashApi, DataMashApiRef, dataMashApi } from './flow-api.js';
 export {
+  classifyParsedTables,
+  enforceFlowPolicies,
+  type FlowGovernanceOptions,
+  type FlowPolicyAction,
+  type FlowPolicyRequest,
+  piiOfFile,
+} from './governance.js';
+export {
   type InsightsGeneratedOutput,
   InsightsPillar,
   type InsightsPillarOptions,

@@ -45,10 +45,12 @@ export interface DataMashModuleOptions extends PhaseServiceOptions, DataMashJour
  */
 export function dataMashModule(options: DataMashModuleOptions = {}): PlatformModule {
   const realm = options.checkRealmAccess === undefined ? {} : { checkRealmAccess: options.checkRealmAccess };
+  const governance = options.governance ? { governance: options.governance } : {};
   const services = [
     fileIntake(realm),
     contentPillar({
       ...realm,
+      ...governance,
       ...(options.embedder ? { embedder: options.embedder } : {}),
       ...(options.parse || options.formats
         ? { parse: { ...options.parse, ...(options.formats ? { formats: options.formats } : {}) } }
@@ -56,7 +58,7 @@ export function dataMashModule(options: DataMashModuleOptions = {}): PlatformMod
       // The same options as the Insights Pillar's, so tables profiled while parsed are not read back.
       ...(options.profiler ? { profiler: options.profiler } : {}),
     }),
-    semanticLayer(realm),
+    semanticLayer({ ...realm, ...governance }),
     insightsPillar({ ...realm, ...(options.profiler ? { profiler: options.profiler } : {}) }),
     dataMashJourneyOrchestrator({
       ...(options.templates ? { templates: options.templates } : {}),
@@ -64,7 +66,7 @@ export function dataMashModule(options: DataMashModuleOptions = {}): PlatformMod
       ...(options.retry ? { retry: options.retry } : {}),
     }),
     dataMashSolutionOrchestrator(),
-    dataMashApi(),
+    dataMashApi(governance),
   ];
   return definePlatformModule({ id: 'data-mash', services: services as AnyServiceDefinition[] });
 }

@@ -1,4 +1,5 @@
 import { type Curator, CuratorRef, type ServiceContext, type ServiceRef } from '@platform/foundations';
+import type { FlowGovernanceOptions } from './governance.js';
 
 /** The realm of the data mash services, as named in a realm access table. */
 export const DATA_MASH_REALM = 'data-mash';
@@ -26,6 +27,11 @@ export interface PhaseServiceOptions {
    * declared dependencies when the platform has a table.
    */
   checkRealmAccess?: boolean;
+  /**
+   * The governance policies the flow asks before storing parsed content, embedding, indexing,
+   * reporting and exporting ({@link FlowGovernanceOptions}). Default: none asked.
+   */
+  governance?: FlowGovernanceOptions;
 }
 
 /** A service's own dependencies plus Curator (for realm checks and service lookups). */

@@ -16,6 +16,7 @@ import { FileParsed, SemanticProcessed } from '../flow/contracts.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
 import type { SemanticResult } from '../semantics/semantic-result.js';
 import { CONTENT_PILLAR_PARSER, parsedKeys } from './content-pillar.js';
+import { enforceFlowPolicies, governs, piiOfFile } from './governance.js';
 import {
   lineageFieldName,
   lineageNamespace,
@@ -40,7 +41,12 @@ const EMBEDDING_BATCH = 500;
  * answers `unchanged` without writing, one interrupted midway writes everything again.
  */
 export class SemanticLayer extends RealmServiceBase<
-  RealmServiceDeps & { blobs: BlobStore; metadata: MetadataStore; semantic: SemanticStore }
+  RealmServiceDeps & {
+    blobs: BlobStore;
+    metadata: MetadataStore;
+    semantic: SemanticStore;
+    options?: PhaseServiceOptions;
+  }
 > {
   readonly realm = DATA_MASH_REALM;
 
@@ -50,8 +56,20 @@ export class SemanticLayer extends RealmServiceBase<
     userContext: unknown,
     context?: MilestoneContext,
   ): Promise<SemanticProcessedOutput> {
-    const { tenantId } = this.requireUserContext(userContext);
+    const user = this.requireUserContext(userContext);
+    const { tenantId } = user;
     const parsed = FileParsed.check(input, 'consumer');
+    // Governance: asked before anything is indexed in the semantic store, with what the file holds.
+    const governance = this.deps.options?.governance;
+    if (governs(governance, tenantId)) {
+      await enforceFlowPolicies(this.getSmartCityApi(DataStewardRef), governance, {
+        tenantId,
+        action: 'index',
+        subject: context ? { kind: 'journey', id: context.journeyId } : { kind: 'file', id: parsed.fileId },
+        roles: user.roles,
+        pii: await piiOfFile(this.deps.metadata, tenantId, parsed.fileId),
+      });
+    }
     // Lineage: the parsed copy's columns (physical types) to the content's (semantic types), one to one.
     const namespace = lineageNamespace(tenantId);
     const { tables } = parsed.parseResult;
@@ -165,7 +183,7 @@ export function semanticLayer(options: PhaseServiceOptions = {}) {
   return defineService({
     ref: SemanticLayerRef,
     deps: realmDeps(options, { blobs: BlobStoreRef, metadata: MetadataStoreRef, semantic: SemanticStoreRef }),
-    factory: (deps, context) => new SemanticLayer(realmServiceDeps(options, deps, context)),
+    factory: (deps, context) => new SemanticLayer({ ...realmServiceDeps(options, deps, context), options }),
     description: {
       description: 'Data mash semantic layer phase: content, embeddings and graph into the SemanticStore',
       realm: DATA_MASH_REALM,

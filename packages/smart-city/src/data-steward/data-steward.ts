@@ -84,7 +84,10 @@ export class DataSteward extends SmartCityRoleBase<
 
   // --- internal track -------------------------------------------------------------------------
 
-  /** Evaluates a policy and logs the decision (`policy_decision`) against the subject. */
+  /**
+   * Evaluates a policy and records the decision (`policy_decision`: policy, version, rule, action
+   * and the inputs) against the subject.
+   */
   async decideInternal(
     tenantId: string,
     subject: RecordRef,
@@ -100,7 +103,16 @@ export class DataSteward extends SmartCityRoleBase<
           dataClass: request.dataClass ?? 'client',
         })
       : { allowed: false, policy: policyId, version: 0, rule: 'unknown_policy' };
-    await this.#record(tenantId, 'policy_decision', subject, { ...decision, action: request.action });
+    // The decision with what it was asked (the inputs), so that it can be replayed and explained.
+    await this.#record(tenantId, 'policy_decision', subject, {
+      ...decision,
+      action: request.action,
+      inputs: {
+        roles: [...(request.roles ?? [])],
+        pii: [...(request.pii ?? [])],
+        dataClass: request.dataClass ?? 'client',
+      },
+    });
     this.logOperation('data_steward.decide', decision.allowed, { policy: decision.policy, rule: decision.rule });
     return decision;
   }
