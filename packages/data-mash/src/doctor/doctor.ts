@@ -1,6 +1,7 @@
 import type { BlobInfo, BlobStore, FileRecord, JourneyRecord, MetadataStore } from '@platform/foundations';
 import { leaseHeld, leaseOf } from '../journeys/journey-lease.js';
 import { DATA_MASH_FLOW_TEMPLATE } from '../phases/solution-orchestrator.js';
+import { eachPage, findFile } from '../phases/store-records.js';
 import { type DoctorFinding, type DoctorReport, DoctorReportBuilder, isSweepable } from './report.js';
 
 export type { DoctorFinding, DoctorFindingKind, DoctorReport, DoctorSummary } from './report.js';
@@ -157,27 +158,6 @@ export async function examineStorage(options: ExamineStorageOptions): Promise<Do
     }
   }
   return report.build();
-}
-
-async function eachPage<T>(
-  list: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor?: string }>,
-  visit: (item: T) => unknown,
-): Promise<void> {
-  let cursor: string | undefined;
-  do {
-    const page = await list(cursor);
-    for (const item of page.items) await visit(item);
-    cursor = page.nextCursor;
-  } while (cursor);
-}
-
-async function findFile(metadata: MetadataStore, tenantId: string, fileId: string): Promise<FileRecord | undefined> {
-  try {
-    return await metadata.getFile(tenantId, fileId);
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'NOT_FOUND') return undefined;
-    throw error;
-  }
 }
 
 // Deletes the blob only if it is the one examined and its file still has no live record: a write

@@ -8,6 +8,7 @@ import type {
 } from '@platform/foundations';
 import { PlatformError } from '@platform/foundations';
 import { DATA_MASH_FLOW_TEMPLATE } from '../phases/solution-orchestrator.js';
+import { eachPage, findFile } from '../phases/store-records.js';
 import {
   ERASURE_RECORD,
   type ErasureReport,
@@ -206,25 +207,4 @@ export async function runRetention(options: RunRetentionOptions): Promise<Retent
 function describe(rule: RetentionRule): string {
   const what = rule.kind === 'file' ? 'file' : 'flow';
   return `${rule.status ? `${rule.status} ` : ''}${what} older than ${rule.olderThanDays} days`;
-}
-
-async function findFile(metadata: MetadataStore, tenantId: string, fileId: string): Promise<FileRecord | undefined> {
-  try {
-    return await metadata.getFile(tenantId, fileId);
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'NOT_FOUND') return undefined;
-    throw error;
-  }
-}
-
-async function eachPage<T>(
-  list: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor?: string }>,
-  visit: (item: T) => unknown,
-): Promise<void> {
-  let cursor: string | undefined;
-  do {
-    const page = await list(cursor);
-    for (const item of page.items) await visit(item);
-    cursor = page.nextCursor;
-  } while (cursor);
 }
