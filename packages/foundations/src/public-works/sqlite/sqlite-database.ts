@@ -129,6 +129,9 @@ export class SqliteDatabase {
       if (options.extensions?.length) db.enableLoadExtension(false);
       if (path !== ':memory:') await enableWal(db, busyTimeoutMs);
       db.exec(`pragma synchronous = ${options.synchronous === 'full' ? 'full' : 'normal'}`);
+      // Deleted content is overwritten with zeros in the database file, so that an erasure does
+      // not leave values in free pages (the write-ahead log keeps them until its next checkpoint).
+      db.exec('pragma secure_delete = on');
       return new SqliteDatabase(db, path, busyTimeoutMs);
     } catch (error) {
       db?.close();

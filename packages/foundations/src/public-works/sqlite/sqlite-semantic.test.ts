@@ -438,3 +438,34 @@ describe('SqliteSemanticStore lifecycle', () => {
     }
   });
 });
+
+describe('SqliteSemanticStore: deleted texts leave nothing on disk', () => {
+  it('removes the words of deleted content from the keyword index and the file (secure delete), after a checkpoint', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { DatabaseSync } = await import('node:sqlite');
+    const path = join(directory, 'erase.db');
+    const store = await openStore(path);
+    const tenant = uniqueTenant();
+    const marker = 'zqx7marker';
+    await store.upsertContent({ tenantId: tenant, contentId: 'doc', kind: 'unstructured' });
+    await store.upsertEmbeddings(tenant, 'doc', [
+      { id: 'a', kind: 'chunk', ref: '0', text: `write to ${marker}@example.com today`, vector: [1, 0], model: 'm' },
+      { id: 'b', kind: 'column_samples', ref: 't.card', text: `${marker} 5500005555555559`, vector: [0, 1], model: 'm' },
+    ]);
+    // Another content keeps its words: secure delete removes only what was deleted.
+    await store.upsertContent({ tenantId: tenant, contentId: 'kept', kind: 'unstructured' });
+    await store.upsertEmbeddings(tenant, 'kept', [
+      { id: 'k', kind: 'chunk', ref: '0', text: 'keepsake words', vector: [1, 1], model: 'm' },
+    ]);
+    expect(await store.deleteContent(tenant, 'doc')).toBe(true);
+    await store.shutdown?.();
+    // What a host's maintenance (or the next automatic checkpoint) does with the write-ahead log.
+    const raw = new DatabaseSync(path);
+    raw.exec('pragma wal_checkpoint(TRUNCATE)');
+    raw.close();
+    const bytes = await readFile(path);
+    expect(bytes.includes(Buffer.from(marker))).toBe(false);
+    expect(bytes.includes(Buffer.from('5500005555555559'))).toBe(false);
+    expect(bytes.includes(Buffer.from('keepsake'))).toBe(true);
+  });
+});
