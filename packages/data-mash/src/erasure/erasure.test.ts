@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import type { BlobStore, MetadataStore, PlatformConfigInput, SemanticStore } from '@platform/foundations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -230,11 +231,14 @@ describe.each(backends)('erasure on %s', (_name, open) => {
     expect(audit.map((record) => record.data.phase)).toEqual(['started', 'completed']);
     expect(audit[1]?.data).toMatchObject({ by: 'ada', removed: { journeys: 1, contents: report.contents.length } });
 
-    // On the embedded stores, the blob files on disk too: none holds a value of it. (The SQLite
-    // database file and its WAL are left out: SQLite keeps deleted rows' bytes in free pages until
-    // they are reused or the database is vacuumed; see docs/retention-and-erasure.md.)
+    // On the embedded stores, every file on disk too, the SQLite database included once its
+    // write-ahead log is checkpointed (secure delete zeroes what was deleted; see
+    // docs/retention-and-erasure.md): none holds a value of it.
     if (harness.blobs.kind === 'local') {
-      const blobFiles = (await filesUnder(harness.dataDir)).filter((path) => !/platform\.db/.test(path));
+      const database = new DatabaseSync(join(harness.dataDir, 'platform.db'));
+      database.exec('pragma wal_checkpoint(TRUNCATE)');
+      database.close();
+      const blobFiles = await filesUnder(harness.dataDir);
       expect(blobFiles.length).toBeGreaterThan(0);
       for (const path of blobFiles) {
         const text = (await readFile(path)).toString('latin1').replaceAll(`keep${marker}`, '');
@@ -249,6 +253,10 @@ describe.each(backends)('erasure on %s', (_name, open) => {
     // The same bytes again: a new flow, stored again (not the erased one reused).
     const rerun = await runFlow(harness, 'secret.csv', data);
     expect(rerun.run).toBe('new');
+    // The journey is that flow's now: completed, without the erasure's error.
+    const rerunJourney = await harness.metadata.getJourney(TENANT, rerun.journeyId);
+    expect(rerunJourney.status).toBe('completed');
+    expect(rerunJourney.error).toBeUndefined();
     expect(rerun.phases.file_uploaded.fileId).not.toBe(fileId);
     const newFile = rerun.phases.file_uploaded.fileId;
     expect(await harness.blobs.head(TENANT, `parsed/${newFile}/insights.json`)).toBeDefined();
@@ -348,6 +356,20 @@ describe.each(backends)('erasure on %s', (_name, open) => {
     });
     expect(journeysDue.items.find((entry) => entry.journeyId === flow.journeyId)).toBeUndefined();
   }, 60_000);
+
+  it('refuses a retention rule with a typo instead of keeping data forever', async () => {
+    for (const rule of [
+      { kind: 'files', olderThanDays: 1 },
+      { kind: 'file', olderThanDays: 0, status: 'bogus' },
+      { kind: 'journey', olderThanDays: 0, status: 'stored' },
+      { kind: 'file', olderThanDays: Number.NaN },
+    ]) {
+      await expect(
+        runRetention({ ...stores(), tenantId: TENANT, rules: [rule as never] }),
+        JSON.stringify(rule),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/^retention rule 1: /) });
+    }
+  });
 
   it('retention of failed flows: a flow that never stored its file is tombstoned and audited', async () => {
     const failed = await harness.flow.executeDataMashFlow({

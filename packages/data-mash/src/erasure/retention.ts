@@ -76,6 +76,7 @@ export interface RetentionReport {
 
 const DAY_MS = 86_400_000;
 const LIVE: readonly Exclude<FileStatus, 'deleted'>[] = ['received', 'validated', 'stored', 'quarantined'];
+const JOURNEY_STATUSES: readonly JourneyRecord['status'][] = ['pending', 'running', 'completed', 'failed'];
 
 /**
  * Applies a tenant's retention rules: lists the files and flows older than each rule allows and,
@@ -88,11 +89,35 @@ export async function runRetention(options: RunRetentionOptions): Promise<Retent
   const { metadata, tenantId } = options;
   const apply = options.apply === true;
   const now = options.now === undefined ? new Date() : new Date(options.now);
-  for (const rule of options.rules) {
+  // A rule with a typo would keep data forever without a word: every field is checked.
+  for (const [index, rule] of options.rules.entries()) {
+    const where = `retention rule ${index + 1}`;
+    // Rules come from configuration files and command lines too: not trusted to match the type.
+    const kind: unknown = (rule as { kind?: unknown } | undefined)?.kind;
+    const statuses: readonly string[] = kind === 'file' ? LIVE : kind === 'journey' ? JOURNEY_STATUSES : [];
+    if (kind !== 'file' && kind !== 'journey') {
+      throw new PlatformError(
+        'VALIDATION_FAILED',
+        `${where}: kind must be 'file' or 'journey', not '${String(kind)}'`,
+        {
+          details: { rule: index, field: 'kind' },
+        },
+      );
+    }
     if (!Number.isFinite(rule.olderThanDays) || rule.olderThanDays < 0) {
       throw new PlatformError(
         'VALIDATION_FAILED',
-        `retention: olderThanDays must be 0 or more, not ${rule.olderThanDays}`,
+        `${where}: olderThanDays must be 0 or more, not ${rule.olderThanDays}`,
+        {
+          details: { rule: index, field: 'olderThanDays' },
+        },
+      );
+    }
+    if (rule.status !== undefined && !statuses.includes(rule.status)) {
+      throw new PlatformError(
+        'VALIDATION_FAILED',
+        `${where}: status of a ${rule.kind} must be one of ${statuses.join(', ')}, not '${String(rule.status)}'`,
+        { details: { rule: index, field: 'status' } },
       );
     }
   }

@@ -452,7 +452,8 @@ export class JourneyOrchestrator {
           status,
           milestones,
           ...(outputs ? { context: { ...context, outputs: { ...(context.outputs ?? {}), ...outputs } } } : {}),
-          ...(error ? { error } : {}),
+          // Running again (a resumed failure, an erased flow's bytes again): the old error is history.
+          ...(error ? { error } : status !== 'failed' && journey.error ? { error: null } : {}),
           ...(status === 'completed' ? { completedAt: new Date() } : {}),
         };
       },

@@ -14,7 +14,7 @@ import { FileParsed, FileUploaded } from '../flow/contracts.js';
 import type { TableProfilerOptions } from '../insights/table-profiler.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
 import { type Embedder, processSemantics } from '../semantics/semantic-result.js';
-import { classifyParsedTables, enforceFlowPolicies, governs } from './governance.js';
+import { checkFlowPolicy, classifyParsedTables, enforceFlowPolicies, governs } from './governance.js';
 import {
   lineageFieldName,
   lineageNamespace,
@@ -65,6 +65,12 @@ export class ContentPillar extends RealmServiceBase<
   RealmServiceDeps & { blobs: BlobStore; metadata: MetadataStore; options: ContentPillarOptions; embedder: Embedder }
 > {
   readonly realm = DATA_MASH_REALM;
+
+  /** Checks, at start, the platform policy the flow is configured to ask (`CONFIG_INVALID` naming it). */
+  initialize(): void {
+    const platformPolicy = this.deps.options.governance?.platformPolicy;
+    if (platformPolicy) checkFlowPolicy(this.getSmartCityApi(DataStewardRef), platformPolicy, 'platform');
+  }
 
   /** `content.parse_file` */
   async parseFile(input: unknown, userContext: unknown, context?: MilestoneContext): Promise<FileParsedOutput> {

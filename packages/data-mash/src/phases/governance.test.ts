@@ -140,4 +140,24 @@ describe('governance in the flow: the Data Steward asked at every point, a denia
       expect((await harness.metadata.listGovernanceRecords('acme', { kind })).items).toEqual([]);
     }
   });
+
+  it('refuses to start with a policy the flow would misread: a misspelled action, a bad rule, an unknown id', async () => {
+    const typo: GovernancePolicy = {
+      ...noPiiEmbedding,
+      rules: [{ id: 'no-pii-embedding', effect: 'deny', actions: ['embedd'], when: { pii: ['any'] } }],
+    };
+    await expect(start([typo])).rejects.toMatchObject({
+      message: expect.stringMatching(/platform\.data_mash.*'embedd'/s),
+    });
+    const badRule = {
+      ...noPiiEmbedding,
+      rules: [{ id: 'r', effect: 'deny', actions: ['embed'], when: { dataclass: 'client' } }],
+    };
+    await expect(start([badRule as GovernancePolicy])).rejects.toMatchObject({
+      message: expect.stringMatching(/policy 'platform\.data_mash' \(version 3\) is invalid/),
+    });
+    await expect(start([{ ...allowAll, id: 'platform.data_mesh' }])).rejects.toMatchObject({
+      message: expect.stringMatching(/'platform\.data_mash'.*not one of the Data Steward's/s),
+    });
+  });
 });

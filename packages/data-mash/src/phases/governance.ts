@@ -22,6 +22,38 @@ export interface FlowGovernanceOptions {
   clientPolicy?: (tenantId: string) => string | undefined;
 }
 
+/** The actions the flow asks about; a policy the flow asks may name only these (or `*`). */
+export const FLOW_POLICY_ACTIONS: readonly FlowPolicyAction[] = ['store_parsed', 'embed', 'index', 'report', 'export'];
+
+/**
+ * Checks that a policy the flow asks exists and names only actions the flow asks: a rule with a
+ * misspelled action (`embedd`) would never match, and a deny rule would silently let data through.
+ * @throws {PlatformError} `CONFIG_INVALID` naming the policy and the unknown actions.
+ */
+export function checkFlowPolicy(
+  steward: Pick<DataSteward, 'policy'>,
+  policyId: string,
+  track: 'platform' | 'client',
+): void {
+  const policy = steward.policy(policyId);
+  if (!policy) {
+    throw new PlatformError(
+      'CONFIG_INVALID',
+      `the ${track} policy '${policyId}' the data mash asks is not one of the Data Steward's (dataSteward({ policies }))`,
+      { details: { policy: policyId, track } },
+    );
+  }
+  const known = new Set<string>([...FLOW_POLICY_ACTIONS, '*']);
+  const unknown = [...new Set(policy.rules.flatMap((rule) => rule.actions.filter((action) => !known.has(action))))];
+  if (unknown.length > 0) {
+    throw new PlatformError(
+      'CONFIG_INVALID',
+      `the ${track} policy '${policyId}' names actions the data mash never asks: ${unknown.map((action) => `'${action}'`).join(', ')} (it asks ${FLOW_POLICY_ACTIONS.join(', ')})`,
+      { details: { policy: policyId, track, unknownActions: unknown } },
+    );
+  }
+}
+
 /** What a decision is asked about: the action, the caller's roles and what the data holds. */
 export interface FlowPolicyRequest {
   tenantId: string;
@@ -38,7 +70,7 @@ export interface FlowPolicyRequest {
  * @throws {PlatformError} `POLICY_DENIED` naming the policy, its version and the deciding rule.
  */
 export async function enforceFlowPolicies(
-  steward: Pick<DataSteward, 'decideInternal'>,
+  steward: Pick<DataSteward, 'decideInternal' | 'policy'>,
   options: FlowGovernanceOptions | undefined,
   request: FlowPolicyRequest,
 ): Promise<void> {
@@ -47,6 +79,8 @@ export async function enforceFlowPolicies(
     ...((id) => (id ? [{ id, track: 'client' as const }] : []))(options?.clientPolicy?.(request.tenantId)),
   ];
   for (const policy of policies) {
+    // A client's policy is known only when its tenant calls: checked then, failing closed.
+    if (policy.track === 'client') checkFlowPolicy(steward, policy.id, 'client');
     const decision = await steward.decideInternal(request.tenantId, request.subject, policy.id, {
       action: request.action,
       roles: request.roles,

@@ -40,7 +40,8 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * The hash of a chained record: sha256 (lowercase hex) of `prevHash` followed by the canonical
- * JSON of `{ tenantId, id, kind, subject, data, traceId, createdAt (ISO), seq }`.
+ * JSON of `{ tenantId, id, kind, subject, data, traceId, createdAt (ISO), seq }`. The arguments
+ * are the record, its `seq` and the previous record's hash (the hashed text puts `prevHash` first).
  */
 export function governanceRecordHash(record: GovernanceRecord, seq: number, prevHash: string): string {
   const content = {

@@ -85,6 +85,15 @@ export function prepareJourneyPatch(patch: JourneyPatch) {
   return definedOnly(parseRecord(JourneyPatchSchema, patch, 'journey patch'));
 }
 
+/** The journey after a patch (one more version, updated now); an `error: null` patch removes the error. */
+export function patchedJourney(current: JourneyRecord, changes: ReturnType<typeof prepareJourneyPatch>): JourneyRecord {
+  const { error, ...rest } = changes;
+  const next: JourneyRecord = { ...current, ...rest, version: current.version + 1, updatedAt: new Date() };
+  if (error === null) delete next.error;
+  else if (error !== undefined) next.error = error;
+  return next;
+}
+
 export function prepareGovernanceRecord(input: unknown, now: Date): GovernanceRecord {
   const parsed = parseRecord(NewGovernanceRecordSchema, input, 'governance record');
   return { ...parsed, id: parsed.id ?? newId('gov'), createdAt: now };

@@ -328,6 +328,20 @@ export function describeMetadataStoreConformance(name: string, setup: () => Prom
         );
       });
 
+      it('keeps an error until a patch clears it with null', async () => {
+        const tenant = uniqueTenant();
+        const created = await store.createJourney(journey(tenant));
+        const error = { code: 'TIMEOUT', message: 'milestone took too long' };
+        const failed = await store.updateJourney(tenant, created.id, 1, { status: 'failed', error });
+        expect(failed.error).toEqual(error);
+        const context = await store.updateJourney(tenant, created.id, 2, { context: { note: 'kept' } });
+        expect(context.error).toEqual(error);
+        const cleared = await store.updateJourney(tenant, created.id, 3, { status: 'running', error: null });
+        expect(cleared.error).toBeUndefined();
+        expect((await store.getJourney(tenant, created.id)).error).toBeUndefined();
+        expect((await store.getJourney(tenant, created.id)).context).toEqual({ note: 'kept' });
+      });
+
       it('lists journeys newest first by status and template', async () => {
         const tenant = uniqueTenant();
         const a = await store.createJourney(journey(tenant));

@@ -2,10 +2,12 @@ import {
   type AuditVerification,
   defineService,
   defineServiceRef,
+  ErrorCode,
   type FileRecord,
   type GovernanceRecord,
   type MetadataStore,
   MetadataStoreRef,
+  PlatformError,
   type RecordRef,
   type VerifyAuditOptions,
   verifyAudit,
@@ -22,7 +24,7 @@ import {
   type OpenLineageRunEvent,
   runEvent,
 } from './lineage.js';
-import { evaluatePolicy, type GovernancePolicy, type PolicyDecision } from './policy.js';
+import { definePolicy, evaluatePolicy, type GovernancePolicy, type PolicyDecision } from './policy.js';
 import { checkQuality, type QualityResult, type QualityRule } from './quality.js';
 
 /** Options of the Data Steward. */
@@ -56,6 +58,28 @@ type Rows = ReadonlyArray<Record<string, unknown>>;
 export class DataSteward extends SmartCityRoleBase<
   RoleDeps & { metadata: MetadataStore; options: DataStewardOptions }
 > {
+  constructor(deps: RoleDeps & { metadata: MetadataStore; options: DataStewardOptions }) {
+    super(deps);
+    // A policy is checked when the steward is made, not when a flow first asks it: a typo in a
+    // rule must stop the platform's start, naming the policy, rather than fail every flow later.
+    for (const [index, policy] of (deps.options.policies ?? []).entries()) {
+      try {
+        definePolicy(policy);
+      } catch (error) {
+        throw new PlatformError(
+          ErrorCode.CONFIG_INVALID,
+          `data steward: policy '${String(policy?.id ?? `#${index + 1}`)}' (version ${String(policy?.version)}) is invalid: ${(error as Error).message}`,
+          { details: { policy: policy?.id, version: policy?.version }, cause: error },
+        );
+      }
+    }
+  }
+
+  /** The latest version of a policy given to the steward, or `undefined`. */
+  policy(id: string): GovernancePolicy | undefined {
+    return this.#policy(id);
+  }
+
   #policy(id: string): GovernancePolicy | undefined {
     return (this.deps.options.policies ?? [])
       .filter((policy) => policy.id === id)

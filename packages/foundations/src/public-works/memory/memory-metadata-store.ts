@@ -5,6 +5,7 @@ import {
   duplicateFile,
   duplicateJourney,
   encodeCursor,
+  patchedJourney,
   prepareFile,
   prepareFilePatch,
   prepareGovernanceRecord,
@@ -217,7 +218,7 @@ export class MemoryMetadataStore implements MetadataStore {
     const changes = prepareJourneyPatch(patch);
     const journey = this.#row(this.#journeys, 'journey', tenantId, id);
     if (journey.version !== expectedVersion) throw staleJourney(id, expectedVersion, journey.version);
-    const updated: JourneyRecord = { ...journey, ...changes, version: journey.version + 1, updatedAt: new Date() };
+    const updated = patchedJourney(journey, changes);
     this.#journeys.set(`${tenantId}\u0000${id}`, updated);
     return structuredClone(updated);
   }

@@ -154,10 +154,13 @@ export const JourneyPatchSchema = JourneyRecordSchema.pick({
   status: true,
   milestones: true,
   context: true,
-  error: true,
   completedAt: true,
   traceId: true,
 })
+  .extend({
+    /** The journey's error; `null` clears it (a failed journey running again). */
+    error: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
+  })
   .partial()
   .strict();
 export type JourneyPatch = z.input<typeof JourneyPatchSchema>;

@@ -8,6 +8,7 @@ import {
   duplicateFile,
   duplicateJourney,
   encodeCursor,
+  patchedJourney,
   prepareFile,
   prepareFilePatch,
   prepareGovernanceRecord,
@@ -385,7 +386,7 @@ export class SqlMetadataStore implements MetadataStore, ServiceLifecycle {
     const changes = prepareJourneyPatch(patch);
     const current = await this.getJourney(tenantId, id);
     if (current.version !== expectedVersion) throw staleJourney(id, expectedVersion, current.version);
-    const next: JourneyRecord = { ...current, ...changes, version: current.version + 1, updatedAt: new Date() };
+    const next = patchedJourney(current, changes);
     // Compare-and-set on the version: of concurrent writers holding the same version, one wins.
     const { rows } = await this.#db.query<Row>(
       `update platform_journeys set status = $4, trace_id = $5, milestones = $6::jsonb, context = $7::jsonb, error = $8::jsonb,

@@ -8,6 +8,7 @@ import {
   duplicateFile,
   duplicateJourney,
   encodeCursor,
+  patchedJourney,
   prepareFile,
   prepareFilePatch,
   prepareGovernanceRecord,
@@ -353,7 +354,7 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
     return this.#db.write(() => {
       const current = this.#journey(tenantId, id);
       if (current.version !== expectedVersion) throw staleJourney(id, expectedVersion, current.version);
-      const next: JourneyRecord = { ...current, ...changes, version: current.version + 1, updatedAt: new Date() };
+      const next = patchedJourney(current, changes);
       // Returned as stored, so the result equals what a later get returns (milestone dates included).
       const row = this.#db.get<Row>(UPDATE_JOURNEY, ...journeyUpdateValues(next));
       return journeyRow(row as Row);

@@ -450,7 +450,14 @@ describe('SqliteSemanticStore: deleted texts leave nothing on disk', () => {
     await store.upsertContent({ tenantId: tenant, contentId: 'doc', kind: 'unstructured' });
     await store.upsertEmbeddings(tenant, 'doc', [
       { id: 'a', kind: 'chunk', ref: '0', text: `write to ${marker}@example.com today`, vector: [1, 0], model: 'm' },
-      { id: 'b', kind: 'column_samples', ref: 't.card', text: `${marker} 5500005555555559`, vector: [0, 1], model: 'm' },
+      {
+        id: 'b',
+        kind: 'column_samples',
+        ref: 't.card',
+        text: `${marker} 5500005555555559`,
+        vector: [0, 1],
+        model: 'm',
+      },
     ]);
     // Another content keeps its words: secure delete removes only what was deleted.
     await store.upsertContent({ tenantId: tenant, contentId: 'kept', kind: 'unstructured' });

@@ -8,6 +8,7 @@ import {
   duplicateFile,
   duplicateJourney,
   encodeCursor,
+  patchedJourney,
   prepareFile,
   prepareFilePatch,
   prepareGovernanceRecord,
@@ -412,7 +413,7 @@ export class SupabaseMetadataStore implements MetadataStore {
     const changes = prepareJourneyPatch(patch);
     const current = await this.getJourney(tenantId, id);
     if (current.version !== expectedVersion) throw staleJourney(id, expectedVersion, current.version);
-    const next: JourneyRecord = { ...current, ...changes, version: current.version + 1, updatedAt: new Date() };
+    const next = patchedJourney(current, changes);
     const row = journeyToRow(next);
     // Compare-and-set on the version: of concurrent writers holding the same version, one wins.
     const [updated] = await this.#rows('update journey', (client) =>
