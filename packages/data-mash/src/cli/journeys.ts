@@ -1,4 +1,5 @@
 import type { JourneyRecord } from '@platform/foundations';
+import { isErased } from '../phases/erased.js';
 import type { DataMashPhases } from '../phases/solution-orchestrator.js';
 import { duration, EXIT, print, printable, printJson, table, UsageError } from './output.js';
 import { type GlobalOptions, openExistingSession } from './session.js';
@@ -41,7 +42,8 @@ export async function listJourneys(options: GlobalOptions & { status?: string; l
         ['JOURNEY', 'STATUS', 'DONE', 'CREATED', 'FILE'],
         page.items.map((journey) => [
           journey.id,
-          journey.status,
+          // An erased flow's tombstone is a failed journey; a user knows it as erased.
+          isErased(journey) ? 'erased' : journey.status,
           progress(journey),
           journey.createdAt.toISOString().replace('T', ' ').slice(0, 19),
           fileName(journey),

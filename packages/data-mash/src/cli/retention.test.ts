@@ -83,6 +83,11 @@ describe('data-mash retention and hold', () => {
     const journey = cli(['journey', journeyId, '--json']);
     expect(journey.stdout).toContain('ERASED');
     expect(journey.stdout).not.toContain('qq7retained');
+    // The list says erased, and asking for its insights says so too.
+    expect(cli(['journeys']).stdout).toMatch(new RegExp(`${journeyId}\\s+erased`));
+    const insights = cli(['insights', journeyId]);
+    expect(insights.code).toBe(1);
+    expect(insights.stderr).toContain('was erased');
 
     // Erased files are not due again; the same bytes run a new flow.
     expect(cli(['retention', '--older-than', '0s']).stdout).toContain('nothing due');

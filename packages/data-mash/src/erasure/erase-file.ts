@@ -9,14 +9,16 @@ import {
 } from '@platform/foundations';
 import { leaseHeld, leaseOf } from '../journeys/journey-lease.js';
 import { parsedKeys } from '../phases/content-pillar.js';
+import { ERASED_CODE } from '../phases/erased.js';
 import { DATA_MASH_FLOW_TEMPLATE } from '../phases/solution-orchestrator.js';
 import { getLegalHold } from './legal-hold.js';
+
+export { ERASED_CODE };
 
 /** The governance record kind of an erasure: one `started` and one `completed` per run. */
 export const ERASURE_RECORD = 'erasure';
 
 /** The error code a tombstoned journey carries. */
-export const ERASED_CODE = 'ERASED';
 
 /** What {@link eraseFile} takes. */
 export interface EraseFileOptions {

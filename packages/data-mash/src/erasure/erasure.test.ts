@@ -246,6 +246,13 @@ describe.each(backends)('erasure on %s', (_name, open) => {
       }
     }
 
+    // Reading it says it was erased, not that it has not completed.
+    await expect(harness.flow.readInsights(testUser(TENANT), flow.journeyId)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('was erased'),
+      details: { erased: true },
+    });
+
     // Erasing again changes nothing more and completes.
     const again = await eraseFile({ ...stores(), tenantId: TENANT, fileId });
     expect(again).toMatchObject({ blobs: [], contents: [], parsedFiles: [], journeys: [] });

@@ -1,5 +1,6 @@
 import { type BlobStore, type MetadataStore, PlatformError } from '@platform/foundations';
 import type { InsightsResult } from '../insights/insights-pillar.js';
+import { isErased } from '../phases/erased.js';
 import { DATA_MASH_FLOW_TEMPLATE, type DataMashPhases } from '../phases/solution-orchestrator.js';
 import { getJson } from '../phases/stored-json.js';
 import {
@@ -51,8 +52,11 @@ export async function readExportableJourney(options: {
   const phases = (journey.context as { outputs?: DataMashPhases }).outputs ?? {};
   const key = phases.insights_generated?.insightsResult.resultKey;
   if (!key) {
-    throw new PlatformError('NOT_FOUND', `flow '${journeyId}' has no tables to export yet: it has not completed`, {
-      details: { journeyId, status: journey.status },
+    const why = isErased(journey)
+      ? 'was erased, with its file and its tables'
+      : 'has no tables to export yet: it has not completed';
+    throw new PlatformError('NOT_FOUND', `flow '${journeyId}' ${why}`, {
+      details: { journeyId, status: journey.status, erased: isErased(journey) },
     });
   }
   const insights = await getJson<InsightsResult>(options.blobStore, tenantId, key);

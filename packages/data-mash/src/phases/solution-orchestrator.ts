@@ -16,6 +16,7 @@ import { ContentStewardRef, checkFileName, RealmServiceBase, type RealmServiceDe
 import type { InsightsResult } from '../insights/insights-pillar.js';
 import type { JourneyProgressUpdate } from '../journeys/journey-types.js';
 import type { FileParsedOutput } from './content-pillar.js';
+import { isErased } from './erased.js';
 import { type DigestedFile, digestFile, type FlowFile } from './file-digest.js';
 import type { FileUploadedOutput } from './file-intake.js';
 import type { InsightsGeneratedOutput } from './insights-pillar.js';
@@ -195,10 +196,13 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
   async readInsights(userContext: unknown, journeyId: string): Promise<InsightsResult> {
     const user = this.requireUserContext(userContext);
     this.requirePermission(user, 'insights:read');
-    const { phases } = await this.#flowOf(user.tenantId, journeyId);
+    const { journey, phases } = await this.#flowOf(user.tenantId, journeyId);
     const key = phases.insights_generated?.insightsResult.resultKey;
     if (!key) {
-      throw new PlatformError('NOT_FOUND', `flow '${journeyId}' has no insights yet`, { details: { journeyId } });
+      const why = isErased(journey) ? 'was erased, with its file and its insights' : 'has no insights yet';
+      throw new PlatformError('NOT_FOUND', `flow '${journeyId}' ${why}`, {
+        details: { journeyId, erased: isErased(journey) },
+      });
     }
     return getJson<InsightsResult>(this.deps.blobs, user.tenantId, key);
   }
