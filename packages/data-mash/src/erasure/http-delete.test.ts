@@ -1,44 +1,20 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  apiGateway,
-  communicationDirector,
-  type DevelopmentIdentity,
-  developmentIdentity,
-  securityGuard,
-  trafficCop,
-} from '@platform/smart-city';
-import { createHttpApp } from '@platform/smart-city/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ada, salesCsv, startFlowPlatform } from '../phases/flow.test-helpers.js';
+import { ada, salesCsv, startFrontDoor } from '../phases/flow.test-helpers.js';
 import { setLegalHold } from './legal-hold.js';
 
 // DELETE /files/{fileId} through the front door: the whole erasure, answered in counts.
 describe('DELETE /files/{fileId} over HTTP', () => {
-  let harness: Awaited<ReturnType<typeof startFlowPlatform>>;
-  let identity: DevelopmentIdentity;
-  let keys: string;
-  let server: { url: string; close(): Promise<void> };
+  let harness: Awaited<ReturnType<typeof startFrontDoor>>;
 
   beforeAll(async () => {
-    keys = await mkdtemp(join(tmpdir(), 'http-erasure-'));
-    identity = await developmentIdentity(keys);
-    harness = await startFlowPlatform({
-      modules: { roles: [securityGuard(identity.guardOptions), trafficCop(), apiGateway(), communicationDirector()] },
-    });
-    server = await createHttpApp(harness.platform).serve({ port: 0 });
+    harness = await startFrontDoor();
   }, 60_000);
 
-  afterAll(async () => {
-    await server?.close();
-    await harness?.stop();
-    await rm(keys, { recursive: true, force: true });
-  });
+  afterAll(() => harness?.stop());
 
   const remove = async (fileId: string, permissions: string[]) => {
-    const token = await identity.issueToken({ userId: 'ada', tenantId: 'acme', permissions });
-    return fetch(`${server.url}/files/${fileId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    const token = await harness.identity.issueToken({ userId: 'ada', tenantId: 'acme', permissions });
+    return fetch(`${harness.url}/files/${fileId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
   };
 
   it('erases with files:delete (409 under legal hold, 403 without the permission), answering counts', async () => {

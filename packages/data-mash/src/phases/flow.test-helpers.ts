@@ -104,3 +104,39 @@ export async function salesXlsx(): Promise<Uint8Array> {
   book.addWorksheet('Notes').addRow(['note']).commit();
   return new Uint8Array(await book.xlsx.writeBuffer());
 }
+
+/**
+ * The data mash behind the HTTP front door on 127.0.0.1, signed in with a development identity
+ * kept in a temporary directory: `url` to call, `identity.issueToken(...)` for bearer tokens.
+ */
+export async function startFrontDoor(options: { modules?: DataMashModulesOptions } = {}) {
+  const { developmentIdentity, securityGuard, trafficCop, apiGateway, communicationDirector } = await import(
+    '@platform/smart-city'
+  );
+  const { createHttpApp } = await import('@platform/smart-city/http');
+  const keys = await mkdtemp(join(tmpdir(), 'front-door-keys-'));
+  const identity = await developmentIdentity(keys);
+  const harness = await startFlowPlatform({
+    modules: {
+      ...options.modules,
+      roles: [
+        securityGuard(identity.guardOptions),
+        trafficCop(),
+        apiGateway(),
+        communicationDirector(),
+        ...(options.modules?.roles ?? []),
+      ],
+    },
+  });
+  const server = await createHttpApp(harness.platform).serve({ port: 0 });
+  return {
+    ...harness,
+    identity,
+    url: server.url,
+    stop: async () => {
+      await server.close();
+      await harness.stop();
+      await rm(keys, { recursive: true, force: true });
+    },
+  };
+}

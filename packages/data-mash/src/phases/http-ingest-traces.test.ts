@@ -1,19 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { injectTraceHeaders } from '@platform/observability';
-import {
-  apiGateway,
-  communicationDirector,
-  type DevelopmentIdentity,
-  developmentIdentity,
-  securityGuard,
-  trafficCop,
-} from '@platform/smart-city';
-import { createHttpApp } from '@platform/smart-city/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { salesCsv, startFlowPlatform } from './flow.test-helpers.js';
+import { salesCsv, startFrontDoor } from './flow.test-helpers.js';
 import { installInMemoryTracing } from './tracing.test-helpers.js';
 
 // An HTTP ingest as a host with the real OpenTelemetry SDK traces it (issue 15): the host's span
@@ -26,35 +14,23 @@ const idOf = (span: ReadableSpan) => span.spanContext().spanId;
 const traceOf = (span: ReadableSpan) => span.spanContext().traceId;
 
 describe('the exported span tree of an HTTP ingest under a host span', () => {
-  let harness: Awaited<ReturnType<typeof startFlowPlatform>>;
-  let identity: DevelopmentIdentity;
-  let keys: string;
-  let server: { url: string; close(): Promise<void> };
+  let harness: Awaited<ReturnType<typeof startFrontDoor>>;
 
   beforeAll(async () => {
-    keys = await mkdtemp(join(tmpdir(), 'http-traces-'));
-    identity = await developmentIdentity(keys);
-    harness = await startFlowPlatform({
-      modules: { roles: [securityGuard(identity.guardOptions), trafficCop(), apiGateway(), communicationDirector()] },
-    });
-    server = await createHttpApp(harness.platform).serve({ port: 0 });
+    harness = await startFrontDoor();
   }, 60_000);
 
-  afterAll(async () => {
-    await server?.close();
-    await harness?.stop();
-    await rm(keys, { recursive: true, force: true });
-  });
+  afterAll(() => harness?.stop());
 
   it('hangs the request, the gateway, the journey, its milestones and its store calls under the host span', async () => {
-    const token = await identity.issueToken({ userId: 'ada', tenantId: 'acme', permissions: ['files:write'] });
+    const token = await harness.identity.issueToken({ userId: 'ada', tenantId: 'acme', permissions: ['files:write'] });
     const { journeyId, host } = await tracing.tracer.startActiveSpan('host.upload', async (span) => {
       try {
         const headers = injectTraceHeaders({ authorization: `Bearer ${token}` } as Record<string, string>, {
           traceId: span.spanContext().traceId,
           spanId: span.spanContext().spanId,
         });
-        const response = await fetch(`${server.url}/files?name=sales.csv`, {
+        const response = await fetch(`${harness.url}/files?name=sales.csv`, {
           method: 'POST',
           headers,
           body: salesCsv(12),
