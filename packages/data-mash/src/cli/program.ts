@@ -130,6 +130,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .option('--reason <text>', 'why (kept in the hold record)')
     .action(run(hold as never));
   program
+    .command('audit')
+    .description("verify the tenant's audit trail (the hash chain of its governance records) and print its head")
+    .option('--expect <head>', 'the head an earlier run printed (<seq>:<sha256>): also finds records removed since')
+    .action(run(async (options: GlobalOptions) => (await import('./audit.js')).audit(options)));
+  program
     .command('serve')
     .description('serve the HTTP API (REST, live events, MCP) with a development sign-in, until Ctrl-C')
     .option('--port <port>', 'port to listen on, 0 for any free one (default 7070)')
