@@ -19,11 +19,11 @@
  * `--quick` is a 20 MB file and 1 round; `--check` exits 1 when the target is missed.
  */
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createWriteStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { writeCsv } from './data-mash/generate.ts';
 import { median, numericArgument, printTable } from './harness.ts';
 
 const TENANT = 'bench';
@@ -130,17 +130,6 @@ async function child(mode: string, csv: string, dataDir: string): Promise<void> 
   console.log(JSON.stringify(result));
 }
 
-/** xorshift32, so the same size always gives the same file. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x100000000;
-  };
-}
-
 /** 16 digits starting with 4 whose Luhn checksum holds (a Visa-like test number). */
 function cardNumber(next: () => number): string {
   const digits = [4];
@@ -167,30 +156,18 @@ const WORDS = 'the delivery was late but the product quality is great and suppor
  * A CSV of about `megabytes` MB, ten columns: id, date-time, category, amount, quantity, e-mail,
  * card number (Luhn-valid, grouped by four), country, comment (quoted commas), boolean.
  */
-async function generateCsv(path: string, megabytes: number): Promise<{ bytes: number; rows: number }> {
-  const next = random(0x1f2e3d4c);
-  const out = createWriteStream(path);
-  out.write('id,created_at,category,amount,quantity,email,card_number,country,comment,active\n');
-  let bytes = 0;
-  let rows = 0;
+function generateCsv(path: string, megabytes: number): Promise<{ bytes: number; rows: number }> {
   const start = Date.UTC(2024, 0, 1);
-  let batch = '';
-  while (bytes < megabytes * 1_000_000) {
-    rows += 1;
-    const created = new Date(start + Math.floor(next() * 730 * 86_400_000)).toISOString().slice(0, 19);
-    const words = Array.from({ length: 3 + Math.floor(next() * 6) }, () => WORDS[Math.floor(next() * WORDS.length)]);
-    const comment = next() < 0.2 ? `"${words.join(' ')}, with a comma"` : words.join(' ');
-    const line = `${rows},${created},${CATEGORIES[Math.floor(next() * CATEGORIES.length)]},${(next() * 500).toFixed(2)},${1 + Math.floor(next() * 20)},customer${Math.floor(next() * 200_000)}@example.com,${cardNumber(next)},${['FR', 'DE', 'US', 'GB', 'ES'][Math.floor(next() * 5)]},${comment},${next() < 0.5}\n`;
-    batch += line;
-    bytes += line.length;
-    if (batch.length > 1 << 20) {
-      if (!out.write(batch)) await once(out, 'drain');
-      batch = '';
-    }
-  }
-  out.end(batch);
-  await once(out, 'finish');
-  return { bytes, rows };
+  return writeCsv(path, megabytes, {
+    header: 'id,created_at,category,amount,quantity,email,card_number,country,comment,active',
+    seed: 0x1f2e3d4c,
+    line: (rows, next) => {
+      const created = new Date(start + Math.floor(next() * 730 * 86_400_000)).toISOString().slice(0, 19);
+      const words = Array.from({ length: 3 + Math.floor(next() * 6) }, () => WORDS[Math.floor(next() * WORDS.length)]);
+      const comment = next() < 0.2 ? `"${words.join(' ')}, with a comma"` : words.join(' ');
+      return `${rows},${created},${CATEGORIES[Math.floor(next() * CATEGORIES.length)]},${(next() * 500).toFixed(2)},${1 + Math.floor(next() * 20)},customer${Math.floor(next() * 200_000)}@example.com,${cardNumber(next)},${['FR', 'DE', 'US', 'GB', 'ES'][Math.floor(next() * 5)]},${comment},${next() < 0.5}\n`;
+    },
+  });
 }
 
 interface Run extends ChildResult {
