@@ -24,6 +24,7 @@ import {
   type OpenLineageRunEvent,
   runEvent,
 } from './lineage.js';
+import { findPiiInText } from './pii-text.js';
 import { definePolicy, evaluatePolicy, type GovernancePolicy, type PolicyDecision } from './policy.js';
 import { checkQuality, type QualityResult, type QualityRule } from './quality.js';
 
@@ -48,6 +49,14 @@ export interface RetentionRule {
 }
 
 type Rows = ReadonlyArray<Record<string, unknown>>;
+
+/** The personal data found in texts: the kinds, and the counts of each in each text that has any. */
+export interface TextClassification {
+  pii: PiiType[];
+  /** Texts with personal data, by their index in the texts given. */
+  texts: Array<{ index: number; pii: Partial<Record<PiiType, number>> }>;
+  examined: number;
+}
 
 /**
  * Data Steward: governance. Versioned policies evaluated with a decision log, quality rules with
@@ -157,12 +166,46 @@ export class DataSteward extends SmartCityRoleBase<
     });
   }
 
-  /** Classifies columns (personal data, client or platform data) and records it (`classification`). */
-  async classifyInternal(tenantId: string, subject: RecordRef, rows: Rows): Promise<ColumnClassification[]> {
+  /**
+   * Classifies columns (personal data, client or platform data) and records it
+   * (`classification`, with `scope`, e.g. the table's name, when given). The record holds the
+   * columns' kinds and shares, never a value.
+   */
+  async classifyInternal(
+    tenantId: string,
+    subject: RecordRef,
+    rows: Rows,
+    scope?: { table?: string },
+  ): Promise<ColumnClassification[]> {
     return this.withSpan('data_steward.classify', { rows: rows.length }, async () => {
       const columns = classifyColumns(rows, this.deps.options.piiThreshold ?? 0.8);
-      await this.#record(tenantId, 'classification', subject, { columns });
+      await this.#record(tenantId, 'classification', subject, {
+        ...(scope?.table !== undefined ? { table: scope.table } : {}),
+        columns,
+      });
       return columns;
+    });
+  }
+
+  /**
+   * Finds the personal data in texts (chunks of a document; {@link findPiiInText}) and records
+   * how much of each kind each text holds (`classification` with `texts`): counts, never a value.
+   */
+  async classifyTextInternal(
+    tenantId: string,
+    subject: RecordRef,
+    texts: readonly string[],
+  ): Promise<TextClassification> {
+    return this.withSpan('data_steward.classify_text', { texts: texts.length }, async () => {
+      const parts: TextClassification['texts'] = [];
+      texts.forEach((text, index) => {
+        const counts: Partial<Record<PiiType, number>> = {};
+        for (const match of findPiiInText(text)) counts[match.kind] = (counts[match.kind] ?? 0) + 1;
+        if (Object.keys(counts).length > 0) parts.push({ index, pii: counts });
+      });
+      const pii = [...new Set(parts.flatMap((part) => Object.keys(part.pii) as PiiType[]))].sort();
+      await this.#record(tenantId, 'classification', subject, { texts: parts, examined: texts.length, pii });
+      return { pii, texts: parts, examined: texts.length };
     });
   }
 

@@ -1,10 +1,21 @@
-export { type ColumnClassification, classifyColumns, luhnValid, type PiiType, piiTypeOf } from './classification.js';
+export {
+  type ColumnClassification,
+  classifyColumns,
+  ibanValid,
+  isNameHeader,
+  looksLikePersonName,
+  luhnValid,
+  PII_TYPES,
+  type PiiType,
+  piiTypeOf,
+} from './classification.js';
 export {
   DataSteward,
   type DataStewardOptions,
   DataStewardRef,
   dataSteward,
   type RetentionRule,
+  type TextClassification,
 } from './data-steward.js';
 export {
   type HttpLineageSinkOptions,
@@ -23,6 +34,8 @@ export {
   type OpenLineageRunEvent,
   runEvent,
 } from './lineage.js';
+export { type PiiRedactor, type PiiTreatment, piiRedactor } from './pii-redaction.js';
+export { findPiiInText, type PiiMatch } from './pii-text.js';
 export {
   definePolicy,
   evaluatePolicy,

@@ -1,8 +1,6 @@
 import { parseRecord } from '@platform/foundations';
 import { z } from 'zod';
-import type { PiiType } from './classification.js';
-
-const PII_TYPES = ['email', 'phone', 'national_id', 'card_number', 'ip_address'] as const;
+import { PII_TYPES, type PiiType } from './classification.js';
 
 /** A declarative, versioned governance policy: ordered rules, first match decides. */
 export const GovernancePolicySchema = z
@@ -19,7 +17,7 @@ export const GovernancePolicySchema = z
           when: z
             .object({
               /** The data contains personal data (of these kinds, or of any kind with `['any']`). */
-              pii: z.array(z.enum([...PII_TYPES, 'any'])).optional(),
+              pii: z.array(z.enum([...(PII_TYPES as [PiiType, ...PiiType[]]), 'any'])).optional(),
               dataClass: z.enum(['client', 'platform']).optional(),
               /** The caller has one of these roles. */
               roles: z.array(z.string()).optional(),
