@@ -3,9 +3,11 @@
  * built @platform/data-mash on the embedded default (local files and SQLite, a fresh data dir per
  * run) over one large CSV, WITH an allow-all platform policy and an allow-all client policy
  * (`dataMashModules({ dataSteward: { policies }, governance: { platformPolicy, clientPolicy } })`:
- * each parsed table's columns classified from the profile's samples, both policies asked at
- * store_parsed, embed and index, every classification and decision recorded) and WITHOUT any
- * (nothing classified, nothing asked), interleaved over rounds, median wall time of each.
+ * each parsed table's columns classified from its samples, personal data masked (the default) in
+ * samples, profiles, embeddings and insights, both policies asked at store_parsed, embed and
+ * index, every classification and decision recorded) and WITHOUT any (a Data Steward that
+ * classifies nothing and records nothing, `pii: { mode: 'keep' }`, no policy: what the flow was
+ * before governance), interleaved over rounds, median wall time of each.
  *
  * Target: with governance, under 1.15x the flow without it.
  *
@@ -50,7 +52,22 @@ interface ChildResult {
 async function child(mode: string, csv: string, dataDir: string): Promise<void> {
   const { DataMashSolutionOrchestratorRef, dataMashModules } = await import('@platform/data-mash');
   const { createPlatform, MetadataStoreRef } = await import('@platform/foundations');
-  const { DataStewardRef, serviceIdentity } = await import('@platform/smart-city');
+  const { DataSteward, DataStewardRef, serviceIdentity } = await import('@platform/smart-city');
+  const { defineService, MetadataStoreRef: MetadataRef } = await import('@platform/foundations');
+  // The baseline's Data Steward: finds no personal data and writes no record.
+  class NoClassification extends DataSteward {
+    override async classifyInternal() {
+      return [];
+    }
+    override async classifyTextInternal(_tenantId: string, _subject: unknown, texts: readonly string[]) {
+      return { pii: [], texts: [], examined: texts.length };
+    }
+  }
+  const ungoverned = defineService({
+    ref: DataStewardRef,
+    deps: { metadata: MetadataRef },
+    factory: ({ metadata }, context) => new NoClassification({ ...context, metadata, options: {} }),
+  });
   const allowAll = (id: string) => ({
     id,
     version: 1,
@@ -71,7 +88,7 @@ async function child(mode: string, csv: string, dataDir: string): Promise<void> 
               clientPolicy: (tenantId) => (tenantId === TENANT ? 'client.bench' : undefined),
             },
           }
-        : {},
+        : { governance: { pii: { mode: 'keep' } }, roles: [ungoverned] },
     ),
   });
   await platform.start();
@@ -82,7 +99,7 @@ async function child(mode: string, csv: string, dataDir: string): Promise<void> 
     string,
     (...args: unknown[]) => Promise<unknown>
   >;
-  for (const method of ['classifyInternal', 'decideInternal']) {
+  for (const method of ['classifyInternal', 'classifyTextInternal', 'decideInternal']) {
     const original = (dataSteward[method] as (...args: unknown[]) => Promise<unknown>).bind(dataSteward);
     dataSteward[method] = async (...args: unknown[]) => {
       const callStarted = performance.now();

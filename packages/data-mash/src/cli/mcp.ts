@@ -3,6 +3,7 @@ import { createPlatform, type Platform, parseByteSize } from '@platform/foundati
 import { apiGateway, communicationDirector, postOffice } from '@platform/smart-city';
 import { createMcpServer, DEFAULT_MAX_FILE_BYTES } from '@platform/smart-city/mcp';
 import { dataMashModules } from '../phases/module.js';
+import { governanceFromEnv } from './governance-env.js';
 import { EXIT, jsonText, printable, UsageError } from './output.js';
 import { cliUser, type GlobalOptions } from './session.js';
 
@@ -40,7 +41,10 @@ export function mcpPlatform(options: GlobalOptions, maxFileBytes = DEFAULT_MAX_F
       ...(maxFileBytes > 100 * 1024 * 1024 ? { limits: { maxFileBytes } } : {}),
     },
     env: process.env,
-    modules: dataMashModules({ roles: [apiGateway(), postOffice(), communicationDirector()] }),
+    modules: dataMashModules({
+      ...governanceFromEnv(process.env),
+      roles: [apiGateway(), postOffice(), communicationDirector()],
+    }),
     telemetrySink: (event) => {
       if (options.verbose) process.stderr.write(`${jsonText(event, 0)}\n`);
     },

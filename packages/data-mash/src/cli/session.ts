@@ -14,6 +14,7 @@ import { LibrarianRef, serviceIdentity, type VerifiedUserContext } from '@platfo
 import { DataMashDistributedRunnerRef, dataMashDistributedRunner } from '../distributed/distributed-runner.js';
 import { dataMashModules } from '../phases/module.js';
 import { DataMashSolutionOrchestratorRef } from '../phases/solution-orchestrator.js';
+import { governanceFromEnv } from './governance-env.js';
 import { jsonText, UsageError } from './output.js';
 
 /** The options every command takes. */
@@ -66,7 +67,7 @@ export async function openSession(
   const platform: Platform = createPlatform({
     config: { ...config, ...(options.dataDir ? { dataDir: options.dataDir } : {}), telemetry: { sink: 'silent' } },
     env: process.env,
-    modules: dataMashModules(roles.length > 0 ? { roles } : {}),
+    modules: dataMashModules({ ...governanceFromEnv(process.env), ...(roles.length > 0 ? { roles } : {}) }),
     ...(queue
       ? {
           services: [

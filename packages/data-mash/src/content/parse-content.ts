@@ -1,5 +1,5 @@
 import type { BlobStore } from '@platform/foundations';
-import type { FileFormatRegistry } from '@platform/smart-city';
+import type { FileFormatRegistry, PiiType } from '@platform/smart-city';
 import type { TableInsights, TableProfilerOptions } from '../insights/table-profiler.js';
 import { type ChunkOptions, chunkText, type TextChunk } from '../parsing/chunking.js';
 import { type DelimitedParseOptions, type ParseWarning, parseDelimitedValues } from '../parsing/delimited.js';
@@ -51,11 +51,18 @@ export interface ParsedTable {
    * Pillar profiles the stored copy.
    */
   profile?: { options: TableProfilerOptions; insights: TableInsights };
+  /** The columns that hold personal data, and its kind (set by the Content Pillar's classification). */
+  pii?: Record<string, PiiType>;
 }
 
 /** What the Content Pillar made of a file. */
 export interface ParseResult {
   format: ContentFormat;
+  /**
+   * How personal data was treated in the samples, profiles and chunk texts of this result (the
+   * Content Pillar's `mask`, `hash` or `keep`); absent when it was not looked for.
+   */
+  piiTreatment?: 'mask' | 'hash' | 'keep';
   /** Tables: every CSV/TSV/JSON/XLSX file, and the tables found in HTML and DOCX. */
   structured?: { tables: ParsedTable[] };
   /** Text: text, Markdown, PDF, DOCX and HTML. Chunk offsets point into the stored text. */

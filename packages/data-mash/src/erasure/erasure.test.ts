@@ -187,7 +187,8 @@ describe.each(backends)('erasure on %s', (_name, open) => {
     expect(before.embeddings.find((entry) => entry.contentId === fileId)?.count).toBeGreaterThan(0);
     expect(before.graph.length).toBeGreaterThan(0);
     expect(before.correlations.length).toBeGreaterThan(0);
-    expect((await harness.semantic.searchText(TENANT, `${marker}1`)).length).toBeGreaterThan(0);
+    // The notes' words are searchable (the e-mail addresses are masked before anything is indexed).
+    expect((await harness.semantic.searchText(TENANT, marker)).length).toBeGreaterThan(0);
 
     const report = await eraseFile({ ...stores(), tenantId: TENANT, fileId, by: 'ada', reason: 'test' });
     expect(report.blobs).toContain(`files/${fileId}`);
@@ -212,8 +213,8 @@ describe.each(backends)('erasure on %s', (_name, open) => {
     expect(after.graph).toEqual([]);
     expect(after.neighbors).toEqual([]);
     expect(await harness.semantic.getCorrelationMap(TENANT, fileId)).toBeUndefined();
-    expect(await harness.semantic.searchText(TENANT, `${marker}1`)).toEqual([]);
-    expect((await harness.semantic.searchText(TENANT, `keep${marker}1`)).length).toBeGreaterThan(0);
+    expect(await harness.semantic.searchText(TENANT, marker)).toEqual([]);
+    expect((await harness.semantic.searchText(TENANT, `keep${marker}`)).length).toBeGreaterThan(0);
     expect(after.contents.map((content) => content.contentId)).toContain(other.phases.file_uploaded.fileId);
     // What stays: the file record marked deleted, the scrubbed parsed record, the journey tombstone, the audit.
     const file = await harness.metadata.getFile(TENANT, fileId);
@@ -268,7 +269,8 @@ describe.each(backends)('erasure on %s', (_name, open) => {
     const newFile = rerun.phases.file_uploaded.fileId;
     expect(await harness.blobs.head(TENANT, `parsed/${newFile}/insights.json`)).toBeDefined();
     expect(await harness.semantic.countEmbeddings(TENANT, newFile)).toBeGreaterThan(0);
-    expect((await harness.semantic.searchText(TENANT, `${marker}1`)).length).toBeGreaterThan(0);
+    // The notes' words are searchable (the e-mail addresses are masked before anything is indexed).
+    expect((await harness.semantic.searchText(TENANT, marker)).length).toBeGreaterThan(0);
   }, 60_000);
 
   it('erases through DELETE /files/{fileId} (files:delete), answering counts', async () => {

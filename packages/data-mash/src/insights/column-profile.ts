@@ -1,3 +1,4 @@
+import type { PiiType } from '@platform/smart-city';
 import { type ColumnType, decideColumnType, physicalTypeOf } from './column-type.js';
 import type { DateAccumulator, DateAccumulatorState, DateOrder, DateProfile } from './dates.js';
 import type { HeavyHitters, HeavyHittersState } from './heavy-hitters.js';
@@ -109,6 +110,12 @@ export interface ColumnProfile {
   boolean?: { true: number; false: number };
   /** Present when at least 90 % of the non-null values are dates or date-times. */
   dates?: DateProfile;
+  /**
+   * The kind of personal data the column holds (`email`, `card_number`...), when classification
+   * found one: its top values and first-row cells are then tokens (`[email]`), and its figures,
+   * dates and words are left out.
+   */
+  pii?: PiiType;
   /** Lengths of the values that are not numbers, and the top content words of multi-word values. */
   text?: {
     minLength: number;

@@ -24,6 +24,13 @@ export interface InsightsInput {
   blobStore: BlobStore;
   parse: ParseResult;
   profiler?: TableProfilerOptions;
+  /**
+   * Applied to each table's insights before the summary is written (personal data replaced),
+   * except a profile taken from a parse result whose `piiTreatment` says it was treated already.
+   */
+  protectTable?: (name: string, insights: TableInsights) => TableInsights;
+  /** Applied to the extracted text before its words are counted (personal data cut out). */
+  prepareText?: (text: string) => string;
 }
 
 /** Profiler options as a canonical string: keys sorted, unset ones left out. */
@@ -45,8 +52,10 @@ export async function computeInsights(input: InsightsInput): Promise<InsightsRes
   const tables: InsightsResult['tables'] = [];
   const wanted = optionsKey(input.profiler ?? {});
   for (const table of input.parse.structured?.tables ?? []) {
+    const protect = (insights: TableInsights) => input.protectTable?.(table.name, insights) ?? insights;
     if (table.profile && optionsKey(table.profile.options) === wanted) {
-      tables.push({ name: table.name, rowsKey: table.rowsKey, insights: table.profile.insights });
+      const insights = input.parse.piiTreatment ? table.profile.insights : protect(table.profile.insights);
+      tables.push({ name: table.name, rowsKey: table.rowsKey, insights });
       continue;
     }
     const profiler = new TableProfiler(table.columns, input.profiler).numberRowsFrom(table.firstRowNumber ?? 1);
@@ -58,12 +67,13 @@ export async function computeInsights(input: InsightsInput): Promise<InsightsRes
       for (let index = 0; index < table.columns.length; index += 1) values[index] = row[table.columns[index] as string];
       profiler.addValues(values);
     }
-    tables.push({ name: table.name, rowsKey: table.rowsKey, insights: profiler.result() });
+    tables.push({ name: table.name, rowsKey: table.rowsKey, insights: protect(profiler.result()) });
   }
   const result: InsightsResult = { tables, summary: [] };
   const unstructured = input.parse.unstructured;
   if (unstructured) {
-    const text = Buffer.from(await input.blobStore.get(input.tenantId, unstructured.textKey)).toString('utf8');
+    const stored = Buffer.from(await input.blobStore.get(input.tenantId, unstructured.textKey)).toString('utf8');
+    const text = input.prepareText ? input.prepareText(stored) : stored;
     result.text = {
       characters: text.length,
       words: text.match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu)?.length ?? 0,

@@ -14,7 +14,7 @@ import { FileParsed, FileUploaded } from '../flow/contracts.js';
 import type { TableProfilerOptions } from '../insights/table-profiler.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
 import { type Embedder, processSemantics } from '../semantics/semantic-result.js';
-import { checkFlowPolicy, classifyParsedTables, enforceFlowPolicies, governs } from './governance.js';
+import { checkFlowPolicy, classifyParsed, enforceFlowPolicies, governs } from './governance.js';
 import {
   lineageFieldName,
   lineageNamespace,
@@ -24,6 +24,7 @@ import {
   withPhaseLineage,
 } from './lineage.js';
 import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
+import { flowPiiRedactor, protectParse } from './pii-protection.js';
 import { putJson } from './stored-json.js';
 
 /** The output of the business enablement phase (`file_parsed@1`). */
@@ -66,10 +67,15 @@ export class ContentPillar extends RealmServiceBase<
 > {
   readonly realm = DATA_MASH_REALM;
 
-  /** Checks, at start, the platform policy the flow is configured to ask (`CONFIG_INVALID` naming it). */
+  /**
+   * Checks, at start, the platform policy the flow is configured to ask and a PII treatment given
+   * for every tenant (`CONFIG_INVALID` naming what is wrong).
+   */
   initialize(): void {
-    const platformPolicy = this.deps.options.governance?.platformPolicy;
-    if (platformPolicy) checkFlowPolicy(this.getSmartCityApi(DataStewardRef), platformPolicy, 'platform');
+    const governance = this.deps.options.governance;
+    if (governance?.platformPolicy)
+      checkFlowPolicy(this.getSmartCityApi(DataStewardRef), governance.platformPolicy, 'platform');
+    if (governance?.pii && typeof governance.pii !== 'function') flowPiiRedactor(governance.pii, 'platform');
   }
 
   /** `content.parse_file` */
@@ -111,6 +117,8 @@ export class ContentPillar extends RealmServiceBase<
         roles: user.roles,
         pii,
       });
+    // A treatment that is not one fails before anything is read or stored.
+    const redactor = flowPiiRedactor(governance?.pii, tenantId);
     if (governs(governance, tenantId)) await ask('store_parsed', []);
     const parse = await this.withSpan(
       'content_pillar.parse',
@@ -136,15 +144,20 @@ export class ContentPillar extends RealmServiceBase<
         return result;
       },
     );
-    if (governs(governance, tenantId)) {
-      const { pii } = await classifyParsedTables(steward, tenantId, uploaded.fileId, parse);
-      await ask('embed', pii);
-    }
+    // Personal data: every column and chunk classified (kinds and counts recorded, never values),
+    // then kept out of everything derived from the file as the tenant's treatment says.
+    const classified = await this.withSpan('content_pillar.classify', file, async (span) => {
+      const result = await classifyParsed(steward, tenantId, uploaded.fileId, parse);
+      span.setAttribute('content.pii', result.pii.join(','));
+      return result;
+    });
+    if (governs(governance, tenantId)) await ask('embed', classified.pii);
     const semantic = await this.withSpan('content_pillar.process_semantics', file, async (span) => {
       const result = await processSemantics(parse, {
         fileId: uploaded.fileId,
         fileName: uploaded.fileName,
         embedder: this.deps.embedder,
+        pii: { redactor, columns: classified.tables },
       });
       span.setAttributes({
         'content.id': result.content.contentId,
@@ -157,7 +170,7 @@ export class ContentPillar extends RealmServiceBase<
       return result;
     });
     const keys = parsedKeys(uploaded.fileId);
-    await putJson(this.deps.blobs, tenantId, keys.parse, parse);
+    await putJson(this.deps.blobs, tenantId, keys.parse, protectParse(parse, classified.tables, redactor));
     await putJson(this.deps.blobs, tenantId, keys.semantic, semantic);
     const tables = parse.structured?.tables ?? [];
     const parsed = await this.deps.metadata.putParsedFile({

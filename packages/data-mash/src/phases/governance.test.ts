@@ -128,7 +128,7 @@ describe('governance in the flow: the Data Steward asked at every point, a denia
     expect(await api.report({ journeyId: globex.journeyId }, bob)).toContain('<html');
   });
 
-  it('asks nothing when no policy is configured (no decisions, no classification)', async () => {
+  it('asks no policy when none is configured, and still classifies every table (kinds, never values)', async () => {
     const harness = await startFlowPlatform();
     running.push(harness);
     const result = await harness.flow.executeDataMashFlow({
@@ -136,9 +136,11 @@ describe('governance in the flow: the Data Steward asked at every point, a denia
       userContext: ada,
     });
     expect(result.success).toBe(true);
-    for (const kind of ['policy_decision', 'classification']) {
-      expect((await harness.metadata.listGovernanceRecords('acme', { kind })).items).toEqual([]);
-    }
+    expect((await harness.metadata.listGovernanceRecords('acme', { kind: 'policy_decision' })).items).toEqual([]);
+    const classified = (await harness.metadata.listGovernanceRecords('acme', { kind: 'classification' })).items;
+    expect(classified).toHaveLength(1);
+    expect(classified[0]?.data).toMatchObject({ table: expect.any(String) });
+    expect(JSON.stringify(classified[0]?.data)).not.toMatch(/@/);
   });
 
   it('refuses to start with a policy the flow would misread: a misspelled action, a bad rule, an unknown id', async () => {

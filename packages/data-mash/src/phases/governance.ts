@@ -1,6 +1,7 @@
 import { type MetadataStore, PlatformError, type RecordRef } from '@platform/foundations';
 import type { ColumnClassification, DataSteward, PiiType } from '@platform/smart-city';
 import type { ParseResult } from '../content/parse-content.js';
+import type { FlowPiiOptions, PiiColumns } from './pii-protection.js';
 
 /**
  * The points of the flow where the Data Steward is asked before anything goes further: storing
@@ -20,6 +21,12 @@ export interface FlowGovernanceOptions {
   platformPolicy?: string;
   /** The client's policy id for a tenant (`undefined`: the tenant has none). */
   clientPolicy?: (tenantId: string) => string | undefined;
+  /**
+   * What becomes of personal data in samples, profiles, embeddings, the semantic store, insights
+   * and reports: masked (the default), replaced by a keyed hash, or kept; for every tenant or per
+   * tenant ({@link FlowPiiOptions}). The uploaded file and its parsed copy stay as they are.
+   */
+  pii?: FlowPiiOptions;
 }
 
 /** The actions the flow asks about; a policy the flow asks may name only these (or `*`). */
@@ -106,45 +113,73 @@ export async function enforceFlowPolicies(
   }
 }
 
-/** True when the flow has any policy to ask (so that nothing is classified for nobody). */
+/** True when the flow has any policy to ask. */
 export function governs(options: FlowGovernanceOptions | undefined, tenantId: string): boolean {
   return Boolean(options?.platformPolicy || options?.clientPolicy?.(tenantId));
 }
 
-// The values the profile kept of a table, by column: its first rows and its top values. Enough to
-// tell a column of e-mail addresses or card numbers, without reading the table again.
+// The values kept of a table while it was parsed, by column: its uniform sample of each column,
+// and the profile's first rows and top values. Enough to tell a column of e-mail addresses or
+// card numbers without reading the table again.
 function sampleRows(table: NonNullable<ParseResult['structured']>['tables'][number]): Array<Record<string, unknown>> {
+  const rows: Array<Record<string, unknown>> = [];
+  for (const [column, values] of Object.entries(table.samples)) {
+    for (const value of values) rows.push({ [column]: value });
+  }
   const insights = table.profile?.insights;
-  if (!insights) return [];
+  if (!insights) return rows;
   const names = insights.columns.map((column) => column.name);
-  const rows: Array<Record<string, unknown>> = insights.rows.firstRows.map((row) =>
-    Object.fromEntries(names.map((name, index) => [name, row[index] ?? null])),
-  );
+  for (const row of insights.rows.firstRows) {
+    rows.push(Object.fromEntries(names.map((name, index) => [name, row[index] ?? null])));
+  }
   for (const column of insights.columns) {
     for (const top of column.topValues ?? []) rows.push({ [column.name]: top.value });
   }
   return rows;
 }
 
+/** What classification found in a parse result. */
+export interface ParsedClassification {
+  /** Every kind of personal data found, in columns and in the text, sorted. */
+  pii: PiiType[];
+  /** The columns of personal data of each table, by table name. */
+  tables: Map<string, PiiColumns>;
+  columns: Array<ColumnClassification & { table: string }>;
+}
+
 /**
- * Classifies the columns of every parsed table (through the Data Steward, which records a
- * `classification` per table against the file) and answers the kinds of personal data found.
+ * Classifies the columns of every parsed table and the text's chunks (through the Data Steward,
+ * which records a `classification` per table and one for the text against the file, with kinds
+ * and counts only) and answers the kinds of personal data found and where.
  */
-export async function classifyParsedTables(
-  steward: Pick<DataSteward, 'classifyInternal'>,
+export async function classifyParsed(
+  steward: Pick<DataSteward, 'classifyInternal' | 'classifyTextInternal'>,
   tenantId: string,
   fileId: string,
   parse: ParseResult,
-): Promise<{ pii: PiiType[]; columns: Array<ColumnClassification & { table: string }> }> {
-  const columns: Array<ColumnClassification & { table: string }> = [];
+): Promise<ParsedClassification> {
+  const subject = { kind: 'file', id: fileId } as const;
+  const columns: ParsedClassification['columns'] = [];
+  const tables = new Map<string, PiiColumns>();
   for (const table of parse.structured?.tables ?? []) {
     const rows = sampleRows(table);
     if (rows.length === 0) continue;
-    const classified = await steward.classifyInternal(tenantId, { kind: 'file', id: fileId }, rows);
+    const classified = await steward.classifyInternal(tenantId, subject, rows, { table: table.name });
     columns.push(...classified.map((column) => ({ ...column, table: table.name })));
+    const kinds = Object.fromEntries(classified.flatMap((column) => (column.pii ? [[column.column, column.pii]] : [])));
+    if (Object.keys(kinds).length > 0) tables.set(table.name, kinds);
   }
-  const pii = [...new Set(columns.flatMap((column) => (column.pii ? [column.pii] : [])))].sort();
-  return { pii, columns };
+  const found = new Set<PiiType>(columns.flatMap((column) => (column.pii ? [column.pii] : [])));
+  const chunks = parse.unstructured?.chunks ?? [];
+  if (chunks.length > 0) {
+    const text = await steward.classifyTextInternal(
+      tenantId,
+      subject,
+      chunks.map((chunk) => chunk.text),
+    );
+    for (const kind of text.pii) found.add(kind);
+  }
+  return { pii: [...found].sort(), tables, columns };
 }
 
 /** The kinds of personal data the flow found in a file (from its `classification` records). */
@@ -161,6 +196,7 @@ export async function piiOfFile(metadata: MetadataStore, tenantId: string, fileI
       for (const column of (record.data.columns ?? []) as Array<{ pii?: PiiType }>) {
         if (column.pii) found.add(column.pii);
       }
+      for (const kind of (record.data.pii ?? []) as PiiType[]) found.add(kind);
     }
     cursor = page.nextCursor;
   } while (cursor);

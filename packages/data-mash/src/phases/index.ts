@@ -17,11 +17,12 @@ export {
 } from './file-intake.js';
 export { DATA_MASH_API, DATA_MASH_PERMISSIONS, DataMashApi, DataMashApiRef, dataMashApi } from './flow-api.js';
 export {
-  classifyParsedTables,
+  classifyParsed,
   enforceFlowPolicies,
   type FlowGovernanceOptions,
   type FlowPolicyAction,
   type FlowPolicyRequest,
+  type ParsedClassification,
   piiOfFile,
 } from './governance.js';
 export {
@@ -59,6 +60,14 @@ export {
   dataMashModules,
 } from './module.js';
 export { DATA_MASH_REALM, DATA_MASH_REALM_ACCESS, type PhaseServiceOptions } from './phase-service.js';
+export {
+  type FlowPiiOptions,
+  flowPiiRedactor,
+  type PiiColumns,
+  protectParse,
+  protectTableInsights,
+  withoutPii,
+} from './pii-protection.js';
 export {
   SemanticLayer,
   SemanticLayerRef,

@@ -26,6 +26,7 @@ import {
   withPhaseLineage,
 } from './lineage.js';
 import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
+import { flowPiiRedactor, protectTableInsights, withoutPii } from './pii-protection.js';
 import { getJson, putJson } from './stored-json.js';
 
 /** The output of the insights phase (`insights_generated@1`). */
@@ -56,6 +57,8 @@ export class InsightsPillar extends RealmServiceBase<
   /** `insights.generate` */
   async generate(input: unknown, userContext: unknown, context?: MilestoneContext): Promise<InsightsGeneratedOutput> {
     const { tenantId } = this.requireUserContext(userContext);
+    // Checked before anything is read: a treatment that is not one is CONFIG_INVALID.
+    flowPiiRedactor(this.deps.options.governance?.pii, tenantId);
     const processed = SemanticProcessed.check(input, 'consumer');
     return withPhaseLineage(
       this.getSmartCityApi(DataStewardRef),
@@ -87,10 +90,16 @@ export class InsightsPillar extends RealmServiceBase<
     const parse = await getJson<ParseResult>(this.deps.blobs, tenantId, parseKey);
     const profiled = { 'content.id': content.contentId, 'file.id': content.fileId, 'content.format': parse.format };
     const insights = await this.withSpan('insights_pillar.profile', profiled, async (span) => {
+      // Personal data stays out of the insights: the tables' columns of it as the Content Pillar
+      // classified them, and what is found inside values and the text.
+      const redactor = flowPiiRedactor(this.deps.options.governance?.pii, tenantId);
+      const columns = new Map((parse.structured?.tables ?? []).map((table) => [table.name, table.pii ?? {}]));
       const result = await computeInsights({
         tenantId,
         blobStore: this.deps.blobs,
         parse,
+        protectTable: (name, table) => protectTableInsights(table, columns.get(name) ?? {}, redactor),
+        ...(redactor.mode === 'keep' ? {} : { prepareText: withoutPii }),
         ...(this.deps.options.profiler ? { profiler: this.deps.options.profiler } : {}),
       });
       // Counts only: profiles hold sample values, which stay out of traces.

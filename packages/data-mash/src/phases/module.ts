@@ -59,7 +59,7 @@ export function dataMashModule(options: DataMashModuleOptions = {}): PlatformMod
       ...(options.profiler ? { profiler: options.profiler } : {}),
     }),
     semanticLayer({ ...realm, ...governance }),
-    insightsPillar({ ...realm, ...(options.profiler ? { profiler: options.profiler } : {}) }),
+    insightsPillar({ ...realm, ...governance, ...(options.profiler ? { profiler: options.profiler } : {}) }),
     dataMashJourneyOrchestrator({
       ...(options.templates ? { templates: options.templates } : {}),
       ...(options.contracts ? { contracts: options.contracts } : {}),

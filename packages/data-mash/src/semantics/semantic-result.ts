@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type GraphEdge, type GraphNode, type NewEmbeddingRecord, PlatformError } from '@platform/foundations';
-import type { TextEmbedder } from '@platform/smart-city';
+import type { PiiRedactor, PiiType, TextEmbedder } from '@platform/smart-city';
 import type { ParseResult } from '../content/parse-content.js';
 import { describeColumn } from './describe.js';
 import { type FoundEntity, findEntities } from './entities.js';
@@ -58,6 +58,12 @@ export interface SemanticOptions {
   batchSize?: number;
   /** Sample values joined into a column's sample embedding. Default 20. */
   sampleValuesEmbedded?: number;
+  /**
+   * Personal data: the columns that hold it (by table name, then column) and the redactor that
+   * replaces it in every embedded text, entity and label. Types are still inferred from the
+   * values as they are; nothing of them is kept. Default: texts as they are.
+   */
+  pii?: { redactor: PiiRedactor; columns: ReadonlyMap<string, Readonly<Record<string, PiiType>>> };
 }
 
 const shortId = (text: string) =>
@@ -82,6 +88,8 @@ export async function processSemantics(parse: ParseResult, options: SemanticOpti
   const columns: ColumnSemantics[] = [];
   const toEmbed: Array<Omit<NewEmbeddingRecord, 'vector' | 'model'> & { text: string }> = [];
   const typeNodes = new Set<string>();
+  const redactValue = (value: string, kind?: PiiType) => options.pii?.redactor.value(value, kind) ?? value;
+  const redactText = (text: string) => options.pii?.redactor.text(text) ?? text;
 
   tables.forEach((table, tableIndex) => {
     const tableNode = `${contentId}:table:${tableIndex + 1}`;
@@ -92,8 +100,10 @@ export async function processSemantics(parse: ParseResult, options: SemanticOpti
       properties: { rows: table.rowCount, rowsKey: table.rowsKey },
     });
     edges.push({ from: fileNode, to: tableNode, relation: 'has_table' });
+    const piiColumns = options.pii?.columns.get(table.name) ?? {};
     table.columns.forEach((column, columnIndex) => {
       const samples = table.samples[column] ?? [];
+      const pii = piiColumns[column];
       // One type decision per column: the profile's when the table was profiled while parsed.
       const profiled = table.profile?.insights.columns[columnIndex];
       const physical = profiled ? physicalTypeOfProfile(profiled) : inferPhysicalType(samples, column);
@@ -105,7 +115,7 @@ export async function processSemantics(parse: ParseResult, options: SemanticOpti
         id: columnNode,
         kind: 'column',
         label: clip(column, 1000),
-        properties: { physicalType: physical.type, share: physical.share },
+        properties: { physicalType: physical.type, share: physical.share, ...(pii ? { pii } : {}) },
       });
       edges.push({ from: tableNode, to: columnNode, relation: 'has_column' });
       // Semantic type nodes belong to the content, so deleting one file never orphans another's edges.
@@ -120,7 +130,13 @@ export async function processSemantics(parse: ParseResult, options: SemanticOpti
         relation: 'has_semantic_type',
         properties: { confidence: semantic.confidence },
       });
-      const metadata = { table: table.name, column, physical_type: physical.type, semantic_type: semantic.type };
+      const metadata = {
+        table: table.name,
+        column,
+        physical_type: physical.type,
+        semantic_type: semantic.type,
+        ...(pii ? { pii } : {}),
+      };
       const id = `${contentId}:t${tableIndex + 1}:c${columnIndex + 1}`;
       const ref = `${table.name}.${column}`.slice(0, 500);
       toEmbed.push({
@@ -134,6 +150,7 @@ export async function processSemantics(parse: ParseResult, options: SemanticOpti
       if (samples.length > 0) {
         const text = samples
           .slice(0, options.sampleValuesEmbedded ?? 20)
+          .map((value) => redactValue(value, pii))
           .join(', ')
           .slice(0, 2000);
         toEmbed.push({ id: `${id}:samples`, kind: 'column_samples', ref, text, metadata });
@@ -159,10 +176,12 @@ export async function processSemantics(parse: ParseResult, options: SemanticOpti
       id: `${contentId}:chunk:${chunk.index}`,
       kind: 'chunk',
       ref: String(chunk.index),
-      text: chunk.text.slice(0, 10_000),
+      text: redactText(chunk.text).slice(0, 10_000),
       metadata,
     });
-    for (const entity of findEntities(chunk.text)) {
+    // Entities are found in the text as written; what is kept of them is their redacted text.
+    for (const found of findEntities(chunk.text)) {
+      const entity = { ...found, text: redactText(found.text) };
       entities.push({ ...entity, chunk: chunk.index });
       const value = entity.text.toLowerCase();
       const entityNode = `${contentId}:entity:${entity.type}:${shortId(value)}`;
@@ -189,7 +208,7 @@ export async function processSemantics(parse: ParseResult, options: SemanticOpti
     vector: vectors[index] as number[],
     model: options.embedder.model,
   }));
-  const title = parse.unstructured?.title;
+  const title = parse.unstructured?.title === undefined ? undefined : redactText(parse.unstructured.title);
   return {
     content: {
       contentId,

@@ -356,9 +356,13 @@ export function columnSection(column: ColumnProfile, context: ColumnContext): st
         `<span class="badge ${flag.severity}" title="${escapeHtml(flag.message)}">${escapeHtml(alertName(flag.kind))}</span>`,
     )
     .join('');
+  // Personal data: its values are tokens and its figures were left out; say so where it shows.
+  const pii = column.pii
+    ? `<span class="badge info" title="personal data (${escapeHtml(column.pii.replaceAll('_', ' '))}): values masked or hashed, figures left out">personal data: ${escapeHtml(column.pii.replaceAll('_', ' '))}</span>`
+    : '';
   const parts = content(column, context);
   return `<section class="column type-${escapeHtml(column.type)}" id="${context.id}">
-<header><h4>${escapeHtml(column.name)}</h4><span class="type">${escapeHtml(column.type)}</span><span class="physical">stored as ${escapeHtml(column.physicalType)}</span>${badges}</header>
+<header><h4>${escapeHtml(column.name)}</h4><span class="type">${escapeHtml(column.type)}</span><span class="physical">stored as ${escapeHtml(column.physicalType)}</span>${pii}${badges}</header>
 <div class="column-body"><div class="facts">${[statsTable('Values', basics(column)), ...parts.tables].join('')}</div><div class="chart">${parts.chart}</div></div>
 </section>`;
 }
