@@ -29,8 +29,6 @@ export interface InsightsInput {
    * except a profile taken from a parse result whose `piiTreatment` says it was treated already.
    */
   protectTable?: (name: string, insights: TableInsights) => TableInsights;
-  /** Applied to the extracted text before its words are counted (personal data cut out). */
-  prepareText?: (text: string) => string;
 }
 
 /** Profiler options as a canonical string: keys sorted, unset ones left out. */
@@ -72,8 +70,7 @@ export async function computeInsights(input: InsightsInput): Promise<InsightsRes
   const result: InsightsResult = { tables, summary: [] };
   const unstructured = input.parse.unstructured;
   if (unstructured) {
-    const stored = Buffer.from(await input.blobStore.get(input.tenantId, unstructured.textKey)).toString('utf8');
-    const text = input.prepareText ? input.prepareText(stored) : stored;
+    const text = Buffer.from(await input.blobStore.get(input.tenantId, unstructured.textKey)).toString('utf8');
     result.text = {
       characters: text.length,
       words: text.match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu)?.length ?? 0,

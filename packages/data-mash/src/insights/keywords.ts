@@ -1,9 +1,27 @@
+import { findPiiInText } from '@platform/smart-city';
 import { eng } from 'stopword';
 
 const STOPWORDS = new Set(eng);
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu;
 
-/** Counts of content words: lower-cased, English stop words and numbers left out. */
+// Personal data is cut out before words are counted: `Dr. Jane Doe` or `jane.doe@example.com`
+// would otherwise leave `jane` and `doe` among a column's or a text's keywords.
+function withoutPersonalData(text: string): string {
+  const matches = findPiiInText(text);
+  if (matches.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const match of matches) {
+    out += `${text.slice(at, match.start)} `;
+    at = match.end;
+  }
+  return out + text.slice(at);
+}
+
+/**
+ * Counts of content words: lower-cased, English stop words and numbers left out, and personal
+ * data (e-mail addresses, names after a title, phone and card numbers...) cut out first.
+ */
 export class KeywordCounter {
   readonly #counts = new Map<string, number>();
   readonly #maxTerms: number;
@@ -14,7 +32,7 @@ export class KeywordCounter {
 
   /** Adds the words of one text. */
   add(text: string): void {
-    for (const match of text.toLowerCase().matchAll(WORD)) {
+    for (const match of withoutPersonalData(text).toLowerCase().matchAll(WORD)) {
       const word = match[0].replace(/['’-]+$/, '');
       if (word.length < 3 || STOPWORDS.has(word) || /^\d/.test(word)) continue;
       const count = this.#counts.get(word);

@@ -109,6 +109,14 @@ function isSkewed(numeric: NonNullable<ColumnProfile['numeric']>, outliers: numb
 
 function describeColumn(column: ColumnProfile, base: string, outliers: number): Ranked | undefined {
   const name = `'${column.name}'`;
+  // Personal data: its values are tokens, so the sentence says what it holds, not which values.
+  if (column.pii) {
+    return {
+      text: `${name} holds personal data (${column.pii.replaceAll('_', ' ')}): ${formatFigure(column.distinct)} distinct value${column.distinct === 1 ? '' : 's'}, not shown.`,
+      figures: [`${base}/pii`, `${base}/distinct`],
+      weight: 35,
+    };
+  }
   if (column.numeric && isMeasure(column.type)) {
     const n = column.numeric;
     // One value: the constant alert says it when it matters.

@@ -66,7 +66,6 @@ export {
   type PiiColumns,
   protectParse,
   protectTableInsights,
-  withoutPii,
 } from './pii-protection.js';
 export {
   SemanticLayer,

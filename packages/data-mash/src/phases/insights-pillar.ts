@@ -26,7 +26,7 @@ import {
   withPhaseLineage,
 } from './lineage.js';
 import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
-import { flowPiiRedactor, protectTableInsights, withoutPii } from './pii-protection.js';
+import { flowPiiRedactor, protectTableInsights } from './pii-protection.js';
 import { getJson, putJson } from './stored-json.js';
 
 /** The output of the insights phase (`insights_generated@1`). */
@@ -99,7 +99,6 @@ export class InsightsPillar extends RealmServiceBase<
         blobStore: this.deps.blobs,
         parse,
         protectTable: (name, table) => protectTableInsights(table, columns.get(name) ?? {}, redactor),
-        ...(redactor.mode === 'keep' ? {} : { prepareText: withoutPii }),
         ...(this.deps.options.profiler ? { profiler: this.deps.options.profiler } : {}),
       });
       // Counts only: profiles hold sample values, which stay out of traces.

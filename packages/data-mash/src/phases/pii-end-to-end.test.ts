@@ -286,6 +286,15 @@ describe('personal data: classified in the flow, kept out of everything but the 
     expect(byName.note?.pii).toBeUndefined();
     const firstNote = insights.tables[0]?.insights.rows.firstRows[0]?.at(-1) ?? '';
     expect(firstNote).toMatch(/^referred by Dr\. \[person_name\], reach them at \[email\] or \[phone\]$/);
+    // The summary says what a column of personal data holds, and the note's keywords hold no name.
+    expect(insights.summary.map((statement) => statement.text)).toContain(
+      `'email' holds personal data (email): ${PEOPLE.length} distinct values, not shown.`,
+    );
+    const noteWords = byName.note?.text?.keywords.map((entry) => entry.word) ?? [];
+    expect(noteWords).toContain('referred');
+    for (const person of PEOPLE) {
+      for (const part of person.name.toLowerCase().split(' ')) expect(noteWords).not.toContain(part);
+    }
   });
 
   it('with keyed hashes, the same value gives the same token in every file of a tenant, and no other tenant shares it', async () => {

@@ -1,7 +1,7 @@
 import { piiRedactor } from '@platform/smart-city';
 import { describe, expect, it } from 'vitest';
 import { TableProfiler } from '../insights/table-profiler.js';
-import { protectTableInsights, withoutPii } from './pii-protection.js';
+import { protectTableInsights } from './pii-protection.js';
 
 // A table whose profile quotes its values everywhere: a name column of one value (the quality
 // message quotes it), a card number read as a number (min, max, outliers), and notes.
@@ -50,11 +50,5 @@ describe('protectTableInsights', () => {
     const kept = protectTableInsights(raw, columns, piiRedactor({ mode: 'keep' }, 'acme'));
     expect(kept.rows).toEqual(raw.rows);
     expect(kept.columns.find((column) => column.name === 'card')).toMatchObject({ pii: 'card_number' });
-  });
-});
-
-describe('withoutPii', () => {
-  it('cuts personal data out of a text, leaving its other words to count', () => {
-    expect(withoutPii('mail jane.doe@example.com, card 4111 1111 1111 1111 today')).toBe('mail  , card   today');
   });
 });

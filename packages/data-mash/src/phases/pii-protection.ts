@@ -1,12 +1,5 @@
 import { PlatformError } from '@platform/foundations';
-import {
-  findPiiInText,
-  type PiiRedactor,
-  type PiiTreatment,
-  type PiiType,
-  piiRedactor,
-  piiTypeOf,
-} from '@platform/smart-city';
+import { type PiiRedactor, type PiiTreatment, type PiiType, piiRedactor, piiTypeOf } from '@platform/smart-city';
 import type { ParsedTable, ParseResult } from '../content/parse-content.js';
 import type { ColumnProfile } from '../insights/column-profile.js';
 import type { TableInsights } from '../insights/table-profiler.js';
@@ -36,19 +29,6 @@ export function flowPiiRedactor(options: FlowPiiOptions | undefined, tenantId: s
     );
   }
   return piiRedactor(treatment, tenantId);
-}
-
-/** The text with its personal data cut out (for counting words: no token, no fragment of a value). */
-export function withoutPii(text: string): string {
-  const matches = findPiiInText(text);
-  if (matches.length === 0) return text;
-  let out = '';
-  let at = 0;
-  for (const match of matches) {
-    out += `${text.slice(at, match.start)} `;
-    at = match.end;
-  }
-  return out + text.slice(at);
 }
 
 function protectColumn(column: ColumnProfile, kind: PiiType | undefined, redactor: PiiRedactor): ColumnProfile {
