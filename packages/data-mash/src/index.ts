@@ -11,6 +11,7 @@ export * from './embedding/index.js';
 export * from './erasure/index.js';
 export * from './export/index.js';
 export * from './flow/index.js';
+export * from './host/index.js';
 export * from './insights/index.js';
 export * from './journeys/index.js';
 export * from './parsing/index.js';

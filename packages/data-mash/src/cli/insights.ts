@@ -1,5 +1,5 @@
+import type { InsightsResult } from '../content/content-insights.js';
 import type { ColumnProfile } from '../insights/column-profiler.js';
-import type { InsightsResult } from '../insights/insights-pillar.js';
 import { formatFigure, formatShare } from '../insights/wording.js';
 import { EXIT, figure, print, printable, printJson, table } from './output.js';
 import { type GlobalOptions, openExistingSession } from './session.js';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { renderReport } from '../report/index.js';
 import { EXIT, print, printJson } from './output.js';
-import { renderReport } from './report/index.js';
 import { type GlobalOptions, openExistingSession } from './session.js';
 
 /** `data-mash report <journey>`: writes a self-contained HTML report and prints its path. */

@@ -12,7 +12,7 @@ import {
 import type { TelemetryEvent } from '@platform/observability';
 import { LibrarianRef, serviceIdentity, type VerifiedUserContext } from '@platform/smart-city';
 import { DataMashDistributedRunnerRef, dataMashDistributedRunner } from '../distributed/distributed-runner.js';
-import { dataMashModules } from '../phases/module.js';
+import { dataMashModules } from '../host/modules.js';
 import { DataMashSolutionOrchestratorRef } from '../phases/solution-orchestrator.js';
 import { governanceFromEnv } from './governance-env.js';
 import { jsonText, UsageError } from './output.js';

@@ -1,3 +1,4 @@
+export { computeInsights, type InsightsInput, type InsightsResult, resolvePointer } from './content-insights.js';
 export { CONTENT_FORMATS, type ContentFormat, type DetectFormatOptions, detectFormat } from './formats.js';
 export {
   type ContentChunk,

@@ -5,8 +5,8 @@ import type { Readable } from 'node:stream';
 import { LocalBlobStore, MemoryBlobStore } from '@platform/foundations';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { computeInsights } from '../insights/insights-pillar.js';
 import { buildDocx, buildPdf, buildZipBomb } from '../parsing/documents/fixtures.test-helpers.js';
+import { computeInsights } from './content-insights.js';
 import { parseContent } from './parse-content.js';
 
 const encode = (text: string) => new TextEncoder().encode(text);

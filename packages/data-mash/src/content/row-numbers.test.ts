@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { MemoryBlobStore } from '@platform/foundations';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { computeInsights } from '../insights/insights-pillar.js';
 import { profileDelimitedFile } from '../insights/parallel/profile-file.js';
+import { computeInsights } from './content-insights.js';
 import { parseContent } from './parse-content.js';
 
 // Issue 14, point 12: a parse warning and an outlier on the same line of a file name the same row.

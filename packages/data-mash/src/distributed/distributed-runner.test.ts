@@ -11,8 +11,8 @@ import {
 } from '@platform/foundations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashingEmbedder } from '../embedding/hashing-embedder.js';
+import { dataMashModules } from '../host/modules.js';
 import { ada, createTestDatabase, salesCsv, testUser } from '../phases/flow.test-helpers.js';
-import { dataMashModules } from '../phases/module.js';
 import type { Embedder } from '../semantics/semantic-result.js';
 import { DataMashDistributedRunnerRef, dataMashDistributedRunner } from './distributed-runner.js';
 

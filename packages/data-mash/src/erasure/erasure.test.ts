@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { BlobStore, MetadataStore, PlatformConfigInput, SemanticStore } from '@platform/foundations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataMashApiRef } from '../host/data-mash-api.js';
 import {
   ada,
   createTestDatabase,
@@ -10,7 +11,6 @@ import {
   TEST_POSTGRES_URL,
   testUser,
 } from '../phases/flow.test-helpers.js';
-import { DataMashApiRef } from '../phases/flow-api.js';
 import type { DataMashFlowResult } from '../phases/solution-orchestrator.js';
 import { ERASED_CODE, ERASURE_RECORD, eraseFile } from './erase-file.js';
 import { getLegalHold, LEGAL_HOLD_RECORD, setLegalHold } from './legal-hold.js';

@@ -7,9 +7,9 @@ import { PassThrough, Writable } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { MemoryBlobStore } from '@platform/foundations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATA_MASH_API, DataMashApiRef } from '../host/data-mash-api.js';
 import type { ColumnProfile } from '../insights/column-profile.js';
 import { ada, bob, salesCsv, salesXlsx, startFlowPlatform, testUser } from '../phases/flow.test-helpers.js';
-import { DATA_MASH_API, DataMashApiRef } from '../phases/flow-api.js';
 import { EXPORT_PERMISSION, exportJourney, exportKey } from './export-journey.js';
 import { exportTable } from './export-table.js';
 

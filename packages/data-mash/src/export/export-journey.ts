@@ -1,5 +1,5 @@
 import { type BlobStore, type MetadataStore, PlatformError } from '@platform/foundations';
-import type { InsightsResult } from '../insights/insights-pillar.js';
+import type { InsightsResult } from '../content/content-insights.js';
 import { isErased } from '../phases/erased.js';
 import { DATA_MASH_FLOW_TEMPLATE, type DataMashPhases } from '../phases/solution-orchestrator.js';
 import { getJson } from '../phases/stored-json.js';

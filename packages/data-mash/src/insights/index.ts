@@ -13,7 +13,6 @@ export {
   parseDateValue,
 } from './dates.js';
 export { HyperLogLog } from './hyperloglog.js';
-export { computeInsights, type InsightsInput, type InsightsResult, resolvePointer } from './insights-pillar.js';
 export { KeywordCounter, topKeywords } from './keywords.js';
 export { type FileProfileOptions, profileDelimitedFile } from './parallel/profile-file.js';
 export { CorrelationAccumulator, findOutliers, type Outlier, type PairMoments } from './relationships.js';

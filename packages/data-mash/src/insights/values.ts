@@ -100,8 +100,7 @@ export interface CountBox {
   length: number;
 }
 
-/** Decodes `bytes[start, end)` to a string: UTF-8, or Windows-1252 after an encoding fallback. */
-export type FieldDecoder = (bytes: Uint8Array, start: number, end: number) => string;
+export type { FieldDecoder } from '../parsing/delimited-bytes.js';
 
 /** An ASCII digit byte. */
 export const isDigit = (byte: number) => byte >= 48 && byte <= 57;

@@ -1,8 +1,10 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { PlatformError } from '@platform/foundations/errors';
-import type { FieldDecoder } from '../insights/values.js';
 import type { ParseWarning } from './delimited.js';
 import { incompleteUtf8Tail } from './text-decoding.js';
+
+/** Decodes `bytes[start, end)` to a string: UTF-8, or Windows-1252 after an encoding fallback. */
+export type FieldDecoder = (bytes: Uint8Array, start: number, end: number) => string;
 
 const QUOTE = 0x22;
 const LF = 0x0a;

@@ -12,7 +12,7 @@ import {
 import type { TelemetrySink } from '@platform/observability';
 import { trustUserContext, type UserContext, type VerifiedUserContext } from '@platform/smart-city';
 import ExcelJS from 'exceljs';
-import { type DataMashModulesOptions, dataMashModules } from './module.js';
+import { type DataMashModulesOptions, dataMashModules } from '../host/modules.js';
 import { DataMashSolutionOrchestratorRef } from './solution-orchestrator.js';
 
 export { createPostgresTestDatabase as createTestDatabase, TEST_POSTGRES_URL } from '@platform/foundations/testing';

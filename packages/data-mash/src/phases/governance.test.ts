@@ -1,7 +1,7 @@
 import type { GovernancePolicy } from '@platform/smart-city';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DataMashApiRef } from '../host/data-mash-api.js';
 import { ada, bob, salesCsv, startFlowPlatform } from './flow.test-helpers.js';
-import { DataMashApiRef } from './flow-api.js';
 
 // The platform's own policy: personal data is never embedded; everything else is allowed.
 const noPiiEmbedding: GovernancePolicy = {

@@ -15,7 +15,6 @@ export {
   type FileUploadedOutput,
   fileIntake,
 } from './file-intake.js';
-export { DATA_MASH_API, DATA_MASH_PERMISSIONS, DataMashApi, DataMashApiRef, dataMashApi } from './flow-api.js';
 export {
   classifyParsed,
   enforceFlowPolicies,
@@ -53,12 +52,6 @@ export {
   stableRunId,
   withPhaseLineage,
 } from './lineage.js';
-export {
-  type DataMashModuleOptions,
-  type DataMashModulesOptions,
-  dataMashModule,
-  dataMashModules,
-} from './module.js';
 export { DATA_MASH_REALM, DATA_MASH_REALM_ACCESS, type PhaseServiceOptions } from './phase-service.js';
 export {
   type FlowPiiOptions,

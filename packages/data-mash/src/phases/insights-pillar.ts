@@ -11,9 +11,9 @@ import {
 } from '@platform/foundations';
 import { DataStewardRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
 import type { z } from 'zod';
+import { computeInsights } from '../content/content-insights.js';
 import type { ParseResult } from '../content/parse-content.js';
 import { InsightsGenerated, SemanticProcessed } from '../flow/contracts.js';
-import { computeInsights } from '../insights/insights-pillar.js';
 import type { TableProfilerOptions } from '../insights/table-profiler.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
 import { parsedKeys } from './content-pillar.js';

@@ -10,11 +10,11 @@ import { contentSteward, dataSteward, smartCityModule } from '@platform/smart-ci
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineHandoffContract } from '../flow/handoff-contract.js';
+import { dataMashModule } from '../host/modules.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
 import { parseJourneyTemplate } from '../journeys/template.js';
 import { ada, bob } from './flow.test-helpers.js';
 import { DataMashJourneyOrchestratorRef } from './journey-service.js';
-import { dataMashModule } from './module.js';
 
 // A team's own journey: its own milestones, contracts and services, on the same orchestrator.
 const Greeting = defineHandoffContract('greeting_written', 1, z.object({ text: z.string() }).strict());

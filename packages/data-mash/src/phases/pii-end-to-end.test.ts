@@ -5,8 +5,8 @@ import { installObservabilityRecorder } from '@platform/observability/testing';
 import { luhnValid } from '@platform/smart-city';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParseResult } from '../content/parse-content.js';
+import { DataMashApiRef } from '../host/data-mash-api.js';
 import { ada, bob, startFlowPlatform, testUser } from './flow.test-helpers.js';
-import { DataMashApiRef } from './flow-api.js';
 import type { DataMashFlowResult } from './solution-orchestrator.js';
 
 // Spans, their attributes and every telemetry event (the logs) are scanned too.

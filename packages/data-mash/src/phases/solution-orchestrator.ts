@@ -13,7 +13,7 @@ import {
 } from '@platform/foundations';
 import { continueTrace } from '@platform/observability';
 import { ContentStewardRef, checkFileName, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
-import type { InsightsResult } from '../insights/insights-pillar.js';
+import type { InsightsResult } from '../content/content-insights.js';
 import type { JourneyProgressUpdate } from '../journeys/journey-types.js';
 import type { FileParsedOutput } from './content-pillar.js';
 import { isErased } from './erased.js';

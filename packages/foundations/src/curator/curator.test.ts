@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createPlatform } from '../kernel/platform.js';
 import { defineService } from '../kernel/service-definition.js';
+import type { CuratorEvent } from '../kernel/service-description.js';
 import { defineServiceRef } from '../kernel/service-ref.js';
+import { createPlatform } from '../platform/create-platform.js';
 import { MetadataStoreRef } from '../public-works/refs.js';
 import { expectPlatformError } from '../testing/assertions.js';
 import { Curator } from './curator.js';
 import type { PatternRule } from './pattern-rules.js';
 import { defineRealmAccessTable } from './realm-access.js';
-import type { CuratorEvent } from './registration.js';
 
 const upload = {
   name: 'content.upload_file',

@@ -1,9 +1,9 @@
 import { ErrorCode, PlatformError } from '../errors/platform-error.js';
+import type { CapabilityDefinition, CuratorEvent, ServiceRegistration } from '../kernel/service-description.js';
 import { defineServiceRef } from '../kernel/service-ref.js';
 import { capabilitySchemas, mcpToolList, openApiDocument } from './exports.js';
 import { checkPatterns, DEFAULT_PATTERN_RULES, type PatternFinding, type PatternRule } from './pattern-rules.js';
 import { type PublicWorksPort, RealmAccess, type RealmAccessTable } from './realm-access.js';
-import type { CapabilityDefinition, CuratorEvent, ServiceRegistration } from './registration.js';
 
 /** Filters of {@link Curator.find}; all given filters must match. */
 export interface DiscoveryFilter {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CapabilityDefinition, ServiceRegistration, SoaApiDefinition } from './registration.js';
+import type { CapabilityDefinition, ServiceRegistration, SoaApiDefinition } from '../kernel/service-description.js';
 
 /** JSON Schema (draft 2020-12) of a zod schema, as Curator exports it. */
 export function toJsonSchema(schema: z.ZodType): Record<string, unknown> {

@@ -1,3 +1,12 @@
+export type {
+  AgentDefinition,
+  CapabilityDefinition,
+  CuratorEvent,
+  McpToolDefinition,
+  ServiceDescription,
+  ServiceRegistration,
+  SoaApiDefinition,
+} from '../kernel/service-description.js';
 export { Curator, type CuratorOptions, CuratorRef, type DiscoveryFilter, type RealmView } from './curator.js';
 export { bodyOf, capabilitySchemas, mcpToolList, openApiDocument, queryFieldsOf, toJsonSchema } from './exports.js';
 export {
@@ -15,12 +24,3 @@ export {
   type RealmAccessTable,
   RealmAccessTableSchema,
 } from './realm-access.js';
-export type {
-  AgentDefinition,
-  CapabilityDefinition,
-  CuratorEvent,
-  McpToolDefinition,
-  ServiceDescription,
-  ServiceRegistration,
-  SoaApiDefinition,
-} from './registration.js';

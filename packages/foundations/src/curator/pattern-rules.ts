@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { ServiceRegistration } from '../kernel/service-description.js';
 import { parseRecord } from '../public-works/ports/tenancy.js';
-import type { ServiceRegistration } from './registration.js';
 
 /**
  * Pattern rules are data: each names a kind of check and its parameters, so a team can change

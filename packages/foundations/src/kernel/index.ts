@@ -1,13 +1,3 @@
-export { type CreatePlatformOptions, createPlatform, type Platform, type PlatformState } from './platform.js';
-export {
-  formatStartupReport,
-  type PlatformHealth,
-  type ServiceHealthRecord,
-  type ServiceStartRecord,
-  type ServiceStopRecord,
-  type StartupReport,
-  type StopReport,
-} from './reports.js';
 export {
   type AnyServiceDefinition,
   definePlatformModule,

@@ -1,6 +1,6 @@
 import type { Observability } from '@platform/observability';
 import type { PlatformConfig } from '../config/schema.js';
-import type { ServiceDescription } from '../curator/registration.js';
+import type { ServiceDescription } from './service-description.js';
 import type { ServiceRef } from './service-ref.js';
 
 /** The health a service reports about itself. */

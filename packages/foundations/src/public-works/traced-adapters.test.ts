@@ -6,7 +6,7 @@ import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import { withSpan } from '@platform/observability';
 import { installObservabilityRecorder } from '@platform/observability/testing';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPlatform } from '../kernel/platform.js';
+import { createPlatform } from '../platform/create-platform.js';
 import { expectPlatformError } from '../testing/assertions.js';
 import { LocalBlobStore } from './local/local-blob-store.js';
 import { InProcessEventBus } from './memory/in-process-event-bus.js';

@@ -8,8 +8,8 @@ import {
   type ServiceRef,
 } from '@platform/foundations';
 import type { ErrorAuditContext, ErrorAuditRecord, Observability, SpanFunction } from '@platform/observability';
-import type { AuthorizationDecision, AuthorizationRequest } from '../security-guard/policy.js';
-import { decideAccess } from '../security-guard/policy.js';
+import type { AuthorizationDecision, AuthorizationRequest } from '../authorization/access-policy.js';
+import { decideAccess } from '../authorization/access-policy.js';
 import { assertSameTenant, type UserContext } from '../user-context/user-context.js';
 import { requireVerifiedUserContext, type VerifiedUserContext } from '../user-context/verified.js';
 

@@ -1,7 +1,7 @@
 import { ErrorCode, type Platform, PlatformError, type PlatformEvent } from '@platform/foundations';
 import type { z } from 'zod';
+import { decideAccess } from '../authorization/access-policy.js';
 import type { EventType, PostOffice } from '../post-office/post-office.js';
-import { decideAccess } from '../security-guard/policy.js';
 import { SecurityGuardRef } from '../security-guard/security-guard.js';
 import type { VerifiedUserContext } from '../user-context/verified.js';
 import { optionalRole } from './roles.js';

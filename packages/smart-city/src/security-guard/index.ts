@@ -1,5 +1,3 @@
-export { type ApiKeyEntry, apiKeyEntry, hashApiKey } from './api-keys.js';
-export { type DevelopmentIdentity, type DevelopmentUser, developmentIdentity } from './development-identity.js';
 export {
   type AuthorizationDecision,
   type AuthorizationPolicy,
@@ -9,5 +7,7 @@ export {
   permissionCovers,
   type RolePermissions,
   tenantDecision,
-} from './policy.js';
+} from '../authorization/access-policy.js';
+export { type ApiKeyEntry, apiKeyEntry, hashApiKey } from './api-keys.js';
+export { type DevelopmentIdentity, type DevelopmentUser, developmentIdentity } from './development-identity.js';
 export { SecurityGuard, type SecurityGuardOptions, SecurityGuardRef, securityGuard } from './security-guard.js';

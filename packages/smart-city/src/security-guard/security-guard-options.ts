@@ -1,7 +1,7 @@
 import { ErrorCode, PlatformError } from '@platform/foundations';
 import type { JSONWebKeySet, JWTPayload } from 'jose';
+import type { AuthorizationPolicy, RolePermissions } from '../authorization/access-policy.js';
 import type { ApiKeyEntry } from './api-keys.js';
-import type { AuthorizationPolicy, RolePermissions } from './policy.js';
 
 /** How the Security Guard verifies tokens and decides access. */
 export interface SecurityGuardOptions {

@@ -7,11 +7,11 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from 'jose';
+import { type AuthorizationDecision, type AuthorizationRequest, decideAccess } from '../authorization/access-policy.js';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
 import { parseUserContext } from '../user-context/user-context.js';
 import { isVerifiedUserContext, type VerifiedUserContext, verifiedByToken } from '../user-context/verified.js';
 import { ApiKeyRing } from './api-keys.js';
-import { type AuthorizationDecision, type AuthorizationRequest, decideAccess } from './policy.js';
 import {
   authenticationFailed,
   configInvalid,

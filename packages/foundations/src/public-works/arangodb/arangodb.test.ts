@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPlatform } from '../../kernel/platform.js';
+import { createPlatform } from '../../platform/create-platform.js';
 import { describeSemanticStoreConformance } from '../../testing/index.js';
 import { SemanticStoreRef } from '../refs.js';
 import {

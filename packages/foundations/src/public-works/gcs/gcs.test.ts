@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { GoogleAuth } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPlatform } from '../../kernel/platform.js';
+import { createPlatform } from '../../platform/create-platform.js';
 import { describeBlobStoreConformance, startGcsEmulator } from '../../testing/index.js';
 import { BlobStoreRef } from '../refs.js';
 import { translate } from './gcs-blob-store.js';

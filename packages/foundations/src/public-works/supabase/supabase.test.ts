@@ -1,6 +1,6 @@
 import { createClient } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
-import { createPlatform } from '../../kernel/platform.js';
+import { createPlatform } from '../../platform/create-platform.js';
 import { describeMetadataStoreConformance } from '../../testing/index.js';
 import { encodeCursor } from '../metadata-input.js';
 import { MetadataStoreRef } from '../refs.js';

@@ -14,23 +14,23 @@ import { Curator, CuratorRef } from '../curator/curator.js';
 import type { PatternRule } from '../curator/pattern-rules.js';
 import { defineRealmAccessTable, type RealmAccessTable } from '../curator/realm-access.js';
 import { ErrorCode, PlatformError, serializeError } from '../errors/platform-error.js';
-import { checkCloudProfile, publicWorksModule } from '../public-works/composition.js';
-import type { PublicWorksAdapters } from '../public-works/refs.js';
-import { activeServices, checkRealmDependencies } from './activation.js';
-import { type NodeOutcome, runInDependencyOrder } from './dag-runner.js';
-import { checkHealth } from './health.js';
-import type { PlatformHealth, ServiceStartRecord, StartupReport, StopReport } from './reports.js';
+import { type NodeOutcome, runInDependencyOrder } from '../kernel/dag-runner.js';
 import {
   type AnyServiceDefinition,
   defineService,
   type PlatformModule,
   type ServiceLifecycle,
-} from './service-definition.js';
-import { SERVICE_TIERS, type ServiceRef } from './service-ref.js';
+} from '../kernel/service-definition.js';
+import { SERVICE_TIERS, type ServiceRef } from '../kernel/service-ref.js';
+import { installSignalHandlers, type SignalTarget } from '../kernel/signals.js';
+import { withTimeout } from '../kernel/timeout.js';
+import { planServices, type ServicePlan } from '../kernel/wiring.js';
+import { checkCloudProfile, publicWorksModule } from '../public-works/composition.js';
+import type { PublicWorksAdapters } from '../public-works/refs.js';
+import { activeServices, checkRealmDependencies } from './activation.js';
+import { checkHealth } from './health.js';
+import type { PlatformHealth, ServiceStartRecord, StartupReport, StopReport } from './reports.js';
 import { stopServices } from './shutdown.js';
-import { installSignalHandlers, type SignalTarget } from './signals.js';
-import { withTimeout } from './timeout.js';
-import { planServices, type ServicePlan } from './wiring.js';
 
 /** Where the platform is in its life. */
 export type PlatformState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';

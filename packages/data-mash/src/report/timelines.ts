@@ -1,6 +1,6 @@
 import type { JourneyRecord } from '@platform/foundations';
-import type { DateProfile, DateUnit } from '../../insights/dates.js';
-import { duration } from '../output.js';
+import type { DateProfile, DateUnit } from '../insights/dates.js';
+import { duration } from '../text/readable.js';
 import { countAxis, WIDTH } from './charts.js';
 import { clip, escapeHtml, labelWidth, num, px, share, spaced, svg, svgText } from './html.js';
 

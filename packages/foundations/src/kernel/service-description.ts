@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ServiceTier } from '../kernel/service-ref.js';
+import type { ServiceTier } from './service-ref.js';
 
 /**
  * Something a service can do, with zod schemas of what it takes and returns. The schemas are the

@@ -1,9 +1,9 @@
 import { createMemorySink } from '@platform/observability/testing';
 import { describe, expect, it } from 'vitest';
 import { PlatformError } from '../errors/platform-error.js';
-import { createPlatform } from './platform.js';
-import { defineService, type ServiceLifecycle } from './service-definition.js';
-import { defineServiceRef, type ServiceTier } from './service-ref.js';
+import { defineService, type ServiceLifecycle } from '../kernel/service-definition.js';
+import { defineServiceRef, type ServiceTier } from '../kernel/service-ref.js';
+import { createPlatform } from './create-platform.js';
 
 type Probe = ServiceLifecycle & { name: string };
 

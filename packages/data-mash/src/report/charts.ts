@@ -1,4 +1,4 @@
-import type { NumericProfile } from '../../insights/column-profile.js';
+import type { NumericProfile } from '../insights/column-profile.js';
 import {
   clip,
   escapeHtml,

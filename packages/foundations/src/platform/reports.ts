@@ -1,7 +1,7 @@
 import type { PatternFinding } from '../curator/pattern-rules.js';
 import type { SerializedPlatformError } from '../errors/platform-error.js';
-import type { ServiceHealth } from './service-definition.js';
-import type { ServiceTier } from './service-ref.js';
+import type { ServiceHealth } from '../kernel/service-definition.js';
+import type { ServiceTier } from '../kernel/service-ref.js';
 
 /** How one service's start ended. */
 export interface ServiceStartRecord {

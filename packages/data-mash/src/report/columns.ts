@@ -1,7 +1,7 @@
-import type { ColumnProfile, NumericProfile } from '../../insights/column-profile.js';
-import { isMeasure } from '../../insights/column-type.js';
-import type { DateProfile } from '../../insights/dates.js';
-import type { ColumnOutliers, QualityFlag } from '../../insights/table-profiler.js';
+import type { ColumnProfile, NumericProfile } from '../insights/column-profile.js';
+import { isMeasure } from '../insights/column-type.js';
+import type { DateProfile } from '../insights/dates.js';
+import type { ColumnOutliers, QualityFlag } from '../insights/table-profiler.js';
 import { type Bar, bars, booleanBar, histogram, type ValueFormat, valueHistogram } from './charts.js';
 import { escapeHtml, num, share, yearText } from './html.js';
 import { dateText, dateTimeline, gapText, missingPeriodsText } from './timelines.js';

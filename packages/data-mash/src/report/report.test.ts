@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JourneyRecord } from '@platform/foundations';
 import { describe, expect, it } from 'vitest';
-import { TableProfiler } from '../../insights/table-profiler.js';
+import { TableProfiler } from '../insights/table-profiler.js';
 import { isYearColumn } from './columns.js';
 import { niceTicks, num, spaced, tickLabel } from './html.js';
 import { renderReport } from './index.js';

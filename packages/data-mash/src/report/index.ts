@@ -1,9 +1,9 @@
 import type { JourneyRecord } from '@platform/foundations';
-import { isMeasure } from '../../insights/column-type.js';
-import type { InsightsResult } from '../../insights/insights-pillar.js';
-import type { TableInsights } from '../../insights/table-profiler.js';
-import type { DataMashPhases } from '../../phases/solution-orchestrator.js';
-import { figure } from '../output.js';
+import type { InsightsResult } from '../content/content-insights.js';
+import { isMeasure } from '../insights/column-type.js';
+import type { TableInsights } from '../insights/table-profiler.js';
+import type { DataMashPhases } from '../phases/solution-orchestrator.js';
+import { figure } from '../text/readable.js';
 import { bars } from './charts.js';
 import { columnSection } from './columns.js';
 import { clip, escapeHtml, fixed } from './html.js';

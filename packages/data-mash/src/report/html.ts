@@ -1,5 +1,5 @@
-import { formatFigure } from '../../insights/wording.js';
-import { figure, printable } from '../output.js';
+import { formatFigure } from '../insights/wording.js';
+import { figure, printable } from '../text/readable.js';
 
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 });
 

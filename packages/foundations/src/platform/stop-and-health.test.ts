@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { installObservabilityRecorder } from '@platform/observability/testing';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPlatform } from './platform.js';
-import { defineService, type ServiceHealth, type ServiceLifecycle } from './service-definition.js';
-import { defineServiceRef } from './service-ref.js';
-import type { SignalTarget } from './signals.js';
+import { defineService, type ServiceHealth, type ServiceLifecycle } from '../kernel/service-definition.js';
+import { defineServiceRef } from '../kernel/service-ref.js';
+import type { SignalTarget } from '../kernel/signals.js';
+import { createPlatform } from './create-platform.js';
 
 const recorder = installObservabilityRecorder();
 afterAll(() => recorder.uninstall());

@@ -1,5 +1,7 @@
 import type { PublicWorksPort, RealmAccess } from '../curator/realm-access.js';
 import { ErrorCode, PlatformError } from '../errors/platform-error.js';
+import type { ServiceRef } from '../kernel/service-ref.js';
+import type { ServicePlan } from '../kernel/wiring.js';
 import {
   BlobStoreRef,
   EventBusRef,
@@ -7,8 +9,6 @@ import {
   MetadataStoreRef,
   SemanticStoreRef,
 } from '../public-works/refs.js';
-import type { ServiceRef } from './service-ref.js';
-import type { ServicePlan } from './wiring.js';
 
 // Which planned services start, and whether realm services are wired within their grants:
 // both decided in createPlatform, before any service runs.

@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { HealthMetrics } from '@platform/observability';
 import { serializeError } from '../errors/platform-error.js';
-import type { PlatformState, RunningService } from './platform.js';
+import type { ServiceHealth } from '../kernel/service-definition.js';
+import { withTimeout } from '../kernel/timeout.js';
+import type { ServicePlan } from '../kernel/wiring.js';
+import type { PlatformState, RunningService } from './create-platform.js';
 import type { PlatformHealth, ServiceHealthRecord } from './reports.js';
-import type { ServiceHealth } from './service-definition.js';
-import { withTimeout } from './timeout.js';
-import type { ServicePlan } from './wiring.js';
 
 const STATUSES = new Set(['healthy', 'degraded', 'unhealthy']);
 

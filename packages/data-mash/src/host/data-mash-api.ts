@@ -13,19 +13,19 @@ import {
 } from '@platform/foundations';
 import { DataStewardRef, LibrarianRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
 import { z } from 'zod';
-import { renderReport } from '../cli/report/index.js';
+import type { InsightsResult } from '../content/content-insights.js';
 import { eraseFile } from '../erasure/erase-file.js';
 import { EXPORT_FORMATS, EXPORT_PERMISSION, type ExportedJourney, exportJourney } from '../export/index.js';
-import type { InsightsResult } from '../insights/insights-pillar.js';
-import { enforceFlowPolicies, governs, piiOfFile } from './governance.js';
-import { DATA_MASH_REALM, type PhaseServiceOptions } from './phase-service.js';
+import { enforceFlowPolicies, governs, piiOfFile } from '../phases/governance.js';
+import { DATA_MASH_REALM, type PhaseServiceOptions } from '../phases/phase-service.js';
 import {
   DATA_MASH_FLOW_TEMPLATE,
   type DataMashFlowRequest,
   type DataMashFlowResult,
   type DataMashSolutionOrchestrator,
   DataMashSolutionOrchestratorRef,
-} from './solution-orchestrator.js';
+} from '../phases/solution-orchestrator.js';
+import { renderReport } from '../report/index.js';
 
 /**
  * The permissions of the data mash's API, by what they allow. A client holds them directly or

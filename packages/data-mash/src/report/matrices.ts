@@ -1,4 +1,4 @@
-import { figure } from '../output.js';
+import { figure } from '../text/readable.js';
 import { clipMiddle, escapeHtml, fixed, labelWidth, px, svg, svgText } from './html.js';
 
 type Rgb = [number, number, number];

@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { Observability } from '@platform/observability';
 import { serializeError } from '../errors/platform-error.js';
-import { runInDependencyOrder } from './dag-runner.js';
-import type { RunningService } from './platform.js';
+import { runInDependencyOrder } from '../kernel/dag-runner.js';
+import { withTimeout } from '../kernel/timeout.js';
+import type { ServicePlan } from '../kernel/wiring.js';
+import type { RunningService } from './create-platform.js';
 import type { ServiceStopRecord, StopReport } from './reports.js';
-import { withTimeout } from './timeout.js';
-import type { ServicePlan } from './wiring.js';
 
 /** What {@link stopServices} needs from the platform. */
 export interface StopContext {

@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline';
 import type { BlobStore } from '@platform/foundations';
-import type { ParseResult } from '../content/parse-content.js';
-import { topKeywords } from './keywords.js';
-import { type SummaryStatement, summarizeTable } from './summary.js';
-import { type TableInsights, TableProfiler, type TableProfilerOptions } from './table-profiler.js';
+import { topKeywords } from '../insights/keywords.js';
+import { type SummaryStatement, summarizeTable } from '../insights/summary.js';
+import { type TableInsights, TableProfiler, type TableProfilerOptions } from '../insights/table-profiler.js';
+import type { ParseResult } from './parse-content.js';
 
 /** What the Insights Pillar found in one file: figures as JSON and a summary traceable to them. */
 export interface InsightsResult {

@@ -12,15 +12,15 @@ import {
 import type { ParseContentOptions } from '../content/parse-content.js';
 import { HashingEmbedder } from '../embedding/hashing-embedder.js';
 import type { TableProfilerOptions } from '../insights/table-profiler.js';
+import { contentPillar } from '../phases/content-pillar.js';
+import { fileIntake } from '../phases/file-intake.js';
+import { insightsPillar } from '../phases/insights-pillar.js';
+import { type DataMashJourneyOrchestratorOptions, dataMashJourneyOrchestrator } from '../phases/journey-service.js';
+import type { PhaseServiceOptions } from '../phases/phase-service.js';
+import { semanticLayer } from '../phases/semantic-layer.js';
+import { dataMashSolutionOrchestrator } from '../phases/solution-orchestrator.js';
 import type { Embedder } from '../semantics/semantic-result.js';
-import { contentPillar } from './content-pillar.js';
-import { fileIntake } from './file-intake.js';
-import { dataMashApi } from './flow-api.js';
-import { insightsPillar } from './insights-pillar.js';
-import { type DataMashJourneyOrchestratorOptions, dataMashJourneyOrchestrator } from './journey-service.js';
-import type { PhaseServiceOptions } from './phase-service.js';
-import { semanticLayer } from './semantic-layer.js';
-import { dataMashSolutionOrchestrator } from './solution-orchestrator.js';
+import { dataMashApi } from './data-mash-api.js';
 
 /** Options of the data mash module. */
 export interface DataMashModuleOptions extends PhaseServiceOptions, DataMashJourneyOrchestratorOptions {

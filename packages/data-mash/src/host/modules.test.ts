@@ -18,9 +18,9 @@ import {
   trafficCop,
 } from '@platform/smart-city';
 import { afterEach, describe, expect, it } from 'vitest';
-import { salesCsv, testUser } from './flow.test-helpers.js';
-import { dataMashModules } from './module.js';
-import { DataMashSolutionOrchestratorRef } from './solution-orchestrator.js';
+import { salesCsv, testUser } from '../phases/flow.test-helpers.js';
+import { DataMashSolutionOrchestratorRef } from '../phases/solution-orchestrator.js';
+import { dataMashModules } from './modules.js';
 
 // A Security Guard that verifies no tokens (no keys published): these tests vouch for their users.
 const guard = (rolePermissions: Record<string, string[]> = {}) =>

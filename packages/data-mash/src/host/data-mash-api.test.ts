@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ada, salesCsv, startFlowPlatform } from './flow.test-helpers.js';
-import { DataMashApiRef } from './flow-api.js';
+import { ada, salesCsv, startFlowPlatform } from '../phases/flow.test-helpers.js';
+import { DataMashApiRef } from './data-mash-api.js';
 
 async function* chunks(bytes: Uint8Array) {
   yield bytes;

@@ -1,7 +1,7 @@
-import type { ColumnType } from '../../insights/column-type.js';
-import { DEFAULT_NULL_TOKENS } from '../../insights/readings.js';
-import type { QualityFlag, TableInsights } from '../../insights/table-profiler.js';
-import { figure } from '../output.js';
+import type { ColumnType } from '../insights/column-type.js';
+import { DEFAULT_NULL_TOKENS } from '../insights/readings.js';
+import type { QualityFlag, TableInsights } from '../insights/table-profiler.js';
+import { figure } from '../text/readable.js';
 import { alertName } from './columns.js';
 import { clip, clipMiddle, escapeHtml, num, share } from './html.js';
 

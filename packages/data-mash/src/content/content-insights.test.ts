@@ -1,7 +1,7 @@
 import { MemoryBlobStore } from '@platform/foundations';
 import { describe, expect, it } from 'vitest';
-import { parseContent } from '../content/parse-content.js';
-import { computeInsights, resolvePointer } from './insights-pillar.js';
+import { computeInsights, resolvePointer } from './content-insights.js';
+import { parseContent } from './parse-content.js';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
