@@ -163,9 +163,7 @@ export async function parseJsonDocument(
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new PlatformError('MALFORMED_FILE', `the file is not valid JSON: ${(error as Error).message}`, {
-      details: { format: 'json' },
-    });
+    throw malformedJson(error as Error);
   }
   const items = Array.isArray(value) ? value : [value];
   const rows: Row[] = [];
@@ -191,4 +189,23 @@ export async function parseJsonDocument(
   });
   report.rowCount = rows.length;
   return { rows, report };
+}
+
+// V8's messages quote the text around the error (`Unexpected token 'j', "jo@ex.io" is not valid
+// JSON`): the file's content, which may be personal data, must not reach a journey or a log. Only
+// where the error is, and what kind it is, are kept.
+function malformedJson(error: Error): PlatformError {
+  const at = /at position (\d+)(?: \(line (\d+) column (\d+)\))?/.exec(error.message);
+  const where = at ? (at[2] ? { line: Number(at[2]), column: Number(at[3]) } : { position: Number(at[1]) }) : undefined;
+  const ended = /Unexpected end of JSON input|Unterminated string/.test(error.message);
+  const place = where
+    ? 'line' in where
+      ? ` at line ${where.line}, column ${where.column}`
+      : ` at character ${(where.position ?? 0) + 1}`
+    : '';
+  return new PlatformError(
+    'MALFORMED_FILE',
+    ended ? `the file is not valid JSON: it ends before the JSON does${place}` : `the file is not valid JSON${place}`,
+    { details: { format: 'json', ...(where ?? {}) } },
+  );
 }

@@ -57,6 +57,7 @@ const PEOPLE = Array.from({ length: 24 }, (_, index) => {
     iban: iban.replace(/(.{4})/g, '$1 ').trim(),
     ibanCompact: iban,
     phone: `+44 20 7946 ${String(1000 + index * 37).slice(-4)}`,
+    phoneDigits: `415555${String(1000 + index * 41).slice(-4)}`,
     ssn: `${String(219 + index).padStart(3, '0')}-${String(31 + index).padStart(2, '0')}-${String(4821 + index * 13).padStart(4, '0')}`,
     ip: `203.0.113.${10 + index}`,
     spend: 100 + index * 17,
@@ -72,6 +73,7 @@ const RAW = PEOPLE.flatMap((person) => [
   person.iban,
   person.ibanCompact,
   person.phone,
+  person.phoneDigits,
   person.ssn,
   person.ip,
 ]);
@@ -108,10 +110,23 @@ function customersJsonl(): Uint8Array {
   return new TextEncoder().encode(`${lines.join('\n')}\n`);
 }
 
+// Nested objects (columns `customer.name`, `customer.phone`) and phone numbers written as plain
+// numbers: found by their headers.
+function customersJson(): Uint8Array {
+  return new TextEncoder().encode(
+    JSON.stringify(
+      PEOPLE.map((person) => ({
+        customer: { name: person.name, phone: Number(person.phoneDigits) },
+        spend: person.spend,
+      })),
+    ),
+  );
+}
+
 function notesMarkdown(): Uint8Array {
   const sections = PEOPLE.slice(0, 8).map(
     (person) =>
-      `## Case ${person.ssn.slice(-4)}\n\nName: ${person.name}\nContact ${person.email} or call ${person.phone}. ` +
+      `## Case of Mrs. ${person.name}, ${person.email}\n\nName: ${person.name}\nContact ${person.email} or call ${person.phone}. ` +
       `Refund to IBAN ${person.iban}; the card on file is ${person.card}. Social security number ${person.ssn}, ` +
       `last seen from ${person.ip}. Mrs. ${person.name} asked for a callback about the invoice.\n`,
   );
@@ -121,6 +136,7 @@ function notesMarkdown(): Uint8Array {
 const FILES = [
   { name: 'customers.csv', data: customersCsv() },
   { name: 'customers.jsonl', data: customersJsonl() },
+  { name: 'customers.json', data: customersJson() },
   { name: 'support-notes.md', data: notesMarkdown() },
 ];
 
@@ -188,6 +204,15 @@ describe('personal data: classified in the flow, kept out of everything but the 
     });
     expect(kinds.spend).toBeUndefined();
     expect(kinds.customer_id).toBeUndefined();
+    const nested = records.find((record) =>
+      ((record.data.columns ?? []) as Array<{ column: string }>).some((column) => column.column === 'customer.name'),
+    );
+    expect(nested?.data.columns).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ column: 'customer.name', pii: 'person_name' }),
+        expect.objectContaining({ column: 'customer.phone', pii: 'phone' }),
+      ]),
+    );
     const text = records.find((record) => Array.isArray(record.data.texts));
     expect(text?.data.pii).toEqual(
       expect.arrayContaining(['card_number', 'email', 'iban', 'ip_address', 'national_id', 'person_name', 'phone']),
@@ -270,6 +295,20 @@ describe('personal data: classified in the flow, kept out of everything but the 
     }
     expect(copiesSeen).toBeGreaterThanOrEqual(FILES.length * 2 * 2);
     expect(files.some((path) => path.endsWith('platform.db'))).toBe(true);
+  });
+
+  it('says where a file is broken without quoting it: a failed flow keeps no value either', async () => {
+    const person = PEOPLE[3] as (typeof PEOPLE)[number];
+    const broken = new TextEncoder().encode(`${person.email} is not JSON`);
+    const result = await harness.flow.executeDataMashFlow({
+      file: { name: 'broken.json', data: broken },
+      userContext: ada,
+    });
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(result.error.code).toBe('MALFORMED_FILE');
+    const journey = await harness.metadata.getJourney('acme', result.journeyId ?? '');
+    expect(rawIn(JSON.stringify({ result, journey }))).toEqual([]);
   });
 
   it('keeps the figures that are not personal data, and says which columns were masked', async () => {

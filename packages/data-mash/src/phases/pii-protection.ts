@@ -116,8 +116,8 @@ function protectTable(table: ParsedTable, columns: PiiColumns, redactor: PiiReda
 }
 
 /**
- * The parse result as it is kept beside the client's copy: samples, profiles, chunk texts and
- * the title with personal data replaced (see {@link protectTableInsights}), each table tagged
+ * The parse result as it is kept beside the client's copy: samples, profiles, chunk texts, their
+ * section headings and the title with personal data replaced (see {@link protectTableInsights}), each table tagged
  * with its columns of personal data (`pii`). The stored rows and text (`rowsKey`, `textKey`) are
  * the client's copy and are not touched.
  */
@@ -138,7 +138,11 @@ export function protectParse(
       ? {
           unstructured: {
             ...unstructured,
-            chunks: unstructured.chunks.map((chunk) => ({ ...chunk, text: redactor.text(chunk.text) })),
+            chunks: unstructured.chunks.map((chunk) => ({
+              ...chunk,
+              text: redactor.text(chunk.text),
+              ...(chunk.section ? { section: chunk.section.map((heading) => redactor.text(heading)) } : {}),
+            })),
             ...(unstructured.title !== undefined ? { title: redactor.text(unstructured.title) } : {}),
           },
         }

@@ -171,7 +171,8 @@ export async function processSemantics(parse: ParseResult, options: SemanticOpti
     edges.push({ from: fileNode, to: chunkNode, relation: 'has_chunk' });
     const metadata: Record<string, string | number> = { start: chunk.start, end: chunk.end };
     if (chunk.pageStart !== undefined) metadata.page = chunk.pageStart;
-    if (chunk.section && chunk.section.length > 0) metadata.section = chunk.section.join(' > ').slice(0, 500);
+    if (chunk.section && chunk.section.length > 0)
+      metadata.section = redactText(chunk.section.join(' > ')).slice(0, 500);
     toEmbed.push({
       id: `${contentId}:chunk:${chunk.index}`,
       kind: 'chunk',

@@ -108,12 +108,29 @@ const PERSON_NAME = new RegExp(
 
 /** True when a column's header names people's names (`first_name`, `Customer Name`, `surname`). */
 export function isNameHeader(column: string): boolean {
-  return NAME_COLUMNS.test(
-    column
-      .trim()
-      .toLowerCase()
-      .replace(/[\s-]+/g, '_'),
-  );
+  return NAME_COLUMNS.test(headerWord(column));
+}
+
+// The last part of a header, lower case with underscores: a nested field (`customer.name`,
+// `user/full_name`, `contact[name]`) is named by its last key.
+function headerWord(column: string): string {
+  const parts = column
+    .trim()
+    .toLowerCase()
+    .split(/[./:>\][]+/)
+    .filter((part) => part.trim() !== '');
+  return (parts.at(-1) ?? '').trim().replace(/[\s-]+/g, '_');
+}
+
+// Headers of columns of phone numbers: a number written as plain digits (4155550100) is a phone
+// number only when its column says so.
+const PHONE_COLUMNS =
+  /^(?:(?:[a-z]+_)?(?:phone|telephone|tel|mobile|cell|cellphone|fax)(?:_?(?:number|no|nr|num))?|(?:contact|phone|mobile|telephone)_?(?:number|no|nr|num))$/;
+const PHONE_DIGITS = /^\+?\d[\d\s().-]{6,18}\d$/;
+
+/** True when a column's header names phone numbers (`phone`, `mobile_number`, `Contact No`). */
+export function isPhoneHeader(column: string): boolean {
+  return PHONE_COLUMNS.test(headerWord(column));
 }
 
 /** True when a value is shaped like a person's name (capitalised words, at most four). */
@@ -142,6 +159,14 @@ export function classifyColumns(rows: ReadonlyArray<Record<string, unknown>>, th
     if (isNameHeader(column)) {
       const names = values.filter((value) => looksLikePersonName(String(value))).length;
       if (names > (counts.get('person_name') ?? 0)) counts.set('person_name', names);
+    }
+    if (isPhoneHeader(column)) {
+      const phones = values.filter((value) => {
+        const text = String(value).trim();
+        const digits = text.replace(/\D/g, '').length;
+        return PHONE_DIGITS.test(text) && digits >= 7 && digits <= 15;
+      }).length;
+      if (phones > (counts.get('phone') ?? 0)) counts.set('phone', phones);
     }
     const [top, count] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? [undefined, 0];
     const confidence = values.length === 0 ? 0 : count / values.length;

@@ -3,6 +3,7 @@ export {
   classifyColumns,
   ibanValid,
   isNameHeader,
+  isPhoneHeader,
   looksLikePersonName,
   luhnValid,
   PII_TYPES,

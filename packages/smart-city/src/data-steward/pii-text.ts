@@ -60,7 +60,7 @@ const PATTERNS: readonly Pattern[] = [
   },
   {
     kind: 'card_number',
-    pattern: /(?<!\d[.,-]?)\d(?:[ -]?\d){12,18}(?![\d]|[.,]\d)/g,
+    pattern: /(?<!\d[.-]?)\d(?:[ -]?\d){12,18}(?!\d|\.\d)/g,
     valid: (text) => {
       const digits = text.replace(SPLITTING, '');
       return digits.length >= 13 && digits.length <= 19 && luhnValid(digits);
