@@ -12,7 +12,7 @@ export default defineConfig({
       { find: /^@platform\/observability\/testing$/, replacement: source('observability/src/testing/index.ts') },
       { find: /^@platform\/foundations\/testing$/, replacement: source('foundations/src/testing/index.ts') },
       { find: /^@platform\/foundations\/errors$/, replacement: source('foundations/src/errors/index.ts') },
-      ...['postgres', 'pglite', 'gcs', 'arangodb', 'supabase'].map((adapter) => ({
+      ...['postgres', 'pglite', 'gcs', 'arangodb', 'supabase', 'redis', 'nats'].map((adapter) => ({
         find: new RegExp(`^@platform/foundations/${adapter}$`),
         replacement: source(`foundations/src/public-works/${adapter}/index.ts`),
       })),

@@ -9,5 +9,7 @@ export default definePackageBuild({
   gcs: 'src/public-works/gcs/index.ts',
   arangodb: 'src/public-works/arangodb/index.ts',
   supabase: 'src/public-works/supabase/index.ts',
+  redis: 'src/public-works/redis/index.ts',
+  nats: 'src/public-works/nats/index.ts',
   testing: 'src/testing/index.ts',
 });

@@ -7,4 +7,10 @@ export {
   loadPlatformConfig,
   parseByteSize,
 } from './load.js';
-export { type PlatformConfig, type PlatformConfigInput, PlatformConfigSchema, STORE_SCHEMES } from './schema.js';
+export {
+  PUBLIC_WORKS_PORT_LIST,
+  PUBLIC_WORKS_PORTS,
+  type PublicWorksPort,
+  type StoreKey,
+} from './ports.js';
+export { type PlatformConfig, type PlatformConfigInput, PlatformConfigSchema } from './schema.js';

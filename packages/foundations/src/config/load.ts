@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ErrorCode, PlatformError } from '../errors/platform-error.js';
+import { PUBLIC_WORKS_PORT_LIST } from './ports.js';
 import { type PlatformConfig, type PlatformConfigInput, PlatformConfigSchema } from './schema.js';
 
 /** One problem in a configuration: where, what is wrong, and where the value came from. */
@@ -98,11 +99,11 @@ export const CONFIG_ENV_VARIABLES: readonly EnvBinding[] = Object.freeze([
   { variable: 'PLATFORM_TELEMETRY_STACKS', path: ['telemetry', 'includeStacks'], parse: asBoolean },
   { variable: 'PLATFORM_REDACT_KEYS', path: ['telemetry', 'redactKeys'], parse: asList },
   { variable: 'PLATFORM_MAX_FILE_BYTES', path: ['limits', 'maxFileBytes'], parse: asByteSize },
-  { variable: 'PLATFORM_BLOB_STORE', path: ['stores', 'blob'], parse: asString },
-  { variable: 'PLATFORM_METADATA_STORE', path: ['stores', 'metadata'], parse: asString },
-  { variable: 'PLATFORM_SEMANTIC_STORE', path: ['stores', 'semantic'], parse: asString },
-  { variable: 'PLATFORM_EVENT_BUS', path: ['stores', 'eventBus'], parse: asString },
-  { variable: 'PLATFORM_KEY_VALUE_STORE', path: ['stores', 'keyValue'], parse: asString },
+  ...PUBLIC_WORKS_PORT_LIST.map((entry) => ({
+    variable: entry.env,
+    path: ['stores', entry.store],
+    parse: asString,
+  })),
 ]);
 
 /** Options of {@link loadPlatformConfig}. */

@@ -3,22 +3,14 @@ import { z } from 'zod';
 const positiveMs = z.int().positive().max(3_600_000);
 
 // Store locations are URLs that may hold credentials: messages about them never include them.
-const storeUrl = (schemes: readonly string[]) =>
-  z
-    .string()
-    .trim()
-    .refine((value) => schemes.some((scheme) => value.startsWith(`${scheme}://`)), {
-      message: `expected a URL starting with ${schemes.map((scheme) => `${scheme}://`).join(', ')}`,
-    });
-
-/** URL schemes each store accepts (more arrive with their adapters). */
-export const STORE_SCHEMES = Object.freeze({
-  blob: ['memory', 'local', 'file', 'gcs'],
-  metadata: ['memory', 'sqlite', 'pglite', 'postgres', 'postgresql', 'supabase'],
-  semantic: ['memory', 'sqlite', 'pglite', 'postgres', 'postgresql', 'arangodb', 'arangodb+ssl'],
-  eventBus: ['memory'],
-  keyValue: ['memory'],
-} as const);
+// Which schemes exist is the adapter registry's to say (adapters arrive from packages and hosts):
+// here a location only has to be a URL.
+const storeUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^[a-z][a-z0-9+.-]*:\/\//.test(value), {
+    message: 'expected a store URL (<scheme>://...), such as sqlite://./platform.db or postgres://host/db',
+  });
 
 /**
  * The whole platform configuration, as one zod schema. Every field has a default that needs no
@@ -69,16 +61,17 @@ export const PlatformConfigSchema = z
       .strict()
       .prefault({}),
     /**
-     * Where each Public Works port keeps its data, as URLs. Omitted: the local profile's embedded
-     * default; the cloud profile refuses to guess for blob, metadata and semantic stores.
+     * Where each Public Works port keeps its data, as URLs whose scheme picks the adapter (see the
+     * adapter registry: `createPlatform({ adapterFactories })`). Omitted: the local profile's
+     * embedded default; the cloud profile refuses to guess for blob, metadata and semantic stores.
      */
     stores: z
       .object({
-        blob: storeUrl(STORE_SCHEMES.blob).optional(),
-        metadata: storeUrl(STORE_SCHEMES.metadata).optional(),
-        semantic: storeUrl(STORE_SCHEMES.semantic).optional(),
-        eventBus: storeUrl(STORE_SCHEMES.eventBus).optional(),
-        keyValue: storeUrl(STORE_SCHEMES.keyValue).optional(),
+        blob: storeUrl.optional(),
+        metadata: storeUrl.optional(),
+        semantic: storeUrl.optional(),
+        eventBus: storeUrl.optional(),
+        keyValue: storeUrl.optional(),
       })
       .strict()
       .prefault({}),

@@ -18,8 +18,6 @@ export {
 } from './pattern-rules.js';
 export {
   defineRealmAccessTable,
-  PUBLIC_WORKS_PORTS,
-  type PublicWorksPort,
   RealmAccess,
   type RealmAccessTable,
   RealmAccessTableSchema,

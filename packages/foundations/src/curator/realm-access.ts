@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { PUBLIC_WORKS_PORTS, type PublicWorksPort } from '../config/ports.js';
 import { ErrorCode, PlatformError } from '../errors/platform-error.js';
 import { parseRecord } from '../public-works/ports/tenancy.js';
 
-/** The Public Works ports a realm may be granted. */
-export const PUBLIC_WORKS_PORTS = ['blobStore', 'metadataStore', 'semanticStore', 'eventBus', 'keyValueStore'] as const;
-export type PublicWorksPort = (typeof PUBLIC_WORKS_PORTS)[number];
+/** The Public Works ports a realm may be granted (the one list: `config/ports.ts`). */
+export { PUBLIC_WORKS_PORTS, type PublicWorksPort };
 
 /**
  * Which realm may use which Public Works port and which services, as data. Service patterns are

@@ -25,6 +25,7 @@ import { SERVICE_TIERS, type ServiceRef } from '../kernel/service-ref.js';
 import { installSignalHandlers, type SignalTarget } from '../kernel/signals.js';
 import { withTimeout } from '../kernel/timeout.js';
 import { planServices, type ServicePlan } from '../kernel/wiring.js';
+import type { AnyAdapterFactory } from '../public-works/adapter-factory.js';
 import { checkCloudProfile, publicWorksModule } from '../public-works/composition.js';
 import type { PublicWorksAdapters } from '../public-works/refs.js';
 import { activeServices, checkRealmDependencies } from './activation.js';
@@ -48,6 +49,11 @@ export interface CreatePlatformOptions {
    * adapter's `initialize()` / `shutdown()`, when it has them, run with the platform's.
    */
   adapters?: PublicWorksAdapters;
+  /**
+   * Adapter factories selectable by URL scheme, tried before foundations' own: e.g. a package's
+   * `redisAdapters` for `PLATFORM_KEY_VALUE_STORE=redis://...`. See `defineAdapterFactory`.
+   */
+  adapterFactories?: readonly AnyAdapterFactory[];
   /**
    * On-demand services to start even though no starting service depends on them, e.g.
    * `[MetadataStoreRef]` for a tool that uses the store directly.
@@ -142,7 +148,11 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
     id: 'curator',
     services: [defineService({ ref: CuratorRef, onDemand: true, factory: () => curator })],
   };
-  const modules = [publicWorksModule(config, adapters), curatorModule, ...(options.modules ?? [])];
+  const modules = [
+    publicWorksModule(config, adapters, options.adapterFactories),
+    curatorModule,
+    ...(options.modules ?? []),
+  ];
   if (options.services?.length) modules.push({ id: 'app', services: options.services });
   const fullPlan = planServices(modules);
   const active = activeServices(fullPlan, options.include ?? []);

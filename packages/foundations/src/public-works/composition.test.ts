@@ -7,6 +7,7 @@ import { defineServiceRef } from '../kernel/service-ref.js';
 import { createPlatform } from '../platform/create-platform.js';
 import { expectPlatformError } from '../testing/assertions.js';
 import { createPostgresTestDatabase } from '../testing/postgres-test-database.js';
+import { defineAdapterFactory } from './adapter-factory.js';
 import { MemoryBlobStore } from './memory/memory-blob-store.js';
 import { MemorySemanticStore } from './memory/memory-semantic-store.js';
 import { BlobStoreRef, KeyValueStoreRef, MetadataStoreRef, SemanticStoreRef } from './refs.js';
@@ -47,18 +48,25 @@ describe('Public Works composition', () => {
   it('with no configuration at all, keeps data in local files and one SQLite database under dataDir, across restarts', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'platform-default-'));
     try {
-      const options = { ...quiet, config: { dataDir }, include: [BlobStoreRef, MetadataStoreRef, SemanticStoreRef] };
+      const options = {
+        ...quiet,
+        config: { dataDir },
+        include: [BlobStoreRef, MetadataStoreRef, SemanticStoreRef, KeyValueStoreRef],
+      };
       const first = createPlatform(options);
       const report = await first.start();
       expect(report.services.map((service) => service.id).sort()).toEqual([
         'public-works.blob-store',
+        'public-works.key-value-store',
         'public-works.metadata-store',
         'public-works.semantic-store',
-        'public-works.sqlite-database-1',
       ]);
       expect(first.get(BlobStoreRef).kind).toBe('local');
       expect(first.get(MetadataStoreRef).kind).toBe('sqlite');
       expect(first.get(SemanticStoreRef).kind).toBe('sqlite+sqlite-vec');
+      // Sessions and rate limits in the same file: shared by every process on the data directory.
+      expect(first.get(KeyValueStoreRef).kind).toBe('sqlite');
+      await first.get(KeyValueStoreRef).set('t1', 'session', { user: 'ada' });
       await first.get(BlobStoreRef).put('t1', 'a.txt', new TextEncoder().encode('hello'));
       const file = await first
         .get(MetadataStoreRef)
@@ -73,6 +81,7 @@ describe('Public Works composition', () => {
       expect(Buffer.from(await second.get(BlobStoreRef).get('t1', 'a.txt')).toString()).toBe('hello');
       expect(await second.get(MetadataStoreRef).getFile('t1', file.id)).toEqual(file);
       expect((await second.get(SemanticStoreRef).getContent('t1', 'c1')).kind).toBe('unstructured');
+      expect(await second.get(KeyValueStoreRef).get('t1', 'session')).toEqual({ user: 'ada' });
       await second.stop();
     } finally {
       await rm(dataDir, { recursive: true, force: true });
@@ -124,13 +133,52 @@ describe('Public Works composition', () => {
     }
   });
 
+  it('picks adapters by URL scheme, the host factories first, and names the known schemes for an unknown one', async () => {
+    expect(() =>
+      createPlatform({ ...quiet, config: { stores: { semantic: 'mongodb://admin:s3cret@host/db' } } }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(
+          /^no adapter serves 'mongodb:\/\/' for the semanticStore \(PLATFORM_SEMANTIC_STORE\); known schemes: memory:\/\/, sqlite:\/\/, .*arangodb:\/\//,
+        ),
+      }),
+    );
+    try {
+      createPlatform({ ...quiet, config: { stores: { semantic: 'mongodb://admin:s3cret@host/db' } } });
+    } catch (error) {
+      expect(
+        JSON.stringify({ message: (error as Error).message, details: (error as { details?: unknown }).details }),
+      ).not.toContain('s3cret');
+    }
+    // A host's factory for a built-in scheme replaces it.
+    const own = new MemoryBlobStore();
+    const platform = createPlatform({
+      ...quiet,
+      config: { stores: { blob: 'memory://' } },
+      adapterFactories: [defineAdapterFactory({ port: 'blobStore', schemes: ['memory'], create: () => own })],
+      include: [BlobStoreRef],
+    });
+    await platform.start();
+    expect(untracedAdapter(platform.get(BlobStoreRef))).toBe(own);
+    await platform.stop();
+    expect(() => defineAdapterFactory({ port: 'blobStore', schemes: ['S3://'], create: () => own })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+  });
+
   it('uses adapters passed in code, and runs their lifecycle hooks', async () => {
     const calls: string[] = [];
     const blobStore = Object.assign(new MemoryBlobStore(), {
       initialize: () => void calls.push('initialize'),
       shutdown: () => void calls.push('shutdown'),
     });
-    const platform = createPlatform({ ...quiet, adapters: { blobStore }, include: [BlobStoreRef, KeyValueStoreRef] });
+    const platform = createPlatform({
+      ...quiet,
+      config: { stores: { keyValue: 'memory://' } },
+      adapters: { blobStore },
+      include: [BlobStoreRef, KeyValueStoreRef],
+    });
     await platform.start();
     // Handed to services traced (a proxy), still the host's object underneath.
     expect(untracedAdapter(platform.get(BlobStoreRef))).toBe(blobStore);

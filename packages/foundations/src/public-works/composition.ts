@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { PUBLIC_WORKS_PORT_LIST, type PublicWorksPort } from '../config/ports.js';
 import type { PlatformConfig } from '../config/schema.js';
 import { ErrorCode, PlatformError } from '../errors/platform-error.js';
 import {
@@ -7,53 +8,11 @@ import {
   type PlatformModule,
   type ServiceContext,
 } from '../kernel/service-definition.js';
-import { defineServiceRef, type ServiceRef } from '../kernel/service-ref.js';
-import { LocalBlobStore } from './local/local-blob-store.js';
-import { InProcessEventBus } from './memory/in-process-event-bus.js';
-import { MemoryBlobStore } from './memory/memory-blob-store.js';
-import { MemoryKeyValueStore } from './memory/memory-key-value-store.js';
-import { MemoryMetadataStore } from './memory/memory-metadata-store.js';
-import { MemorySemanticStore } from './memory/memory-semantic-store.js';
-import {
-  BlobStoreRef,
-  EventBusRef,
-  KeyValueStoreRef,
-  MetadataStoreRef,
-  type PublicWorksAdapters,
-  SemanticStoreRef,
-} from './refs.js';
-import type { SqlDriver } from './sql/driver.js';
-import { SqlMetadataStore } from './sql/sql-metadata-store.js';
-import { SqlSemanticStore } from './sql/sql-semantic-store.js';
-import type { SqliteDatabase } from './sqlite/sqlite-database.js';
-import { type Location, openPGlite, openPostgres, openSqlite, parseLocation } from './store-locations.js';
+import type { ServiceRef } from '../kernel/service-ref.js';
+import { type AdapterContext, type AnyAdapterFactory, findAdapterFactory } from './adapter-factory.js';
+import { BUILTIN_ADAPTER_FACTORIES } from './builtin-adapters.js';
+import { PORT_REFS, type PublicWorksAdapters } from './refs.js';
 import { traceAdapter } from './traced-adapters.js';
-
-const PORTS = [
-  { ref: BlobStoreRef, adapter: 'blobStore', store: 'blob', env: 'PLATFORM_BLOB_STORE', required: true },
-  {
-    ref: MetadataStoreRef,
-    adapter: 'metadataStore',
-    store: 'metadata',
-    env: 'PLATFORM_METADATA_STORE',
-    required: true,
-  },
-  {
-    ref: SemanticStoreRef,
-    adapter: 'semanticStore',
-    store: 'semantic',
-    env: 'PLATFORM_SEMANTIC_STORE',
-    required: true,
-  },
-  { ref: EventBusRef, adapter: 'eventBus', store: 'eventBus', env: 'PLATFORM_EVENT_BUS', required: false },
-  {
-    ref: KeyValueStoreRef,
-    adapter: 'keyValueStore',
-    store: 'keyValue',
-    env: 'PLATFORM_KEY_VALUE_STORE',
-    required: false,
-  },
-] as const;
 
 /**
  * Throws `CONFIG_INVALID` when the cloud profile lacks an explicit blob, metadata or semantic
@@ -65,184 +24,138 @@ export function checkCloudProfile(
   activeServiceIds: ReadonlySet<string>,
 ): void {
   if (config.profile !== 'cloud') return;
-  const missing = PORTS.filter(
-    (port) =>
-      port.required && activeServiceIds.has(port.ref.id) && !adapters[port.adapter] && !config.stores[port.store],
+  const missing = PUBLIC_WORKS_PORT_LIST.filter(
+    (entry) =>
+      entry.required &&
+      activeServiceIds.has(PORT_REFS[entry.port].id) &&
+      !adapters[entry.port] &&
+      !config.stores[entry.store],
   );
   if (missing.length === 0) return;
   throw new PlatformError(
     ErrorCode.CONFIG_INVALID,
     `the cloud profile uses no embedded defaults; name these stores explicitly:\n${missing
-      .map((port) => `  - ${port.adapter}: set ${port.env} or pass adapters.${port.adapter}`)
+      .map((entry) => `  - ${entry.port}: set ${entry.env} or pass adapters.${entry.port}`)
       .join('\n')}`,
-    { details: { missing: missing.map((port) => port.adapter) } },
+    { details: { missing: missing.map((entry) => entry.port) } },
   );
+}
+
+/** The location a port takes when none is named: the local profile's embedded defaults. */
+function embeddedLocation(port: PublicWorksPort, dataDir: string, profile: PlatformConfig['profile']): string {
+  const database = `sqlite://${dataDir}/platform.db`;
+  switch (port) {
+    case 'blobStore':
+      return profile === 'local' ? `local://${dataDir}/blobs` : 'memory://';
+    case 'metadataStore':
+    case 'semanticStore':
+      return profile === 'local' ? database : 'memory://';
+    case 'keyValueStore':
+      // Sessions and rate limits shared by every process on the data directory.
+      return profile === 'local' ? database : 'memory://';
+    case 'eventBus':
+      return 'memory://';
+  }
 }
 
 /**
- * The Public Works module: one service per port, from the adapters the host passed, else from
- * `config.stores` URLs, else (local profile) the embedded defaults: local files under
- * `<dataDir>/blobs`, one SQLite database file `<dataDir>/platform.db` shared by the metadata and
- * semantic stores (several processes may use it at once), an in-process event bus and an
- * in-memory key-value store. Each adapter is handed to services wrapped by {@link traceAdapter}:
- * every port method call is a span (`blob_store.put`, `metadata_store.get_journey`, ...).
+ * Shared resources (a SQLite connection, a Postgres pool), counted by the adapters using them and
+ * closed when the last one has shut down.
  */
-export function publicWorksModule(config: PlatformConfig, adapters: PublicWorksAdapters = {}): PlatformModule {
+class SharedResources {
+  readonly #entries = new Map<string, { value: Promise<unknown>; users: number; close: (value: never) => unknown }>();
+
+  acquire<T>(key: string, open: () => Promise<T>, close: (resource: T) => Promise<void> | void): Promise<T> {
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      const value = open();
+      entry = { value, users: 0, close: close as (value: never) => unknown };
+      this.#entries.set(key, entry);
+      // A resource that failed to open is forgotten, so that the next adapter tries again.
+      value.catch(() => this.#entries.delete(key));
+    }
+    entry.users += 1;
+    return entry.value as Promise<T>;
+  }
+
+  async release(key: string): Promise<void> {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    entry.users -= 1;
+    if (entry.users > 0) return;
+    this.#entries.delete(key);
+    await entry.close((await entry.value) as never);
+  }
+}
+
+/**
+ * The Public Works module: one service per port, from the adapter the host passed for it, else
+ * from the adapter factory serving the scheme of its store URL (`config.stores`, `PLATFORM_*`),
+ * else (local profile) the embedded defaults: local files under `<dataDir>/blobs`, one SQLite file
+ * `<dataDir>/platform.db` shared by the metadata, semantic and key-value stores (several
+ * processes may use it at once) and an in-process event bus. Factories given by the host are
+ * tried before foundations' own ({@link BUILTIN_ADAPTER_FACTORIES}). Each adapter is handed to
+ * services wrapped by {@link traceAdapter}: every port method call is a span.
+ * @throws {PlatformError} `CONFIG_INVALID` when no factory serves a store URL's scheme.
+ */
+export function publicWorksModule(
+  config: PlatformConfig,
+  adapters: PublicWorksAdapters = {},
+  adapterFactories: readonly AnyAdapterFactory[] = [],
+): PlatformModule {
   const dataDir = resolve(config.dataDir);
-  const location = (store: (typeof PORTS)[number]['store'], fallback: string) =>
-    parseLocation(config.stores[store] ?? fallback);
-  const services: AnyServiceDefinition[] = [];
-  // Public Works services start only when something that starts depends on them (or the host
-  // lists them in `include`): a platform that never touches a store never opens one.
-  const onDemand = { onDemand: true } as const;
-
-  // One driver per PGlite directory (two PGlite instances must never open the same files), and
-  // one per Postgres URL, each a service of its own so that it closes after the stores using it.
-  const drivers = new Map<string, ServiceRef<SqlDriver>>();
-  const driverRef = (where: Location & { scheme: 'pglite' | 'postgres' }) => {
-    const key = where.scheme === 'pglite' ? `pglite:${where.directory ?? ':memory:'}` : `postgres:${where.url}`;
-    let ref = drivers.get(key);
-    if (!ref) {
-      ref = defineServiceRef<SqlDriver>({ id: `public-works.sql-driver-${drivers.size + 1}`, tier: 'public-works' });
-      drivers.set(key, ref);
-      services.push(
-        defineService({
-          ref,
-          ...onDemand,
-          factory: async () => {
-            const driver =
-              where.scheme === 'pglite' ? await openPGlite(where.directory) : await openPostgres(where.url);
-            return Object.assign(driver, { shutdown: () => driver.close() });
+  const factories = [...adapterFactories, ...BUILTIN_ADAPTER_FACTORIES];
+  const resources = new SharedResources();
+  const services = PUBLIC_WORKS_PORT_LIST.map((entry) => {
+    const given = adapters[entry.port];
+    const ref = PORT_REFS[entry.port] as ServiceRef<object>;
+    // Public Works services start only when something that starts depends on them (or the host
+    // lists them in `include`): a platform that never touches a store never opens one.
+    if (given) return defineService({ ref, onDemand: true, factory: () => given as object });
+    const url = config.stores[entry.store] ?? embeddedLocation(entry.port, dataDir, config.profile);
+    // Checked now, when the platform is made: a URL no adapter serves is a configuration error.
+    const factory = findAdapterFactory(factories, entry.port, url, entry.env);
+    return defineService({
+      ref,
+      onDemand: true,
+      factory: async () => {
+        const acquired: string[] = [];
+        const context: AdapterContext = {
+          dataDir,
+          shared: (key, open, close) => {
+            acquired.push(key);
+            return resources.acquire(key, open, close);
           },
-        }),
-      );
-    }
-    return ref;
-  };
-
-  // One connection per SQLite file, shared by the metadata and semantic stores in it.
-  const databases = new Map<string, ServiceRef<SqliteDatabase>>();
-  const databaseRef = (path: string) => {
-    let ref = databases.get(path);
-    if (!ref) {
-      ref = defineServiceRef<SqliteDatabase>({
-        id: `public-works.sqlite-database-${databases.size + 1}`,
-        tier: 'public-works',
-      });
-      databases.set(path, ref);
-      services.push(
-        defineService({
-          ref,
-          ...onDemand,
-          factory: async () => {
-            const database = await openSqlite(path);
-            return Object.assign(database, { shutdown: () => database.close() });
-          },
-        }),
-      );
-    }
-    return ref;
-  };
-  const embedded = `sqlite://${dataDir}/platform.db`;
-
-  const { blobStore, metadataStore, semanticStore, eventBus, keyValueStore } = adapters;
-
-  if (blobStore) services.push(defineService({ ref: BlobStoreRef, ...onDemand, factory: () => blobStore }));
-  else {
-    const where = location('blob', `local://${dataDir}/blobs`);
-    services.push(
-      defineService({
-        ref: BlobStoreRef,
-        ...onDemand,
-        factory: async () => {
-          if (where.scheme === 'local') return new LocalBlobStore({ directory: where.directory });
-          if (where.scheme !== 'gcs') return new MemoryBlobStore();
-          // Loaded on demand: `@google-cloud/storage` is an optional peer dependency.
-          const { GcsBlobStore } = await import('./gcs/gcs-blob-store.js');
-          const { scheme: _scheme, ...options } = where;
-          return new GcsBlobStore(options);
-        },
-      }),
-    );
-  }
-
-  if (metadataStore) services.push(defineService({ ref: MetadataStoreRef, ...onDemand, factory: () => metadataStore }));
-  else {
-    const where = location('metadata', embedded);
-    services.push(
-      where.scheme === 'sqlite'
-        ? defineService({
-            ref: MetadataStoreRef,
-            ...onDemand,
-            deps: { database: databaseRef(where.path) },
-            factory: async ({ database }) => {
-              const { SqliteMetadataStore } = await import('./sqlite/sqlite-metadata-store.js');
-              return new SqliteMetadataStore({ database, ownsDatabase: false });
-            },
-          })
-        : where.scheme === 'pglite' || where.scheme === 'postgres'
-          ? defineService({
-              ref: MetadataStoreRef,
-              ...onDemand,
-              deps: { driver: driverRef(where) },
-              factory: ({ driver }) => new SqlMetadataStore({ driver, ownsDriver: false }),
-            })
-          : defineService({
-              ref: MetadataStoreRef,
-              ...onDemand,
-              factory: async () => {
-                if (where.scheme !== 'supabase') return new MemoryMetadataStore();
-                // Loaded on demand: `@supabase/supabase-js` is an optional peer dependency.
-                const { SupabaseMetadataStore } = await import('./supabase/supabase-metadata-store.js');
-                return new SupabaseMetadataStore({ url: where.url });
-              },
-            }),
-    );
-  }
-
-  if (semanticStore) services.push(defineService({ ref: SemanticStoreRef, ...onDemand, factory: () => semanticStore }));
-  else {
-    const where = location('semantic', embedded);
-    services.push(
-      where.scheme === 'sqlite'
-        ? defineService({
-            ref: SemanticStoreRef,
-            ...onDemand,
-            deps: { database: databaseRef(where.path) },
-            factory: async ({ database }) => {
-              const { SqliteSemanticStore } = await import('./sqlite/sqlite-semantic-store.js');
-              return new SqliteSemanticStore({ database, ownsDatabase: false });
-            },
-          })
-        : where.scheme === 'pglite' || where.scheme === 'postgres'
-          ? defineService({
-              ref: SemanticStoreRef,
-              ...onDemand,
-              deps: { driver: driverRef(where) },
-              factory: ({ driver }) => new SqlSemanticStore({ driver, ownsDriver: false }),
-            })
-          : defineService({
-              ref: SemanticStoreRef,
-              ...onDemand,
-              factory: async () => {
-                if (where.scheme !== 'arangodb') return new MemorySemanticStore();
-                // Loaded on demand: `arangojs` is an optional peer dependency.
-                const { ArangoSemanticStore } = await import('./arangodb/arangodb-semantic-store.js');
-                return new ArangoSemanticStore({ url: where.url });
-              },
-            }),
-    );
-  }
-
-  services.push(defineService({ ref: EventBusRef, ...onDemand, factory: () => eventBus ?? new InProcessEventBus() }));
-  services.push(
-    defineService({ ref: KeyValueStoreRef, ...onDemand, factory: () => keyValueStore ?? new MemoryKeyValueStore() }),
-  );
+        };
+        const releaseAll = async () => {
+          for (const key of acquired.splice(0).reverse()) await resources.release(key);
+        };
+        let adapter: object & { shutdown?: () => unknown };
+        try {
+          adapter = (await factory.create(url, context)) as object & { shutdown?: () => unknown };
+        } catch (error) {
+          await releaseAll();
+          throw error;
+        }
+        if (acquired.length === 0) return adapter;
+        // The adapter's own shutdown first, then the resources it shares (closed with the last user).
+        const own = adapter.shutdown?.bind(adapter);
+        adapter.shutdown = async () => {
+          try {
+            await own?.();
+          } finally {
+            await releaseAll();
+          }
+        };
+        return adapter;
+      },
+    });
+  });
   return { id: 'public-works', services: services.map(traced) };
 }
 
-const PORT_BY_SERVICE: ReadonlyMap<string, (typeof PORTS)[number]['adapter']> = new Map(
-  PORTS.map((port) => [port.ref.id, port.adapter]),
+const PORT_BY_SERVICE: ReadonlyMap<string, PublicWorksPort> = new Map(
+  PUBLIC_WORKS_PORT_LIST.map((entry) => [PORT_REFS[entry.port].id, entry.port]),
 );
 
 // Every adapter reaches services through this one place, so wrapping here traces every store call

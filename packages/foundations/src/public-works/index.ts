@@ -1,4 +1,12 @@
 export {
+  type AdapterContext,
+  type AdapterFactory,
+  type AnyAdapterFactory,
+  defineAdapterFactory,
+  findAdapterFactory,
+  schemeOf,
+} from './adapter-factory.js';
+export {
   type AuditHead,
   type AuditProblem,
   type AuditVerification,
@@ -8,8 +16,11 @@ export {
   type VerifyAuditOptions,
   verifyAudit,
 } from './audit-chain.js';
+export { BUILTIN_ADAPTER_FACTORIES } from './builtin-adapters.js';
 export { checkCloudProfile, publicWorksModule } from './composition.js';
 export { prepareGraphTraversal, type ResolvedGraphTraversal, traverseBreadthFirst } from './graph-traversal.js';
+/** The checks every key-value adapter makes on its input, for adapters written elsewhere to refuse the same input alike. */
+export * as keyValueInput from './key-value-input.js';
 export {
   LocalBlobStore,
   type LocalBlobStoreOptions,
@@ -24,18 +35,24 @@ export {
   type MemoryKeyValueStoreOptions,
   MemoryMetadataStore,
   MemorySemanticStore,
+  type ScheduleTimer,
 } from './memory/index.js';
 export { migrateStores, type StoreMigration } from './migrate-stores.js';
 export * from './ports/index.js';
+export { type KeyValueNamespace, keyValueNamespace } from './ports/key-value-store.js';
 export { redactConnectionString } from './postgres/redact.js';
 export {
   BlobStoreRef,
   EventBusRef,
   KeyValueStoreRef,
   MetadataStoreRef,
+  PORT_REFS,
   type PublicWorksAdapters,
+  type PublicWorksPortTypes,
   SemanticStoreRef,
 } from './refs.js';
 export * from './sql/index.js';
+export { SqlKeyValueStore, type SqlKeyValueStoreOptions } from './sql/sql-key-value-store.js';
 export * from './sqlite/index.js';
+export { SqliteKeyValueStore, type SqliteKeyValueStoreOptions } from './sqlite/sqlite-key-value-store.js';
 export { type TraceAdapterOptions, type TracedPort, traceAdapter, untracedAdapter } from './traced-adapters.js';

@@ -1,4 +1,5 @@
-import { defineServiceRef } from '../kernel/service-ref.js';
+import type { PublicWorksPort } from '../config/ports.js';
+import { defineServiceRef, type ServiceRef } from '../kernel/service-ref.js';
 import type { BlobStore } from './ports/blob-store.js';
 import type { EventBus } from './ports/event-bus.js';
 import type { KeyValueStore } from './ports/key-value-store.js';
@@ -25,11 +26,29 @@ export const KeyValueStoreRef = defineServiceRef<KeyValueStore>({
   tier: 'public-works',
 });
 
-/** The Public Works ports a host can supply adapters for. */
-export interface PublicWorksAdapters {
-  blobStore?: BlobStore;
-  metadataStore?: MetadataStore;
-  semanticStore?: SemanticStore;
-  eventBus?: EventBus;
-  keyValueStore?: KeyValueStore;
+/** What each Public Works port is, by its name in the one list (`PUBLIC_WORKS_PORT_LIST`). */
+export interface PublicWorksPortTypes {
+  blobStore: BlobStore;
+  metadataStore: MetadataStore;
+  semanticStore: SemanticStore;
+  eventBus: EventBus;
+  keyValueStore: KeyValueStore;
 }
+
+// The names above are the port list's, no more and no fewer: a port added to the list fails to
+// compile here until it has a type.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const portTypesMatchTheList: Same<keyof PublicWorksPortTypes, PublicWorksPort> = true;
+void portTypesMatchTheList;
+
+/** Each port's service ref. */
+export const PORT_REFS: { readonly [P in PublicWorksPort]: ServiceRef<PublicWorksPortTypes[P]> } = Object.freeze({
+  blobStore: BlobStoreRef,
+  metadataStore: MetadataStoreRef,
+  semanticStore: SemanticStoreRef,
+  eventBus: EventBusRef,
+  keyValueStore: KeyValueStoreRef,
+});
+
+/** Adapters a host passes as they are, by port (they win over store URLs). */
+export type PublicWorksAdapters = { [P in PublicWorksPort]?: PublicWorksPortTypes[P] };

@@ -14,6 +14,7 @@ export type Location =
   | { scheme: 'arangodb'; url: string }
   | { scheme: 'supabase'; url: string };
 
+/** Parses a built-in store URL. @throws {PlatformError} `CONFIG_INVALID` for another scheme. */
 export function parseLocation(url: string): Location {
   const [scheme = '', rest = ''] = url.split(/:\/\/(.*)/s);
   switch (scheme) {
@@ -46,8 +47,13 @@ export function parseLocation(url: string): Location {
         ...(projectId ? { projectId } : {}),
       };
     }
-    default:
+    case 'postgres':
+    case 'postgresql':
       return { scheme: 'postgres', url };
+    default:
+      throw new PlatformError(ErrorCode.CONFIG_INVALID, `'${scheme}://' is not a store location this SDK opens`, {
+        details: { scheme },
+      });
   }
 }
 

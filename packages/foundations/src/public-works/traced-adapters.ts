@@ -75,8 +75,20 @@ const semanticMethods: MethodTable<SemanticStore> = {
   putCorrelationMap: true,
   getCorrelationMap: true,
 };
-const keyValueMethods: MethodTable<KeyValueStore> = { get: true, set: true, delete: true, increment: true };
-const eventBusMethods: MethodTable<EventBus> = { publish: true, subscribe: true };
+const keyValueMethods: MethodTable<KeyValueStore> = {
+  get: true,
+  set: true,
+  delete: true,
+  increment: true,
+  compareAndSet: true,
+};
+const eventBusMethods: MethodTable<EventBus> = {
+  publish: true,
+  subscribe: true,
+  deadLetters: true,
+  replayDeadLetter: true,
+  dropDeadLetter: true,
+};
 
 const PORTS: Readonly<Record<TracedPort, PortTracing>> = {
   blobStore: { prefix: 'blob_store', methods: blobMethods },
@@ -87,6 +99,7 @@ const PORTS: Readonly<Record<TracedPort, PortTracing>> = {
     prefix: 'event_bus',
     methods: eventBusMethods,
     // `subscribe` takes the event type first; its tenant, when any, is in the options.
+    // `subscribe` returns its unsubscribe function (with its `ready` promise) untouched.
     tenantOf: (method, args) =>
       method === 'subscribe' ? (args[2] as SubscribeOptions | undefined)?.tenantId : tenantOfFirst(args),
   },

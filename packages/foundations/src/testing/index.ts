@@ -7,7 +7,12 @@
 export { expectPlatformError, uniqueTenant } from './assertions.js';
 export { sqlAuditTamper } from './audit-tamper.js';
 export { type BlobStoreFixture, describeBlobStoreConformance } from './blob-store-conformance.js';
-export { describeEventBusConformance, type EventBusFixture } from './event-bus-conformance.js';
+export {
+  type ClosableEventBus,
+  describeEventBusConformance,
+  type EventBusFixture,
+  type EventBusProcessRecipe,
+} from './event-bus-conformance.js';
 export { startGcsEmulator } from './gcs-emulator.js';
 export { describeKeyValueStoreConformance, type KeyValueStoreFixture } from './key-value-store-conformance.js';
 export {

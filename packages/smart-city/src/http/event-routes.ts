@@ -95,16 +95,23 @@ export function eventRoutes(app: Hono, deps: EventRouteDeps): void {
       let closer: (() => void) | undefined;
       const upgrade = upgradeWebSocket(() => ({
         onOpen(_event, ws) {
-          stop = followTenantEvents(postOffice, user.tenantId, deps.eventTypes, filter, (event) => {
+          const following = followTenantEvents(postOffice, user.tenantId, deps.eventTypes, filter, (event) => {
             if (ws.readyState !== 1) return;
             const buffered = (ws.raw as { bufferedAmount?: number } | undefined)?.bufferedAmount ?? 0;
             if (buffered > MAX_BUFFERED_BYTES) ws.close(1013, 'the client reads too slowly');
             else ws.send(JSON.stringify(event));
           });
+          stop = following;
           closer = () => ws.close(1001, 'the server is stopping');
           liveStreams.add(closer);
-          // Tells the client the subscription is in place: events published from now on arrive.
-          ws.send(JSON.stringify({ type: 'stream.open' }));
+          // Tells the client the subscription is in place (on a broker: once the broker has it),
+          // so that events published from now on arrive; a subscription that failed closes.
+          following.ready.then(
+            () => {
+              if (ws.readyState === 1) ws.send(JSON.stringify({ type: 'stream.open' }));
+            },
+            () => ws.close(1011, 'the event stream could not be opened'),
+          );
         },
         onClose() {
           stop?.();

@@ -55,7 +55,9 @@ export function eventFilterOf(url: URL): EventFilter {
 
 /**
  * Subscribes `send` to the given event types of ONE tenant (the Post Office delivers only that
- * tenant's events), filtered. Returns the function that unsubscribes from all of them.
+ * tenant's events), filtered, as a broadcast subscriber (every client gets every event). Returns
+ * the function that unsubscribes from all of them; its `ready` resolves once every subscription is
+ * in place (at once in process; after the consumers exist with a broker).
  */
 export function followTenantEvents(
   postOffice: PostOffice,
@@ -63,7 +65,7 @@ export function followTenantEvents(
   eventTypes: readonly AnyEventType[],
   filter: EventFilter,
   send: (event: StreamedEvent) => void,
-): () => void {
+): (() => void) & { ready: Promise<void> } {
   const deliver = (event: Omit<PlatformEvent, 'payload'> & { payload: Record<string, unknown> }) => {
     // The bus filters by tenant already; checked again so a bus that does not cannot leak.
     if (event.tenantId !== tenantId) return;
@@ -77,9 +79,12 @@ export function followTenantEvents(
     });
   };
   const unsubscribers = eventTypes.map((eventType) => postOffice.subscribe(eventType, tenantId, deliver));
-  return () => {
-    for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+  const ready = Promise.all(unsubscribers.map((unsubscribe) => unsubscribe.ready)).then(() => undefined);
+  ready.catch(() => {});
+  const unsubscribeAll = () => {
+    for (const unsubscribe of unsubscribers.splice(0)) void unsubscribe();
   };
+  return Object.assign(unsubscribeAll, { ready });
 }
 
 const encoder = new TextEncoder();

@@ -3,6 +3,7 @@ export {
   type EventType,
   PostOffice,
   PostOfficeRef,
+  type PostOfficeSubscribeOptions,
   postOffice,
   type TypedEvent,
 } from './post-office.js';

@@ -44,3 +44,72 @@ describe('Post Office', () => {
     await platform.stop();
   });
 });
+
+describe('Post Office delivery', () => {
+  const start = async () => {
+    const platform = createPlatform({
+      env: {},
+      telemetrySink: () => {},
+      adapters: {
+        eventBus: new InProcessEventBus({ onHandlerError: () => {}, retry: { initialDelayMs: 5, maxDelayMs: 20 } }),
+      },
+      modules: [smartCityModule({ roles: [postOffice()] })],
+    });
+    await platform.start();
+    return { platform, office: platform.get(PostOfficeRef) };
+  };
+  const waitFor = async (condition: () => boolean | Promise<boolean>) => {
+    const deadline = Date.now() + 20_000;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+
+  it('retries a failing subscriber, then dead-letters the event; replay delivers it again', async () => {
+    const { platform, office } = await start();
+    const attempts: number[] = [];
+    let broken = true;
+    const off = office.subscribe(
+      FileStored,
+      'acme',
+      (_event, delivery) => {
+        attempts.push(delivery.attempt);
+        if (broken) throw new Error('disk full');
+      },
+      { group: 'indexer', retry: { maxAttempts: 3 } },
+    );
+    await office.publish(FileStored, 'acme', { fileId: 'f1', sizeBytes: 1 });
+    await waitFor(async () => (await office.deadLetters('acme')).length === 1);
+    expect(attempts).toEqual([1, 2, 3]);
+    const [letter] = await office.deadLetters('acme');
+    expect(letter).toMatchObject({ attempts: 3, error: 'disk full', event: { payload: { fileId: 'f1' } } });
+    expect(await office.deadLetters('globex')).toEqual([]);
+    broken = false;
+    await office.replayDeadLetter(letter as NonNullable<typeof letter>);
+    expect(attempts).toEqual([1, 2, 3, 1]);
+    expect(await office.deadLetters('acme')).toEqual([]);
+    await off();
+    await platform.stop();
+  });
+
+  it('shares a group between subscribers and broadcasts to the others', async () => {
+    const { platform, office } = await start();
+    const members: string[][] = [[], []];
+    const feed: string[] = [];
+    const offs = [
+      office.subscribe(FileStored, 'acme', (event) => void members[0]?.push(event.payload.fileId), { group: 'w' }),
+      office.subscribe(FileStored, 'acme', (event) => void members[1]?.push(event.payload.fileId), { group: 'w' }),
+      office.subscribe(FileStored, 'acme', (event) => void feed.push(event.payload.fileId)),
+    ];
+    await Promise.all(offs.map((off) => off.ready));
+    for (let index = 0; index < 6; index += 1)
+      await office.publish(FileStored, 'acme', { fileId: `f${index}`, sizeBytes: 1 });
+    expect([...(members[0] ?? []), ...(members[1] ?? [])].sort()).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5']);
+    expect(members[0]?.length).toBeGreaterThan(0);
+    expect(members[1]?.length).toBeGreaterThan(0);
+    expect(feed).toHaveLength(6);
+    await Promise.all(offs.map((off) => off()));
+    await platform.stop();
+  });
+});

@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type DeadLetter,
+  type DeadLetterQuery,
+  type Delivery,
   defineService,
   defineServiceRef,
   type EventBus,
   EventBusRef,
   type PlatformEvent,
   parseRecord,
+  type RetryPolicy,
+  type Unsubscribe,
 } from '@platform/foundations';
 import { currentTraceId, isValidTraceId, runWithTraceId } from '@platform/observability';
 import type { z } from 'zod';
@@ -27,13 +32,28 @@ export type TypedEvent<S extends z.ZodType<Record<string, unknown>>> = Omit<Plat
   payload: z.output<S>;
 };
 
+/** Options of {@link PostOffice.subscribe}. */
+export interface PostOfficeSubscribeOptions {
+  /**
+   * A work-queue group: subscribers (in any process) sharing the group name, event type and tenant
+   * each get a share of the events, each event going to one of them. Without a group every
+   * subscriber gets every event published after it subscribed (broadcast: live feeds, SSE/WS).
+   */
+  group?: string;
+  /** How a failing handler is retried before its event is dead-lettered; the bus's defaults when omitted. */
+  retry?: RetryPolicy;
+}
+
 /**
  * Post Office: publishes typed platform events on the event bus with the active trace id, and
- * delivers them to subscribers inside that trace, with payloads validated on both sides.
+ * delivers them to subscribers inside that trace, with payloads validated on both sides. Delivery
+ * is the bus's: at least once, a failing handler retried with backoff and then dead-lettered
+ * (see {@link PostOffice.deadLetters}); across processes with a Redis Streams or NATS JetStream bus.
  */
 export class PostOffice extends SmartCityRoleBase<RoleDeps & { eventBus: EventBus }> {
   /**
-   * Validates the payload and publishes the event.
+   * Validates the payload and publishes the event. Resolves when the bus has accepted it: in
+   * process once the subscribers' first attempts have run, with a broker once it is stored.
    * @throws {PlatformError} `VALIDATION_FAILED` for a payload that breaks the event's schema.
    */
   async publish<S extends z.ZodType<Record<string, unknown>>>(
@@ -59,17 +79,21 @@ export class PostOffice extends SmartCityRoleBase<RoleDeps & { eventBus: EventBu
 
   /**
    * Calls `handler` for each event of the type for one tenant, inside the event's trace, with the
-   * payload parsed; an event whose payload breaks the schema is audited and not delivered.
+   * payload parsed. A handler that throws is audited and its event retried, then dead-lettered;
+   * an event whose payload breaks the schema is audited and not delivered (a retry would not mend
+   * it). Returns the function that unsubscribes (awaiting it waits for handlers in flight); its
+   * `ready` resolves once the subscription is in place.
    */
   subscribe<S extends z.ZodType<Record<string, unknown>>>(
     eventType: EventType<S>,
     tenantId: string,
-    handler: (event: TypedEvent<S>) => void | Promise<void>,
-  ): () => void {
+    handler: (event: TypedEvent<S>, delivery: Delivery) => void | Promise<void>,
+    options: PostOfficeSubscribeOptions = {},
+  ): Unsubscribe {
     return this.deps.eventBus.subscribe(
       eventType.type,
-      (event) => {
-        const deliver = () => {
+      (event, delivery) => {
+        const deliver = async () => {
           const parsed = eventType.payload.safeParse(event.payload);
           if (!parsed.success) {
             this.auditError(new Error(`'${event.type}' payload breaks its schema`), {
@@ -78,12 +102,36 @@ export class PostOffice extends SmartCityRoleBase<RoleDeps & { eventBus: EventBu
             });
             return;
           }
-          return handler({ ...event, payload: parsed.data });
+          try {
+            await handler({ ...event, payload: parsed.data }, delivery);
+          } catch (error) {
+            this.auditError(error, { operation: 'post_office.deliver' });
+            throw error;
+          }
         };
         return event.traceId && isValidTraceId(event.traceId) ? runWithTraceId(event.traceId, deliver) : deliver();
       },
-      { tenantId },
+      {
+        tenantId,
+        ...(options.group !== undefined ? { group: options.group } : {}),
+        ...(options.retry ? { retry: options.retry } : {}),
+      },
     );
+  }
+
+  /** The tenant's events whose handlers failed every attempt, oldest first. */
+  deadLetters(tenantId: string, query: Omit<DeadLetterQuery, 'tenantId'> = {}): Promise<DeadLetter[]> {
+    return this.deps.eventBus.deadLetters({ ...query, tenantId });
+  }
+
+  /** Delivers a dead letter's event again to the subscription that failed it, and removes the letter. */
+  replayDeadLetter(letter: Pick<DeadLetter, 'id' | 'tenantId'>): Promise<void> {
+    return this.deps.eventBus.replayDeadLetter(letter);
+  }
+
+  /** Removes a dead letter for good. */
+  dropDeadLetter(letter: Pick<DeadLetter, 'id' | 'tenantId'>): Promise<void> {
+    return this.deps.eventBus.dropDeadLetter(letter);
   }
 }
 

@@ -47,34 +47,74 @@ describe('Traffic Cop sessions', () => {
     await expect(cop.createSession({ userId: 'x' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await stop();
   });
+
+  it('refuses a malformed stored session with CONTRACT_VIOLATION instead of trusting it', async () => {
+    const store = new MemoryKeyValueStore();
+    const platform = createPlatform({
+      env: {},
+      telemetrySink: () => {},
+      adapters: { keyValueStore: store },
+      modules: [smartCityModule({ roles: [trafficCop({ enforceSessions: true })] })],
+    });
+    await platform.start();
+    const cop = platform.get(TrafficCopRef);
+    await store.set('acme', 'session:forged', { sessionId: 'forged', userId: 'ada' });
+    await expect(cop.getSession('acme', 'forged')).rejects.toMatchObject({ code: 'CONTRACT_VIOLATION' });
+    await expect(cop.enforceSession(testUser('ada', 'acme', { sessionId: 'forged' }))).rejects.toMatchObject({
+      code: 'CONTRACT_VIOLATION',
+    });
+    await platform.stop();
+  });
+
+  it('does not bring back a session ended while it was being touched', async () => {
+    const { cop, stop } = await start({ sessionTtlMs: 1000 });
+    const session = await cop.createSession(ada);
+    const [touched] = await Promise.all([
+      cop.touchSession('acme', session.sessionId),
+      cop.endSession('acme', session.sessionId),
+    ]);
+    expect(touched === undefined || touched.sessionId === session.sessionId).toBe(true);
+    expect(await cop.getSession('acme', session.sessionId)).toBeUndefined();
+    await stop();
+  });
 });
 
 describe('Traffic Cop rate limits', () => {
-  it('limits per user with RATE_LIMITED and a retry-after, and opens again in the next window', async () => {
+  it('limits per user with RATE_LIMITED and a retry-after, and lets one more pass as the bucket drains', async () => {
     const { cop, clock, stop } = await start({ limits: { perUser: { limit: 3, windowMs: 1000 } } });
-    clock.advance(-(1_000_000 % 1000) + 250);
     for (let index = 0; index < 3; index += 1)
       expect((await cop.enforceRateLimit(ada, 'files.upload')).allowed).toBe(true);
     const error = await cop.enforceRateLimit(ada, 'files.upload').catch((caught: unknown) => caught);
+    // GCRA: a burst of 3, then one request every 1000 / 3 ms.
     expect(error).toMatchObject({
       code: 'RATE_LIMITED',
-      details: { scope: 'user', api: 'files.upload', retryAfterMs: 750 },
+      details: { scope: 'user', api: 'files.upload', retryAfterMs: 334 },
     });
     expect((error as Error).message).toBe("rate limit per user reached for 'files.upload': retry in 1 s");
     expect((await cop.checkRateLimit(bob, 'files.upload')).allowed).toBe(true);
-    clock.advance(750);
+    clock.advance(333);
+    expect((await cop.checkRateLimit(ada, 'files.upload')).allowed).toBe(false);
+    clock.advance(1);
     expect((await cop.checkRateLimit(ada, 'files.upload')).allowed).toBe(true);
+    expect((await cop.checkRateLimit(ada, 'files.upload')).allowed).toBe(false);
+    // After a whole window of silence, the whole burst is available again.
+    clock.advance(1000);
+    for (let index = 0; index < 3; index += 1)
+      expect((await cop.checkRateLimit(ada, 'files.upload')).allowed).toBe(true);
+    expect((await cop.checkRateLimit(ada, 'files.upload')).allowed).toBe(false);
     await stop();
   });
 
-  it('limits per tenant and per API, keeping tenants apart', async () => {
+  it('limits per tenant and per API, keeping tenants apart; a refused request uses up no limit', async () => {
     const { cop, stop } = await start({
       limits: { perTenant: { limit: 4, windowMs: 60_000 }, perApi: { limit: 2, windowMs: 60_000 } },
     });
     expect((await cop.checkRateLimit(ada, 'search')).remaining).toBe(1);
     expect((await cop.checkRateLimit(bob, 'search')).allowed).toBe(true);
     expect(await cop.checkRateLimit(ada, 'search')).toMatchObject({ allowed: false, scope: 'api' });
+    // The refused search was not counted against the tenant: two more requests pass.
     expect((await cop.checkRateLimit(bob, 'upload')).allowed).toBe(true);
+    expect((await cop.checkRateLimit(ada, 'list')).allowed).toBe(true);
     expect(await cop.checkRateLimit(bob, 'upload')).toMatchObject({ allowed: false, scope: 'tenant' });
     expect((await cop.checkRateLimit(eve, 'search')).allowed).toBe(true);
     await stop();
@@ -123,15 +163,15 @@ describe('Traffic Cop session enforcement', () => {
 
 describe('Traffic Cop decisions', () => {
   it('report the tightest window and its limit, and refusal() names the API', async () => {
-    const { cop, clock, stop } = await start({
+    const { cop, stop } = await start({
       limits: { perUser: { limit: 5, windowMs: 1000 }, perApi: { limit: 2, windowMs: 60_000 } },
     });
-    clock.advance(-(1_000_000 % 1000));
     expect(await cop.checkRateLimit(ada, 'GET /files/{fileId}')).toEqual({
       allowed: true,
       remaining: 1,
       limit: 2,
-      resetMs: 60_000 - (1_000_000 % 60_000),
+      // The bucket of 2 a minute refills one request every 30 s.
+      resetMs: 30_000,
     });
     await cop.checkRateLimit(ada, 'GET /files/{fileId}');
     const refused = await cop.checkRateLimit(ada, 'GET /files/{fileId}');

@@ -3,19 +3,19 @@ import {
   defineService,
   defineServiceRef,
   ErrorCode,
+  type KeyValueNamespace,
   type KeyValueStore,
   KeyValueStoreRef,
+  keyValueNamespace,
   PlatformError,
 } from '@platform/foundations';
+import { z } from 'zod';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
 import { parseUserContext, type UserContext } from '../user-context/user-context.js';
 import { callerOrigin, isVerifiedUserContext } from '../user-context/verified.js';
+import { GcraLimiter, type RateLimit } from './gcra-limiter.js';
 
-/** A fixed-window limit: at most `limit` requests per `windowMs`. */
-export interface RateLimit {
-  limit: number;
-  windowMs: number;
-}
+export type { RateLimit } from './gcra-limiter.js';
 
 /** What the Traffic Cop enforces. */
 export interface TrafficCopOptions {
@@ -36,28 +36,41 @@ export interface TrafficCopOptions {
   now?: () => number;
 }
 
-/** A session as stored. */
-export interface Session {
+/** A session as stored (under `session:<sessionId>` in the tenant's key-value entries). */
+export type Session = {
   sessionId: string;
   userId: string;
   tenantId: string;
   createdAt: number;
   expiresAt: number;
   data: Record<string, string | number | boolean>;
-}
+};
+
+// Checked on every write and read: a stored session that does not match is CONTRACT_VIOLATION.
+const SessionSchema: z.ZodType<Session> = z.object({
+  sessionId: z.string().min(1),
+  userId: z.string().min(1),
+  tenantId: z.string().min(1),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+
+// How many times touching a session re-reads it after a concurrent touch moved it first.
+const TOUCH_ATTEMPTS = 5;
 
 /** The outcome of a rate-limit check. */
 export interface RateDecision {
   allowed: boolean;
   /** The scope that refused (`user`, `tenant`, `api`), when one did. */
   scope?: 'user' | 'tenant' | 'api';
-  /** Requests left in the tightest window. */
+  /** Requests that could pass right after this one under the tightest limit. */
   remaining: number;
   /** The limit of that window (`undefined` when no limit applies). */
   limit?: number;
-  /** Milliseconds until that window resets. */
+  /** Milliseconds until that limit is whole again (every request of it available). */
   resetMs?: number;
-  /** Milliseconds until the refusing window ends. */
+  /** Milliseconds until the refusing limit lets one request pass. */
   retryAfterMs?: number;
 }
 
@@ -67,11 +80,19 @@ function checkedUser(userContext: unknown): UserContext {
 }
 
 /**
- * Traffic Cop: sessions with a time to live, and fixed-window rate limits per user, per tenant
- * and per API, on the platform's key-value store (so several processes share them when the store
- * is shared).
+ * Traffic Cop: sessions with a time to live, and rate limits per user, per tenant and per API, on
+ * the platform's key-value store. Both live entirely in the store, so every process using the
+ * same store (an SQLite file, Postgres, Redis) shares them: a limit of 100 a minute is 100 a
+ * minute across all of them, and a session ended in one process is refused by the others.
+ *
+ * Rate limits are GCRA (see {@link RateLimit}) moved with `compareAndSet`, which every adapter
+ * provides. Sessions are checked against their schema when read: a malformed stored session is
+ * `CONTRACT_VIOLATION`, never trusted.
  */
 export class TrafficCop extends SmartCityRoleBase<RoleDeps & { keyValue: KeyValueStore; options: TrafficCopOptions }> {
+  readonly #sessions: KeyValueNamespace<Session> = keyValueNamespace(this.deps.keyValue, 'session', SessionSchema);
+  readonly #limiter = new GcraLimiter(this.deps.keyValue, () => this.#now());
+
   #now(): number {
     return (this.deps.options.now ?? Date.now)();
   }
@@ -92,66 +113,89 @@ export class TrafficCop extends SmartCityRoleBase<RoleDeps & { keyValue: KeyValu
       expiresAt: now + this.#ttl(),
       data,
     };
-    await this.deps.keyValue.set(user.tenantId, `session:${session.sessionId}`, { ...session }, { ttlMs: this.#ttl() });
+    await this.#sessions.set(user.tenantId, session.sessionId, session, { ttlMs: this.#ttl() });
     this.logOperation('traffic_cop.session_created', true, { userId: user.userId });
     return session;
   }
 
-  /** The live session, or `undefined` when it expired, ended or belongs to another tenant. */
+  /**
+   * The live session, or `undefined` when it expired, ended or belongs to another tenant.
+   * @throws {PlatformError} `CONTRACT_VIOLATION` when the stored session is malformed.
+   */
   async getSession(tenantId: string, sessionId: string): Promise<Session | undefined> {
-    return (await this.deps.keyValue.get(tenantId, `session:${sessionId}`)) as Session | undefined;
+    const session = await this.#sessions.get(tenantId, sessionId);
+    // The store's expiry runs on its own clock (Redis: the server's); the session's on ours.
+    return session && session.expiresAt > this.#now() && session.tenantId === tenantId ? session : undefined;
   }
 
-  /** Extends a live session by its time to live; `undefined` when there is none. */
-  async touchSession(tenantId: string, sessionId: string): Promise<Session | undefined> {
-    const session = await this.getSession(tenantId, sessionId);
-    if (!session) return undefined;
-    const touched = { ...session, expiresAt: this.#now() + this.#ttl() };
-    await this.deps.keyValue.set(tenantId, `session:${sessionId}`, { ...touched }, { ttlMs: this.#ttl() });
-    return touched;
+  /**
+   * Extends a live session by its time to live; `undefined` when there is none. The extension is
+   * a `compareAndSet` from the session read, so a session ended meanwhile (by any process) stays
+   * ended instead of being written back.
+   */
+  touchSession(tenantId: string, sessionId: string): Promise<Session | undefined> {
+    return this.#touch(tenantId, sessionId);
+  }
+
+  // Touches the session only when it is live (and, given `userId`, that user's).
+  async #touch(tenantId: string, sessionId: string, userId?: string): Promise<Session | undefined> {
+    for (let attempt = 1; ; attempt += 1) {
+      const session = await this.getSession(tenantId, sessionId);
+      if (!session || (userId !== undefined && session.userId !== userId)) return undefined;
+      const touched = { ...session, expiresAt: this.#now() + this.#ttl() };
+      if (await this.#sessions.compareAndSet(tenantId, sessionId, session, touched, { ttlMs: this.#ttl() })) {
+        return touched;
+      }
+      // Another request touched it first: it is live and was just extended.
+      if (attempt >= TOUCH_ATTEMPTS) return session;
+    }
   }
 
   /** Ends a session; `false` when there was none. */
   async endSession(tenantId: string, sessionId: string): Promise<boolean> {
-    return this.deps.keyValue.delete(tenantId, `session:${sessionId}`);
+    return this.#sessions.delete(tenantId, sessionId);
   }
 
   /**
    * Counts one request against every configured limit and says whether it may pass. `api` names
    * what is called by its template (`GET /files/{fileId}`), never by a concrete path.
+   *
+   * Every limit is read first; when one refuses, nothing is counted (a refused request does not
+   * use up the other limits). Otherwise each limit is taken in turn (user, tenant, API) with
+   * `compareAndSet`; when another process fills a later limit in between, the request is refused
+   * and the earlier limits keep it counted: a limit is never exceeded, at worst a refused request
+   * was counted once.
    */
   async checkRateLimit(userContext: UserContext, api: string): Promise<RateDecision> {
     const user = checkedUser(userContext);
     const limits = this.deps.options.limits ?? {};
-    const scopes: Array<['user' | 'tenant' | 'api', RateLimit | undefined, string]> = [
-      ['user', limits.perUser, `user:${user.userId}`],
-      ['tenant', limits.perTenant, 'tenant'],
-      ['api', limits.perApi, `api:${api}`],
-    ];
+    type Scope = [scope: 'user' | 'tenant' | 'api', limit: RateLimit, subject: string];
+    const scopes: Scope[] = [];
+    if (limits.perUser) scopes.push(['user', limits.perUser, `user:${user.userId}`]);
+    if (limits.perTenant) scopes.push(['tenant', limits.perTenant, 'tenant']);
+    if (limits.perApi) scopes.push(['api', limits.perApi, `api:${api}`]);
+    if (scopes.length === 0) return { allowed: true, remaining: Number.MAX_SAFE_INTEGER };
+    const readings = await Promise.all(
+      scopes.map(([, limit, subject]) => this.#limiter.read(user.tenantId, subject, limit)),
+    );
+    for (const [index, [scope, limit]] of scopes.entries()) {
+      const verdict = this.#limiter.judge(readings[index] as (typeof readings)[number]);
+      if (!verdict.allowed) return this.#refused(scope, limit, verdict.retryAfterMs);
+    }
     let tightest: { remaining: number; limit: number; resetMs: number } | undefined;
-    for (const [scope, limit, subject] of scopes) {
-      if (!limit) continue;
-      const now = this.#now();
-      const window = Math.floor(now / limit.windowMs);
-      const count = await this.deps.keyValue.increment(
-        user.tenantId,
-        `rate:${subject}:${limit.windowMs}:${window}`,
-        1,
-        {
-          ttlMs: limit.windowMs,
-        },
-      );
-      if (count > limit.limit) {
-        const retryAfterMs = (window + 1) * limit.windowMs - now;
-        this.deps.observability.metrics.incrementCounter('platform.rate_limited', 1, { scope });
-        return { allowed: false, scope, remaining: 0, limit: limit.limit, resetMs: retryAfterMs, retryAfterMs };
-      }
-      const left = limit.limit - count;
-      if (!tightest || left < tightest.remaining) {
-        tightest = { remaining: left, limit: limit.limit, resetMs: (window + 1) * limit.windowMs - now };
+    for (const [index, [scope, limit]] of scopes.entries()) {
+      const verdict = await this.#limiter.take(user.tenantId, readings[index] as (typeof readings)[number]);
+      if (!verdict.allowed) return this.#refused(scope, limit, verdict.retryAfterMs);
+      if (!tightest || verdict.remaining < tightest.remaining) {
+        tightest = { remaining: verdict.remaining, limit: limit.limit, resetMs: verdict.resetMs };
       }
     }
-    return tightest ? { allowed: true, ...tightest } : { allowed: true, remaining: Number.MAX_SAFE_INTEGER };
+    return { allowed: true, ...(tightest as NonNullable<typeof tightest>) };
+  }
+
+  #refused(scope: 'user' | 'tenant' | 'api', limit: RateLimit, retryAfterMs: number): RateDecision {
+    this.deps.observability.metrics.incrementCounter('platform.rate_limited', 1, { scope });
+    return { allowed: false, scope, remaining: 0, limit: limit.limit, resetMs: retryAfterMs, retryAfterMs };
   }
 
   /**
@@ -163,8 +207,9 @@ export class TrafficCop extends SmartCityRoleBase<RoleDeps & { keyValue: KeyValu
     if (!this.deps.options.enforceSessions) return;
     const user = checkedUser(userContext);
     if (user.sessionId === undefined || callerOrigin(userContext)?.track === 'internal') return;
-    const session = await this.touchSession(user.tenantId, user.sessionId);
-    if (!session || session.userId !== user.userId) {
+    // Another user's session is refused without extending it.
+    const session = await this.#touch(user.tenantId, user.sessionId, user.userId);
+    if (!session) {
       throw new PlatformError('AUTHENTICATION_FAILED', 'authentication failed: the session has ended or expired', {
         details: { reason: 'session_expired' },
       });

@@ -1,6 +1,5 @@
-import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
+import { checkIncrement, checkKey, checkTtl, jsonEquals, jsonText, notANumber } from '../key-value-input.js';
 import type { JsonValue, KeyValueStore, KeyValueWriteOptions } from '../ports/key-value-store.js';
-import { assertTenantId } from '../ports/tenancy.js';
 
 interface Entry {
   value: JsonValue;
@@ -13,25 +12,12 @@ export interface MemoryKeyValueStoreOptions {
   now?: () => number;
 }
 
-export function checkKey(tenantId: string, key: string): void {
-  assertTenantId(tenantId);
-  if (typeof key !== 'string' || key.length === 0 || key.length > 512) {
-    throw new PlatformError(ErrorCode.VALIDATION_FAILED, 'invalid key: expected 1-512 characters', {
-      details: { field: 'key' },
-    });
-  }
-}
-
-export function checkTtl(options: KeyValueWriteOptions | undefined): void {
-  const ttl = options?.ttlMs;
-  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0)) {
-    throw new PlatformError(ErrorCode.VALIDATION_FAILED, `ttlMs must be a positive whole number, got ${ttl}`, {
-      details: { field: 'ttlMs' },
-    });
-  }
-}
-
-/** A {@link KeyValueStore} in process memory, with expiry checked on read. */
+/**
+ * A {@link KeyValueStore} in process memory: one process only (use the SQLite, SQL or Redis
+ * adapter to share state between processes). Expiry is checked on read; an expired entry is
+ * removed when it is next touched. Every method runs synchronously to its end, so `increment`
+ * and `compareAndSet` are atomic within the process.
+ */
 export class MemoryKeyValueStore implements KeyValueStore {
   readonly kind = 'memory';
   readonly #entries = new Map<string, Entry>();
@@ -50,6 +36,10 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return entry;
   }
 
+  #expiry(options: KeyValueWriteOptions | undefined): number | undefined {
+    return options?.ttlMs === undefined ? undefined : this.#now() + options.ttlMs;
+  }
+
   async get<T extends JsonValue = JsonValue>(tenantId: string, key: string): Promise<T | undefined> {
     checkKey(tenantId, key);
     const entry = this.#live(`${tenantId}\u0000${key}`);
@@ -59,13 +49,9 @@ export class MemoryKeyValueStore implements KeyValueStore {
   async set(tenantId: string, key: string, value: JsonValue, options?: KeyValueWriteOptions): Promise<void> {
     checkKey(tenantId, key);
     checkTtl(options);
-    const serialized = JSON.stringify(value);
-    if (serialized === undefined) {
-      throw new PlatformError(ErrorCode.VALIDATION_FAILED, 'value must be JSON', { details: { field: 'value' } });
-    }
     this.#entries.set(`${tenantId}\u0000${key}`, {
-      value: JSON.parse(serialized) as JsonValue,
-      expiresAt: options?.ttlMs === undefined ? undefined : this.#now() + options.ttlMs,
+      value: JSON.parse(jsonText(value)) as JsonValue,
+      expiresAt: this.#expiry(options),
     });
   }
 
@@ -78,18 +64,32 @@ export class MemoryKeyValueStore implements KeyValueStore {
   async increment(tenantId: string, key: string, by = 1, options?: KeyValueWriteOptions): Promise<number> {
     checkKey(tenantId, key);
     checkTtl(options);
-    if (!Number.isFinite(by))
-      throw new PlatformError(ErrorCode.VALIDATION_FAILED, 'by must be a finite number', { details: { field: 'by' } });
+    checkIncrement(by);
     const address = `${tenantId}\u0000${key}`;
     const entry = this.#live(address);
-    if (entry && typeof entry.value !== 'number') {
-      throw new PlatformError(ErrorCode.CONFLICT, `key '${key}' holds a value that is not a number`, {
-        details: { key },
-      });
-    }
+    if (entry && typeof entry.value !== 'number') throw notANumber(key);
     const value = ((entry?.value as number | undefined) ?? 0) + by;
-    const expiresAt = entry ? entry.expiresAt : options?.ttlMs === undefined ? undefined : this.#now() + options.ttlMs;
-    this.#entries.set(address, { value, expiresAt });
+    this.#entries.set(address, { value, expiresAt: entry ? entry.expiresAt : this.#expiry(options) });
     return value;
+  }
+
+  async compareAndSet(
+    tenantId: string,
+    key: string,
+    expected: JsonValue | undefined,
+    next: JsonValue,
+    options?: KeyValueWriteOptions,
+  ): Promise<boolean> {
+    checkKey(tenantId, key);
+    checkTtl(options);
+    const stored = JSON.parse(jsonText(next)) as JsonValue;
+    const wanted = expected === undefined ? undefined : (JSON.parse(jsonText(expected, 'expected')) as JsonValue);
+    const address = `${tenantId}\u0000${key}`;
+    const entry = this.#live(address);
+    const matches =
+      entry === undefined ? wanted === undefined : wanted !== undefined && jsonEquals(entry.value, wanted);
+    if (!matches) return false;
+    this.#entries.set(address, { value: stored, expiresAt: this.#expiry(options) });
+    return true;
   }
 }

@@ -1,11 +1,9 @@
 import {
   describeBlobStoreConformance,
-  describeEventBusConformance,
   describeKeyValueStoreConformance,
   describeMetadataStoreConformance,
   describeSemanticStoreConformance,
 } from '../../testing/index.js';
-import { InProcessEventBus } from './in-process-event-bus.js';
 import { MemoryBlobStore } from './memory-blob-store.js';
 import { MemoryKeyValueStore } from './memory-key-value-store.js';
 import { MemoryMetadataStore } from './memory-metadata-store.js';
@@ -14,8 +12,5 @@ import { MemorySemanticStore } from './memory-semantic-store.js';
 describeBlobStoreConformance('memory', async () => ({ store: new MemoryBlobStore() }));
 describeMetadataStoreConformance('memory', async () => ({ store: new MemoryMetadataStore() }));
 describeKeyValueStoreConformance('memory', async () => ({ store: new MemoryKeyValueStore() }));
-describeEventBusConformance('in-process', async () => {
-  const handlerErrors: unknown[] = [];
-  return { bus: new InProcessEventBus({ onHandlerError: (error) => handlerErrors.push(error) }), handlerErrors };
-});
+// The event bus conformance of the in-process bus runs in in-process-event-bus.test.ts.
 describeSemanticStoreConformance('memory', async () => ({ store: new MemorySemanticStore() }));

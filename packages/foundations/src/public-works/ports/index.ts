@@ -7,11 +7,20 @@ export {
   validateBlobKey,
 } from './blob-store.js';
 export {
+  DEFAULT_RETRY,
+  type DeadLetter,
+  type DeadLetterQuery,
+  type Delivery,
   type EventBus,
   type EventHandler,
+  EventTypePatternSchema,
+  matchesEventType,
   type PlatformEvent,
   PlatformEventSchema,
+  type RetryPolicy,
+  retryDelayMs,
   type SubscribeOptions,
+  type Unsubscribe,
 } from './event-bus.js';
 export type { JsonValue, KeyValueStore, KeyValueWriteOptions } from './key-value-store.js';
 export * from './metadata-records.js';

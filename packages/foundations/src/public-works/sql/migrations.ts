@@ -15,7 +15,14 @@ export interface Migration {
 }
 
 /** Groups of migrations: one a store, and `supabase` (row-level security over the metadata tables, for Supabase projects). */
-export type MigrationGroup = 'metadata' | 'semantic' | 'supabase' | 'sqlite-metadata' | 'sqlite-semantic';
+export type MigrationGroup =
+  | 'metadata'
+  | 'semantic'
+  | 'supabase'
+  | 'sqlite-metadata'
+  | 'sqlite-semantic'
+  | 'key-value'
+  | 'sqlite-key-value';
 
 let packageDirectory: string | undefined;
 

@@ -1,0 +1,1 @@
+export { NatsJetStreamEventBus, type NatsJetStreamEventBusOptions } from './nats-jetstream-event-bus.js';

@@ -1,0 +1,2 @@
+export { RedisKeyValueStore, type RedisKeyValueStoreOptions } from './redis-key-value-store.js';
+export { RedisStreamsEventBus, type RedisStreamsEventBusOptions } from './redis-streams-event-bus.js';
