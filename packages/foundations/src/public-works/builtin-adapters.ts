@@ -11,6 +11,7 @@ import { MemoryBlobStore } from './memory/memory-blob-store.js';
 import { MemoryKeyValueStore } from './memory/memory-key-value-store.js';
 import { MemoryMetadataStore } from './memory/memory-metadata-store.js';
 import { MemorySemanticStore } from './memory/memory-semantic-store.js';
+import { loadOptionalPeer } from './optional-peer.js';
 import type { PublicWorksPortTypes } from './refs.js';
 import type { SqlDriver } from './sql/driver.js';
 import { SqlKeyValueStore } from './sql/sql-key-value-store.js';
@@ -72,7 +73,11 @@ export const BUILTIN_ADAPTER_FACTORIES: readonly AnyAdapterFactory[] = Object.fr
     create: async (url) => {
       const { scheme: _scheme, ...options } = parseLocation(url) as { scheme: 'gcs'; bucket: string; prefix: string };
       // Loaded on demand: `@google-cloud/storage` is an optional peer dependency.
-      const { GcsBlobStore } = await import('./gcs/gcs-blob-store.js');
+      const { GcsBlobStore } = await loadOptionalPeer(
+        'gcs://',
+        ['@google-cloud/storage'],
+        () => import('./gcs/gcs-blob-store.js'),
+      );
       return new GcsBlobStore(options);
     },
   }),
@@ -97,7 +102,11 @@ export const BUILTIN_ADAPTER_FACTORIES: readonly AnyAdapterFactory[] = Object.fr
     description: "Supabase's REST API (needs @supabase/supabase-js and SUPABASE_SERVICE_ROLE_KEY)",
     create: async (url) => {
       // Loaded on demand: `@supabase/supabase-js` is an optional peer dependency.
-      const { SupabaseMetadataStore } = await import('./supabase/supabase-metadata-store.js');
+      const { SupabaseMetadataStore } = await loadOptionalPeer(
+        'supabase://',
+        ['@supabase/supabase-js'],
+        () => import('./supabase/supabase-metadata-store.js'),
+      );
       return new SupabaseMetadataStore({ url: (parseLocation(url) as { url: string }).url });
     },
   }),
@@ -122,7 +131,11 @@ export const BUILTIN_ADAPTER_FACTORIES: readonly AnyAdapterFactory[] = Object.fr
     description: 'ArangoDB (needs arangojs)',
     create: async (url) => {
       // Loaded on demand: `arangojs` is an optional peer dependency.
-      const { ArangoSemanticStore } = await import('./arangodb/arangodb-semantic-store.js');
+      const { ArangoSemanticStore } = await loadOptionalPeer(
+        'arangodb://',
+        ['arangojs'],
+        () => import('./arangodb/arangodb-semantic-store.js'),
+      );
       return new ArangoSemanticStore({ url });
     },
   }),
@@ -146,7 +159,11 @@ export const BUILTIN_ADAPTER_FACTORIES: readonly AnyAdapterFactory[] = Object.fr
     schemes: ['redis', 'rediss'],
     description: 'Redis (needs ioredis)',
     create: async (url) => {
-      const { RedisKeyValueStore } = await import('./redis/redis-key-value-store.js');
+      const { RedisKeyValueStore } = await loadOptionalPeer(
+        'redis://',
+        ['ioredis'],
+        () => import('./redis/redis-key-value-store.js'),
+      );
       return RedisKeyValueStore.connect({ url });
     },
   }),
@@ -155,7 +172,11 @@ export const BUILTIN_ADAPTER_FACTORIES: readonly AnyAdapterFactory[] = Object.fr
     schemes: ['redis', 'rediss'],
     description: 'Redis Streams (needs ioredis)',
     create: async (url) => {
-      const { RedisStreamsEventBus } = await import('./redis/redis-streams-event-bus.js');
+      const { RedisStreamsEventBus } = await loadOptionalPeer(
+        'redis://',
+        ['ioredis'],
+        () => import('./redis/redis-streams-event-bus.js'),
+      );
       return RedisStreamsEventBus.connect({ url });
     },
   }),
@@ -164,7 +185,11 @@ export const BUILTIN_ADAPTER_FACTORIES: readonly AnyAdapterFactory[] = Object.fr
     schemes: ['nats'],
     description: 'NATS JetStream (needs @nats-io/transport-node and @nats-io/jetstream)',
     create: async (url) => {
-      const { NatsJetStreamEventBus } = await import('./nats/nats-jetstream-event-bus.js');
+      const { NatsJetStreamEventBus } = await loadOptionalPeer(
+        'nats://',
+        ['@nats-io/transport-node', '@nats-io/jetstream'],
+        () => import('./nats/nats-jetstream-event-bus.js'),
+      );
       return NatsJetStreamEventBus.connect({ servers: url });
     },
   }),

@@ -38,6 +38,7 @@ export {
   type ScheduleTimer,
 } from './memory/index.js';
 export { migrateStores, type StoreMigration } from './migrate-stores.js';
+export { loadOptionalPeer } from './optional-peer.js';
 export * from './ports/index.js';
 export { type KeyValueNamespace, keyValueNamespace } from './ports/key-value-store.js';
 export { redactConnectionString } from './postgres/redact.js';

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ErrorCode, PlatformError } from '../errors/platform-error.js';
+import { loadOptionalPeer } from './optional-peer.js';
 import type { SqlDriver } from './sql/driver.js';
 import { SqliteDatabase } from './sqlite/sqlite-database.js';
 
@@ -60,17 +61,11 @@ export function parseLocation(url: string): Location {
 export async function openPGlite(directory: string | undefined): Promise<SqlDriver> {
   // The vector extension is always loaded: the semantic store may share this database.
   // Loaded on demand: PGlite and its pgvector build are optional peer dependencies.
-  const [{ vector }, { PGliteDriver }] = await Promise.all([
-    import('@electric-sql/pglite-pgvector'),
-    import('./pglite/pglite-driver.js'),
-  ]).catch((error: unknown) => {
-    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new PlatformError(
-      ErrorCode.ADAPTER_UNAVAILABLE,
-      'pglite:// stores need the optional peer dependencies @electric-sql/pglite and @electric-sql/pglite-pgvector: install them (e.g. pnpm add @electric-sql/pglite @electric-sql/pglite-pgvector)',
-      { details: { adapter: 'pglite' }, cause: error },
-    );
-  });
+  const [{ vector }, { PGliteDriver }] = await loadOptionalPeer(
+    'pglite://',
+    ['@electric-sql/pglite', '@electric-sql/pglite-pgvector'],
+    () => Promise.all([import('@electric-sql/pglite-pgvector'), import('./pglite/pglite-driver.js')]),
+  );
   return PGliteDriver.open({ ...(directory ? { dataDir: directory } : {}), extensions: { vector } });
 }
 
@@ -85,6 +80,10 @@ export async function openSqlite(path: string): Promise<SqliteDatabase> {
 
 export async function openPostgres(url: string): Promise<SqlDriver> {
   // Loaded on demand: `pg` is an optional peer dependency, needed only for postgres:// stores.
-  const { PostgresDriver } = await import('./postgres/postgres-driver.js');
+  const { PostgresDriver } = await loadOptionalPeer(
+    'postgres://',
+    ['pg'],
+    () => import('./postgres/postgres-driver.js'),
+  );
   return PostgresDriver.connect({ connectionString: url });
 }

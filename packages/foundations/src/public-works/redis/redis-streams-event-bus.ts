@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
+import { PlatformError } from '../../errors/platform-error.js';
 import type { ServiceHealth } from '../../kernel/service-definition.js';
 import { probeHealth } from '../health-probe.js';
 import {
@@ -12,15 +10,16 @@ import {
   type EventBus,
   type EventHandler,
   EventTypePatternSchema,
-  matchesEventType,
   type PlatformEvent,
   PlatformEventSchema,
   type RetryPolicy,
-  retryDelayMs,
   type SubscribeOptions,
   type Unsubscribe,
 } from '../ports/event-bus.js';
 import { assertTenantId, parseRecord } from '../ports/tenancy.js';
+import { encode, loadIoredis, messageOf } from './redis-streams-codec.js';
+import { type FailedEntry, RedisDeadLetterStream } from './redis-streams-dead-letters.js';
+import { RedisSubscription } from './redis-streams-subscription.js';
 
 /** Tuning shared by both ways of building a {@link RedisStreamsEventBus}. */
 export interface RedisStreamsEventBusTuning {
@@ -45,46 +44,6 @@ export interface RedisStreamsEventBusTuning {
 
 /** Options of {@link RedisStreamsEventBus}: a URL (the bus opens and closes its connections) or a client (the caller's). */
 export type RedisStreamsEventBusOptions = ({ url: string } | { client: Redis }) & RedisStreamsEventBusTuning;
-
-type Fields = string[];
-type StreamEntry = [id: string, fields: Fields];
-
-/** Loads `ioredis`, an optional peer dependency. */
-async function loadIoredis(): Promise<typeof Redis> {
-  try {
-    // A CommonJS package: the class is a named export or hangs off the default one.
-    const loaded = (await import('ioredis')) as unknown as { Redis?: typeof Redis; default: { Redis?: typeof Redis } };
-    return (loaded.Redis ?? loaded.default.Redis ?? loaded.default) as typeof Redis;
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new PlatformError(
-      ErrorCode.ADAPTER_UNAVAILABLE,
-      'the Redis Streams event bus needs the optional peer dependency ioredis: install it (e.g. pnpm add ioredis)',
-      { details: { adapter: 'redis-streams' }, cause: error },
-    );
-  }
-}
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-function encode(event: PlatformEvent): string {
-  return JSON.stringify({ ...event, occurredAt: event.occurredAt.toISOString() });
-}
-
-function decode(json: string): PlatformEvent | undefined {
-  try {
-    const raw = JSON.parse(json) as Record<string, unknown>;
-    const parsed = PlatformEventSchema.safeParse({ ...raw, occurredAt: new Date(String(raw.occurredAt)) });
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function field(fields: Fields, name: string): string | undefined {
-  for (let index = 0; index + 1 < fields.length; index += 2) if (fields[index] === name) return fields[index + 1];
-  return undefined;
-}
 
 /**
  * An {@link EventBus} on Redis Streams (Redis 6.2 or later), across processes.
@@ -121,7 +80,7 @@ export class RedisStreamsEventBus implements EventBus {
   readonly #retry: Required<RetryPolicy>;
   readonly #claimIdleMs: number;
   readonly #maxLength: number;
-  readonly #maxDeadLetters: number;
+  readonly #letterStream: RedisDeadLetterStream;
   readonly #blockMs: number;
   readonly #onHandlerError: (error: unknown, event: PlatformEvent, delivery: Delivery) => void;
   readonly #subscriptions = new Set<RedisSubscription>();
@@ -152,7 +111,11 @@ export class RedisStreamsEventBus implements EventBus {
     this.#retry = { ...DEFAULT_RETRY, ...tuning.retry };
     this.#claimIdleMs = tuning.claimIdleMs ?? 30_000;
     this.#maxLength = tuning.maxLength ?? 100_000;
-    this.#maxDeadLetters = tuning.maxDeadLetters ?? 10_000;
+    this.#letterStream = new RedisDeadLetterStream(
+      this.#opening,
+      `${this.#prefix}:dead-letters`,
+      tuning.maxDeadLetters ?? 10_000,
+    );
     this.#blockMs = tuning.blockMs ?? 1_000;
     this.#onHandlerError =
       tuning.onHandlerError ??
@@ -185,7 +148,7 @@ export class RedisStreamsEventBus implements EventBus {
 
   /** The dead-letter stream. */
   get deadLetterStream(): string {
-    return `${this.#prefix}:dead-letters`;
+    return this.#letterStream.key;
   }
 
   /** Validates the event and appends it to its tenant's stream; resolves once Redis has it. */
@@ -241,95 +204,26 @@ export class RedisStreamsEventBus implements EventBus {
   }
 
   /** @internal Moves a failed event to the dead-letter stream and acknowledges it, atomically. */
-  async deadLetter(
-    stream: string,
-    entryId: string,
-    group: string,
-    event: PlatformEvent,
-    subscription: DeadLetter['subscription'],
-    attempts: number,
-    error: unknown,
-  ): Promise<void> {
-    const letter = {
-      event: encode(event),
-      subscription: JSON.stringify(subscription),
-      group,
-      attempts: String(attempts),
-      error: messageOf(error).slice(0, 2000),
-      failedAt: new Date().toISOString(),
-    };
-    await (await this.#opening)
-      .multi([
-        [
-          'xadd',
-          this.deadLetterStream,
-          'MAXLEN',
-          '~',
-          String(this.#maxDeadLetters),
-          '*',
-          ...Object.entries(letter).flat(),
-        ],
-        ['xack', stream, group, entryId],
-      ])
-      .exec();
+  deadLetter(entry: FailedEntry): Promise<void> {
+    return this.#letterStream.add(entry);
   }
 
   /** See {@link EventBus.deadLetters}: read from the dead-letter stream, oldest first. */
-  async deadLetters(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
-    const limit = query.limit ?? 100;
-    const letters: DeadLetter[] = [];
-    let start = '-';
-    while (letters.length < limit) {
-      const page = (await (
-        await this.#opening
-      ).call('xrange', this.deadLetterStream, start, '+', 'COUNT', '500')) as StreamEntry[];
-      for (const [id, fields] of page) {
-        const letter = this.#letterOf(id, fields);
-        if (letter && (query.tenantId === undefined || letter.tenantId === query.tenantId)) letters.push(letter);
-        if (letters.length >= limit) break;
-      }
-      if (page.length < 500) break;
-      start = `(${page[page.length - 1]?.[0]}`;
-    }
-    return letters;
-  }
-
-  #letterOf(id: string, fields: Fields): DeadLetter | undefined {
-    const event = decode(field(fields, 'event') ?? '');
-    if (!event) return undefined;
-    return {
-      id,
-      tenantId: event.tenantId,
-      event,
-      subscription: JSON.parse(field(fields, 'subscription') ?? '{}') as DeadLetter['subscription'],
-      attempts: Number(field(fields, 'attempts')),
-      error: field(fields, 'error') ?? '',
-      failedAt: new Date(field(fields, 'failedAt') ?? 0),
-    };
-  }
-
-  async #takeLetter(letter: Pick<DeadLetter, 'id' | 'tenantId'>): Promise<{ letter: DeadLetter; group: string }> {
-    const [entry] = (await (
-      await this.#opening
-    ).call('xrange', this.deadLetterStream, letter.id, letter.id)) as StreamEntry[];
-    const found = entry ? this.#letterOf(entry[0], entry[1]) : undefined;
-    if (!entry || !found || found.tenantId !== letter.tenantId) {
-      throw new PlatformError('NOT_FOUND', 'no such dead letter', { details: { id: letter.id } });
-    }
-    return { letter: found, group: field(entry[1], 'group') ?? '' };
+  deadLetters(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
+    return this.#letterStream.list(query);
   }
 
   /** See {@link EventBus.replayDeadLetter}: appended again to the tenant's stream, for the failed group only. */
   async replayDeadLetter(letter: Pick<DeadLetter, 'id' | 'tenantId'>): Promise<void> {
-    const { letter: found, group } = await this.#takeLetter(letter);
+    const { letter: found, group } = await this.#letterStream.take(letter);
     await this.#append(found.event, group);
-    await (await this.#opening).call('xdel', this.deadLetterStream, letter.id);
+    await this.#letterStream.delete(letter.id);
   }
 
   /** See {@link EventBus.dropDeadLetter}. */
   async dropDeadLetter(letter: Pick<DeadLetter, 'id' | 'tenantId'>): Promise<void> {
-    await this.#takeLetter(letter);
-    await (await this.#opening).call('xdel', this.deadLetterStream, letter.id);
+    await this.#letterStream.take(letter);
+    await this.#letterStream.delete(letter.id);
   }
 
   /** Pings Redis. */
@@ -353,252 +247,5 @@ export class RedisStreamsEventBus implements EventBus {
 
   #assertOpen(): void {
     if (this.#closed) throw new PlatformError('ADAPTER_UNAVAILABLE', 'the event bus is shut down');
-  }
-}
-
-interface SubscriptionContext {
-  client: Promise<Redis>;
-  retry: Required<RetryPolicy>;
-  claimIdleMs: number;
-  blockMs: number;
-  onHandlerError: (error: unknown, event: PlatformEvent, delivery: Delivery) => void;
-}
-
-// One subscription: a consumer in a Redis consumer group, on one stream (a tenant) or on all.
-class RedisSubscription {
-  readonly #bus: RedisStreamsEventBus;
-  readonly #pattern: string;
-  readonly #handler: EventHandler;
-  readonly #options: SubscribeOptions;
-  readonly #context: SubscriptionContext;
-  readonly #group: string;
-  readonly #consumer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  readonly #streams = new Set<string>();
-  readonly #inFlight = new Set<string>();
-  #reader: Redis | undefined;
-  #client!: Redis;
-  #starting: Promise<void> | undefined;
-  readonly #acks = new Set<Promise<void>>();
-  #closed = false;
-  #loops: Promise<void>[] = [];
-  #queue: Promise<void> = Promise.resolve();
-  #lastTenantCheck = 0;
-
-  constructor(
-    bus: RedisStreamsEventBus,
-    pattern: string,
-    handler: EventHandler,
-    options: SubscribeOptions,
-    context: SubscriptionContext,
-  ) {
-    this.#bus = bus;
-    this.#pattern = pattern;
-    this.#handler = handler;
-    this.#options = options;
-    this.#context = context;
-    this.#group =
-      options.group === undefined ? `b:${randomUUID()}` : `g:${options.group}:${pattern}:${options.tenantId ?? '*'}`;
-  }
-
-  start(): Promise<void> {
-    this.#starting ??= this.#start();
-    return this.#starting;
-  }
-
-  async #start(): Promise<void> {
-    this.#client = await this.#context.client;
-    const streams =
-      this.#options.tenantId !== undefined
-        ? [this.#bus.streamOf(this.#options.tenantId)]
-        : ((await this.#client.smembers(this.#bus.tenantsKey)) as string[]).map((tenant) => this.#bus.streamOf(tenant));
-    for (const stream of streams) await this.#join(stream, '$');
-    this.#lastTenantCheck = Date.now();
-    if (this.#closed) return;
-    this.#reader = this.#client.duplicate();
-    this.#reader.on('error', () => {});
-    this.#loops = [this.#readLoop(), this.#reclaimLoop()];
-  }
-
-  async #join(stream: string, from: '$' | '0'): Promise<void> {
-    try {
-      await this.#client.call('xgroup', 'CREATE', stream, this.#group, from, 'MKSTREAM');
-    } catch (error) {
-      if (!messageOf(error).includes('BUSYGROUP')) throw error;
-    }
-    this.#streams.add(stream);
-  }
-
-  // Subscribers for all tenants join the streams of tenants that appeared since (from their start:
-  // all their entries were appended after this subscription looked at the set).
-  async #joinNewTenants(): Promise<void> {
-    if (this.#options.tenantId !== undefined || Date.now() - this.#lastTenantCheck < this.#context.blockMs) return;
-    this.#lastTenantCheck = Date.now();
-    const tenants = (await this.#client.smembers(this.#bus.tenantsKey)) as string[];
-    for (const tenant of tenants) {
-      const stream = this.#bus.streamOf(tenant);
-      if (!this.#streams.has(stream)) await this.#join(stream, '0');
-    }
-  }
-
-  async #readLoop(): Promise<void> {
-    while (!this.#closed) {
-      try {
-        await this.#joinNewTenants();
-        const streams = [...this.#streams];
-        if (streams.length === 0) {
-          await new Promise((resolve) => setTimeout(resolve, this.#context.blockMs));
-          continue;
-        }
-        const reply = (await this.#reader?.call(
-          'xreadgroup',
-          'GROUP',
-          this.#group,
-          this.#consumer,
-          'COUNT',
-          '100',
-          'BLOCK',
-          String(this.#context.blockMs),
-          'STREAMS',
-          ...streams,
-          ...streams.map(() => '>'),
-        )) as Array<[string, StreamEntry[]]> | null;
-        for (const [stream, entries] of reply ?? []) {
-          for (const [id, fields] of entries) await this.#run(stream, id, fields, 1);
-        }
-      } catch (error) {
-        if (this.#closed) return;
-        if (messageOf(error).includes('NOGROUP')) {
-          // The stream or the group was deleted under us: make them again.
-          for (const stream of [...this.#streams]) await this.#join(stream, '$').catch(() => {});
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
-  }
-
-  // Retries this member's failed events after their backoff, and claims events that another
-  // member took and left unacknowledged for longer than `claimIdleMs`.
-  async #reclaimLoop(): Promise<void> {
-    const { retry, claimIdleMs } = this.#context;
-    const client = this.#client;
-    const every = Math.max(10, Math.min(250, retry.initialDelayMs, claimIdleMs / 4));
-    const minIdle = Math.min(retry.initialDelayMs, claimIdleMs);
-    while (!this.#closed) {
-      await new Promise((resolve) => setTimeout(resolve, every));
-      for (const stream of [...this.#streams]) {
-        if (this.#closed) return;
-        try {
-          const pending = (await client.call(
-            'xpending',
-            stream,
-            this.#group,
-            'IDLE',
-            String(minIdle),
-            '-',
-            '+',
-            '100',
-          )) as Array<[string, string, number, number]>;
-          for (const [id, consumer, idle, deliveries] of pending) {
-            if (this.#closed) return;
-            const mine = consumer === this.#consumer;
-            if (mine ? this.#inFlight.has(id) || idle < retryDelayMs(retry, deliveries) : idle < claimIdleMs) continue;
-            const claimed = (await client.call(
-              'xclaim',
-              stream,
-              this.#group,
-              this.#consumer,
-              String(mine ? 0 : claimIdleMs),
-              id,
-            )) as Array<StreamEntry | null>;
-            const entry = claimed[0];
-            if (entry) await this.#run(stream, entry[0], entry[1], deliveries + 1);
-          }
-        } catch {
-          // A missing group is made again by the read loop; other failures are retried next round.
-        }
-      }
-    }
-  }
-
-  // Runs the handler on one entry, one at a time per subscription (stream order).
-  #run(stream: string, id: string, fields: Fields, attempt: number): Promise<void> {
-    const step = this.#queue.then(() => this.#handle(stream, id, fields, attempt));
-    this.#queue = step.catch(() => {});
-    return this.#queue;
-  }
-
-  async #handle(stream: string, id: string, fields: Fields, attempt: number): Promise<void> {
-    if (this.#closed) return;
-    const { retry, onHandlerError } = this.#context;
-    const event = decode(field(fields, 'e') ?? '');
-    const only = field(fields, 'to');
-    if (
-      !event ||
-      (only !== undefined && only !== this.#group) ||
-      !matchesEventType(this.#pattern, event.type) ||
-      (this.#options.tenantId !== undefined && event.tenantId !== this.#options.tenantId)
-    ) {
-      // Not for this subscription (another type, a replay for another group, or unreadable).
-      this.#ack(stream, id);
-      return;
-    }
-    const delivery: Delivery = {
-      attempt,
-      maxAttempts: retry.maxAttempts,
-      ...(this.#options.group !== undefined ? { group: this.#options.group } : {}),
-    };
-    this.#inFlight.add(id);
-    try {
-      await this.#handler(event, delivery);
-      this.#ack(stream, id);
-    } catch (error) {
-      onHandlerError(error, event, delivery);
-      if (attempt >= retry.maxAttempts) {
-        await this.#bus.deadLetter(
-          stream,
-          id,
-          this.#group,
-          event,
-          {
-            type: this.#pattern,
-            ...(this.#options.group !== undefined ? { group: this.#options.group } : {}),
-            ...(this.#options.tenantId !== undefined ? { tenantId: this.#options.tenantId } : {}),
-          },
-          attempt,
-          error,
-        );
-      }
-      // Otherwise the entry stays pending: the reclaim loop takes it again after its backoff.
-    } finally {
-      this.#inFlight.delete(id);
-    }
-  }
-
-  // Acknowledges without waiting for the reply (ioredis pipelines it with what follows); an ack
-  // that fails leaves the entry pending, to be delivered again: at least once.
-  #ack(stream: string, id: string): void {
-    const ack = this.#client.call('xack', stream, this.#group, id).then(
-      () => {},
-      () => {},
-    );
-    this.#acks.add(ack);
-    void ack.finally(() => this.#acks.delete(ack));
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#starting?.catch(() => {});
-    // Ends the blocking read at once; the handler in flight finishes first.
-    this.#reader?.disconnect();
-    await this.#queue;
-    await Promise.allSettled(this.#loops);
-    await Promise.allSettled([...this.#acks]);
-    if (this.#options.group === undefined) {
-      // A broadcast subscriber's group is its own: nobody else will read it.
-      for (const stream of this.#streams) {
-        await this.#client.call('xgroup', 'DESTROY', stream, this.#group).catch(() => {});
-      }
-    }
   }
 }
