@@ -45,7 +45,7 @@ const cliIndex = process.argv.indexOf('--cli');
 const cli =
   cliIndex >= 0
     ? (process.argv[cliIndex + 1] as string)
-    : join(import.meta.dirname, '..', 'packages', 'data-mash', 'dist', 'cli.js');
+    : join(import.meta.dirname, '..', 'packages', 'data-mash-cli', 'dist', 'cli.js');
 if (!existsSync(cli)) throw new Error(`${cli} is missing: run pnpm build first`);
 // The Node flags of the bin's `#!/usr/bin/env -S node <flags>` line: run as the installed
 // `data-mash` command runs (npm and pnpm shims pass them too).

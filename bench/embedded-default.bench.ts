@@ -20,7 +20,7 @@ import { numericArgument, printTable } from './harness.ts';
 
 const quick = process.argv.includes('--quick');
 const runs = numericArgument('--runs', quick ? 1 : 5);
-const BIN = fileURLToPath(new URL('../packages/data-mash/dist/cli.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../packages/data-mash-cli/dist/cli.js', import.meta.url));
 const PRELOAD = fileURLToPath(new URL('./data-mash/report-peak-rss.mjs', import.meta.url));
 
 interface Run {

@@ -129,6 +129,27 @@ describe('the distributed runner on pg-boss (local Postgres)', () => {
     });
   }, 120_000);
 
+  it('checks a job taken off the queue before acting on it: a malformed one fails for good', async () => {
+    const submitter = await machine({ work: true, name: 'checking-worker' });
+    const { PgBoss } = await import('pg-boss');
+    const boss = new PgBoss({ connectionString: database.url });
+    await boss.start();
+    try {
+      const jobId = await boss.send(submitter.runner.queue, {
+        fileId: 'file-1',
+        userContext: { userId: 'x', tenantId: 'acme', roles: [], permissions: ['*'] },
+        traceId: 'not-a-trace-id',
+      });
+      expect(await submitter.runner.waitFor(jobId as string, { timeoutMs: 30_000 })).toMatchObject({
+        state: 'completed',
+        retryCount: 0,
+        output: { success: false, error: { code: 'VALIDATION_FAILED' } },
+      });
+    } finally {
+      await boss.stop({ graceful: false });
+    }
+  }, 60_000);
+
   it('refuses an unverified submitter and one without files:write, before storing or queueing anything', async () => {
     const submitter = await machine({ work: false, name: 'guarded-submitter' });
     const verified = testUser('intruders');

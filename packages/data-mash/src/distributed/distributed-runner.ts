@@ -4,6 +4,7 @@ import {
   PlatformError,
   type SerializedPlatformError,
   type ServiceHealth,
+  serializeError,
 } from '@platform/foundations';
 import { currentTraceId, generateTraceId } from '@platform/observability';
 import {
@@ -12,8 +13,10 @@ import {
   RealmServiceBase,
   type RealmServiceDeps,
   trustUserContext,
+  type VerifiedUserContext,
 } from '@platform/smart-city';
 import type { PgBoss } from 'pg-boss';
+import { z } from 'zod';
 import { TRANSIENT_ERROR_CODES } from '../journeys/journey-orchestrator.js';
 import { DATA_MASH_REALM } from '../phases/phase-service.js';
 import {
@@ -48,6 +51,16 @@ export interface FlowJobData {
   userContext: { userId: string; tenantId: string; roles: string[]; permissions: string[]; sessionId?: string };
   traceId: string;
 }
+
+// What a worker accepts off the queue: the job crossed a process boundary, so it is checked
+// before anything acts on it (the user context is parsed again when vouched for).
+const FlowJobDataSchema = z
+  .object({
+    fileId: z.string().min(1).max(200),
+    userContext: z.object({}).passthrough(),
+    traceId: z.string().regex(/^[0-9a-f]{32}$/),
+  })
+  .strict();
 
 /** A flow job's output: the flow's result, without its handoffs (they stay with the journey). */
 export type FlowJobOutput =
@@ -248,12 +261,25 @@ export class DataMashDistributedRunner extends RealmServiceBase<
   }
 
   async #run(job: { id: string; data: FlowJobData; retryCount: number }): Promise<FlowJobOutput> {
-    const result: DataMashFlowResult = await this.deps.flow.executeDataMashFlow({
-      fileId: job.data.fileId,
+    let data: FlowJobData;
+    let userContext: VerifiedUserContext;
+    try {
+      data = FlowJobDataSchema.parse(job.data) as FlowJobData;
       // The submitter was verified when it submitted; the queue is the platform's own, so the
       // worker (internal track) acts for that caller again, saying so in the audit trail.
-      userContext: trustUserContext(job.data.userContext, { verifiedBy: 'data-mash.flow-queue' }),
-      traceId: job.data.traceId,
+      userContext = trustUserContext(data.userContext, { verifiedBy: 'data-mash.flow-queue' });
+    } catch (error) {
+      // A malformed job fails for good: another attempt would read the same bytes.
+      const failure = new PlatformError('VALIDATION_FAILED', `flow job '${job.id}' is malformed`, {
+        details: { jobId: job.id, reason: error instanceof Error ? error.message.slice(0, 500) : String(error) },
+      });
+      this.logOperation('data_mash.flow_job', false, { jobId: job.id, code: failure.code });
+      return { success: false, traceId: currentTraceId() ?? generateTraceId(), error: serializeError(failure) };
+    }
+    const result: DataMashFlowResult = await this.deps.flow.executeDataMashFlow({
+      fileId: data.fileId,
+      userContext,
+      traceId: data.traceId,
     });
     if (result.success) {
       this.logOperation('data_mash.flow_job', true, {

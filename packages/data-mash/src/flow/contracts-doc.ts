@@ -21,6 +21,13 @@ export function renderHandoffContracts(contracts: readonly HandoffContract[], ti
     lines.push('| field | type | required | description |', '| --- | --- | --- | --- |');
     for (const row of fieldRows(schema, ''))
       lines.push(`| \`${row.path}\` | ${row.type} | ${row.required ? 'yes' : 'no'} | ${row.description} |`);
+    for (const earlier of contract.reads ?? []) {
+      const fields = Object.keys((earlier.jsonSchema() as JsonSchemaNode).properties ?? {});
+      lines.push(
+        '',
+        `Consumers also accept \`${earlier.id}\` (fields ${fields.map((field) => `\`${field}\``).join(', ')}), which journeys stored before version ${contract.version} hold, upgraded to this version on receipt.`,
+      );
+    }
     lines.push(
       '',
       '<details><summary>JSON Schema</summary>',

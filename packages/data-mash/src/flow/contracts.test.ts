@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DATA_MASH_CONTRACTS, FileParsed, FileUploaded } from './contracts.js';
+import { DATA_MASH_CONTRACTS, FileParsed, FileUploaded, SemanticProcessed, SemanticProcessedV1 } from './contracts.js';
 import { renderHandoffContracts } from './contracts-doc.js';
 import { defineHandoffContract } from './handoff-contract.js';
 
@@ -62,6 +62,24 @@ describe('handoff contracts', () => {
       traceId,
     };
     expect(() => FileParsed.check(parsed, 'producer')).toThrow(/parseResult\.tables\.0\.rowsKey/);
+  });
+
+  it('read an earlier version a stored journey holds, upgraded, on the consumer side only', () => {
+    const v1 = { contentId: 'file-1', storageStatus: 'stored', traceId };
+    expect(SemanticProcessedV1.check(v1, 'consumer')).toEqual(v1);
+    expect(SemanticProcessed.id).toBe('semantic_processed@2');
+    expect(SemanticProcessed.reads).toEqual([SemanticProcessedV1]);
+    expect(SemanticProcessed.check(v1, 'consumer')).toEqual({
+      ...v1,
+      fileId: 'file-1',
+      parseKey: 'parsed/file-1/parse.json',
+    });
+    expect(() => SemanticProcessed.check(v1, 'producer')).toThrow(/semantic_processed@2.*producer: fileId/);
+    expect(() =>
+      defineHandoffContract('semantic_processed', 1, z.object({}), {
+        upgrades: [{ from: SemanticProcessedV1, upgrade: () => ({}) }],
+      }),
+    ).toThrow(/earlier versions/);
   });
 
   it('check their own declaration', () => {

@@ -68,8 +68,11 @@ export const FileParsed = defineHandoffContract(
     .strict(),
 );
 
-/** Phase 3 -> 4: the semantic layer stored content, embeddings and graph. */
-export const SemanticProcessed = defineHandoffContract(
+/**
+ * Phase 3 -> 4, version 1 (journeys stored before version 2 hold it): the content's id only, the
+ * Insights Pillar finding the parse result through the content record. Read as version 2.
+ */
+export const SemanticProcessedV1 = defineHandoffContract(
   'semantic_processed',
   1,
   z
@@ -80,6 +83,31 @@ export const SemanticProcessed = defineHandoffContract(
     })
     .strict(),
 );
+
+const SemanticProcessedSchema = z
+  .object({
+    contentId: Id.describe('the content record in the semantic layer'),
+    fileId: Id.describe('the file the content was parsed from'),
+    parseKey: BlobKey.describe('BlobStore key of the parse result (tables, text) the Insights Pillar profiles'),
+    storageStatus: z.enum(['stored', 'unchanged']),
+    traceId: TraceId,
+  })
+  .strict();
+
+/** Phase 3 -> 4: the semantic layer stored content, embeddings and graph; what the Insights Pillar reads. */
+export const SemanticProcessed = defineHandoffContract('semantic_processed', 2, SemanticProcessedSchema, {
+  upgrades: [
+    {
+      from: SemanticProcessedV1,
+      // Version 1 was only ever produced by the Content Pillar, whose content id is the file id and
+      // whose parse result is at `parsed/<fileId>/parse.json` (`parsedKeys`).
+      upgrade: (value) => {
+        const { contentId, storageStatus, traceId } = value as z.output<typeof SemanticProcessedV1.schema>;
+        return { contentId, fileId: contentId, parseKey: `parsed/${contentId}/parse.json`, storageStatus, traceId };
+      },
+    },
+  ],
+});
 
 /** Phase 4 out: the Insights Pillar profiled the content. */
 export const InsightsGenerated = defineHandoffContract(

@@ -1,3 +1,15 @@
-export { DATA_MASH_CONTRACTS, FileParsed, FileUploaded, InsightsGenerated, SemanticProcessed } from './contracts.js';
+export {
+  DATA_MASH_CONTRACTS,
+  FileParsed,
+  FileUploaded,
+  InsightsGenerated,
+  SemanticProcessed,
+  SemanticProcessedV1,
+} from './contracts.js';
 export { renderHandoffContracts } from './contracts-doc.js';
-export { defineHandoffContract, type HandoffContract, type HandoffSide } from './handoff-contract.js';
+export {
+  defineHandoffContract,
+  type HandoffContract,
+  type HandoffSide,
+  type HandoffUpgrade,
+} from './handoff-contract.js';

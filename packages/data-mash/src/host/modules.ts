@@ -63,6 +63,7 @@ export function dataMashModule(options: DataMashModuleOptions = {}): PlatformMod
     dataMashJourneyOrchestrator({
       ...(options.templates ? { templates: options.templates } : {}),
       ...(options.contracts ? { contracts: options.contracts } : {}),
+      ...(options.steps ? { steps: options.steps } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
     }),
     dataMashSolutionOrchestrator(),
@@ -93,6 +94,14 @@ export interface DataMashModulesOptions extends DataMashModuleOptions {
  * const platform = createPlatform({
  *   modules: dataMashModules({ roles: [securityGuard({ jwksUrl, issuer, audience }), trafficCop()] }),
  * });
+ * ```
+ *
+ * A host's own milestone (an enrichment between two of the flow's, say) is a step given in
+ * `steps`, named by a template given in `templates`:
+ *
+ * ```ts
+ * const checkFile = defineFlowStep({ id: 'acme.check_file', input: FileUploaded, output: FileUploaded, run: async (file) => file });
+ * dataMashModules({ steps: [checkFile], templates: [loadJourneyTemplate('checked_flow.yaml')] });
  * ```
  */
 export function dataMashModules(options: DataMashModulesOptions = {}): PlatformModule[] {

@@ -27,3 +27,4 @@ export {
   type TableProfilerState,
 } from './table-profiler.js';
 export type { FieldDecoder } from './values.js';
+export { formatDuration, formatFigure, formatShare } from './wording.js';

@@ -1,4 +1,12 @@
 export {
+  type AnyFlowStep,
+  defineFlowStep,
+  type FlowStep,
+  type FlowStepContext,
+  type FlowStepMethod,
+  type FlowStepRun,
+} from './flow-step.js';
+export {
   JourneyOrchestrator,
   type JourneyOrchestratorOptions,
   type JourneyOutcome,
@@ -14,6 +22,7 @@ export {
   type JourneyTemplate,
   JourneyTemplateSchema,
   loadJourneyTemplate,
+  milestoneStep,
   parseJourneyTemplate,
   shippedTemplatesDirectory,
 } from './template.js';

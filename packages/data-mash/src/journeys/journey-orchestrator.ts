@@ -12,7 +12,7 @@ import {
   TRANSIENT_ERROR_CODES,
 } from './journey-types.js';
 import { failed, references, wasStarted, withMilestoneTimeout } from './milestone-helpers.js';
-import type { JourneyMilestoneTemplate, JourneyTemplate } from './template.js';
+import { type JourneyMilestoneTemplate, type JourneyTemplate, milestoneStep } from './template.js';
 
 export {
   type JourneyOrchestratorOptions,
@@ -76,7 +76,8 @@ export class JourneyOrchestrator {
   }
 
   /**
-   * Checks that every milestone's service is registered and offers the milestone's API.
+   * Checks that every milestone naming a service (the template's `service` key) finds it
+   * registered, offering the milestone's `api` when it names one.
    * @throws {PlatformError} `SERVICE_WIRING_INVALID` naming each missing service or API.
    */
   assertServices(curator: {
@@ -84,10 +85,11 @@ export class JourneyOrchestrator {
   }): void {
     const problems: string[] = [];
     for (const milestone of this.template.milestones) {
+      if (!milestone.service) continue;
       const [service] = curator.find({ name: milestone.service });
       if (!service)
         problems.push(`milestone '${milestone.id}' needs service '${milestone.service}', which is not registered`);
-      else if (!(service.capabilities ?? []).some((capability) => capability.name === milestone.api)) {
+      else if (milestone.api && !(service.capabilities ?? []).some((capability) => capability.name === milestone.api)) {
         problems.push(
           `milestone '${milestone.id}' calls '${milestone.api}', which '${milestone.service}' does not offer`,
         );
@@ -231,7 +233,10 @@ export class JourneyOrchestrator {
         // a journey hangs under the milestone it belongs to.
         ({ output: input, handoff } = await withSpan(
           `journey.milestone.${milestone.id}`,
-          { 'milestone.service': milestone.service },
+          {
+            'milestone.step': milestoneStep(milestone),
+            ...(milestone.service ? { 'milestone.service': milestone.service } : {}),
+          },
           async () => {
             const done = await this.#runMilestone(index, input, started, state);
             if ('output' in done) return done;

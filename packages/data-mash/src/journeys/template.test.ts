@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { dataMashFlowTemplate, parseJourneyTemplate } from './template.js';
+import { dataMashFlowTemplate, milestoneStep, parseJourneyTemplate } from './template.js';
 
 describe('journey templates', () => {
   it('ship data_mash_flow with the four milestones, each handing on to the next', () => {
     const template = dataMashFlowTemplate();
     expect(template.name).toBe('data_mash_flow');
-    expect(template.milestones.map((milestone) => [milestone.id, milestone.output])).toEqual([
-      ['file_uploaded', 'file_uploaded@1'],
-      ['file_parsed', 'file_parsed@1'],
-      ['semantic_processed', 'semantic_processed@1'],
-      ['insights_generated', 'insights_generated@1'],
+    expect(template.milestones.map((milestone) => [milestone.id, milestoneStep(milestone), milestone.output])).toEqual([
+      ['file_uploaded', 'content.upload_file', 'file_uploaded@1'],
+      ['file_parsed', 'content.parse_file', 'file_parsed@1'],
+      ['semantic_processed', 'semantic.store_content', 'semantic_processed@2'],
+      ['insights_generated', 'insights.generate', 'insights_generated@1'],
     ]);
   });
 
@@ -30,6 +30,14 @@ milestones:
     timeoutSeconds: 3600
 `);
     expect(template.milestones.map((milestone) => milestone.service)).toEqual(['billing.inbox', 'billing.approvals']);
+    // The earlier key `api` names the milestone's step.
+    expect(template.milestones.map(milestoneStep)).toEqual(['billing.receive_invoice', 'billing.approve']);
+  });
+
+  it('refuse a milestone that names no step', () => {
+    expect(() =>
+      parseJourneyTemplate('name: x\nversion: 1\nmilestones:\n  - { id: a, output: a_done@1 }\n', 'stepless.yaml'),
+    ).toThrow(/milestones\.0\.step: milestone 'a' names no step/);
   });
 
   it('name the line of a YAML syntax error', () => {

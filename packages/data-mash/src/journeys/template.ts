@@ -6,20 +6,30 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 
 const Name = z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a snake_case name');
+const StepName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$/, 'expected a step name such as content.parse_file');
 const ContractRef = z.string().regex(/^[a-z][a-z0-9_]*@[1-9][0-9]*$/, "expected 'contract_name@version'");
 
 const MilestoneSchema = z
   .object({
     id: Name,
     title: z.string().min(1).max(200).optional(),
-    /** The Curator service that performs the milestone (a kernel service id, e.g. `smart-city.content-steward`). */
+    /**
+     * The flow step that performs the milestone (a step id, e.g. `content.parse_file`: see
+     * `defineFlowStep`). Default: the milestone's `api`.
+     */
+    step: StepName.optional(),
+    /**
+     * The service performing the milestone (a kernel service id, e.g. `data-mash.content-pillar`).
+     * Optional: the step knows its service; when given, it must be the step's.
+     */
     service: z
       .string()
-      .regex(/^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)*$/, 'expected a service id such as smart-city.content-steward'),
-    /** The API (capability) of that service the milestone calls, e.g. `content.upload_file`. */
-    api: z
-      .string()
-      .regex(/^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$/, 'expected a capability name such as content.upload_file'),
+      .regex(/^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)*$/, 'expected a service id such as smart-city.content-steward')
+      .optional(),
+    /** The step's name under its earlier key (kept for existing templates): `step` when that is absent. */
+    api: StepName.optional(),
     /** The contract of what the milestone receives; absent for the first. */
     input: ContractRef.optional(),
     /** The contract of what the milestone hands on. */
@@ -49,6 +59,13 @@ export const JourneyTemplateSchema = z
         });
       }
       seen.add(milestone.id);
+      if (!milestone.step && !milestone.api) {
+        context.addIssue({
+          code: 'custom',
+          path: ['milestones', index, 'step'],
+          message: `milestone '${milestone.id}' names no step`,
+        });
+      }
       const previous = template.milestones[index - 1];
       if (index > 0 && milestone.input !== previous?.output) {
         context.addIssue({
@@ -64,6 +81,11 @@ export const JourneyTemplateSchema = z
 export type JourneyTemplate = z.output<typeof JourneyTemplateSchema>;
 /** One milestone of a {@link JourneyTemplate}. */
 export type JourneyMilestoneTemplate = JourneyTemplate['milestones'][number];
+
+/** The id of the flow step a milestone names: its `step`, else its `api`. */
+export function milestoneStep(milestone: JourneyMilestoneTemplate): string {
+  return (milestone.step ?? milestone.api) as string;
+}
 
 /**
  * Reads a journey template from YAML text and validates it: YAML syntax errors name the line and

@@ -6,7 +6,13 @@ import {
   type MetadataStore,
   MetadataStoreRef,
 } from '@platform/foundations';
-import { DataStewardRef, type PiiType, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import {
+  DataStewardRef,
+  type PiiType,
+  RealmServiceBase,
+  type RealmServiceDeps,
+  type VerifiedUserContext,
+} from '@platform/smart-city';
 import type { z } from 'zod';
 import { type ParseContentOptions, parseContent } from '../content/parse-content.js';
 import { HashingEmbedder } from '../embedding/hashing-embedder.js';
@@ -14,6 +20,7 @@ import { FileParsed, FileUploaded } from '../flow/contracts.js';
 import type { TableProfilerOptions } from '../insights/table-profiler.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
 import { type Embedder, processSemantics } from '../semantics/semantic-result.js';
+import type { FileUploadedOutput } from './file-intake.js';
 import { checkFlowPolicy, classifyParsed, enforceFlowPolicies, governs } from './governance.js';
 import {
   lineageFieldName,
@@ -78,10 +85,15 @@ export class ContentPillar extends RealmServiceBase<
     if (governance?.pii && typeof governance.pii !== 'function') flowPiiRedactor(governance.pii, 'platform');
   }
 
-  /** `content.parse_file` */
-  async parseFile(input: unknown, userContext: unknown, context?: MilestoneContext): Promise<FileParsedOutput> {
-    const user = this.requireUserContext(userContext);
-    const uploaded = FileUploaded.check(input, 'consumer');
+  /**
+   * `content.parse_file`: the uploaded file (checked against `file_uploaded@1` by the journey) as
+   * the verified caller.
+   */
+  async parseFile(
+    uploaded: FileUploadedOutput,
+    user: VerifiedUserContext,
+    context?: MilestoneContext,
+  ): Promise<FileParsedOutput> {
     const namespace = lineageNamespace(user.tenantId);
     return withPhaseLineage(
       this.getSmartCityApi(DataStewardRef),
@@ -99,7 +111,7 @@ export class ContentPillar extends RealmServiceBase<
 
   async #parseFile(
     user: { tenantId: string; roles: readonly string[] },
-    uploaded: z.output<typeof FileUploaded.schema>,
+    uploaded: FileUploadedOutput,
     lineage: PhaseLineageRun,
     context: MilestoneContext | undefined,
   ): Promise<FileParsedOutput> {

@@ -74,8 +74,11 @@ describe.each(backends)('the data mash flow on %s', (_name, open) => {
     expect(file_parsed.semanticResult.columns.find((column) => column.column === 'customer_email')).toMatchObject({
       semanticType: 'email',
     });
+    // What the Insights Pillar reads is in the handoff: the file and its parse result's key.
     expect(semantic_processed).toEqual({
       contentId: file_parsed.semanticResult.contentId,
+      fileId: file_uploaded.fileId,
+      parseKey: `parsed/${file_uploaded.fileId}/parse.json`,
       storageStatus: 'stored',
       traceId: TRACE_ID,
     });

@@ -12,7 +12,7 @@ import {
   type IncomingFile,
   RealmServiceBase,
   type RealmServiceDeps,
-  type UserContext,
+  type VerifiedUserContext,
 } from '@platform/smart-city';
 import { z } from 'zod';
 import { FileUploaded } from '../flow/contracts.js';
@@ -43,8 +43,11 @@ export class FileIntake extends RealmServiceBase<RealmServiceDeps & { metadata: 
   readonly realm = DATA_MASH_REALM;
 
   /** `content.upload_file`: runs as the caller (client track), into the caller's tenant. */
-  async uploadFile(input: FileIntakeInput, userContext: unknown, context?: MilestoneContext) {
-    const user = this.requireUserContext(userContext);
+  async uploadFile(
+    input: FileIntakeInput,
+    user: VerifiedUserContext,
+    context?: MilestoneContext,
+  ): Promise<FileUploadedOutput> {
     // Lineage: the stored file is the run's output (a quarantined file fails the run).
     const namespace = lineageNamespace(user.tenantId);
     return withPhaseLineage(
@@ -59,7 +62,7 @@ export class FileIntake extends RealmServiceBase<RealmServiceDeps & { metadata: 
     );
   }
 
-  async #upload(input: FileIntakeInput, user: UserContext) {
+  async #upload(input: FileIntakeInput, user: VerifiedUserContext) {
     const traceId = currentTraceId() ?? generateTraceId();
     if ('fileId' in input) {
       const record = await this.deps.metadata.getFile(user.tenantId, input.fileId);

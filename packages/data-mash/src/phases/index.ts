@@ -16,6 +16,13 @@ export {
   fileIntake,
 } from './file-intake.js';
 export {
+  DATA_MASH_FLOW_STEPS,
+  GenerateInsightsStep,
+  ParseFileStep,
+  StoreContentStep,
+  UploadFileStep,
+} from './flow-steps.js';
+export {
   classifyParsed,
   enforceFlowPolicies,
   type FlowGovernanceOptions,

@@ -5,11 +5,15 @@ import {
   defineServiceRef,
   type MetadataStore,
   MetadataStoreRef,
-  PlatformError,
   type SemanticStore,
   SemanticStoreRef,
 } from '@platform/foundations';
-import { DataStewardRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import {
+  DataStewardRef,
+  RealmServiceBase,
+  type RealmServiceDeps,
+  type VerifiedUserContext,
+} from '@platform/smart-city';
 import type { z } from 'zod';
 import { computeInsights } from '../content/content-insights.js';
 import type { ParseResult } from '../content/parse-content.js';
@@ -27,6 +31,7 @@ import {
 } from './lineage.js';
 import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
 import { flowPiiRedactor, protectTableInsights } from './pii-protection.js';
+import type { SemanticProcessedOutput } from './semantic-layer.js';
 import { getJson, putJson } from './stored-json.js';
 
 /** The output of the insights phase (`insights_generated@1`). */
@@ -39,7 +44,7 @@ export interface InsightsPillarOptions extends PhaseServiceOptions {
 }
 
 /**
- * The insights phase: finds the content's parse result through its content record, profiles its
+ * The insights phase: reads the parse result the `semantic_processed` handoff names, profiles its
  * tables and text ({@link computeInsights}), keeps the result as JSON next to the parsed copies,
  * stores the correlations as the content's correlation map, and links the insights to the content
  * in the lineage.
@@ -54,12 +59,18 @@ export class InsightsPillar extends RealmServiceBase<
 > {
   readonly realm = DATA_MASH_REALM;
 
-  /** `insights.generate` */
-  async generate(input: unknown, userContext: unknown, context?: MilestoneContext): Promise<InsightsGeneratedOutput> {
-    const { tenantId } = this.requireUserContext(userContext);
+  /**
+   * `insights.generate`: the stored content (checked against `semantic_processed@2` by the
+   * journey, which names the parse result to profile) as the verified caller.
+   */
+  async generate(
+    processed: SemanticProcessedOutput,
+    user: VerifiedUserContext,
+    context?: MilestoneContext,
+  ): Promise<InsightsGeneratedOutput> {
+    const { tenantId } = user;
     // Checked before anything is read: a treatment that is not one is CONFIG_INVALID.
     flowPiiRedactor(this.deps.options.governance?.pii, tenantId);
-    const processed = SemanticProcessed.check(input, 'consumer');
     return withPhaseLineage(
       this.getSmartCityApi(DataStewardRef),
       this.deps.metadata,
@@ -75,19 +86,12 @@ export class InsightsPillar extends RealmServiceBase<
 
   async #generate(
     tenantId: string,
-    processed: z.output<typeof SemanticProcessed.schema>,
+    processed: SemanticProcessedOutput,
     lineage: PhaseLineageRun,
   ): Promise<InsightsGeneratedOutput> {
-    const content = await this.deps.semantic.getContent(tenantId, processed.contentId);
-    const parseKey = content.metadata.parseKey;
-    if (typeof parseKey !== 'string' || !content.fileId) {
-      throw new PlatformError(
-        'CONTRACT_VIOLATION',
-        `content '${content.contentId}' has no parse result to profile (metadata.parseKey)`,
-        { details: { contentId: content.contentId } },
-      );
-    }
-    const parse = await getJson<ParseResult>(this.deps.blobs, tenantId, parseKey);
+    // The handoff names the content, its file and the parse result to profile.
+    const content = { contentId: processed.contentId, fileId: processed.fileId };
+    const parse = await getJson<ParseResult>(this.deps.blobs, tenantId, processed.parseKey);
     const profiled = { 'content.id': content.contentId, 'file.id': content.fileId, 'content.format': parse.format };
     const insights = await this.withSpan('insights_pillar.profile', profiled, async (span) => {
       // Personal data stays out of the insights: the tables' columns of it as the Content Pillar

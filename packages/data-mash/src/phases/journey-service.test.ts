@@ -11,12 +11,14 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineHandoffContract } from '../flow/handoff-contract.js';
 import { dataMashModule } from '../host/modules.js';
+import { defineFlowStep } from '../journeys/flow-step.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
 import { parseJourneyTemplate } from '../journeys/template.js';
 import { ada, bob } from './flow.test-helpers.js';
 import { DataMashJourneyOrchestratorRef } from './journey-service.js';
 
-// A team's own journey: its own milestones, contracts and services, on the same orchestrator.
+// A team's own journey: its own milestones, contracts, steps and services, on the same
+// orchestrator. The template keeps the earlier keys: `api` names the step, `service` its service.
 const Greeting = defineHandoffContract('greeting_written', 1, z.object({ text: z.string() }).strict());
 const Shouted = defineHandoffContract('greeting_shouted', 1, z.object({ text: z.string(), by: z.string() }).strict());
 const template = parseJourneyTemplate(`
@@ -39,6 +41,10 @@ class Greeter {
   }
 }
 const GreeterRef = defineServiceRef<Greeter>({ id: 'demo.greeter', tier: 'realm' });
+const steps = [
+  defineFlowStep({ id: 'greetings.write', service: GreeterRef, method: 'write', output: Greeting }),
+  defineFlowStep({ id: 'greetings.shout', service: GreeterRef, method: 'loud', input: Greeting, output: Shouted }),
+];
 
 async function start(withGreeter: boolean) {
   const greeter = new Greeter();
@@ -52,7 +58,7 @@ async function start(withGreeter: boolean) {
     },
     modules: [
       smartCityModule({ roles: [contentSteward(), dataSteward()] }),
-      dataMashModule({ templates: [template], contracts: [Greeting, Shouted] }),
+      dataMashModule({ templates: [template], steps }),
     ],
     services: withGreeter
       ? [
@@ -64,8 +70,6 @@ async function start(withGreeter: boolean) {
                 { name: 'greetings.write', description: 'Write', input: z.unknown(), output: Greeting.schema },
                 { name: 'greetings.shout', description: 'Shout', input: Greeting.schema, output: Shouted.schema },
               ],
-              // The SOA API names the method when it is not the capability's last segment.
-              apis: [{ method: 'POST', path: '/shout', capability: 'greetings.shout', handler: 'loud' }],
             },
           }),
         ]
@@ -76,7 +80,7 @@ async function start(withGreeter: boolean) {
 }
 
 describe('DataMashJourneyOrchestrator with a custom template', () => {
-  it('runs its milestones on the services Curator names, as the caller, and lists journeys by tenant', async () => {
+  it('runs its milestones through the steps they name, as the caller, and lists journeys by tenant', async () => {
     const { journeys, greeter, stop } = await start(true);
     try {
       expect(journeys.templates().map((entry) => entry.name)).toEqual(['data_mash_flow', 'greet']);

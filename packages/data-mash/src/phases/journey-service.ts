@@ -8,8 +8,6 @@ import {
   MetadataStoreRef,
   type Page,
   PlatformError,
-  type ServiceRef,
-  type ServiceRegistration,
 } from '@platform/foundations';
 import {
   JourneyProgressEvent,
@@ -17,9 +15,11 @@ import {
   PostOfficeRef,
   RealmServiceBase,
   type RealmServiceDeps,
+  type VerifiedUserContext,
 } from '@platform/smart-city';
 import { DATA_MASH_CONTRACTS } from '../flow/contracts.js';
 import type { HandoffContract } from '../flow/handoff-contract.js';
+import type { AnyFlowStep, FlowStepContext } from '../journeys/flow-step.js';
 import {
   JourneyOrchestrator,
   type JourneyOutcome,
@@ -28,15 +28,22 @@ import {
   type MilestoneRetryOptions,
   type MilestoneStep,
 } from '../journeys/journey-orchestrator.js';
-import { dataMashFlowTemplate, type JourneyTemplate } from '../journeys/template.js';
+import { dataMashFlowTemplate, type JourneyTemplate, milestoneStep } from '../journeys/template.js';
+import { DATA_MASH_FLOW_STEPS } from './flow-steps.js';
 import { DATA_MASH_REALM } from './phase-service.js';
 
 /** Options of the journey orchestrator service. */
 export interface DataMashJourneyOrchestratorOptions {
   /** Templates besides the shipped `data_mash_flow` (same name: replaces it). */
   templates?: readonly JourneyTemplate[];
-  /** Contracts the extra templates name, besides the four of the data mash flow. */
+  /** Contracts the extra templates name, besides the four of the data mash flow and those of the steps. */
   contracts?: readonly HandoffContract[];
+  /**
+   * Flow steps the templates' milestones name, besides the four of the data mash flow
+   * ({@link DATA_MASH_FLOW_STEPS}); a step with the id of another replaces it. Their contracts
+   * are known without listing them in `contracts`.
+   */
+  steps?: readonly AnyFlowStep[];
   /** Retries of a milestone that failed for a transient reason (default: 3 attempts from 250 ms). */
   retry?: MilestoneRetryOptions;
 }
@@ -61,20 +68,12 @@ export interface JourneyRequest {
   onProgress?: (progress: JourneyProgressUpdate) => void;
 }
 
-// The method a milestone calls on its service: the SOA API's handler when one is declared for the
-// capability, else the capability name's last segment in camelCase (the API Gateway's rule).
-function handlerName(service: ServiceRegistration, capability: string): string {
-  const api = service.apis?.find((entry) => entry.capability === capability);
-  if (api?.handler) return api.handler;
-  const last = capability.split('.').at(-1) ?? capability;
-  return last.replace(/_([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
-}
-
 /**
  * The data mash journey orchestrator: journeys from templates, each milestone performed by the
- * Curator service and API the template names (called as `method(input, userContext, context)`),
- * checked to exist when a journey starts; journeys persisted in the MetadataStore on every
- * transition, listed and read by tenant.
+ * flow step it names ({@link defineFlowStep}: a service's method or a function, called as
+ * `run(input, user, context)` with the caller verified once, when the journey is asked for); the
+ * services of the steps checked to be registered when a journey starts; journeys persisted in the
+ * MetadataStore on every transition, listed and read by tenant.
  */
 export class DataMashJourneyOrchestrator extends RealmServiceBase<
   RealmServiceDeps & { metadata: MetadataStore; registry: Curator; options: DataMashJourneyOrchestratorOptions }
@@ -82,6 +81,7 @@ export class DataMashJourneyOrchestrator extends RealmServiceBase<
   readonly realm = DATA_MASH_REALM;
   readonly #templates = new Map<string, JourneyTemplate>();
   readonly #contracts: HandoffContract[];
+  readonly #steps = new Map<string, AnyFlowStep>();
   readonly #orchestrators = new Map<string, JourneyOrchestrator>();
 
   constructor(
@@ -93,20 +93,31 @@ export class DataMashJourneyOrchestrator extends RealmServiceBase<
   ) {
     super(deps);
     this.#contracts = [...DATA_MASH_CONTRACTS, ...(deps.options.contracts ?? [])];
+    this.#addSteps([...DATA_MASH_FLOW_STEPS, ...(deps.options.steps ?? [])]);
     for (const template of [dataMashFlowTemplate(), ...(deps.options.templates ?? [])]) this.registerTemplate(template);
   }
 
   /**
-   * Adds (or replaces) a template. Its contracts must be known (the flow's four, or given in the
-   * options or here); its services are checked when a journey of it starts.
-   * @throws {PlatformError} `SERVICE_WIRING_INVALID` naming each unknown contract.
+   * Adds (or replaces) a template. Its steps must be known (the flow's four, or given in the
+   * options or here), with the milestones' contracts; the steps' services are checked when a
+   * journey of it starts.
+   * @throws {PlatformError} `SERVICE_WIRING_INVALID` naming each unknown step or contract, and each
+   * milestone whose contracts are not its step's.
    */
-  registerTemplate(template: JourneyTemplate, contracts: readonly HandoffContract[] = []): void {
+  registerTemplate(
+    template: JourneyTemplate,
+    contracts: readonly HandoffContract[] = [],
+    steps: readonly AnyFlowStep[] = [],
+  ): void {
     for (const contract of contracts) if (!this.#contracts.includes(contract)) this.#contracts.push(contract);
+    this.#addSteps(steps);
+    this.#checkSteps(template);
     const orchestrator = new JourneyOrchestrator({
       template,
       contracts: this.#contracts,
-      steps: Object.fromEntries(template.milestones.map((milestone) => [milestone.id, this.#step(milestone)])),
+      steps: Object.fromEntries(
+        template.milestones.map((milestone) => [milestone.id, this.#milestoneStep(milestoneStep(milestone))]),
+      ),
       metadataStore: this.deps.metadata,
       telemetry: this.deps.observability,
       onProgress: (progress) => this.#publishProgress(progress),
@@ -121,10 +132,16 @@ export class DataMashJourneyOrchestrator extends RealmServiceBase<
     return [...this.#templates.values()];
   }
 
+  /** The registered flow steps, by id. */
+  steps(): AnyFlowStep[] {
+    return [...this.#steps.values()];
+  }
+
   /**
    * Runs a journey of `template`, resumes it where it stopped, or returns it when it completed.
+   * The user context is verified here, once: the steps get it typed.
    * @throws {PlatformError} `NOT_FOUND` for an unknown template; `SERVICE_WIRING_INVALID` when a
-   * milestone's service or API is not registered; `VALIDATION_FAILED` for a bad user context.
+   * step's service is not registered; `AUTHENTICATION_FAILED` for an unverified user context.
    */
   async runJourney(template: string, request: JourneyRequest): Promise<JourneyOutcome> {
     const user = this.requireUserContext(request.userContext);
@@ -134,7 +151,7 @@ export class DataMashJourneyOrchestrator extends RealmServiceBase<
         details: { template, known: [...this.#templates.keys()] },
       });
     }
-    orchestrator.assertServices(this.deps.registry);
+    this.#assertServices(orchestrator.template);
     return orchestrator.run({
       tenantId: user.tenantId,
       idempotencyKey: request.idempotencyKey,
@@ -186,26 +203,80 @@ export class DataMashJourneyOrchestrator extends RealmServiceBase<
     });
   }
 
-  #step(milestone: JourneyTemplate['milestones'][number]): MilestoneStep {
-    return (input: unknown, context: MilestoneContext) => {
-      const [service] = this.deps.registry.find({ name: milestone.service });
-      if (!service) throw new PlatformError('SERVICE_UNAVAILABLE', `service '${milestone.service}' is not registered`);
-      const instance = this.deps.locate({ id: service.id, tier: service.tier } as ServiceRef<Record<string, unknown>>);
-      const method = handlerName(service, milestone.api);
-      const handler = instance[method];
-      if (typeof handler !== 'function') {
-        throw new PlatformError(
-          'SERVICE_WIRING_INVALID',
-          `service '${service.id}' offers '${milestone.api}' but has no method '${method}'`,
-          { details: { service: service.id, capability: milestone.api, method } },
-        );
+  #addSteps(steps: readonly AnyFlowStep[]): void {
+    for (const step of steps) {
+      this.#steps.set(step.id, step);
+      for (const contract of [step.input, step.output])
+        if (contract && !this.#contracts.some((known) => known.id === contract.id)) this.#contracts.push(contract);
+    }
+  }
+
+  // Every milestone names a registered step whose contracts are the milestone's.
+  #checkSteps(template: JourneyTemplate): void {
+    const problems: string[] = [];
+    for (const milestone of template.milestones) {
+      const id = milestoneStep(milestone);
+      const step = this.#steps.get(id);
+      if (!step) {
+        problems.push(`milestone '${milestone.id}' names step '${id}', which is not registered`);
+        continue;
       }
-      return (handler as (input: unknown, user: unknown, context: MilestoneContext) => Promise<unknown>).call(
-        instance,
-        input,
-        context.userContext,
-        context,
-      );
+      if (step.output.id !== milestone.output)
+        problems.push(
+          `milestone '${milestone.id}' hands on '${milestone.output}' but step '${id}' gives '${step.output.id}'`,
+        );
+      if (step.input && step.input.id !== milestone.input)
+        problems.push(
+          `milestone '${milestone.id}' takes '${milestone.input ?? 'the journey input'}' but step '${id}' takes '${step.input.id}'`,
+        );
+      if (milestone.service && step.service && step.service.id !== milestone.service)
+        problems.push(
+          `milestone '${milestone.id}' names service '${milestone.service}' but step '${id}' runs on '${step.service.id}'`,
+        );
+    }
+    if (problems.length > 0) {
+      throw new PlatformError('SERVICE_WIRING_INVALID', `journey '${template.name}': ${problems.join('; ')}`, {
+        details: { template: template.name, problems },
+      });
+    }
+  }
+
+  // Before anything runs: every step's service is registered in Curator and has the step's method.
+  #assertServices(template: JourneyTemplate): void {
+    const problems: string[] = [];
+    for (const milestone of template.milestones) {
+      const step = this.#steps.get(milestoneStep(milestone)) as AnyFlowStep;
+      if (!step.service) continue;
+      const [service] = this.deps.registry.find({ name: step.service.id });
+      if (!service) {
+        problems.push(`milestone '${milestone.id}' needs service '${step.service.id}', which is not registered`);
+        continue;
+      }
+      let instance: Record<string, unknown> | undefined;
+      try {
+        instance = this.deps.locate(step.service) as Record<string, unknown>;
+      } catch (error) {
+        problems.push(`milestone '${milestone.id}' needs service '${step.service.id}': ${(error as Error).message}`);
+        continue;
+      }
+      if (typeof instance[step.method as string] !== 'function')
+        problems.push(`milestone '${milestone.id}' calls '${step.service.id}.${step.method}', which is not a method`);
+    }
+    if (problems.length > 0) {
+      throw new PlatformError('SERVICE_WIRING_INVALID', `journey '${template.name}': ${problems.join('; ')}`, {
+        details: { template: template.name, problems },
+      });
+    }
+  }
+
+  // The step is looked up when the milestone runs: a step replaced later serves every template naming it.
+  #milestoneStep(id: string): MilestoneStep {
+    return (input: unknown, context: MilestoneContext) => {
+      const step = this.#steps.get(id) as AnyFlowStep;
+      // Verified by runJourney, which hands it to the orchestrator for every milestone of the run.
+      const user = context.userContext as VerifiedUserContext;
+      const stepContext: FlowStepContext = { ...context, locate: (ref) => this.deps.locate(ref) };
+      return step.run(input as never, user, stepContext);
     };
   }
 }

@@ -10,12 +10,17 @@ import {
   SemanticStoreRef,
 } from '@platform/foundations';
 import type { SpanFunction } from '@platform/observability';
-import { DataStewardRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import {
+  DataStewardRef,
+  RealmServiceBase,
+  type RealmServiceDeps,
+  type VerifiedUserContext,
+} from '@platform/smart-city';
 import type { z } from 'zod';
 import { FileParsed, SemanticProcessed } from '../flow/contracts.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
 import type { SemanticResult } from '../semantics/semantic-result.js';
-import { CONTENT_PILLAR_PARSER, parsedKeys } from './content-pillar.js';
+import { CONTENT_PILLAR_PARSER, type FileParsedOutput, parsedKeys } from './content-pillar.js';
 import { enforceFlowPolicies, governs, piiOfFile } from './governance.js';
 import {
   lineageFieldName,
@@ -26,7 +31,7 @@ import {
 } from './lineage.js';
 import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
 
-/** The output of the semantic layer phase (`semantic_processed@1`). */
+/** The output of the semantic layer phase (`semantic_processed@2`). */
 export type SemanticProcessedOutput = z.output<typeof SemanticProcessed.schema>;
 
 type Span = Parameters<SpanFunction<unknown>>[0];
@@ -50,15 +55,13 @@ export class SemanticLayer extends RealmServiceBase<
 > {
   readonly realm = DATA_MASH_REALM;
 
-  /** `semantic.store_content` */
+  /** `semantic.store_content`: the parsed file (checked against `file_parsed@1` by the journey) as the verified caller. */
   async storeContent(
-    input: unknown,
-    userContext: unknown,
+    parsed: FileParsedOutput,
+    user: VerifiedUserContext,
     context?: MilestoneContext,
   ): Promise<SemanticProcessedOutput> {
-    const user = this.requireUserContext(userContext);
     const { tenantId } = user;
-    const parsed = FileParsed.check(input, 'consumer');
     // Governance: asked before anything is indexed in the semantic store, with what the file holds.
     const governance = this.deps.options?.governance;
     if (governs(governance, tenantId)) {
@@ -107,7 +110,7 @@ export class SemanticLayer extends RealmServiceBase<
 
   async #store(
     tenantId: string,
-    parsed: z.output<typeof FileParsed.schema>,
+    parsed: FileParsedOutput,
     context: MilestoneContext | undefined,
     span: Span,
     lineage: PhaseLineageRun,
@@ -133,11 +136,16 @@ export class SemanticLayer extends RealmServiceBase<
           })
         : undefined;
     const unchanged = existing?.metadata.semanticDigest === digest;
+    // What the Insights Pillar reads, handed on in the contract.
+    const keys = parsedKeys(parsed.fileId);
+    const handedOn = { fileId: parsed.fileId, parseKey: keys.parse };
     span.setAttribute('semantic.storage_status', unchanged ? 'unchanged' : 'stored');
     if (unchanged) {
-      return SemanticProcessed.check({ contentId, storageStatus: 'unchanged', traceId: parsed.traceId }, 'producer');
+      return SemanticProcessed.check(
+        { contentId, ...handedOn, storageStatus: 'unchanged', traceId: parsed.traceId },
+        'producer',
+      );
     }
-    const keys = parsedKeys(parsed.fileId);
     const record = {
       tenantId,
       contentId,
@@ -171,7 +179,10 @@ export class SemanticLayer extends RealmServiceBase<
       embeddings: result.embeddings.length,
       nodes: result.graph.nodes.length,
     });
-    return SemanticProcessed.check({ contentId, storageStatus: 'stored', traceId: parsed.traceId }, 'producer');
+    return SemanticProcessed.check(
+      { contentId, ...handedOn, storageStatus: 'stored', traceId: parsed.traceId },
+      'producer',
+    );
   }
 }
 

@@ -4,8 +4,8 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { unguardCsvCell } from '@platform/data-mash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unguardCsvCell } from '../export/csv.js';
 import { BIN, runBin } from './cli.test-helpers.js';
 
 let workDir: string;

@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import type { DataMashFlowResult } from '@platform/data-mash';
 import { PlatformError, parseByteSize, serializeError } from '@platform/foundations';
 import type { TelemetryEvent } from '@platform/observability';
 import cliProgress from 'cli-progress';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import type { DataMashFlowResult } from '../phases/solution-orchestrator.js';
 import { duration, EXIT, errorLine, figure, print, printable, printJson, UsageError } from './output.js';
 import { type GlobalOptions, openSession } from './session.js';
 import { queueOption } from './work.js';

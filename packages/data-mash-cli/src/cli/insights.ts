@@ -1,6 +1,4 @@
-import type { InsightsResult } from '../content/content-insights.js';
-import type { ColumnProfile } from '../insights/column-profiler.js';
-import { formatFigure, formatShare } from '../insights/wording.js';
+import { type ColumnProfile, formatFigure, formatShare, type InsightsResult } from '@platform/data-mash';
 import { EXIT, figure, print, printable, printJson, table } from './output.js';
 import { type GlobalOptions, openExistingSession } from './session.js';
 

@@ -1,5 +1,5 @@
+import type { FlowGovernanceOptions } from '@platform/data-mash';
 import { PlatformError } from '@platform/foundations';
-import type { FlowGovernanceOptions } from '../phases/governance.js';
 
 /**
  * The CLI's governance from its environment: `DATA_MASH_PII` (`mask`, the default; `hash`, with

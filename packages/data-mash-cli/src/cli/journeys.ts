@@ -1,6 +1,5 @@
+import { type DataMashPhases, isErasedJourney } from '@platform/data-mash';
 import type { JourneyRecord } from '@platform/foundations';
-import { isErased } from '../phases/erased.js';
-import type { DataMashPhases } from '../phases/solution-orchestrator.js';
 import { duration, EXIT, print, printable, printJson, table, UsageError } from './output.js';
 import { type GlobalOptions, openExistingSession } from './session.js';
 
@@ -43,7 +42,7 @@ export async function listJourneys(options: GlobalOptions & { status?: string; l
         page.items.map((journey) => [
           journey.id,
           // An erased flow's tombstone is a failed journey; a user knows it as erased.
-          isErased(journey) ? 'erased' : journey.status,
+          isErasedJourney(journey) ? 'erased' : journey.status,
           progress(journey),
           journey.createdAt.toISOString().replace('T', ' ').slice(0, 19),
           fileName(journey),

@@ -1,5 +1,5 @@
+import { type RetentionItem, type RetentionRule, runRetention, setLegalHold } from '@platform/data-mash';
 import { BlobStoreRef, MetadataStoreRef, SemanticStoreRef } from '@platform/foundations';
-import { type RetentionItem, type RetentionRule, runRetention, setLegalHold } from '../erasure/index.js';
 import { parseDuration } from './doctor.js';
 import { EXIT, figure, print, printJson, table, UsageError } from './output.js';
 import { type GlobalOptions, openExistingSession } from './session.js';

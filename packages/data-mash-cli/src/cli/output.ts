@@ -1,7 +1,7 @@
+import { jsonText, printable } from '@platform/data-mash';
 import { PlatformError } from '@platform/foundations';
-import { jsonText, printable } from '../text/readable.js';
 
-export { duration, figure, jsonText, printable } from '../text/readable.js';
+export { duration, figure, jsonText, printable } from '@platform/data-mash';
 
 /** Exit codes scripts can rely on (documented in docs/cli.md). */
 export const EXIT = {

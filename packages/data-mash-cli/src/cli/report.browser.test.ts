@@ -3,10 +3,10 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ColumnProfile } from '@platform/data-mash';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runBin } from '../cli/cli.test-helpers.js';
-import type { ColumnProfile } from '../insights/column-profile.js';
+import { BIN, runBin } from './cli.test-helpers.js';
 
 /**
  * The HTML report as a reader sees it: real files ingested through the built CLI, the report
@@ -16,7 +16,7 @@ import type { ColumnProfile } from '../insights/column-profile.js';
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
-const SEATTLE = fileURLToPath(new URL('../../node_modules/vega-datasets/data/seattle-weather.csv', import.meta.url));
+const SEATTLE = fileURLToPath(new URL('../../../../examples/data/seattle-weather.csv', import.meta.url));
 
 // Zip codes with leading zeros, US dates (13/... never occurs: month first), a boolean, amounts
 // with a unit and one far outlier, missing values, and values that look like markup or hold

@@ -11,8 +11,7 @@ import type { Platform } from '@platform/foundations';
 import { serviceIdentity, type VerifiedUserContext } from '@platform/smart-city';
 import { createMcpServer } from '@platform/smart-city/mcp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testUser } from '../phases/flow.test-helpers.js';
-import { BIN, runBin } from './cli.test-helpers.js';
+import { BIN, runBin, testUser } from './cli.test-helpers.js';
 import { mcpPlatform } from './mcp.js';
 
 const CSV = [

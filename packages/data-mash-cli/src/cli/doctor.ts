@@ -1,5 +1,5 @@
+import { type DoctorFinding, type DoctorFindingKind, type DoctorReport, examineStorage } from '@platform/data-mash';
 import { BlobStoreRef, MetadataStoreRef } from '@platform/foundations';
-import { type DoctorFinding, type DoctorFindingKind, type DoctorReport, examineStorage } from '../doctor/index.js';
 import { EXIT, figure, print, printJson, table, UsageError } from './output.js';
 import { type GlobalOptions, openExistingSession } from './session.js';
 

@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { BlobStoreRef, MetadataStoreRef } from '@platform/foundations';
 import {
   EXPORT_FILE_TYPES,
   EXPORT_FORMATS,
@@ -11,7 +10,8 @@ import {
   exportTable,
   readExportableJourney,
   selectTables,
-} from '../export/index.js';
+} from '@platform/data-mash';
+import { BlobStoreRef, MetadataStoreRef } from '@platform/foundations';
 import { EXIT, print, printable, printJson, UsageError } from './output.js';
 import { type GlobalOptions, openExistingSession } from './session.js';
 

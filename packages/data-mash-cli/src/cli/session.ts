@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
+import { DataMashSolutionOrchestratorRef, dataMashModules } from '@platform/data-mash';
+import { DataMashDistributedRunnerRef, dataMashDistributedRunner } from '@platform/data-mash/distributed';
 import {
   type AnyServiceDefinition,
   createPlatform,
@@ -11,9 +13,6 @@ import {
 } from '@platform/foundations';
 import type { TelemetryEvent } from '@platform/observability';
 import { LibrarianRef, serviceIdentity, type VerifiedUserContext } from '@platform/smart-city';
-import { DataMashDistributedRunnerRef, dataMashDistributedRunner } from '../distributed/distributed-runner.js';
-import { dataMashModules } from '../host/modules.js';
-import { DataMashSolutionOrchestratorRef } from '../phases/solution-orchestrator.js';
 import { governanceFromEnv } from './governance-env.js';
 import { jsonText, UsageError } from './output.js';
 

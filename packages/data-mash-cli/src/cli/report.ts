@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { renderReport } from '../report/index.js';
+import { renderReport } from '@platform/data-mash';
 import { EXIT, print, printJson } from './output.js';
 import { type GlobalOptions, openExistingSession } from './session.js';
 

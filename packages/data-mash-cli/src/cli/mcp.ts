@@ -1,8 +1,8 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { dataMashModules } from '@platform/data-mash';
 import { createPlatform, type Platform, parseByteSize } from '@platform/foundations';
 import { apiGateway, communicationDirector, postOffice } from '@platform/smart-city';
 import { createMcpServer, DEFAULT_MAX_FILE_BYTES } from '@platform/smart-city/mcp';
-import { dataMashModules } from '../host/modules.js';
 import { governanceFromEnv } from './governance-env.js';
 import { EXIT, jsonText, printable, UsageError } from './output.js';
 import { cliUser, type GlobalOptions } from './session.js';

@@ -1,0 +1,1 @@
+export { duration, figure, jsonText, printable } from './readable.js';
