@@ -1,4 +1,5 @@
 import { type AnyServiceDefinition, definePlatformModule, type PlatformModule } from '@platform/foundations';
+import type { TextEmbedder } from '@platform/smart-city';
 import {
   type ContentStewardOptions,
   contentSteward,
@@ -19,13 +20,12 @@ import { type DataMashJourneyOrchestratorOptions, dataMashJourneyOrchestrator } 
 import type { PhaseServiceOptions } from '../phases/phase-service.js';
 import { semanticLayer } from '../phases/semantic-layer.js';
 import { dataMashSolutionOrchestrator } from '../phases/solution-orchestrator.js';
-import type { Embedder } from '../semantics/semantic-result.js';
 import { dataMashApi } from './data-mash-api.js';
 
 /** Options of the data mash module. */
 export interface DataMashModuleOptions extends PhaseServiceOptions, DataMashJourneyOrchestratorOptions {
   /** Embeds column descriptions and text chunks. Default: the offline {@link HashingEmbedder}. */
-  embedder?: Embedder;
+  embedder?: TextEmbedder;
   /** Format, chunking and limits of parsing. */
   parse?: ParseContentOptions;
   /** Limits of the profiler. */

@@ -11,6 +11,7 @@ import {
   type PiiType,
   RealmServiceBase,
   type RealmServiceDeps,
+  type TextEmbedder,
   type VerifiedUserContext,
 } from '@platform/smart-city';
 import type { z } from 'zod';
@@ -19,7 +20,7 @@ import { HashingEmbedder } from '../embedding/hashing-embedder.js';
 import { FileParsed, FileUploaded } from '../flow/contracts.js';
 import type { TableProfilerOptions } from '../insights/table-profiler.js';
 import type { MilestoneContext } from '../journeys/journey-orchestrator.js';
-import { type Embedder, processSemantics } from '../semantics/semantic-result.js';
+import { processSemantics } from '../semantics/semantic-result.js';
 import type { FileUploadedOutput } from './file-intake.js';
 import { checkFlowPolicy, classifyParsed, enforceFlowPolicies, governs } from './governance.js';
 import {
@@ -40,7 +41,7 @@ export type FileParsedOutput = z.output<typeof FileParsed.schema>;
 /** Options of the Content Pillar service. */
 export interface ContentPillarOptions extends PhaseServiceOptions {
   /** Default: the offline {@link HashingEmbedder}. Use the same embedder as the Librarian so search finds the chunks. */
-  embedder?: Embedder;
+  embedder?: TextEmbedder;
   /** Format, chunking and limits of parsing. */
   parse?: ParseContentOptions;
   /**
@@ -70,7 +71,12 @@ export function parsedKeys(fileId: string) {
  * the file in the lineage. Every write is keyed by the file id: running it again overwrites.
  */
 export class ContentPillar extends RealmServiceBase<
-  RealmServiceDeps & { blobs: BlobStore; metadata: MetadataStore; options: ContentPillarOptions; embedder: Embedder }
+  RealmServiceDeps & {
+    blobs: BlobStore;
+    metadata: MetadataStore;
+    options: ContentPillarOptions;
+    embedder: TextEmbedder;
+  }
 > {
   readonly realm = DATA_MASH_REALM;
 

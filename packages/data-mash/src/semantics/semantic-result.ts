@@ -8,9 +8,8 @@ import { inferPhysicalType, type PhysicalTypeInference, physicalTypeOfProfile } 
 import { inferSemanticType, type SemanticTypeInference } from './semantic-types.js';
 
 /**
- * Turns texts into vectors: `embed(texts)` gives one vector of `dimensions` numbers a text, made
- * by the model named `model`. The offline default is {@link HashingEmbedder}; a hosted model
- * (OpenAI, Vertex, a local server) is a small class with the same three members.
+ * @deprecated The Librarian's `TextEmbedder` (from `@platform/smart-city`) is the one embedder
+ * type: the data mash and the Librarian must embed alike for search to find what was stored.
  */
 export type Embedder = TextEmbedder;
 
@@ -53,7 +52,7 @@ export interface SemanticOptions {
   /** Defaults to the file id: one file, one content. */
   contentId?: string;
   fileName?: string;
-  embedder: Embedder;
+  embedder: TextEmbedder;
   /** Texts per `embed` call. Default 64. */
   batchSize?: number;
   /** Sample values joined into a column's sample embedding. Default 20. */
@@ -71,7 +70,7 @@ const shortId = (text: string) =>
 
 /**
  * Infers each column's physical and semantic type from the parse samples, finds entities in the
- * text chunks, embeds (through the given {@link Embedder}) each column's name and type, meaning
+ * text chunks, embeds (through the given `TextEmbedder`) each column's name and type, meaning
  * and samples and each chunk, and builds the content graph. Ids are derived from the content id
  * and positions, so processing the same file again replaces rather than duplicates.
  */
@@ -232,7 +231,7 @@ export async function processSemantics(parse: ParseResult, options: SemanticOpti
   };
 }
 
-async function embedAll(embedder: Embedder, texts: readonly string[], batchSize: number): Promise<number[][]> {
+async function embedAll(embedder: TextEmbedder, texts: readonly string[], batchSize: number): Promise<number[][]> {
   const vectors: number[][] = [];
   for (let start = 0; start < texts.length; start += batchSize) {
     const batch = texts.slice(start, start + batchSize);
