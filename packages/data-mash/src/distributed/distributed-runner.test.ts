@@ -9,7 +9,7 @@ import {
   PlatformError,
   type SemanticStore,
 } from '@platform/foundations';
-import type { TextEmbedder } from '@platform/smart-city';
+import type { Embedder } from '@platform/smart-city';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashingEmbedder } from '../embedding/hashing-embedder.js';
 import { dataMashModules } from '../host/modules.js';
@@ -26,7 +26,7 @@ const semantic: SemanticStore = new MemorySemanticStore();
 const platforms: Array<{ stop: () => Promise<unknown> }> = [];
 
 /** An embedder that is down for its first `failures` calls, as a hosted model can be. */
-function flakyEmbedder(failures: number): TextEmbedder & { calls: number } {
+function flakyEmbedder(failures: number): Embedder & { calls: number } {
   const inner = new HashingEmbedder();
   return {
     model: inner.model,
@@ -40,7 +40,7 @@ function flakyEmbedder(failures: number): TextEmbedder & { calls: number } {
   };
 }
 
-async function machine(options: { work: boolean; embedder?: TextEmbedder; name: string }) {
+async function machine(options: { work: boolean; embedder?: Embedder; name: string }) {
   const processed: string[] = [];
   const platform = createPlatform({
     env: {},

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TextEmbedder } from '@platform/smart-city';
+import type { Embedder } from '@platform/smart-city';
 
 /** Options of {@link HashingEmbedder}. */
 export interface HashingEmbedderOptions {
@@ -37,9 +37,9 @@ function fnv1a(text: string): number {
  * lexical similarity (column names, values, keywords), blind to synonyms. The same text always
  * gives the same vector on every machine and version of Node.
  *
- * A hosted model fits the same `TextEmbedder` shape: `{ model, dimensions, embed(texts) }`.
+ * A hosted model fits the same `Embedder` shape: `{ model, dimensions, embed(texts) }`.
  */
-export class HashingEmbedder implements TextEmbedder {
+export class HashingEmbedder implements Embedder {
   readonly model: string;
   readonly dimensions: number;
   readonly #trigramWeight: number;
@@ -79,6 +79,6 @@ export class HashingEmbedder implements TextEmbedder {
 }
 
 /** A stable short fingerprint of an embedder configuration, for cache keys. */
-export function embedderFingerprint(embedder: TextEmbedder): string {
+export function embedderFingerprint(embedder: Embedder): string {
   return createHash('sha256').update(`${embedder.model}:${embedder.dimensions}`).digest('hex').slice(0, 12);
 }

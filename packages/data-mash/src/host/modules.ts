@@ -1,5 +1,5 @@
 import { type AnyServiceDefinition, definePlatformModule, type PlatformModule } from '@platform/foundations';
-import type { TextEmbedder } from '@platform/smart-city';
+import type { Embedder } from '@platform/smart-city';
 import {
   type ContentStewardOptions,
   contentSteward,
@@ -25,7 +25,7 @@ import { dataMashApi } from './data-mash-api.js';
 /** Options of the data mash module. */
 export interface DataMashModuleOptions extends PhaseServiceOptions, DataMashJourneyOrchestratorOptions {
   /** Embeds column descriptions and text chunks. Default: the offline {@link HashingEmbedder}. */
-  embedder?: TextEmbedder;
+  embedder?: Embedder;
   /** Format, chunking and limits of parsing. */
   parse?: ParseContentOptions;
   /** Limits of the profiler. */

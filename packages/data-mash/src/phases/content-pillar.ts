@@ -8,10 +8,10 @@ import {
 } from '@platform/foundations';
 import {
   DataStewardRef,
+  type Embedder,
   type PiiType,
   RealmServiceBase,
   type RealmServiceDeps,
-  type TextEmbedder,
   type VerifiedUserContext,
 } from '@platform/smart-city';
 import type { z } from 'zod';
@@ -41,7 +41,7 @@ export type FileParsedOutput = z.output<typeof FileParsed.schema>;
 /** Options of the Content Pillar service. */
 export interface ContentPillarOptions extends PhaseServiceOptions {
   /** Default: the offline {@link HashingEmbedder}. Use the same embedder as the Librarian so search finds the chunks. */
-  embedder?: TextEmbedder;
+  embedder?: Embedder;
   /** Format, chunking and limits of parsing. */
   parse?: ParseContentOptions;
   /**
@@ -75,7 +75,7 @@ export class ContentPillar extends RealmServiceBase<
     blobs: BlobStore;
     metadata: MetadataStore;
     options: ContentPillarOptions;
-    embedder: TextEmbedder;
+    embedder: Embedder;
   }
 > {
   readonly realm = DATA_MASH_REALM;

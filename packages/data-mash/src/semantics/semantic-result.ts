@@ -1,17 +1,13 @@
 import { createHash } from 'node:crypto';
 import { type GraphEdge, type GraphNode, type NewEmbeddingRecord, PlatformError } from '@platform/foundations';
-import type { PiiRedactor, PiiType, TextEmbedder } from '@platform/smart-city';
+import type { Embedder, PiiRedactor, PiiType } from '@platform/smart-city';
 import type { ParseResult } from '../content/parse-content.js';
 import { describeColumn } from './describe.js';
 import { type FoundEntity, findEntities } from './entities.js';
 import { inferPhysicalType, type PhysicalTypeInference, physicalTypeOfProfile } from './physical-types.js';
 import { inferSemanticType, type SemanticTypeInference } from './semantic-types.js';
 
-/**
- * @deprecated The Librarian's `TextEmbedder` (from `@platform/smart-city`) is the one embedder
- * type: the data mash and the Librarian must embed alike for search to find what was stored.
- */
-export type Embedder = TextEmbedder;
+export type { Embedder } from '@platform/smart-city';
 
 /** What semantic processing inferred about one column. */
 export interface ColumnSemantics {
@@ -52,7 +48,7 @@ export interface SemanticOptions {
   /** Defaults to the file id: one file, one content. */
   contentId?: string;
   fileName?: string;
-  embedder: TextEmbedder;
+  embedder: Embedder;
   /** Texts per `embed` call. Default 64. */
   batchSize?: number;
   /** Sample values joined into a column's sample embedding. Default 20. */
@@ -70,7 +66,7 @@ const shortId = (text: string) =>
 
 /**
  * Infers each column's physical and semantic type from the parse samples, finds entities in the
- * text chunks, embeds (through the given `TextEmbedder`) each column's name and type, meaning
+ * text chunks, embeds (through the given `Embedder`) each column's name and type, meaning
  * and samples and each chunk, and builds the content graph. Ids are derived from the content id
  * and positions, so processing the same file again replaces rather than duplicates.
  */
@@ -231,7 +227,7 @@ export async function processSemantics(parse: ParseResult, options: SemanticOpti
   };
 }
 
-async function embedAll(embedder: TextEmbedder, texts: readonly string[], batchSize: number): Promise<number[][]> {
+async function embedAll(embedder: Embedder, texts: readonly string[], batchSize: number): Promise<number[][]> {
   const vectors: number[][] = [];
   for (let start = 0; start < texts.length; start += batchSize) {
     const batch = texts.slice(start, start + batchSize);

@@ -4,7 +4,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { smartCityModule } from '../city-manager/city-manager.js';
 import { contentSteward } from '../content-steward/content-steward.js';
 import { dataSteward } from '../data-steward/data-steward.js';
-import { LibrarianRef, librarian, type TextEmbedder } from '../librarian/librarian.js';
+import { type Embedder, LibrarianRef, librarian } from '../librarian/librarian.js';
 import { testUser } from '../user-context/user-context.test-helpers.js';
 import { chunkText, type DataOrchestratorOptions, DataOrchestratorRef, dataOrchestrator } from './data-orchestrator.js';
 
@@ -16,7 +16,7 @@ const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const STORE_SPAN = /^(blob_store|metadata_store|semantic_store|key_value_store|event_bus)\./;
 // processFile stores the file (files:write) and reads it back to extract it (files:read).
 const ada = testUser('ada', 'acme', { permissions: ['files:write', 'files:read', 'content:read'] });
-const letters: TextEmbedder = {
+const letters: Embedder = {
   model: 'letters',
   dimensions: 26,
   async embed(texts) {

@@ -1,4 +1,5 @@
 export {
+  type Embedder,
   type IndexRequest,
   Librarian,
   LibrarianRef,

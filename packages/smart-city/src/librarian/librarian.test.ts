@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { smartCityModule } from '../city-manager/city-manager.js';
 import type { UserContext } from '../user-context/user-context.js';
 import { testUser } from '../user-context/user-context.test-helpers.js';
-import { LibrarianRef, librarian, type TextEmbedder } from './librarian.js';
+import { type Embedder, LibrarianRef, librarian } from './librarian.js';
 
 /** A test embedder: hashed bag of lower-cased words, so texts sharing words point alike. */
-const bagOfWords: TextEmbedder = {
+const bagOfWords: Embedder = {
   model: 'test-bag-of-words',
   dimensions: 64,
   async embed(texts) {

@@ -9,12 +9,21 @@ import {
 } from '@platform/foundations';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
 
-/** Turns texts into vectors; `data-mash` ships an offline default, hosted providers fit the same shape. */
-export interface TextEmbedder {
+/**
+ * The embedder port: turns texts into vectors, `embed(texts)` giving one vector of `dimensions`
+ * numbers a text, made by the model named `model`. One type for the data mash (which embeds what
+ * it stores) and the Librarian (which embeds queries), so that both embed alike. `data-mash`
+ * ships an offline default (`HashingEmbedder`); a hosted model (OpenAI, Vertex, a local server)
+ * is a small class with the same three members.
+ */
+export interface Embedder {
   readonly model: string;
   readonly dimensions: number;
   embed(texts: readonly string[]): Promise<number[][]>;
 }
+
+/** @deprecated The same port under its former name: use {@link Embedder}. */
+export type TextEmbedder = Embedder;
 
 /** Content to index: its chunks of text, each with a stable reference (e.g. its position). */
 export interface IndexRequest {
@@ -43,7 +52,7 @@ export const RRF_K = 60;
  * them by keywords, by vector similarity, or hybrid (reciprocal rank fusion of both lists:
  * score = Σ 1 / (60 + rank)). Every search is filtered by the caller's tenant.
  */
-export class Librarian extends SmartCityRoleBase<RoleDeps & { semantic: SemanticStore; embedder: TextEmbedder }> {
+export class Librarian extends SmartCityRoleBase<RoleDeps & { semantic: SemanticStore; embedder: Embedder }> {
   /** Internal track: indexes (or re-indexes, idempotently) the chunks of one content. */
   async indexContent(request: IndexRequest): Promise<{ contentId: string; chunks: number }> {
     return this.withSpan(
@@ -145,7 +154,7 @@ export class Librarian extends SmartCityRoleBase<RoleDeps & { semantic: Semantic
 export const LibrarianRef = defineServiceRef<Librarian>({ id: 'smart-city.librarian', tier: 'smart-city' });
 
 /** Defines the Librarian service on the platform's semantic store, with the given embedder. */
-export function librarian(options: { embedder: TextEmbedder }) {
+export function librarian(options: { embedder: Embedder }) {
   return defineService({
     ref: LibrarianRef,
     deps: { semantic: SemanticStoreRef },
