@@ -8,7 +8,7 @@ const positiveMs = z.int().positive().max(3_600_000);
 const storeUrl = z
   .string()
   .trim()
-  .refine((value) => /^[a-z][a-z0-9+.-]*:\/\//.test(value), {
+  .refine((value) => /^[a-z][a-z0-9+.-]*:\/\//i.test(value), {
     message: 'expected a store URL (<scheme>://...), such as sqlite://./platform.db or postgres://host/db',
   });
 

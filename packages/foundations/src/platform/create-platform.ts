@@ -51,7 +51,8 @@ export interface CreatePlatformOptions {
   adapters?: PublicWorksAdapters;
   /**
    * Adapter factories selectable by URL scheme, tried before foundations' own: e.g. a package's
-   * `redisAdapters` for `PLATFORM_KEY_VALUE_STORE=redis://...`. See `defineAdapterFactory`.
+   * `lru://` key-value store, picked by `PLATFORM_KEY_VALUE_STORE=lru://...`. See
+   * `defineAdapterFactory` and docs/writing-an-adapter.md.
    */
   adapterFactories?: readonly AnyAdapterFactory[];
   /**
@@ -88,7 +89,8 @@ export interface Platform {
    * each tier in dependency order with independent services in parallel, each within its time
    * limit. Calling it again returns the same promise.
    *
-   * @throws {PlatformError} `STARTUP_FAILED` when a required service fails; the services that had
+   * @throws {PlatformError} `STARTUP_FAILED` when a required service fails (its error, with its own
+   *   code, is the `cause`); the services that had
    * started are stopped again, in reverse order, before it rejects. `details.report` holds the
    * start-up report.
    */
@@ -285,10 +287,18 @@ export function createPlatform(options: CreatePlatformOptions = {}): Platform {
       // Name the causes; services skipped because of them are in the report.
       const causes = unmet.filter((entry) => entry.status === 'failed');
       const failed = causes.length > 0 ? causes : unmet;
+      // The first failure is the cause, with its own code (ADAPTER_UNAVAILABLE, CONFIG_INVALID,
+      // SERVICE_WIRING_INVALID...): `error.cause.code` tells a host what to do.
+      const first = failed.find((entry) => entry.error)?.error;
       throw new PlatformError(
         ErrorCode.STARTUP_FAILED,
         `the platform did not start: ${failed.map((entry) => `'${entry.id}' ${entry.status}${entry.error ? ` (${entry.error.message})` : entry.reason ? ` (${entry.reason})` : ''}`).join('; ')}`,
-        { details: { report, stopReport } },
+        {
+          details: { report, stopReport },
+          ...(first
+            ? { cause: new PlatformError(first.code, first.message, first.details ? { details: first.details } : {}) }
+            : {}),
+        },
       );
     }
     state = 'running';

@@ -1,4 +1,4 @@
-import type { PublicWorksPort } from '../config/ports.js';
+import { PUBLIC_WORKS_PORTS, type PublicWorksPort } from '../config/ports.js';
 import { ErrorCode, PlatformError } from '../errors/platform-error.js';
 import type { PublicWorksPortTypes } from './refs.js';
 
@@ -53,8 +53,15 @@ const SCHEME = /^[a-z][a-z0-9+.-]*$/;
  * ```
  */
 export function defineAdapterFactory<P extends PublicWorksPort>(factory: AdapterFactory<P>): AdapterFactory<P> {
-  const bad = factory.schemes.filter((scheme) => !SCHEME.test(scheme));
-  if (factory.schemes.length === 0 || bad.length > 0) {
+  if (!(PUBLIC_WORKS_PORTS as readonly string[]).includes(factory.port) || typeof factory.create !== 'function') {
+    throw new PlatformError(
+      ErrorCode.CONFIG_INVALID,
+      `adapter factory: port must be one of ${PUBLIC_WORKS_PORTS.join(', ')} and create a function (got port '${String(factory.port)}')`,
+      { details: { port: String(factory.port) } },
+    );
+  }
+  const bad = (factory.schemes ?? []).filter((scheme) => !SCHEME.test(scheme));
+  if (!Array.isArray(factory.schemes) || factory.schemes.length === 0 || bad.length > 0) {
     throw new PlatformError(
       ErrorCode.CONFIG_INVALID,
       `adapter factory for ${factory.port}: schemes must be lower-case URL schemes without '://' (${bad.map((scheme) => `'${scheme}'`).join(', ') || 'none given'})`,
@@ -62,6 +69,21 @@ export function defineAdapterFactory<P extends PublicWorksPort>(factory: Adapter
     );
   }
   return Object.freeze({ ...factory, schemes: Object.freeze([...factory.schemes]) });
+}
+
+/**
+ * True for an adapter factory: a known port, a list of schemes and a `create` function (checked
+ * by shape, so that a factory built against another copy of this package is one too).
+ */
+export function isAdapterFactory(value: unknown): value is AnyAdapterFactory {
+  if (typeof value !== 'object' || value === null) return false;
+  const { port, schemes, create } = value as Partial<AnyAdapterFactory>;
+  return (
+    (PUBLIC_WORKS_PORTS as readonly unknown[]).includes(port) &&
+    Array.isArray(schemes) &&
+    schemes.every((scheme) => typeof scheme === 'string' && SCHEME.test(scheme)) &&
+    typeof create === 'function'
+  );
 }
 
 /** The scheme of a store URL (`redis` of `redis://127.0.0.1:6379`). */

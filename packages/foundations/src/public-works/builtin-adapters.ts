@@ -53,6 +53,16 @@ const memory = <P extends PublicWorksPort>(port: P, create: () => PublicWorksPor
 
 const SQL_SCHEMES = ['pglite', 'postgres', 'postgresql'];
 
+// `?prefix=` on a Redis or NATS URL: where this platform's keys, streams or subjects live, so
+// that several platforms can share one server. Taken off before the URL reaches the client.
+function withPrefix(url: string): { url: string; prefix?: string } {
+  const parsed = new URL(url);
+  const prefix = parsed.searchParams.get('prefix');
+  if (prefix === null) return { url };
+  parsed.searchParams.delete('prefix');
+  return { url: parsed.toString(), prefix };
+}
+
 /** Foundations' own adapters, registered like any other: the schemes `config.stores` accepts out of the box. */
 export const BUILTIN_ADAPTER_FACTORIES: readonly AnyAdapterFactory[] = Object.freeze([
   memory('blobStore', () => new MemoryBlobStore()),
@@ -164,7 +174,8 @@ export const BUILTIN_ADAPTER_FACTORIES: readonly AnyAdapterFactory[] = Object.fr
         ['ioredis'],
         () => import('./redis/redis-key-value-store.js'),
       );
-      return RedisKeyValueStore.connect({ url });
+      const { url: server, prefix } = withPrefix(url);
+      return RedisKeyValueStore.connect({ url: server, ...(prefix ? { keyPrefix: `${prefix}:kv:` } : {}) });
     },
   }),
   defineAdapterFactory({
@@ -177,7 +188,8 @@ export const BUILTIN_ADAPTER_FACTORIES: readonly AnyAdapterFactory[] = Object.fr
         ['ioredis'],
         () => import('./redis/redis-streams-event-bus.js'),
       );
-      return RedisStreamsEventBus.connect({ url });
+      const { url: server, prefix } = withPrefix(url);
+      return RedisStreamsEventBus.connect({ url: server, ...(prefix ? { prefix: `${prefix}:events` } : {}) });
     },
   }),
   defineAdapterFactory({
@@ -190,7 +202,8 @@ export const BUILTIN_ADAPTER_FACTORIES: readonly AnyAdapterFactory[] = Object.fr
         ['@nats-io/transport-node', '@nats-io/jetstream'],
         () => import('./nats/nats-jetstream-event-bus.js'),
       );
-      return NatsJetStreamEventBus.connect({ servers: url });
+      const { url: server, prefix } = withPrefix(url);
+      return NatsJetStreamEventBus.connect({ servers: server, ...(prefix ? { prefix } : {}) });
     },
   }),
 ]);

@@ -167,6 +167,42 @@ describe('Public Works composition', () => {
     );
   });
 
+  it('refuses a store URL that does not parse at once, and says why a start failed in its cause', async () => {
+    expect(() =>
+      createPlatform({ ...quiet, config: { stores: { keyValue: 'redis://user:s3cret@127.0.0.1:6379x' } } }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(/^the keyValueStore location \(PLATFORM_KEY_VALUE_STORE\) is not a valid URL/),
+      }),
+    );
+    expect(() =>
+      defineAdapterFactory({
+        port: 'keyValueStoree' as 'keyValueStore',
+        schemes: ['map'],
+        create: () => ({}) as never,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => createPlatform({ ...quiet, adapterFactories: [undefined] as never })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+    // A Redis nobody listens on (port 1 of this machine): the cause is the adapter's own error.
+    const platform = createPlatform({
+      ...quiet,
+      config: { stores: { keyValue: 'REDIS://127.0.0.1:1?prefix=composition-test' } },
+      include: [KeyValueStoreRef],
+    });
+    const failure = await platform.start().then(
+      () => undefined,
+      (error: unknown) => error as { code?: string; cause?: { code?: string; message?: string } },
+    );
+    expect(failure?.code).toBe('STARTUP_FAILED');
+    expect(failure?.cause).toMatchObject({
+      code: 'ADAPTER_UNAVAILABLE',
+      message: expect.stringContaining('127.0.0.1:1'),
+    });
+  });
+
   it('uses adapters passed in code, and runs their lifecycle hooks', async () => {
     const calls: string[] = [];
     const blobStore = Object.assign(new MemoryBlobStore(), {

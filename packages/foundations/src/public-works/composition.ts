@@ -9,7 +9,13 @@ import {
   type ServiceContext,
 } from '../kernel/service-definition.js';
 import type { ServiceRef } from '../kernel/service-ref.js';
-import { type AdapterContext, type AnyAdapterFactory, findAdapterFactory } from './adapter-factory.js';
+import {
+  type AdapterContext,
+  type AnyAdapterFactory,
+  findAdapterFactory,
+  isAdapterFactory,
+  schemeOf,
+} from './adapter-factory.js';
 import { BUILTIN_ADAPTER_FACTORIES } from './builtin-adapters.js';
 import { PORT_REFS, type PublicWorksAdapters } from './refs.js';
 import { traceAdapter } from './traced-adapters.js';
@@ -104,6 +110,13 @@ export function publicWorksModule(
   adapterFactories: readonly AnyAdapterFactory[] = [],
 ): PlatformModule {
   const dataDir = resolve(config.dataDir);
+  if (!Array.isArray(adapterFactories) || adapterFactories.some((factory) => !isAdapterFactory(factory))) {
+    throw new PlatformError(
+      ErrorCode.CONFIG_INVALID,
+      'adapterFactories must be a list of factories made with defineAdapterFactory({ port, schemes, create })',
+      { details: { option: 'adapterFactories' } },
+    );
+  }
   const factories = [...adapterFactories, ...BUILTIN_ADAPTER_FACTORIES];
   const resources = new SharedResources();
   const services = PUBLIC_WORKS_PORT_LIST.map((entry) => {
@@ -112,7 +125,9 @@ export function publicWorksModule(
     // Public Works services start only when something that starts depends on them (or the host
     // lists them in `include`): a platform that never touches a store never opens one.
     if (given) return defineService({ ref, onDemand: true, factory: () => given as object });
-    const url = config.stores[entry.store] ?? embeddedLocation(entry.port, dataDir, config.profile);
+    const located = config.stores[entry.store];
+    const url =
+      located === undefined ? embeddedLocation(entry.port, dataDir, config.profile) : checkedUrl(located, entry);
     // Checked now, when the platform is made: a URL no adapter serves is a configuration error.
     const factory = findAdapterFactory(factories, entry.port, url, entry.env);
     return defineService({
@@ -152,6 +167,24 @@ export function publicWorksModule(
     });
   });
   return { id: 'public-works', services: services.map(traced) };
+}
+
+// A store URL the host gave: its scheme lower-cased (schemes are case-insensitive), and refused
+// at once, naming the port and its variable but not the URL (it may hold a password), when it
+// does not parse.
+function checkedUrl(url: string, entry: (typeof PUBLIC_WORKS_PORT_LIST)[number]): string {
+  const scheme = schemeOf(url);
+  const normalised = `${scheme}${url.slice(scheme.length)}`;
+  try {
+    new URL(normalised);
+  } catch {
+    throw new PlatformError(
+      ErrorCode.CONFIG_INVALID,
+      `the ${entry.port} location (${entry.env}) is not a valid URL: check its host, port and the percent-encoding of its user and password`,
+      { details: { port: entry.port, variable: entry.env, scheme } },
+    );
+  }
+  return normalised;
 }
 
 const PORT_BY_SERVICE: ReadonlyMap<string, PublicWorksPort> = new Map(

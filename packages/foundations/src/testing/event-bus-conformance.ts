@@ -301,6 +301,11 @@ export function describeEventBusConformance(name: string, setup: () => Promise<E
         fixture.bus.dropDeadLetter(letters[0] as NonNullable<(typeof letters)[0]>),
         'NOT_FOUND',
       );
+      // An id that is no id of this bus's is no dead letter either, whatever its form.
+      for (const id of ['nope', '', '1-1', '../x']) {
+        await expectPlatformError(fixture.bus.dropDeadLetter({ id, tenantId: tenant }), 'NOT_FOUND');
+        await expectPlatformError(fixture.bus.replayDeadLetter({ id, tenantId: tenant }), 'NOT_FOUND');
+      }
     });
 
     it('waits for the handlers in flight when unsubscribing', async () => {

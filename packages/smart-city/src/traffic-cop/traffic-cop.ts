@@ -180,12 +180,12 @@ export class TrafficCop extends SmartCityRoleBase<RoleDeps & { keyValue: KeyValu
     );
     for (const [index, [scope, limit]] of scopes.entries()) {
       const verdict = this.#limiter.judge(readings[index] as (typeof readings)[number]);
-      if (!verdict.allowed) return this.#refused(scope, limit, verdict.retryAfterMs);
+      if (!verdict.allowed) return this.#refused(scope, limit, verdict);
     }
     let tightest: { remaining: number; limit: number; resetMs: number } | undefined;
     for (const [index, [scope, limit]] of scopes.entries()) {
       const verdict = await this.#limiter.take(user.tenantId, readings[index] as (typeof readings)[number]);
-      if (!verdict.allowed) return this.#refused(scope, limit, verdict.retryAfterMs);
+      if (!verdict.allowed) return this.#refused(scope, limit, verdict);
       if (!tightest || verdict.remaining < tightest.remaining) {
         tightest = { remaining: verdict.remaining, limit: limit.limit, resetMs: verdict.resetMs };
       }
@@ -193,9 +193,21 @@ export class TrafficCop extends SmartCityRoleBase<RoleDeps & { keyValue: KeyValu
     return { allowed: true, ...(tightest as NonNullable<typeof tightest>) };
   }
 
-  #refused(scope: 'user' | 'tenant' | 'api', limit: RateLimit, retryAfterMs: number): RateDecision {
+  #refused(
+    scope: 'user' | 'tenant' | 'api',
+    limit: RateLimit,
+    verdict: { resetMs: number; retryAfterMs: number },
+  ): RateDecision {
     this.deps.observability.metrics.incrementCounter('platform.rate_limited', 1, { scope });
-    return { allowed: false, scope, remaining: 0, limit: limit.limit, resetMs: retryAfterMs, retryAfterMs };
+    // Retry after: one more request may pass; reset: the whole limit is available again.
+    return {
+      allowed: false,
+      scope,
+      remaining: 0,
+      limit: limit.limit,
+      resetMs: Math.max(verdict.resetMs, verdict.retryAfterMs),
+      retryAfterMs: verdict.retryAfterMs,
+    };
   }
 
   /**

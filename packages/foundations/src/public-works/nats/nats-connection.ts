@@ -30,7 +30,15 @@ export async function open(servers: string | string[]): Promise<Clients> {
       { details: { adapter: 'nats-jetstream' }, cause: error },
     );
   });
-  const nc = await transport.connect({ servers });
+  const nc = await transport.connect({ servers }).catch((error: unknown) => {
+    // Unreachable or refused: the adapter says so with the servers named, credentials hidden.
+    const where = (Array.isArray(servers) ? servers : [servers]).map(hideCredentials).join(', ');
+    throw new PlatformError(
+      ErrorCode.ADAPTER_UNAVAILABLE,
+      `nats: cannot connect to ${where}: ${(error as Error).message ?? String(error)}`,
+      { details: { adapter: 'nats' }, cause: error },
+    );
+  });
   return {
     nc,
     js: jetstreamModule.jetstream(nc),
@@ -81,4 +89,8 @@ export async function ensureStream(
         await jsm.streams.info(name).catch(() => Promise.reject(error));
       });
   }
+}
+
+function hideCredentials(server: string): string {
+  return server.replace(/\/\/[^@/]*@/, '//***@');
 }

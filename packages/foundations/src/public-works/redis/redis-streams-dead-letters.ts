@@ -71,6 +71,10 @@ export class RedisDeadLetterStream {
    * @throws {PlatformError} `NOT_FOUND` when there is none, or it belongs to another tenant.
    */
   async take(letter: Pick<DeadLetter, 'id' | 'tenantId'>): Promise<{ letter: DeadLetter; group: string }> {
+    // A stream id is `<ms>-<seq>`; anything else is no dead letter (not a Redis syntax error).
+    if (typeof letter.id !== 'string' || !/^\d+-\d+$/.test(letter.id)) {
+      throw new PlatformError('NOT_FOUND', 'no such dead letter', { details: { id: String(letter.id) } });
+    }
     const [entry] = (await (await this.#client).call('xrange', this.key, letter.id, letter.id)) as StreamEntry[];
     const found = entry ? letterOf(entry[0], entry[1]) : undefined;
     if (!entry || !found || found.tenantId !== letter.tenantId) {
