@@ -5,14 +5,12 @@ import {
   jsonLinesSink,
   type Observability,
   silentSink,
-  type TelemetrySink,
 } from '@platform/observability';
 import { Container } from 'inversify';
 import { loadPlatformConfig } from '../config/load.js';
-import type { PlatformConfig, PlatformConfigInput } from '../config/schema.js';
+import type { PlatformConfig } from '../config/schema.js';
 import { Curator, CuratorRef } from '../curator/curator.js';
-import type { PatternRule } from '../curator/pattern-rules.js';
-import { defineRealmAccessTable, type RealmAccessTable } from '../curator/realm-access.js';
+import { defineRealmAccessTable } from '../curator/realm-access.js';
 import { ErrorCode, PlatformError, serializeError } from '../errors/platform-error.js';
 import { type NodeOutcome, runInDependencyOrder } from '../kernel/dag-runner.js';
 import {
@@ -22,104 +20,15 @@ import {
   type ServiceLifecycle,
 } from '../kernel/service-definition.js';
 import { SERVICE_TIERS, type ServiceRef } from '../kernel/service-ref.js';
-import { installSignalHandlers, type SignalTarget } from '../kernel/signals.js';
+import { installSignalHandlers } from '../kernel/signals.js';
 import { withTimeout } from '../kernel/timeout.js';
 import { planServices, type ServicePlan } from '../kernel/wiring.js';
-import type { AnyAdapterFactory } from '../public-works/adapter-factory.js';
 import { checkCloudProfile, publicWorksModule } from '../public-works/composition.js';
-import type { PublicWorksAdapters } from '../public-works/refs.js';
 import { activeServices, checkRealmDependencies } from './activation.js';
 import { checkHealth } from './health.js';
-import type { PlatformHealth, ServiceStartRecord, StartupReport, StopReport } from './reports.js';
+import type { CreatePlatformOptions, Platform, PlatformState, RunningService } from './platform-types.js';
+import type { ServiceStartRecord, StartupReport, StopReport } from './reports.js';
 import { stopServices } from './shutdown.js';
-
-/** Where the platform is in its life. */
-export type PlatformState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
-
-/** What {@link createPlatform} takes. */
-export interface CreatePlatformOptions {
-  /** Configuration in code; merged over `PLATFORM_*` environment variables and defaults. */
-  config?: PlatformConfigInput;
-  /** Groups of services to run. */
-  modules?: readonly PlatformModule[];
-  /** Services to run that belong to no module (reported as module `app`). */
-  services?: readonly AnyServiceDefinition[];
-  /**
-   * Adapters for Public Works ports, overriding `config.stores` and the embedded defaults. An
-   * adapter's `initialize()` / `shutdown()`, when it has them, run with the platform's.
-   */
-  adapters?: PublicWorksAdapters;
-  /**
-   * Adapter factories selectable by URL scheme, tried before foundations' own: e.g. a package's
-   * `lru://` key-value store, picked by `PLATFORM_KEY_VALUE_STORE=lru://...`. See
-   * `defineAdapterFactory` and docs/writing-an-adapter.md.
-   */
-  adapterFactories?: readonly AnyAdapterFactory[];
-  /**
-   * On-demand services to start even though no starting service depends on them, e.g.
-   * `[MetadataStoreRef]` for a tool that uses the store directly.
-   */
-  include?: readonly ServiceRef<unknown>[];
-  /**
-   * Which realm may use which Public Works port and which services. When given, a realm service
-   * depending on anything its realm is not granted is refused before start, and Curator's realm
-   * views enforce the same table on every lookup.
-   */
-  realmAccess?: RealmAccessTable;
-  /** Curator's pattern rules (default {@link DEFAULT_PATTERN_RULES}), checked on start in development. */
-  patternRules?: readonly PatternRule[];
-  /** Where kernel and service telemetry goes; by default what `config.telemetry.sink` says. */
-  telemetrySink?: TelemetrySink;
-  /** Stop the platform on these signals (`true`: SIGINT and SIGTERM). Off by default. */
-  shutdownOnSignals?: boolean | readonly NodeJS.Signals[];
-  /** Environment to read configuration from; `process.env` by default. */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** @internal For tests of signal handling: a stand-in for `process`. */
-  signalTarget?: SignalTarget;
-}
-
-/** A composed platform: start it, use its services, stop it. */
-export interface Platform {
-  readonly config: PlatformConfig;
-  /** The platform-wide registry; every service registers with it as it starts. */
-  readonly curator: Curator;
-  readonly state: PlatformState;
-  /**
-   * Starts every service: tier by tier (Public Works, Curator, foundation, Smart City, realms),
-   * each tier in dependency order with independent services in parallel, each within its time
-   * limit. Calling it again returns the same promise.
-   *
-   * @throws {PlatformError} `STARTUP_FAILED` when a required service fails (its error, with its own
-   *   code, is the `cause`); the services that had
-   * started are stopped again, in reverse order, before it rejects. `details.report` holds the
-   * start-up report.
-   */
-  start(): Promise<StartupReport>;
-  /**
-   * Drains every started service, then shuts them down in reverse dependency order, each hook
-   * within its time limit, collecting every error. Safe to call more than once.
-   */
-  stop(): Promise<StopReport>;
-  /** Asks every started service for its health and aggregates the answers. */
-  health(): Promise<PlatformHealth>;
-  /**
-   * The running instance behind `ref`.
-   *
-   * @throws {PlatformError} `NOT_FOUND` for a ref no module provides; `SERVICE_UNAVAILABLE` when
-   * the service is not running (platform not started, the service failed, or it was stopped).
-   */
-  get<T>(ref: ServiceRef<T>): T;
-}
-
-/** Internal view of a started service, shared by start, stop and health. */
-export interface RunningService {
-  readonly id: string;
-  /** What the factory returned, as `get()` hands it out. */
-  readonly value: unknown;
-  /** The same value seen as lifecycle hooks (empty for a primitive value). */
-  readonly lifecycle: ServiceLifecycle;
-  readonly definition: AnyServiceDefinition;
-}
 
 function isLifecycle(value: unknown): value is ServiceLifecycle {
   return (typeof value === 'object' && value !== null) || typeof value === 'function';
@@ -460,3 +369,5 @@ function bindService(
     })
     .inSingletonScope();
 }
+
+export type { CreatePlatformOptions, Platform, PlatformState, RunningService } from './platform-types.js';

@@ -4,7 +4,7 @@ import { serializeError } from '../errors/platform-error.js';
 import type { ServiceHealth } from '../kernel/service-definition.js';
 import { withTimeout } from '../kernel/timeout.js';
 import type { ServicePlan } from '../kernel/wiring.js';
-import type { PlatformState, RunningService } from './create-platform.js';
+import type { PlatformState, RunningService } from './platform-types.js';
 import type { PlatformHealth, ServiceHealthRecord } from './reports.js';
 
 const STATUSES = new Set(['healthy', 'degraded', 'unhealthy']);

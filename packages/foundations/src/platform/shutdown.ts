@@ -4,7 +4,7 @@ import { serializeError } from '../errors/platform-error.js';
 import { runInDependencyOrder } from '../kernel/dag-runner.js';
 import { withTimeout } from '../kernel/timeout.js';
 import type { ServicePlan } from '../kernel/wiring.js';
-import type { RunningService } from './create-platform.js';
+import type { RunningService } from './platform-types.js';
 import type { ServiceStopRecord, StopReport } from './reports.js';
 
 /** What {@link stopServices} needs from the platform. */
