@@ -1,4 +1,4 @@
-import type { ServiceRef } from '@platform/foundations';
+import { PlatformError, type ServiceRef } from '@platform/foundations';
 import type { VerifiedUserContext } from '@platform/smart-city';
 import type { z } from 'zod';
 import type { HandoffContract } from '../flow/handoff-contract.js';
@@ -71,7 +71,8 @@ const STEP_ID = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$/;
  * const parse = defineFlowStep({ id: 'content.parse_file', service: ContentPillarRef, method: 'parseFile', input: FileUploaded, output: FileParsed });
  * const tag = defineFlowStep({ id: 'billing.tag', input: InvoiceReceived, output: InvoiceReceived, run: async (invoice, user) => invoice });
  * ```
- * @throws {TypeError} when the id is not a dotted snake_case name.
+ * @throws {PlatformError} `CONFIG_INVALID` when the id is not a dotted snake_case name, or the
+ *   step has neither a service and a method nor a run function.
  */
 export function defineFlowStep<
   Service,
@@ -103,10 +104,18 @@ export function defineFlowStep(definition: {
   output: HandoffContract;
 }): FlowStep<unknown, unknown> {
   const { id, service, method, run, input, output } = definition;
-  if (!STEP_ID.test(id)) throw new TypeError(`flow step id must be a dotted snake_case name, got '${id}'`);
+  if (typeof id !== 'string' || !STEP_ID.test(id)) {
+    throw new PlatformError('CONFIG_INVALID', `flow step id must be a dotted snake_case name, got '${String(id)}'`, {
+      details: { step: String(id) },
+    });
+  }
   const contracts = { ...(input ? { input } : {}), output };
   if (run) return Object.freeze({ id, ...contracts, run });
-  if (!service || !method) throw new TypeError(`flow step '${id}' needs a service and a method, or a run function`);
+  if (!service || !method) {
+    throw new PlatformError('CONFIG_INVALID', `flow step '${id}' needs a service and a method, or a run function`, {
+      details: { step: id },
+    });
+  }
   return Object.freeze({
     id,
     ...contracts,

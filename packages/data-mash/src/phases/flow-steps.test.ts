@@ -211,6 +211,34 @@ describe('a template naming an unknown step', () => {
     expect(report.services.find((entry) => entry.id === 'data-mash.journey-orchestrator')?.error).toMatchObject({
       code: 'SERVICE_WIRING_INVALID',
     });
+    // The cause of the failed start is the orchestrator's own error.
+    expect((error as { cause?: { code?: string } }).cause?.code).toBe('SERVICE_WIRING_INVALID');
+    await platform.stop().catch(() => undefined);
+  });
+
+  it('refuses a step id that is not one, and two steps of a host under one id', async () => {
+    expect(() => defineFlowStep({ id: 'Bad Id', output: FileUploaded, run: async () => ({}) as never })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+    const twice = defineFlowStep({ id: 'acme.twice', output: FileUploaded, run: async () => ({}) as never });
+    const platform = createPlatform({
+      env: {},
+      telemetrySink: () => {},
+      adapters: {
+        blobStore: new MemoryBlobStore(),
+        metadataStore: new MemoryMetadataStore(),
+        semanticStore: new MemorySemanticStore(),
+      },
+      modules: dataMashModules({ steps: [twice, twice] }),
+    });
+    const failure = await platform.start().then(
+      () => undefined,
+      (error: unknown) => error as { cause?: { code?: string; message?: string } },
+    );
+    expect(failure?.cause).toMatchObject({
+      code: 'SERVICE_WIRING_INVALID',
+      message: expect.stringContaining("flow steps given twice: 'acme.twice'"),
+    });
     await platform.stop().catch(() => undefined);
   });
 });

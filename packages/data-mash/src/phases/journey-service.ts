@@ -93,7 +93,17 @@ export class DataMashJourneyOrchestrator extends RealmServiceBase<
   ) {
     super(deps);
     this.#contracts = [...DATA_MASH_CONTRACTS, ...(deps.options.contracts ?? [])];
-    this.#addSteps([...DATA_MASH_FLOW_STEPS, ...(deps.options.steps ?? [])]);
+    // A host's step may replace a shipped one, but two of its own under one id are ambiguous.
+    const given = deps.options.steps ?? [];
+    const twice = [...new Set(given.map((step) => step.id).filter((id, index, ids) => ids.indexOf(id) !== index))];
+    if (twice.length > 0) {
+      throw new PlatformError(
+        'SERVICE_WIRING_INVALID',
+        `flow steps given twice: ${twice.map((id) => `'${id}'`).join(', ')} (each step id once; a step replaces a shipped one of the same id)`,
+        { details: { steps: twice } },
+      );
+    }
+    this.#addSteps([...DATA_MASH_FLOW_STEPS, ...given]);
     for (const template of [dataMashFlowTemplate(), ...(deps.options.templates ?? [])]) this.registerTemplate(template);
   }
 
