@@ -1,11 +1,4 @@
-import type {
-  BlobStore,
-  FileRecord,
-  FileStatus,
-  JourneyRecord,
-  MetadataStore,
-  SemanticStore,
-} from '@platform/foundations';
+import type { BlobStore, FileStatus, JourneyRecord, MetadataStore, SemanticStore } from '@platform/foundations';
 import { PlatformError } from '@platform/foundations';
 import { DATA_MASH_FLOW_TEMPLATE } from '../phases/solution-orchestrator.js';
 import { eachPage, findFile } from '../phases/store-records.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PlatformError } from '../../errors/platform-error.js';
+import { warnWhenDeadLettered } from '../event-handler-warning.js';
 import {
   DEFAULT_RETRY,
   type DeadLetter,
@@ -23,7 +24,7 @@ export type ScheduleTimer = (callback: () => void, delayMs: number) => () => voi
 
 /** Options of {@link InProcessEventBus}. */
 export interface InProcessEventBusOptions {
-  /** Told about every failed attempt; failures never reach the publisher. Default: a process warning. */
+  /** Told about every failed attempt; failures never reach the publisher. Default: one process warning when the last attempt failed and the event is dead-lettered. */
   onHandlerError?: (error: unknown, event: PlatformEvent, delivery: Delivery) => void;
   /** Retry defaults of subscriptions that give none. */
   retry?: RetryPolicy;
@@ -79,13 +80,7 @@ export class InProcessEventBus implements EventBus {
   constructor(options: InProcessEventBusOptions = {}) {
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
     this.#schedule = options.schedule ?? defaultSchedule;
-    this.#onHandlerError =
-      options.onHandlerError ??
-      ((error, event, delivery) =>
-        process.emitWarning(
-          `event handler for '${event.type}' failed (attempt ${delivery.attempt} of ${delivery.maxAttempts}): ${error instanceof Error ? error.message : String(error)}`,
-          { code: 'PLATFORM_EVENT_HANDLER_FAILED' },
-        ));
+    this.#onHandlerError = options.onHandlerError ?? warnWhenDeadLettered;
   }
 
   /** Validates the event and runs each matching subscription's first attempt; see {@link EventBus.publish}. */

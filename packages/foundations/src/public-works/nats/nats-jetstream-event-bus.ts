@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PlatformError } from '../../errors/platform-error.js';
 import type { ServiceHealth } from '../../kernel/service-definition.js';
+import { warnWhenDeadLettered } from '../event-handler-warning.js';
 import { probeHealth } from '../health-probe.js';
 import {
   DEFAULT_RETRY,
@@ -17,16 +18,7 @@ import {
   type Unsubscribe,
 } from '../ports/event-bus.js';
 import { assertTenantId, parseRecord } from '../ports/tenancy.js';
-import {
-  type Clients,
-  DELIVER_TO,
-  encode,
-  ensureStream,
-  messageOf,
-  open,
-  token,
-  typeFilter,
-} from './nats-connection.js';
+import { type Clients, DELIVER_TO, encode, ensureStream, open, token, typeFilter } from './nats-connection.js';
 import { NatsDeadLetterStream } from './nats-dead-letters.js';
 import { NatsSubscription } from './nats-subscription.js';
 
@@ -45,7 +37,7 @@ export interface NatsJetStreamEventBusOptions {
   ackWaitMs?: number;
   /** Most events the stream keeps (oldest dropped first). Default 1 000 000. */
   maxMessages?: number;
-  /** Told about every failed attempt. Default: a process warning. */
+  /** Told about every failed attempt. Default: one process warning when the last attempt failed and the event is dead-lettered. */
   onHandlerError?: (error: unknown, event: PlatformEvent, delivery: Delivery) => void;
 }
 
@@ -95,13 +87,7 @@ export class NatsJetStreamEventBus implements EventBus {
     this.#stream = `${base}_EVENTS`;
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
     this.#ackWaitMs = options.ackWaitMs ?? 30_000;
-    this.#onHandlerError =
-      options.onHandlerError ??
-      ((error, event, delivery) =>
-        process.emitWarning(
-          `event handler for '${event.type}' failed (attempt ${delivery.attempt} of ${delivery.maxAttempts}): ${messageOf(error)}`,
-          { code: 'PLATFORM_EVENT_HANDLER_FAILED' },
-        ));
+    this.#onHandlerError = options.onHandlerError ?? warnWhenDeadLettered;
     const maxMessages = options.maxMessages ?? 1_000_000;
     const deadLetterStream = `${base}_DEAD_LETTERS`;
     this.#opening = open(options.servers).then(async (clients) => {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { PlatformError } from '../../errors/platform-error.js';
 import type { ServiceHealth } from '../../kernel/service-definition.js';
+import { warnWhenDeadLettered } from '../event-handler-warning.js';
 import { probeHealth } from '../health-probe.js';
 import {
   DEFAULT_RETRY,
@@ -17,7 +18,7 @@ import {
   type Unsubscribe,
 } from '../ports/event-bus.js';
 import { assertTenantId, parseRecord } from '../ports/tenancy.js';
-import { encode, loadIoredis, messageOf } from './redis-streams-codec.js';
+import { encode, loadIoredis } from './redis-streams-codec.js';
 import { type FailedEntry, RedisDeadLetterStream } from './redis-streams-dead-letters.js';
 import { RedisSubscription } from './redis-streams-subscription.js';
 
@@ -38,7 +39,7 @@ export interface RedisStreamsEventBusTuning {
   maxDeadLetters?: number;
   /** How long a blocking read waits before looking again (ms); also how often new tenants are noticed. Default 1 000. */
   blockMs?: number;
-  /** Told about every failed attempt. Default: a process warning. */
+  /** Told about every failed attempt. Default: one process warning when the last attempt failed and the event is dead-lettered. */
   onHandlerError?: (error: unknown, event: PlatformEvent, delivery: Delivery) => void;
 }
 
@@ -117,13 +118,7 @@ export class RedisStreamsEventBus implements EventBus {
       tuning.maxDeadLetters ?? 10_000,
     );
     this.#blockMs = tuning.blockMs ?? 1_000;
-    this.#onHandlerError =
-      tuning.onHandlerError ??
-      ((error, event, delivery) =>
-        process.emitWarning(
-          `event handler for '${event.type}' failed (attempt ${delivery.attempt} of ${delivery.maxAttempts}): ${messageOf(error)}`,
-          { code: 'PLATFORM_EVENT_HANDLER_FAILED' },
-        ));
+    this.#onHandlerError = tuning.onHandlerError ?? warnWhenDeadLettered;
   }
 
   /**

@@ -19,7 +19,7 @@ import {
   prepareRef,
   staleJourney,
 } from '../metadata-input.js';
-import type { FileRecord, JourneyRecord } from '../ports/metadata-records.js';
+import type { FileRecord } from '../ports/metadata-records.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import { assertTenantId, notFound, type Page, type PageOptions, pageLimit } from '../ports/tenancy.js';
 import { type SqlDriver, type SqlExecutor, sqlErrorCode } from './driver.js';
