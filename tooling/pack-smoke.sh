@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs every publishable package, installs the tarballs into a new npm project outside the
 # repository (as a user of the SDK would, before or without a registry), and runs the data mash
-# flow there: a host program using the packages' public entries, and the data-mash bin.
+# flow there: a host program using the packages' public entries (run as JavaScript, and
+# type-checked as strict TypeScript against the packed declarations), and the data-mash bin.
 #   bash tooling/pack-smoke.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,6 +48,19 @@ try {
 }
 JS
 node host.mjs
+
+# The same program as TypeScript, type-checked against the packed declarations (the `types`
+# conditions of each package's exports), strict, as a TypeScript user compiles it.
+npm install --no-audit --no-fund --loglevel=error --save-dev \
+  "typescript@$(node -p 'require(process.argv[1]).devDependencies.typescript' "$root/package.json")" \
+  "@types/node@$(node -p 'require(process.argv[1]).devDependencies["@types/node"]' "$root/package.json")" >/dev/null
+sed -e 's#^import { readFile } from .node:fs/promises.;#import { readFile } from "node:fs/promises";#' host.mjs > host.ts
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "module": "nodenext", "target": "es2023", "strict": true, "noEmit": true, "skipLibCheck": false, "types": ["node"] }, "files": ["host.ts"] }
+JSON
+node -e 'const p=require("./package.json"); p.type="module"; require("fs").writeFileSync("package.json", JSON.stringify(p, null, 2))'
+npx tsc -p tsconfig.json
+echo "types: the host program type-checks against the packed packages"
 
 # The CLI, from its installed bin.
 if [ -x node_modules/.bin/data-mash ]; then
