@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import type { EventBus } from '@platform/foundations';
 import { NatsJetStreamEventBus } from '@platform/foundations/nats';
 import { RedisStreamsEventBus } from '@platform/foundations/redis';
 import { Redis } from 'ioredis';
@@ -134,9 +135,8 @@ async function redisBare(): Promise<Sample> {
   return sample;
 }
 
-async function redisAdapter(): Promise<Sample> {
-  const prefix = `bench:event-bus:${randomUUID()}`;
-  const bus = await RedisStreamsEventBus.connect({ url: REDIS, prefix });
+// One group subscriber on the adapter, driven like the bare clients, then closed.
+async function throughAdapter(bus: EventBus & { shutdown(): Promise<void> }): Promise<Sample> {
   const latencies: number[] = [];
   const off = bus.subscribe(
     'bench.*',
@@ -154,6 +154,13 @@ async function redisAdapter(): Promise<Sample> {
   );
   await off();
   await bus.shutdown();
+  return sample;
+}
+
+async function redisAdapter(): Promise<Sample> {
+  const prefix = `bench:event-bus:${randomUUID()}`;
+  const bus = await RedisStreamsEventBus.connect({ url: REDIS, prefix });
+  const sample = await throughAdapter(bus);
   await deleteRedisKeys(prefix);
   return sample;
 }
@@ -190,23 +197,7 @@ async function natsBare(): Promise<Sample> {
 
 async function natsAdapter(): Promise<Sample> {
   const bus = await NatsJetStreamEventBus.connect({ servers: NATS, prefix: `bench_${randomUUID().slice(0, 8)}` });
-  const latencies: number[] = [];
-  const off = bus.subscribe(
-    'bench.*',
-    (received) => void latencies.push(performance.now() - (received.payload.sentAt as number)),
-    {
-      tenantId: TENANT,
-      group: 'g',
-    },
-  );
-  await off.ready;
-  const sample = await drive(
-    (index, sentAt) => bus.publish(event(index, sentAt)),
-    () => latencies.length,
-    latencies,
-  );
-  await off();
-  await bus.shutdown();
+  const sample = await throughAdapter(bus);
   const nc = await connect({ servers: NATS });
   const jsm = await jetstreamManager(nc);
   for (const stream of Object.values(bus.streams)) await jsm.streams.delete(stream).catch(() => {});
