@@ -176,6 +176,9 @@ describe('Traffic Cop decisions', () => {
     await cop.checkRateLimit(ada, 'GET /files/{fileId}');
     const refused = await cop.checkRateLimit(ada, 'GET /files/{fileId}');
     expect(refused).toMatchObject({ allowed: false, scope: 'api', remaining: 0, limit: 2 });
+    // One more request may pass in about 30 s; the whole limit of 2 is back in about a minute.
+    expect(refused.retryAfterMs).toBeGreaterThan(29_000);
+    expect(refused.resetMs).toBeGreaterThan(59_000);
     expect(cop.refusal(refused, 'GET /files/{fileId}')).toMatchObject({
       code: 'RATE_LIMITED',
       details: { scope: 'api', api: 'GET /files/{fileId}', limit: 2, retryAfterMs: refused.retryAfterMs },
