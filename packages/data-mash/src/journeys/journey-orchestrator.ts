@@ -1,17 +1,19 @@
-import { type JourneyRecord, PlatformError, serializeError } from '@platform/foundations';
+import { type JourneyRecord, serializeError } from '@platform/foundations';
 import { currentTraceId, generateTraceId, withSpan } from '@platform/observability';
 import type { HandoffContract } from '../flow/handoff-contract.js';
 import { DEFAULT_LEASE_MS, LeasedJourney, leaseOf } from './journey-lease.js';
+import { createJourneyRecord, type StoredContext, transitionJourney } from './journey-record.js';
 import { inJourneyTrace } from './journey-trace.js';
-import {
-  type JourneyOrchestratorOptions,
-  type JourneyOutcome,
-  type JourneyProgressUpdate,
-  type MilestoneContext,
-  type MilestoneStep,
-  TRANSIENT_ERROR_CODES,
+import type {
+  JourneyOrchestratorOptions,
+  JourneyOutcome,
+  JourneyProgressUpdate,
+  MilestoneContext,
+  MilestoneStep,
 } from './journey-types.js';
+import { assertServicesRegistered, assertTemplateWired } from './journey-wiring.js';
 import { failed, references, wasStarted, withMilestoneTimeout } from './milestone-helpers.js';
+import { withMilestoneRetries } from './milestone-retries.js';
 import { type JourneyMilestoneTemplate, type JourneyTemplate, milestoneStep } from './template.js';
 
 export {
@@ -24,7 +26,6 @@ export {
   TRANSIENT_ERROR_CODES,
 } from './journey-types.js';
 
-type StoredContext = { outputs?: Record<string, unknown>; lease?: unknown };
 type RunKind = 'new' | 'resumed';
 type RunRequest = {
   tenantId: string;
@@ -60,19 +61,7 @@ export class JourneyOrchestrator {
     this.template = options.template;
     this.#options = options;
     this.#contracts = new Map(options.contracts.map((contract) => [contract.id, contract]));
-    const problems: string[] = [];
-    for (const milestone of options.template.milestones) {
-      if (!options.steps[milestone.id]) problems.push(`milestone '${milestone.id}' has no step`);
-      for (const reference of [milestone.input, milestone.output]) {
-        if (reference && !this.#contracts.has(reference))
-          problems.push(`milestone '${milestone.id}' names contract '${reference}', which is not given`);
-      }
-    }
-    if (problems.length > 0) {
-      throw new PlatformError('SERVICE_WIRING_INVALID', `journey '${options.template.name}': ${problems.join('; ')}`, {
-        details: { template: options.template.name, problems },
-      });
-    }
+    assertTemplateWired(options, this.#contracts);
   }
 
   /**
@@ -83,23 +72,7 @@ export class JourneyOrchestrator {
   assertServices(curator: {
     find(filter: { name: string }): Array<{ capabilities?: ReadonlyArray<{ name: string }> }>;
   }): void {
-    const problems: string[] = [];
-    for (const milestone of this.template.milestones) {
-      if (!milestone.service) continue;
-      const [service] = curator.find({ name: milestone.service });
-      if (!service)
-        problems.push(`milestone '${milestone.id}' needs service '${milestone.service}', which is not registered`);
-      else if (milestone.api && !(service.capabilities ?? []).some((capability) => capability.name === milestone.api)) {
-        problems.push(
-          `milestone '${milestone.id}' calls '${milestone.api}', which '${milestone.service}' does not offer`,
-        );
-      }
-    }
-    if (problems.length > 0) {
-      throw new PlatformError('SERVICE_WIRING_INVALID', `journey '${this.template.name}': ${problems.join('; ')}`, {
-        details: { template: this.template.name, problems },
-      });
-    }
+    assertServicesRegistered(this.template, curator);
   }
 
   /**
@@ -129,7 +102,13 @@ export class JourneyOrchestrator {
         request.idempotencyKey,
       );
       const traceId = journey?.traceId ?? request.traceId ?? currentTraceId() ?? generateTraceId();
-      if (!journey) journey = await this.#create(request.tenantId, request.idempotencyKey, traceId, request.about);
+      if (!journey)
+        journey = await createJourneyRecord(store, this.template, {
+          tenantId: request.tenantId,
+          idempotencyKey: request.idempotencyKey,
+          traceId,
+          about: request.about,
+        });
       if (attempt === 1) request.onJourney?.({ journeyId: journey.id, traceId, status: journey.status });
       const claim =
         journey.status === 'completed'
@@ -266,7 +245,7 @@ export class JourneyOrchestrator {
     const milestone = this.template.milestones[index] as JourneyMilestoneTemplate;
     const retry = started ? started.retry : wasStarted(leased.current, index);
     if (!started) {
-      await this.#transition(leased, { [index]: { status: 'running', startedAt: new Date() } }, 'running');
+      await transitionJourney(leased, { [index]: { status: 'running', startedAt: new Date() } }, 'running');
       this.#progress(request, leased.current.id, milestone.id, 'started', { attempt: 1 });
     }
     try {
@@ -286,7 +265,14 @@ export class JourneyOrchestrator {
         };
         return withMilestoneTimeout(milestone, abort, () => step(checked, context));
       };
-      const produced = await this.#withRetries(milestone.id, journeyId, attempt, (number, error) => {
+      const scope = {
+        retry: this.#options.retry,
+        telemetry: this.#options.telemetry,
+        template: this.template.name,
+        journeyId,
+        milestone: milestone.id,
+      };
+      const produced = await withMilestoneRetries(scope, attempt, (number, error) => {
         const { code, message } = serializeError(error);
         this.#progress(request, journeyId, milestone.id, 'retried', {
           attempt: number,
@@ -299,7 +285,7 @@ export class JourneyOrchestrator {
       const nextIndex = index + 1 < this.template.milestones.length ? index + 1 : undefined;
       const handoff =
         nextIndex === undefined ? undefined : { index: nextIndex, retry: wasStarted(leased.current, nextIndex) };
-      await this.#transition(
+      await transitionJourney(
         leased,
         {
           [index]: { status: 'completed', completedAt: now, result: references(milestone.output, output) },
@@ -339,7 +325,7 @@ export class JourneyOrchestrator {
     const journeyId = leased.current.id;
     const serialized = serializeError(error);
     const failure = { code: serialized.code, message: serialized.message };
-    await this.#transition(
+    await transitionJourney(
       leased,
       { [index]: { status: 'failed', completedAt: new Date(), error: failure } },
       'failed',
@@ -354,37 +340,6 @@ export class JourneyOrchestrator {
       error,
     });
     return failed(journeyId, traceId, outputs, milestone, serialized, run);
-  }
-
-  // Runs a milestone's attempts: again after a transient failure, with backoff, up to the limit.
-  async #withRetries(
-    milestone: string,
-    journeyId: string,
-    attempt: (again: boolean) => Promise<unknown>,
-    onRetry: (attempt: number, error: unknown) => void,
-  ) {
-    const options = this.#options.retry ?? {};
-    const attempts = Math.max(1, options.attempts ?? 3);
-    const isTransient =
-      options.isTransient ??
-      ((error: unknown) => TRANSIENT_ERROR_CODES.has(String((error as { code?: unknown }).code)));
-    let delay = options.initialDelayMs ?? 250;
-    for (let number = 1; ; number += 1) {
-      try {
-        return await attempt(number > 1);
-      } catch (error) {
-        if (number >= attempts || !isTransient(error)) throw error;
-        this.#options.telemetry?.logOperation({
-          operation: 'journey.retry',
-          success: false,
-          details: { journeyId, template: this.template.name, milestone, attempt: number + 1, delayMs: delay },
-          error,
-        });
-        onRetry(number + 1, error);
-        await new Promise((resolve) => setTimeout(resolve, delay * (0.8 + Math.random() * 0.4)));
-        delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);
-      }
-    }
   }
 
   #progress(
@@ -406,63 +361,5 @@ export class JourneyOrchestrator {
 
   #contract(id: string): HandoffContract {
     return this.#contracts.get(id) as HandoffContract;
-  }
-
-  async #create(
-    tenantId: string,
-    idempotencyKey: string,
-    traceId: string,
-    about: Record<string, string | number | boolean> | undefined,
-  ): Promise<JourneyRecord> {
-    const store = this.#options.metadataStore;
-    try {
-      return await store.createJourney({
-        tenantId,
-        template: this.template.name,
-        templateVersion: this.template.version,
-        idempotencyKey,
-        traceId,
-        milestones: this.template.milestones.map((milestone) => ({ name: milestone.id, status: 'pending' as const })),
-        context: { outputs: {}, ...(about ? { about } : {}) },
-      });
-    } catch (error) {
-      // Another run created it first: continue with that one.
-      if ((error as { code?: string }).code !== 'CONFLICT') throw error;
-      const existing = await store.findJourneyByIdempotencyKey(tenantId, this.template.name, idempotencyKey);
-      if (!existing) throw error;
-      return existing;
-    }
-  }
-
-  // One write through the lease: milestone changes, the journey's status, new outputs and the
-  // error; the lease is let go with the last write (completed or failed).
-  #transition(
-    leased: LeasedJourney,
-    changes: Record<number, Partial<JourneyRecord['milestones'][number]>>,
-    status: JourneyRecord['status'],
-    outputs?: Record<string, unknown>,
-    error?: { code: string; message: string },
-  ): Promise<JourneyRecord> {
-    return leased.update(
-      (journey) => {
-        const milestones = journey.milestones.map((entry, position) => {
-          const change = changes[position];
-          // A milestone starting again loses what its earlier attempt recorded (error, end time).
-          if (change?.status === 'running')
-            return { name: entry.name, status: change.status, startedAt: change.startedAt };
-          return change ? { ...entry, ...change } : entry;
-        });
-        const context = journey.context as StoredContext;
-        return {
-          status,
-          milestones,
-          ...(outputs ? { context: { ...context, outputs: { ...(context.outputs ?? {}), ...outputs } } } : {}),
-          // Running again (a resumed failure, an erased flow's bytes again): the old error is history.
-          ...(error ? { error } : status !== 'failed' && journey.error ? { error: null } : {}),
-          ...(status === 'completed' ? { completedAt: new Date() } : {}),
-        };
-      },
-      { release: status === 'completed' || status === 'failed' },
-    );
   }
 }

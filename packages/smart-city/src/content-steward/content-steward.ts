@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import {
   type BlobStore,
   BlobStoreRef,
@@ -14,17 +14,17 @@ import {
 } from '@platform/foundations';
 import { currentTraceId } from '@platform/observability';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
-import { type DetectedType, defaultFileFormats } from '../file-formats/registry.js';
+import type { DetectedType } from '../file-formats/registry.js';
 
 import {
   type ContentStewardOptions,
   checkFileName,
   type IncomingFile,
   type ProcessedFile,
-  type ScanVerdict,
   type ValidationVerdict,
 } from './content-steward-types.js';
-import { inspectZip, type ZipLimits } from './zip-inspection.js';
+import { measureUpload } from './measured-upload.js';
+import { validateStoredFile } from './stored-file-validation.js';
 
 export {
   type ContentStewardOptions,
@@ -35,8 +35,6 @@ export {
   type ProcessedFile,
   type ScanVerdict,
 } from './content-steward-types.js';
-
-const NEVER_ACCEPTED: readonly DetectedType[] = ['executable', 'binary'];
 
 /**
  * Content Steward: the file lifecycle. Upload → validation (type sniffed from the bytes against
@@ -97,37 +95,12 @@ export class ContentSteward extends SmartCityRoleBase<
         const storageLocation = `files/${fileId}`;
 
         // Stream to storage once, hashing, counting and keeping the first bytes for sniffing.
-        const hash = createHash('sha256');
-        let size = 0;
-        const headChunks: Buffer[] = [];
-        let headLength = 0;
-        const source = file.data instanceof Uint8Array ? Readable.from([file.data]) : file.data;
-        async function* counted() {
-          for await (const raw of source as AsyncIterable<Uint8Array | string>) {
-            const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
-            size += chunk.byteLength;
-            if (size > maxSize) {
-              throw new PlatformError(
-                ErrorCode.FILE_TOO_LARGE,
-                `the file is larger than the limit of ${maxSize} bytes; raise limits.maxFileBytes (PLATFORM_MAX_FILE_BYTES) to accept it`,
-                {
-                  details: { limitBytes: maxSize, limit: 'limits.maxFileBytes', envVar: 'PLATFORM_MAX_FILE_BYTES' },
-                },
-              );
-            }
-            hash.update(chunk);
-            if (headLength < 65_536) {
-              headChunks.push(Buffer.from(chunk.subarray(0, 65_536 - headLength)));
-              headLength += Math.min(chunk.byteLength, 65_536 - headLength);
-            }
-            yield chunk;
-          }
-        }
+        const upload = measureUpload(file.data, maxSize);
         try {
           await this.deps.blobs.put(
             tenantId,
             storageLocation,
-            counted(),
+            upload.chunks,
             file.declaredType ? { contentType: file.declaredType } : {},
           );
         } catch (error) {
@@ -135,7 +108,8 @@ export class ContentSteward extends SmartCityRoleBase<
           this.auditError(error, { operation: 'content_steward.upload', details: { name } });
           throw error;
         }
-        const sha256 = hash.digest('hex');
+        const sha256 = upload.sha256();
+        const size = upload.size();
         span.setAttribute('file.size', size);
         if (file.sha256 !== undefined && file.sha256 !== sha256) {
           await this.deps.blobs.delete(tenantId, storageLocation).catch(() => false);
@@ -157,8 +131,15 @@ export class ContentSteward extends SmartCityRoleBase<
             this.logOperation('content_steward.duplicate', true, { fileId: duplicate.id });
             return this.#result(duplicate, 'duplicate');
           }
-          const head = Buffer.concat(headChunks);
-          verdict = await this.#validate(tenantId, storageLocation, name, file.declaredType, head, size, sha256);
+          verdict = await validateStoredFile(this.deps, {
+            tenantId,
+            key: storageLocation,
+            name,
+            declaredType: file.declaredType,
+            head: upload.head(),
+            sizeBytes: size,
+            sha256,
+          });
           if (verdict.reason) {
             // The same bytes quarantined before: answer with that record instead of keeping a copy a time.
             const earlier = await this.#quarantined(tenantId, sha256);
@@ -221,95 +202,6 @@ export class ContentSteward extends SmartCityRoleBase<
       cursor = page.nextCursor;
     } while (cursor);
     return undefined;
-  }
-
-  async #validate(
-    tenantId: string,
-    key: string,
-    name: string,
-    declaredType: string | undefined,
-    head: Buffer,
-    sizeBytes: number,
-    sha256: string,
-  ): Promise<ValidationVerdict> {
-    const options = this.deps.options;
-    const formats = options.formats ?? defaultFileFormats;
-    const extension = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
-    let sniffed = formats.sniff(head);
-    let detectedType = sniffed.type;
-    const metadata: Record<string, unknown> = { extension, sizeBytes };
-    const quarantine = (reason: string) => ({ detectedType, reason, metadata });
-
-    if (detectedType === 'zip') {
-      const limits: ZipLimits = {
-        maxEntries: 10_000,
-        maxDecompressedBytes: 500 * 1024 * 1024,
-        maxCompressionRatio: 200,
-        ...options.zip,
-      };
-      const inspection = inspectZip(await this.deps.blobs.get(tenantId, key), limits);
-      if (!inspection.ok) return quarantine(`archive refused: ${inspection.reason}`);
-      sniffed = formats.sniff(head, inspection.entries);
-      detectedType = sniffed.type;
-      metadata.archiveEntries = inspection.entries.length;
-      metadata.decompressedBytes = inspection.decompressedBytes;
-    }
-    if (detectedType === 'executable') return quarantine('executable content');
-    const accepted = options.acceptedTypes
-      ? options.acceptedTypes.includes(detectedType)
-      : !NEVER_ACCEPTED.includes(detectedType);
-    if (!accepted) return quarantine(`content type '${detectedType}' is not accepted`);
-    const format = formats.forName(name);
-    if (!format) return quarantine(`the file name's extension '${extension}' is not an accepted format`);
-    metadata.format = format.id;
-    if (sniffed.encoding) metadata.encoding = sniffed.encoding;
-    if (!formats.accepts(format, detectedType))
-      return quarantine(`type mismatch: the name says ${format.id}, the content is ${detectedType}`);
-    const mime = declaredType?.split(';')[0]?.trim().toLowerCase();
-    if (mime && mime !== 'application/octet-stream' && !format.mimeTypes.includes(mime)) {
-      return quarantine(`type mismatch: declared ${mime}, the name says ${format.id}`);
-    }
-    if (options.scanner) {
-      // The scanner reads the stored blob as a stream (`open`), never a copy held in memory.
-      let scan: ScanVerdict;
-      try {
-        scan = await options.scanner({
-          name,
-          detectedType,
-          sizeBytes,
-          sha256,
-          open: () => this.deps.blobs.getStream(tenantId, key),
-        });
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (options.scanFailure === 'allow') {
-          this.deps.observability.logOperation({
-            operation: 'content_steward.scan_failed',
-            success: false,
-            level: 'warn',
-            details: { name, sha256, scanFailure: 'allow', error: message },
-          });
-          metadata.scanError = message;
-          return { detectedType, metadata };
-        }
-        // Fail closed by refusing, not quarantining: nothing unscanned gets through, and nothing
-        // is lost, since the caller still has the file and the error is retryable (HTTP 503,
-        // a transient code for journeys). A quarantine record would be worse: later uploads of
-        // the same bytes are answered with it (#quarantined), so an outage would keep them out
-        // for good. The caller's catch removes the stored bytes.
-        if (error instanceof PlatformError && error.code === ErrorCode.FILE_TOO_LARGE) throw error;
-        throw new PlatformError(
-          ErrorCode.SERVICE_UNAVAILABLE,
-          `scanner unavailable: the file '${name}' could not be scanned and was not stored (${message}); try again later`,
-          { cause: error, details: { reason: 'scanner unavailable', scanFailure: 'reject' } },
-        );
-      }
-      if (!scan.clean) {
-        if (scan.signature) metadata.scanSignature = scan.signature;
-        return quarantine(`scanner: ${scan.reason}`);
-      }
-    }
-    return { detectedType, metadata };
   }
 
   #result(record: FileRecord, validationStatus: ProcessedFile['validationStatus']): ProcessedFile {
