@@ -39,6 +39,14 @@ export interface RedisStreamsEventBusTuning {
   maxDeadLetters?: number;
   /** How long a blocking read waits before looking again (ms); also how often new tenants are noticed. Default 1 000. */
   blockMs?: number;
+  /**
+   * How long (ms) a broadcast subscriber's heartbeat key lives unless refreshed (every third of
+   * it, while the subscriber runs). A broadcast group whose heartbeat has expired (its process died
+   * without unsubscribing) is destroyed by the next broadcast subscriber that starts on its stream,
+   * or by a running one's periodic check. Longer than the longest pause of your event loop.
+   * Default 10 × `blockMs`, at least 10 000.
+   */
+  heartbeatTtlMs?: number;
   /** Told about every failed attempt. Default: one process warning when the last attempt failed and the event is dead-lettered. */
   onHandlerError?: (error: unknown, event: PlatformEvent, delivery: Delivery) => void;
 }
@@ -59,7 +67,10 @@ export type RedisStreamsEventBusOptions = ({ url: string } | { client: Redis }) 
  * Each subscription is a Redis consumer group: a named group is `g:<group>:<pattern>:<tenant|*>`
  * and persists (members compete; events published while none runs wait for the next one); a
  * broadcast subscriber gets a group of its own (`b:<uuid>`), created at the stream's end and
- * destroyed on unsubscribe (one left by a crashed process stays until removed by hand).
+ * destroyed on unsubscribe. While it runs, it keeps a heartbeat key `<prefix>:alive:b:<uuid>`
+ * with a TTL (`heartbeatTtlMs`); a group left by a crashed process loses its heartbeat and is
+ * destroyed (`XINFO GROUPS` + `XGROUP DESTROY`) by the next broadcast subscriber that starts on its
+ * stream, or by a running one's check (one stream per TTL). Named groups are never removed.
  * Delivery: `XREADGROUP`, `XACK` after the handler resolves; a failed event stays pending and is
  * taken again (`XCLAIM`, which counts the delivery) after its backoff; an event pending with a
  * member idle longer than `claimIdleMs` is claimed by another (`XPENDING` + `XCLAIM`); after
@@ -83,6 +94,7 @@ export class RedisStreamsEventBus implements EventBus {
   readonly #maxLength: number;
   readonly #letterStream: RedisDeadLetterStream;
   readonly #blockMs: number;
+  readonly #heartbeatTtlMs: number;
   readonly #onHandlerError: (error: unknown, event: PlatformEvent, delivery: Delivery) => void;
   readonly #subscriptions = new Set<RedisSubscription>();
   readonly #knownTenants = new Set<string>();
@@ -118,6 +130,7 @@ export class RedisStreamsEventBus implements EventBus {
       tuning.maxDeadLetters ?? 10_000,
     );
     this.#blockMs = tuning.blockMs ?? 1_000;
+    this.#heartbeatTtlMs = tuning.heartbeatTtlMs ?? Math.max(10_000, 10 * this.#blockMs);
     this.#onHandlerError = tuning.onHandlerError ?? warnWhenDeadLettered;
   }
 
@@ -139,6 +152,11 @@ export class RedisStreamsEventBus implements EventBus {
   /** The set of tenants that have a stream. */
   get tenantsKey(): string {
     return `${this.#prefix}:tenants`;
+  }
+
+  /** The heartbeat key of a broadcast subscriber's group (`b:<uuid>`), kept while it runs. */
+  aliveKeyOf(group: string): string {
+    return `${this.#prefix}:alive:${group}`;
   }
 
   /** The dead-letter stream. */
@@ -185,6 +203,7 @@ export class RedisStreamsEventBus implements EventBus {
       retry: { ...this.#retry, ...options.retry },
       claimIdleMs: this.#claimIdleMs,
       blockMs: this.#blockMs,
+      heartbeatTtlMs: this.#heartbeatTtlMs,
       onHandlerError: this.#onHandlerError,
     });
     this.#subscriptions.add(subscription);

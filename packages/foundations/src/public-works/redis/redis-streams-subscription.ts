@@ -10,6 +10,7 @@ import {
   retryDelayMs,
   type SubscribeOptions,
 } from '../ports/event-bus.js';
+import { BROADCAST_GROUP_PREFIX, reapOrphanedBroadcastGroups } from './redis-streams-broadcast-groups.js';
 import { decode, type Fields, field, messageOf, type StreamEntry } from './redis-streams-codec.js';
 import type { FailedEntry } from './redis-streams-dead-letters.js';
 
@@ -17,6 +18,8 @@ import type { FailedEntry } from './redis-streams-dead-letters.js';
 export interface RedisSubscriptionHost {
   streamOf(tenantId: string): string;
   readonly tenantsKey: string;
+  /** The heartbeat key of a broadcast group: present (with a TTL) while its subscriber lives. */
+  aliveKeyOf(group: string): string;
   deadLetter(entry: FailedEntry): Promise<void>;
 }
 
@@ -26,6 +29,8 @@ export interface SubscriptionContext {
   retry: Required<RetryPolicy>;
   claimIdleMs: number;
   blockMs: number;
+  /** TTL (ms) of a broadcast subscriber's heartbeat key, refreshed every third of it. */
+  heartbeatTtlMs: number;
   onHandlerError: (error: unknown, event: PlatformEvent, delivery: Delivery) => void;
 }
 
@@ -33,6 +38,9 @@ export interface SubscriptionContext {
  * One subscription: a consumer in a Redis consumer group, on one stream (a tenant) or on all.
  * A read loop takes new entries (`XREADGROUP`); a reclaim loop retries this member's failed
  * entries after their backoff and claims entries other members left idle (`XPENDING` + `XCLAIM`).
+ * A broadcast subscription keeps a heartbeat key (`SET PX`, on a timer of its own, so a slow
+ * handler does not stop it) and, when it starts, joins a stream, and then once per heartbeat TTL
+ * (one of its streams each time), destroys the broadcast groups whose heartbeat has expired.
  */
 export class RedisSubscription {
   readonly #bus: RedisSubscriptionHost;
@@ -52,6 +60,9 @@ export class RedisSubscription {
   #loops: Promise<void>[] = [];
   #queue: Promise<void> = Promise.resolve();
   #lastTenantCheck = 0;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #beating: Promise<void> = Promise.resolve();
+  #beats = 0;
 
   constructor(
     bus: RedisSubscriptionHost,
@@ -66,7 +77,9 @@ export class RedisSubscription {
     this.#options = options;
     this.#context = context;
     this.#group =
-      options.group === undefined ? `b:${randomUUID()}` : `g:${options.group}:${pattern}:${options.tenantId ?? '*'}`;
+      options.group === undefined
+        ? `${BROADCAST_GROUP_PREFIX}${randomUUID()}`
+        : `g:${options.group}:${pattern}:${options.tenantId ?? '*'}`;
   }
 
   start(): Promise<void> {
@@ -74,18 +87,63 @@ export class RedisSubscription {
     return this.#starting;
   }
 
+  get #broadcast(): boolean {
+    return this.#options.group === undefined;
+  }
+
   async #start(): Promise<void> {
     this.#client = await this.#context.client;
+    if (this.#broadcast) {
+      // The heartbeat exists before the group does, so no other subscriber takes the group for an orphan.
+      await this.#beat();
+      this.#heartbeat = setInterval(
+        () => {
+          this.#beating = this.#beating.then(() => this.#tick());
+        },
+        Math.max(1, Math.floor(this.#context.heartbeatTtlMs / 3)),
+      );
+      this.#heartbeat.unref();
+    }
+    try {
+      await this.#open();
+    } catch (error) {
+      clearInterval(this.#heartbeat);
+      throw error;
+    }
+  }
+
+  async #open(): Promise<void> {
     const streams =
       this.#options.tenantId !== undefined
         ? [this.#bus.streamOf(this.#options.tenantId)]
         : ((await this.#client.smembers(this.#bus.tenantsKey)) as string[]).map((tenant) => this.#bus.streamOf(tenant));
     for (const stream of streams) await this.#join(stream, '$');
+    if (this.#broadcast) for (const stream of streams) await this.#reap(stream);
     this.#lastTenantCheck = Date.now();
     if (this.#closed) return;
     this.#reader = this.#client.duplicate();
     this.#reader.on('error', () => {});
     this.#loops = [this.#readLoop(), this.#reclaimLoop()];
+  }
+
+  #beat(): Promise<unknown> {
+    const ttl = String(Math.max(1, Math.round(this.#context.heartbeatTtlMs)));
+    return this.#client.set(this.#bus.aliveKeyOf(this.#group), '1', 'PX', ttl);
+  }
+
+  // Refreshes the heartbeat; every third beat (once per TTL), checks one of the streams for orphans.
+  async #tick(): Promise<void> {
+    if (this.#closed) return;
+    await this.#beat().catch(() => {});
+    this.#beats += 1;
+    const streams = [...this.#streams];
+    if (this.#beats % 3 !== 0 || streams.length === 0) return;
+    await this.#reap(streams[Math.floor(this.#beats / 3) % streams.length] as string);
+  }
+
+  #reap(stream: string): Promise<unknown> {
+    const aliveKeyOf = (group: string) => this.#bus.aliveKeyOf(group);
+    return reapOrphanedBroadcastGroups(this.#client, stream, aliveKeyOf, this.#group).catch(() => []);
   }
 
   async #join(stream: string, from: '$' | '0'): Promise<void> {
@@ -95,6 +153,7 @@ export class RedisSubscription {
       if (!messageOf(error).includes('BUSYGROUP')) throw error;
     }
     this.#streams.add(stream);
+    if (this.#broadcast && from === '0') await this.#reap(stream);
   }
 
   // Subscribers for all tenants join the streams of tenants that appeared since (from their start:
@@ -137,7 +196,8 @@ export class RedisSubscription {
       } catch (error) {
         if (this.#closed) return;
         if (messageOf(error).includes('NOGROUP')) {
-          // The stream or the group was deleted under us: make them again.
+          // The stream or the group was deleted under us: make them again (heartbeat first).
+          if (this.#broadcast) await this.#beat().catch(() => {});
           for (const stream of [...this.#streams]) await this.#join(stream, '$').catch(() => {});
         }
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -263,11 +323,14 @@ export class RedisSubscription {
     await this.#queue;
     await Promise.allSettled(this.#loops);
     await Promise.allSettled([...this.#acks]);
-    if (this.#options.group === undefined) {
+    clearInterval(this.#heartbeat);
+    await this.#beating;
+    if (this.#broadcast && this.#client) {
       // A broadcast subscriber's group is its own: nobody else will read it.
       for (const stream of this.#streams) {
         await this.#client.call('xgroup', 'DESTROY', stream, this.#group).catch(() => {});
       }
+      await this.#client.del(this.#bus.aliveKeyOf(this.#group)).catch(() => {});
     }
   }
 }
