@@ -219,6 +219,7 @@ describe('the data-mash CLI', () => {
     expect(json<Array<{ store: string; applied: string[] }>>(run.stdout)).toEqual([
       expect.objectContaining({ store: 'metadata', applied: [] }),
       expect.objectContaining({ store: 'semantic', applied: [] }),
+      expect.objectContaining({ store: 'keyValue', applied: [] }),
     ]);
   }, 30_000);
 });

@@ -3,9 +3,10 @@ import { EXIT, print, printJson } from './output.js';
 import { cliConfig, type GlobalOptions } from './session.js';
 
 /**
- * `data-mash migrate`: applies the SQL migrations of the configured metadata and semantic stores
- * (`PLATFORM_METADATA_STORE`, `PLATFORM_SEMANTIC_STORE`, or the local PGlite database);
- * `--supabase` adds the row-level security policies for a Supabase project's database.
+ * `data-mash migrate`: applies the SQL migrations of the configured metadata, semantic and
+ * key-value stores (`PLATFORM_METADATA_STORE`, `PLATFORM_SEMANTIC_STORE`,
+ * `PLATFORM_KEY_VALUE_STORE`, or the local SQLite database); `--supabase` adds each Postgres
+ * store's row-level security for a Supabase project's database.
  */
 export async function migrate(options: GlobalOptions & { supabase?: boolean }): Promise<number> {
   const report = await migrateStores(cliConfig(options), { supabase: options.supabase === true });
@@ -19,7 +20,8 @@ export async function migrate(options: GlobalOptions & { supabase?: boolean }): 
       : entry.applied.length === 0
         ? 'up to date'
         : `applied ${entry.applied.join(', ')}`;
-    print(`${entry.store} store ${entry.location}: ${what}`);
+    const store = entry.appliesTo ? `${entry.appliesTo} store's row-level security` : `${entry.store} store`;
+    print(`${store} ${entry.location}: ${what}`);
   }
   return EXIT.ok;
 }

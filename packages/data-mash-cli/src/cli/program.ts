@@ -105,8 +105,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     );
   program
     .command('migrate')
-    .description('apply the SQL migrations of the configured metadata and semantic stores')
-    .option('--supabase', "also apply row-level security by tenant (a Supabase project's database)")
+    .description('apply the SQL migrations of the configured metadata, semantic and key-value stores')
+    .option('--supabase', "also apply each store's row-level security (a Supabase project's database)")
     .action(run(migrate as never));
   program
     .command('doctor')

@@ -63,6 +63,8 @@ export class FileIntake extends RealmServiceBase<RealmServiceDeps & { metadata: 
   }
 
   async #upload(input: FileIntakeInput, user: VerifiedUserContext) {
+    // The journey's first step: no handoff contract checked what the caller gave, so it is checked here.
+    checkIntakeInput(input);
     const traceId = currentTraceId() ?? generateTraceId();
     if ('fileId' in input) {
       const record = await this.deps.metadata.getFile(user.tenantId, input.fileId);
@@ -120,25 +122,51 @@ export class FileIntake extends RealmServiceBase<RealmServiceDeps & { metadata: 
 /** The infrastructure phase service. */
 export const FileIntakeRef = defineServiceRef<FileIntake>({ id: 'data-mash.file-intake', tier: 'realm' });
 
+const Sha256 = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'a sha256 is 64 lowercase hexadecimal digits')
+  .optional();
+const StoredFileInput = z.object({ fileId: z.string().min(1) }).strict();
+const FileWithData = z.object({
+  name: z.string().min(1),
+  declaredType: z.string().optional(),
+  sha256: Sha256,
+  data: z.custom((value) => value != null, 'data is required: a Uint8Array, a Readable or an async iterable'),
+});
+const FileWithOpen = z.object({
+  name: z.string().min(1),
+  declaredType: z.string().optional(),
+  sha256: Sha256,
+  open: z.custom<() => unknown>((value) => typeof value === 'function', 'open must be a function'),
+});
 const IntakeInputSchema = z.union([
-  z.object({ fileId: z.string().min(1) }).strict(),
-  z
-    .object({
-      file: z.union([
-        z.object({ name: z.string(), declaredType: z.string().optional(), data: z.custom((value) => value != null) }),
-        z.object({
-          name: z.string(),
-          declaredType: z.string().optional(),
-          sha256: z
-            .string()
-            .regex(/^[0-9a-f]{64}$/)
-            .optional(),
-          open: z.custom<() => unknown>((value) => typeof value === 'function'),
-        }),
-      ]),
-    })
-    .strict(),
+  StoredFileInput,
+  z.object({ file: z.union([FileWithData, FileWithOpen]) }).strict(),
 ]);
+
+// Checked branch by branch, so that a problem is named by its field (a union's error names none).
+function intakeInputProblems(input: unknown): string[] {
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+  if (!isObject(input) || !('file' in input || 'fileId' in input)) return ['(input): needs file or fileId'];
+  const schema =
+    'fileId' in input
+      ? StoredFileInput
+      : z.object({ file: isObject(input.file) && 'open' in input.file ? FileWithOpen : FileWithData }).strict();
+  const result = schema.safeParse(input);
+  return result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`);
+}
+
+function checkIntakeInput(input: unknown): asserts input is FileIntakeInput {
+  const problems = intakeInputProblems(input);
+  if (problems.length === 0) return;
+  throw new PlatformError(
+    'VALIDATION_FAILED',
+    `content.upload_file takes { file: { name, data } }, { file: { name, open } } or { fileId }: ${problems.join('; ')}`,
+    { details: { step: 'content.upload_file', problems } },
+  );
+}
 
 /** Defines the infrastructure phase service (it uses the Content Steward at run time). */
 export function fileIntake(options: PhaseServiceOptions = {}) {

@@ -107,6 +107,35 @@ describe('flow steps added by a host', () => {
     });
     expect(Object.keys(outcome.outputs)).toEqual(['file_uploaded']);
   });
+
+  it.each([
+    ['nothing', undefined, '(input): needs file or fileId'],
+    ['a file without data', { file: { name: 'a.csv' } }, 'file.data: data is required'],
+    ['a file without a name', { file: { data: salesCsv(1) } }, 'file.name:'],
+    ['open that is not a function', { file: { name: 'a.csv', open: 'x' } }, 'file.open: open must be a function'],
+    ['an empty file id', { fileId: '' }, 'fileId:'],
+    ['a bad sha256', { file: { name: 'a.csv', data: salesCsv(1), sha256: 'abc' } }, 'file.sha256: a sha256 is'],
+  ])(
+    'refuses a journey input with %s at its first step (VALIDATION_FAILED naming the field), storing nothing',
+    async (_name, input, problem) => {
+      const journeys = harness.platform.get(DataMashJourneyOrchestratorRef);
+      const metadata = harness.platform.get(MetadataStoreRef);
+      const before = (await metadata.listFiles(ada.tenantId)).items.length;
+      const outcome = await journeys.runJourney('data_mash_flow', {
+        userContext: ada,
+        idempotencyKey: `bad-input-${_name}`,
+        input: input as never,
+      });
+      expect(outcome).toMatchObject({
+        success: false,
+        failedMilestone: 'file_uploaded',
+        error: { code: 'VALIDATION_FAILED' },
+      });
+      if (outcome.success) return;
+      expect(outcome.error.message).toContain(problem);
+      expect((await metadata.listFiles(ada.tenantId)).items.length).toBe(before);
+    },
+  );
 });
 
 describe('a shipped step replaced by a host', () => {

@@ -3,15 +3,20 @@ import type { PlatformConfig } from '../config/schema.js';
 import { ErrorCode, PlatformError } from '../errors/platform-error.js';
 import { redactConnectionString } from './postgres/redact.js';
 import type { SqlDriver } from './sql/driver.js';
-import { applyMigrations, loadMigrations } from './sql/migrations.js';
+import { applyMigrations, loadMigrations, type MigrationGroup } from './sql/migrations.js';
 import { requireVectorExtension } from './sql/sql-semantic-store.js';
 import type { SqliteDatabase } from './sqlite/sqlite-database.js';
 import { openPGlite, openPostgres, openSqlite, parseLocation } from './store-locations.js';
 
+/** A store with an SQL schema of its own, as `config.stores` names it. */
+export type MigratedStore = 'metadata' | 'semantic' | 'keyValue';
+
 /** What `migrateStores` did for one store. */
 export interface StoreMigration {
-  /** `supabase`: the row-level security policies, applied to the metadata store's database. */
-  store: 'metadata' | 'semantic' | 'supabase';
+  /** `supabase`: the row-level security of the store named by {@link StoreMigration.appliesTo}. */
+  store: MigratedStore | 'supabase';
+  /** For a `supabase` entry: the store whose tables the row-level security is for. */
+  appliesTo?: MigratedStore;
   /** Where the store is, credentials redacted (`postgres://user:***@host/db`, `pglite://<dir>`). */
   location: string;
   /** Migration ids applied now, in order; empty when the schema was current. */
@@ -20,21 +25,38 @@ export interface StoreMigration {
   skipped?: string;
 }
 
+const MIGRATIONS: Record<
+  MigratedStore,
+  { postgres: MigrationGroup; sqlite: MigrationGroup; supabase: MigrationGroup }
+> = {
+  metadata: { postgres: 'metadata', sqlite: 'sqlite-metadata', supabase: 'supabase' },
+  semantic: { postgres: 'semantic', sqlite: 'sqlite-semantic', supabase: 'supabase-semantic' },
+  keyValue: { postgres: 'key-value', sqlite: 'sqlite-key-value', supabase: 'supabase-key-value' },
+};
+
+const NO_RLS = 'row-level security needs a Supabase database (postgres://)';
+
 /**
- * Applies the SQL migrations of the configured metadata and semantic stores (SQLite, PGlite or Postgres,
- * from `config.stores` or the local profile's defaults), each store's in one transaction under an
- * advisory lock: what the stores do on start, as a separate step for deployments that start them
- * with `migrate: false`. Safe to run again: applied migrations are skipped.
+ * Applies the SQL migrations of the configured metadata, semantic and key-value stores (SQLite,
+ * PGlite or Postgres, from `config.stores` or the local profile's defaults), each store's in one
+ * transaction under an advisory lock: what the stores do on start, as a separate step for
+ * deployments that start them with `migrate: false`. Safe to run again: applied migrations are
+ * skipped.
  *
- * @throws {PlatformError} `ADAPTER_UNAVAILABLE` (server unreachable, or no pgvector for the
- * semantic store), `MIGRATION_CHECKSUM_MISMATCH` (an applied migration's file changed).
+ * With `supabase`, each Postgres store also gets its row-level security: the metadata tables to
+ * the signed-in user's tenant, the semantic tables readable by it, the key-value table (sessions,
+ * rate limits) to nobody but the service role.
+ *
+ * @throws {PlatformError} `ADAPTER_UNAVAILABLE` (server unreachable, no pgvector for the semantic
+ * store, or `supabase` on a database without Supabase's `auth.jwt()`), `MIGRATION_CHECKSUM_MISMATCH`
+ * (an applied migration's file changed).
  */
 export async function migrateStores(
   config: PlatformConfig,
   options: {
     /**
-     * Also apply `migrations/supabase` (row-level security by tenant) to the metadata store's
-     * database: for a Supabase project reached at `postgres://` (its database URL).
+     * Also apply the row-level security of `migrations/supabase*` to each store's database: for a
+     * Supabase project reached at `postgres://` (its database URL).
      */
     supabase?: boolean;
   } = {},
@@ -44,12 +66,13 @@ export async function migrateStores(
   const databases = new Map<string, Promise<SqliteDatabase>>();
   const report: StoreMigration[] = [];
   try {
-    for (const store of ['metadata', 'semantic'] as const) {
+    for (const store of ['metadata', 'semantic', 'keyValue'] as const) {
       const url = config.stores[store] ?? (config.profile === 'local' ? fallback : undefined);
       if (!url) {
         report.push({ store, location: '(not configured)', applied: [], skipped: 'no store configured' });
         continue;
       }
+      const groups = MIGRATIONS[store];
       const where = parseLocation(url);
       if (where.scheme === 'sqlite') {
         let opening = databases.get(where.path);
@@ -58,16 +81,11 @@ export async function migrateStores(
           databases.set(where.path, opening);
         }
         const database = await opening;
-        const { applied } = await database.applyMigrations(loadMigrations(`sqlite-${store}`));
-        report.push({ store, location: `sqlite://${where.path}`, applied });
-        if (store === 'metadata' && options.supabase) {
-          report.push({
-            store: 'supabase',
-            location: `sqlite://${where.path}`,
-            applied: [],
-            skipped: 'row-level security needs a Supabase database (postgres://)',
-          });
-        }
+        const { applied } = await database.applyMigrations(loadMigrations(groups.sqlite));
+        const location = `sqlite://${where.path}`;
+        report.push({ store, location, applied });
+        if (options.supabase)
+          report.push({ store: 'supabase', appliesTo: store, location, applied: [], skipped: NO_RLS });
         continue;
       }
       if (where.scheme !== 'pglite' && where.scheme !== 'postgres') {
@@ -82,26 +100,22 @@ export async function migrateStores(
       }
       const driver = await opening;
       if (store === 'semantic') await requireVectorExtension(driver);
-      const { applied } = await applyMigrations(driver, loadMigrations(store));
+      // Checked before the store's own schema, so that a wrong database gets nothing.
+      if (options.supabase && where.scheme === 'postgres') await requireSupabaseAuth(driver);
+      const { applied } = await applyMigrations(driver, loadMigrations(groups.postgres));
       const location = where.scheme === 'postgres' ? redactConnectionString(key) : key;
       report.push({ store, location, applied });
-      if (store === 'metadata' && options.supabase) {
-        if (where.scheme !== 'postgres') {
-          report.push({
-            store: 'supabase',
-            location,
-            applied: [],
-            skipped: 'row-level security needs a Supabase database (postgres://)',
-          });
-        } else {
-          await requireSupabaseAuth(driver);
-          report.push({
-            store: 'supabase',
-            location,
-            applied: (await applyMigrations(driver, loadMigrations('supabase'))).applied,
-          });
-        }
-      }
+      if (!options.supabase) continue;
+      report.push(
+        where.scheme === 'postgres'
+          ? {
+              store: 'supabase',
+              appliesTo: store,
+              location,
+              applied: (await applyMigrations(driver, loadMigrations(groups.supabase))).applied,
+            }
+          : { store: 'supabase', appliesTo: store, location, applied: [], skipped: NO_RLS },
+      );
     }
   } finally {
     for (const opening of drivers.values()) await (await opening.catch(() => undefined))?.close();

@@ -19,6 +19,8 @@ export type MigrationGroup =
   | 'metadata'
   | 'semantic'
   | 'supabase'
+  | 'supabase-semantic'
+  | 'supabase-key-value'
   | 'sqlite-metadata'
   | 'sqlite-semantic'
   | 'key-value'
