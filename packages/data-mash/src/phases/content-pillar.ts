@@ -33,7 +33,7 @@ import {
 } from './lineage.js';
 import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
 import { flowPiiRedactor, protectParse } from './pii-protection.js';
-import { putJson } from './stored-json.js';
+import { putJson, putJsonForHandoff } from './stored-json.js';
 
 /** The output of the business enablement phase (`file_parsed@1`). */
 export type FileParsedOutput = z.output<typeof FileParsed.schema>;
@@ -189,7 +189,7 @@ export class ContentPillar extends RealmServiceBase<
     });
     const keys = parsedKeys(uploaded.fileId);
     await putJson(this.deps.blobs, tenantId, keys.parse, protectParse(parse, classified.tables, redactor));
-    await putJson(this.deps.blobs, tenantId, keys.semantic, semantic);
+    await putJsonForHandoff(this.deps.blobs, tenantId, keys.semantic, semantic);
     const tables = parse.structured?.tables ?? [];
     const parsed = await this.deps.metadata.putParsedFile({
       tenantId,

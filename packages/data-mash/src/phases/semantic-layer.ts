@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   type BlobStore,
   BlobStoreRef,
@@ -30,6 +29,7 @@ import {
   withPhaseLineage,
 } from './lineage.js';
 import { DATA_MASH_REALM, type PhaseServiceOptions, realmDeps, realmServiceDeps } from './phase-service.js';
+import { takeJson } from './stored-json.js';
 
 /** The output of the semantic layer phase (`semantic_processed@2`). */
 export type SemanticProcessedOutput = z.output<typeof SemanticProcessed.schema>;
@@ -115,14 +115,15 @@ export class SemanticLayer extends RealmServiceBase<
     span: Span,
     lineage: PhaseLineageRun,
   ): Promise<SemanticProcessedOutput> {
-    const bytes = await this.deps.blobs.get(tenantId, parsed.semanticResult.resultKey);
-    const digest = createHash('sha256').update(bytes).digest('hex');
-    const result = JSON.parse(Buffer.from(bytes).toString('utf8')) as SemanticResult;
+    // In hand when the Content Pillar ran in this process; read from its blob when resumed elsewhere.
+    const semantic = await takeJson<SemanticResult>(this.deps.blobs, tenantId, parsed.semanticResult.resultKey);
+    const { value: result, sha256: digest } = semantic;
     const { contentId } = result.content;
     // Counts only: the embedded texts and graph labels stay out of traces.
     span.setAttributes({
       'content.id': contentId,
-      'semantic.bytes': bytes.byteLength,
+      'semantic.bytes': semantic.bytes,
+      'semantic.in_hand': semantic.fromHand,
       'semantic.embeddings': result.embeddings.length,
       'semantic.graph.nodes': result.graph.nodes.length,
       'semantic.graph.edges': result.graph.edges.length,
