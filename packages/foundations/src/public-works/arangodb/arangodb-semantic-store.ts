@@ -16,7 +16,6 @@ import {
   prepareGraph,
   prepareSearch,
   prepareTextSearch,
-  words,
 } from '../semantic-input.js';
 import {
   type AqlQuery,
@@ -30,15 +29,11 @@ import {
   upsertQuery,
   vectorSearchQuery,
 } from './aql.js';
-import {
-  type ContentDocument,
-  fromContentDocument,
-  ignoreDuplicate,
-  stripUndefined,
-  translate,
-  withoutNullText,
-} from './documents.js';
+import { connectArango } from './connection.js';
+import { type ContentDocument, fromContentDocument, stripUndefined, translate, withoutNullText } from './documents.js';
 import { type ArangoSemanticStoreOptions, parseArangoUrl } from './options.js';
+import { contentDocument, embeddingDocuments, graphDocuments } from './record-documents.js';
+import { ensureSchema } from './schema.js';
 import { ArangoVectorIndex, type VectorSearchStatus } from './vector-index.js';
 
 /**
@@ -119,30 +114,7 @@ export class ArangoSemanticStore implements SemanticStore {
     const db = await this.#open();
     try {
       await db.version();
-      const { contents, embeddings, nodes, edges, correlations } = this.#collections;
-      for (const name of [contents, embeddings, nodes, correlations]) {
-        if (!(await db.collection(name).exists())) await db.createCollection(name).catch(ignoreDuplicate);
-      }
-      if (!(await db.collection(edges).exists())) await db.createEdgeCollection(edges).catch(ignoreDuplicate);
-      const indexes: Array<[string, string[]]> = [
-        [contents, ['tenantId', 'fileId']],
-        [embeddings, ['tenantId', 'contentId', 'kind']],
-        [embeddings, ['tenantId', 'dimensions']],
-        [embeddings, ['tenantId', 'words[*]']],
-        [nodes, ['tenantId', 'id']],
-        [nodes, ['tenantId', 'contentId']],
-        [edges, ['tenantId', 'from']],
-        [edges, ['tenantId', 'to']],
-        [edges, ['tenantId', 'contentId']],
-        [correlations, ['tenantId', 'contentId']],
-      ];
-      for (const [collection, fields] of indexes) {
-        await db.collection(collection).ensureIndex({ type: 'persistent', fields });
-      }
-      const graph = db.graph(this.#graph);
-      if (!(await graph.exists())) {
-        await graph.create([{ collection: edges, from: [nodes], to: [nodes] }]).catch(ignoreDuplicate);
-      }
+      await ensureSchema(db, this.#collections, this.#graph);
       await this.#vectorIndex?.ensure(db);
     } catch (error) {
       throw translate(error, 'start-up');
@@ -159,21 +131,7 @@ export class ArangoSemanticStore implements SemanticStore {
       this.#db = this.#options.database;
       return this.#db;
     }
-    let DatabaseClass: typeof Database;
-    try {
-      ({ Database: DatabaseClass } = await import('arangojs'));
-    } catch (error) {
-      throw new PlatformError(ErrorCode.ADAPTER_UNAVAILABLE, "arangodb: install 'arangojs' to use it", {
-        details: { adapter: 'arangodb' },
-        cause: error,
-      });
-    }
-    const { url, databaseName, username, password } = parseArangoUrl(this.#options.url as string);
-    this.#db = new DatabaseClass({
-      url,
-      databaseName,
-      ...(username ? { auth: { username, password: password ?? '' } } : {}),
-    });
+    this.#db = await connectArango(this.#options.url as string);
     return this.#db;
   }
 
@@ -202,14 +160,8 @@ export class ArangoSemanticStore implements SemanticStore {
 
   async upsertContent(input: Parameters<SemanticStore['upsertContent']>[0]) {
     const record = prepareContent(input, new Date());
-    const document = {
-      _key: documentKey(record.tenantId, record.contentId),
-      ...record,
-      createdAt: record.createdAt.toISOString(),
-      updatedAt: record.updatedAt.toISOString(),
-    };
     const [stored] = await this.#all<ContentDocument>(
-      upsertQuery(this.#collections.contents, [document], ['createdAt']),
+      upsertQuery(this.#collections.contents, [contentDocument(record)], ['createdAt']),
       'upsert content',
     );
     return fromContentDocument(stored as ContentDocument);
@@ -280,14 +232,7 @@ export class ArangoSemanticStore implements SemanticStore {
         { details: { adapter: 'arangodb', field: 'vector', expected: dimension, actual: other.vector.length } },
       );
     }
-    const documents = parsed.map((embedding) => ({
-      _key: documentKey(tenantId, contentId, embedding.id),
-      tenantId,
-      contentId,
-      ...embedding,
-      dimensions: embedding.vector.length,
-      words: embedding.text === undefined ? [] : words(embedding.text),
-    }));
+    const documents = embeddingDocuments(tenantId, contentId, parsed);
     for (let start = 0; start < documents.length; start += 500) {
       await this.#all(
         upsertQuery(this.#collections.embeddings, documents.slice(start, start + 500)),
@@ -356,22 +301,9 @@ export class ArangoSemanticStore implements SemanticStore {
 
   async upsertGraph(tenantId: string, contentId: string, graph: Parameters<SemanticStore['upsertGraph']>[2]) {
     await this.#contentDocument(tenantId, contentId);
-    const { nodes, edges } = prepareGraph(graph);
-    const nodeDocuments = nodes.map((node) => ({ _key: documentKey(tenantId, node.id), tenantId, contentId, ...node }));
-    const edgeDocuments = edges.map((edge) => ({
-      _key: documentKey(tenantId, edge.from, edge.relation, edge.to),
-      _from: `${this.#collections.nodes}/${documentKey(tenantId, edge.from)}`,
-      _to: `${this.#collections.nodes}/${documentKey(tenantId, edge.to)}`,
-      tenantId,
-      contentId,
-      ...edge,
-    }));
-    // Given twice in one call, a node or edge keeps its last version.
-    const last = <T extends { _key: string }>(documents: T[]) => [
-      ...new Map(documents.map((doc) => [doc._key, doc])).values(),
-    ];
-    await this.#all(upsertQuery(this.#collections.nodes, last(nodeDocuments)), 'upsert graph nodes');
-    await this.#all(upsertQuery(this.#collections.edges, last(edgeDocuments)), 'upsert graph edges');
+    const { nodes, edges } = graphDocuments(this.#collections.nodes, tenantId, contentId, prepareGraph(graph));
+    await this.#all(upsertQuery(this.#collections.nodes, nodes), 'upsert graph nodes');
+    await this.#all(upsertQuery(this.#collections.edges, edges), 'upsert graph edges');
   }
 
   async #nodes(tenantId: string, ids: readonly string[]): Promise<GraphNode[]> {

@@ -1,17 +1,13 @@
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
 import type { ServiceLifecycle } from '../../kernel/service-definition.js';
-import { chainGovernanceRecord, decodeSeqCursor, encodeSeqCursor } from '../audit-chain.js';
 import { probeHealth } from '../health-probe.js';
 import {
   checkTenantAndId,
-  decodeCursor,
   duplicateFile,
   duplicateJourney,
-  encodeCursor,
   patchedJourney,
   prepareFile,
   prepareFilePatch,
-  prepareGovernanceRecord,
   prepareJourney,
   prepareJourneyPatch,
   prepareLink,
@@ -21,10 +17,12 @@ import {
 } from '../metadata-input.js';
 import type { FileRecord } from '../ports/metadata-records.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
-import { assertTenantId, notFound, type Page, type PageOptions, pageLimit } from '../ports/tenancy.js';
+import { assertTenantId, notFound } from '../ports/tenancy.js';
 import { type SqlDriver, type SqlExecutor, sqlErrorCode } from './driver.js';
 import { applyMigrations, loadMigrations } from './migrations.js';
-import { fileFromRow, governanceFromRow, iso, journeyFromRow, linkFromRow, parsedFileFromRow } from './sql-rows.js';
+import { appendGovernanceRecord, listGovernanceRecords } from './sql-metadata-governance.js';
+import { selectPage } from './sql-metadata-paging.js';
+import { fileFromRow, iso, journeyFromRow, linkFromRow, parsedFileFromRow } from './sql-rows.js';
 
 const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
@@ -68,29 +66,6 @@ export class SqlMetadataStore implements MetadataStore, ServiceLifecycle {
 
   health() {
     return probeHealth(() => this.#db.query('select 1'));
-  }
-
-  async #page<T extends { createdAt: Date; id: string }>(
-    base: string,
-    params: unknown[],
-    options: PageOptions | undefined,
-    direction: 'asc' | 'desc',
-    map: (row: Row) => T,
-  ): Promise<Page<T>> {
-    const limit = pageLimit(options);
-    const cursor = decodeCursor(options?.cursor);
-    const values = [...params];
-    let sql = base;
-    if (cursor) {
-      values.push(cursor.at.toISOString(), cursor.id);
-      sql += ` and (created_at, id) ${direction === 'asc' ? '>' : '<'} ($${values.length - 1}::timestamptz, $${values.length})`;
-    }
-    values.push(limit + 1);
-    sql += ` order by created_at ${direction}, id ${direction} limit $${values.length}`;
-    const rows = (await this.#db.query<Row>(sql, values)).rows.map(map);
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.createdAt, last.id) } : { items };
   }
 
   async #liveBySha256(db: SqlExecutor, tenantId: string, sha256: string): Promise<FileRecord | undefined> {
@@ -163,7 +138,7 @@ export class SqlMetadataStore implements MetadataStore, ServiceLifecycle {
       params.push(options.status);
       sql += ` and status = $${params.length}`;
     }
-    return this.#page(sql, params, options, 'desc', fileFromRow);
+    return selectPage(this.#db, sql, params, options, 'desc', fileFromRow);
   }
 
   async updateFile(tenantId: string, id: string, patch: Parameters<MetadataStore['updateFile']>[2]) {
@@ -374,7 +349,7 @@ export class SqlMetadataStore implements MetadataStore, ServiceLifecycle {
       params.push(options.template);
       sql += ` and template = $${params.length}`;
     }
-    return this.#page(sql, params, options, 'desc', journeyFromRow);
+    return selectPage(this.#db, sql, params, options, 'desc', journeyFromRow);
   }
 
   async updateJourney(
@@ -413,62 +388,10 @@ export class SqlMetadataStore implements MetadataStore, ServiceLifecycle {
   }
 
   async appendGovernanceRecord(input: Parameters<MetadataStore['appendGovernanceRecord']>[0]) {
-    const prepared = prepareGovernanceRecord(input, new Date());
-    // The tenant's advisory lock serializes its appends across connections and processes until
-    // commit; the unique (tenant_id, seq) index is the backstop should a writer not take it.
-    return this.#db.transaction(async (tx) => {
-      await tx.query('select pg_advisory_xact_lock(hashtext($1))', [prepared.tenantId]);
-      const { rows } = await tx.query<{ seq: string | number; hash: string }>(
-        `select seq, hash from platform_governance_records
-          where tenant_id = $1 and seq is not null order by seq desc limit 1`,
-        [prepared.tenantId],
-      );
-      const head = rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : undefined;
-      const record = chainGovernanceRecord(prepared, head);
-      await tx.query(
-        `insert into platform_governance_records (tenant_id, id, kind, subject_kind, subject_id, data, trace_id, created_at,
-           seq, prev_hash, hash)
-         values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::timestamptz, $9, $10, $11)`,
-        [
-          record.tenantId,
-          record.id,
-          record.kind,
-          record.subject.kind,
-          record.subject.id,
-          JSON.stringify(record.data),
-          record.traceId ?? null,
-          iso(record.createdAt),
-          record.seq,
-          record.prevHash,
-          record.hash,
-        ],
-      );
-      return record;
-    });
+    return appendGovernanceRecord(this.#db, input);
   }
 
   async listGovernanceRecords(tenantId: string, options: Parameters<MetadataStore['listGovernanceRecords']>[1] = {}) {
-    assertTenantId(tenantId);
-    const params: unknown[] = [tenantId];
-    let sql = 'select * from platform_governance_records where tenant_id = $1';
-    if (options.subject) {
-      const subject = prepareRef(options.subject, 'subject');
-      params.push(subject.kind, subject.id);
-      sql += ` and subject_kind = $${params.length - 1} and subject_id = $${params.length}`;
-    }
-    if (options.kind !== undefined) {
-      params.push(options.kind);
-      sql += ` and kind = $${params.length}`;
-    }
-    if (options.order !== 'seq') return this.#page(sql, params, options, 'asc', governanceFromRow);
-    const limit = pageLimit(options);
-    params.push(decodeSeqCursor(options.cursor) ?? 0, limit + 1);
-    const { rows } = await this.#db.query<Row>(
-      `${sql} and seq > $${params.length - 1} order by seq limit $${params.length}`,
-      params,
-    );
-    const items = rows.slice(0, limit).map(governanceFromRow);
-    const last = items.at(-1);
-    return rows.length > limit && last ? { items, nextCursor: encodeSeqCursor(last.seq as number) } : { items };
+    return listGovernanceRecords(this.#db, tenantId, options);
   }
 }

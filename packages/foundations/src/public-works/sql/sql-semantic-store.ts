@@ -2,14 +2,7 @@ import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
 import type { ServiceLifecycle } from '../../kernel/service-definition.js';
 import { graphNeighbors, prepareGraphTraversal, traverseBreadthFirst } from '../graph-traversal.js';
 import { probeHealth } from '../health-probe.js';
-import type {
-  ContentRecord,
-  GraphEdge,
-  GraphNode,
-  GraphTraversalOptions,
-  SemanticSearchResult,
-  SemanticStore,
-} from '../ports/semantic-store.js';
+import type { GraphEdge, GraphNode, GraphTraversalOptions, SemanticStore } from '../ports/semantic-store.js';
 import { assertTenantId, notFound } from '../ports/tenancy.js';
 import {
   checkContentId,
@@ -22,9 +15,8 @@ import {
 import { type SqlDriver, sqlErrorCode } from './driver.js';
 import { applyMigrations, loadMigrations } from './migrations.js';
 import { iso } from './sql-rows.js';
-
-type Row = Record<string, unknown>;
-const json = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+import { filterClauses, upsertEmbeddingsQuery } from './sql-semantic-queries.js';
+import { contentFromRow, edgeFromRow, json, nodeFromRow, type Row, resultFromRow } from './sql-semantic-rows.js';
 
 /** Options of {@link SqlSemanticStore}. */
 export interface SqlSemanticStoreOptions {
@@ -39,50 +31,6 @@ export interface SqlSemanticStoreOptions {
    * 384-dimension vectors (a worst case; real embeddings do better) at about 5 ms (see bench/).
    */
   efSearch?: number;
-}
-
-/** `and ...` clauses for the optional search filters, their values appended to `params`. */
-function filterClauses(
-  params: unknown[],
-  options: { contentId?: string; kind?: string; model?: string; metadata?: Record<string, string | number | boolean> },
-): string {
-  const clauses: string[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    clauses.push(`and ${sql.replace('?', `$${params.length}`)}`);
-  };
-  if (options.contentId !== undefined) add('content_id = ?', options.contentId);
-  if (options.kind !== undefined) add('kind = ?', options.kind);
-  if (options.model !== undefined) add('model = ?', options.model);
-  if (options.metadata && Object.keys(options.metadata).length > 0)
-    add('metadata @> ?::jsonb', JSON.stringify(options.metadata));
-  return clauses.join(' ');
-}
-
-function resultFromRow(row: Row): SemanticSearchResult {
-  return {
-    contentId: String(row.content_id),
-    id: String(row.id),
-    kind: String(row.kind),
-    ref: String(row.ref),
-    ...(row.text === null || row.text === undefined ? {} : { text: String(row.text) }),
-    model: String(row.model),
-    metadata: json(row.metadata),
-    score: Number(row.score),
-  };
-}
-
-function contentFromRow(row: Row): ContentRecord {
-  return {
-    tenantId: String(row.tenant_id),
-    contentId: String(row.content_id),
-    ...(row.file_id === null || row.file_id === undefined ? {} : { fileId: String(row.file_id) }),
-    kind: String(row.kind),
-    ...(row.title === null || row.title === undefined ? {} : { title: String(row.title) }),
-    metadata: json(row.metadata),
-    createdAt: new Date(row.created_at as Date),
-    updatedAt: new Date(row.updated_at as Date),
-  };
 }
 
 /**
@@ -214,31 +162,13 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
       await this.#db.transaction(async (tx) => {
         // One statement per batch of 200: fast on both drivers, and far below parameter limits.
         for (let start = 0; start < parsed.length; start += 200) {
-          const batch = parsed.slice(start, start + 200);
-          const values: unknown[] = [];
-          const tuples = batch.map((embedding) => {
-            values.push(
-              tenantId,
-              contentId,
-              embedding.id,
-              embedding.kind,
-              embedding.ref,
-              embedding.text ?? null,
-              embedding.model,
-              dimensions,
-              JSON.stringify(embedding.vector),
-              JSON.stringify(embedding.metadata),
-            );
-            const base = values.length - 10;
-            return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}, $${base + 9}::vector, $${base + 10}::jsonb)`;
-          });
-          await tx.query(
-            `insert into platform_embeddings (tenant_id, content_id, id, kind, ref, text, model, dimensions, embedding, metadata)
-             values ${tuples.join(', ')}
-             on conflict (tenant_id, content_id, id) do update set kind = excluded.kind, ref = excluded.ref, text = excluded.text,
-               model = excluded.model, dimensions = excluded.dimensions, embedding = excluded.embedding, metadata = excluded.metadata`,
-            values,
+          const { sql, values } = upsertEmbeddingsQuery(
+            tenantId,
+            contentId,
+            dimensions,
+            parsed.slice(start, start + 200),
           );
+          await tx.query(sql, values);
         }
       });
     } catch (error) {
@@ -359,12 +289,7 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
       params.push(relations);
       sql += ' and relation = any($3::text[])';
     }
-    return (await this.#db.query<Row>(sql, params)).rows.map((row) => ({
-      from: String(row.from_id),
-      to: String(row.to_id),
-      relation: String(row.relation),
-      properties: json<Record<string, unknown>>(row.properties),
-    }));
+    return (await this.#db.query<Row>(sql, params)).rows.map(edgeFromRow);
   }
 
   async #nodes(tenantId: string, ids: readonly string[]): Promise<GraphNode[]> {
@@ -373,12 +298,7 @@ export class SqlSemanticStore implements SemanticStore, ServiceLifecycle {
       'select * from platform_graph_nodes where tenant_id = $1 and id = any($2::text[]) order by id',
       [tenantId, ids],
     );
-    return rows.map((row) => ({
-      id: String(row.id),
-      kind: String(row.kind),
-      label: String(row.label),
-      properties: json<Record<string, unknown>>(row.properties),
-    }));
+    return rows.map(nodeFromRow);
   }
 
   async neighbors(tenantId: string, nodeId: string, options: Parameters<SemanticStore['neighbors']>[2] = {}) {

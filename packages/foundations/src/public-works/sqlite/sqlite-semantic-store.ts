@@ -14,7 +14,7 @@ import {
   words,
 } from '../semantic-input.js';
 import { loadMigrations } from '../sql/migrations.js';
-import { SqliteDatabase } from './sqlite-database.js';
+import type { SqliteDatabase } from './sqlite-database.js';
 import {
   contentFromRow,
   edgeFromRow,
@@ -26,6 +26,9 @@ import {
   resultFromRow,
   vectorBlob,
 } from './sqlite-semantic-sql.js';
+import { openWithSqliteVec, requireSqliteVec, sqliteVecPath } from './sqlite-vec-extension.js';
+
+export { sqliteVecPath } from './sqlite-vec-extension.js';
 
 /** Options of {@link SqliteSemanticStore}. */
 export interface SqliteSemanticStoreOptions {
@@ -45,25 +48,6 @@ export interface SqliteSemanticStoreOptions {
   ownsDatabase?: boolean;
   /** sqlite-vec's loadable library; default the build the `sqlite-vec` package installed for this platform. */
   extensionPath?: string;
-}
-
-/**
- * The path of sqlite-vec's loadable library for this platform, for the `extensions` of
- * `SqliteDatabase.open` when the semantic store shares a connection.
- * @throws {PlatformError} `ADAPTER_UNAVAILABLE` when the `sqlite-vec` package has no build for this platform.
- */
-export async function sqliteVecPath(): Promise<string> {
-  try {
-    // Loaded on first use: a host whose semantic store is remote never resolves the native build.
-    const sqliteVec = await import('sqlite-vec');
-    return sqliteVec.getLoadablePath();
-  } catch (error) {
-    throw new PlatformError(
-      ErrorCode.ADAPTER_UNAVAILABLE,
-      `semantic store: the sqlite-vec extension is not available: ${(error as Error).message}`,
-      { details: { adapter: 'sqlite', missingExtension: 'sqlite-vec' }, cause: error },
-    );
-  }
 }
 
 /**
@@ -95,29 +79,10 @@ export class SqliteSemanticStore implements SemanticStore, ServiceLifecycle {
   async initialize(): Promise<void> {
     if (!this.#database || (this.#ownsDatabase && this.#database.closed)) {
       const extension = this.#options.extensionPath ?? (await sqliteVecPath());
-      const path = this.#options.path ?? ':memory:';
-      try {
-        this.#database = await SqliteDatabase.open({ path, extensions: [extension] });
-      } catch (error) {
-        throw new PlatformError(
-          ErrorCode.ADAPTER_UNAVAILABLE,
-          `semantic store: cannot open '${path}' with the sqlite-vec extension (${extension}): ${(error as Error).message}`,
-          { details: { adapter: 'sqlite', path, extension }, cause: error },
-        );
-      }
+      this.#database = await openWithSqliteVec(this.#options.path ?? ':memory:', extension);
     }
     const db = this.#database;
-    try {
-      db.get('select vec_version()');
-    } catch (error) {
-      if (error instanceof PlatformError) throw error; // closed: not a missing extension
-      throw new PlatformError(
-        ErrorCode.ADAPTER_UNAVAILABLE,
-        `semantic store: the SQLite connection to '${db.path}' has no sqlite-vec extension, which vector search ` +
-          `needs; open it with extensions: [await sqliteVecPath()] (${(error as Error).message})`,
-        { details: { adapter: 'sqlite', path: db.path, missingExtension: 'sqlite-vec' }, cause: error },
-      );
-    }
+    requireSqliteVec(db);
     if (this.#options.migrate ?? true) await db.applyMigrations(loadMigrations('sqlite-semantic'));
   }
 

@@ -1,17 +1,12 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
-import { chainGovernanceRecord, decodeSeqCursor, encodeSeqCursor } from '../audit-chain.js';
 import { probeHealth } from '../health-probe.js';
 import {
   checkTenantAndId,
-  decodeCursor,
   duplicateFile,
   duplicateJourney,
-  encodeCursor,
   patchedJourney,
   prepareFile,
   prepareFilePatch,
-  prepareGovernanceRecord,
   prepareJourney,
   prepareJourneyPatch,
   prepareLink,
@@ -19,41 +14,21 @@ import {
   prepareRef,
   staleJourney,
 } from '../metadata-input.js';
-import type { FileRecord, GovernanceRecord, ParsedFileRecord } from '../ports/metadata-records.js';
+import type { FileRecord, ParsedFileRecord } from '../ports/metadata-records.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
-import { assertTenantId, notFound, type Page, type PageOptions, pageLimit } from '../ports/tenancy.js';
-import {
-  fileFromRow,
-  governanceFromRow,
-  iso,
-  journeyFromRow,
-  linkFromRow,
-  parsedFileFromRow,
-} from '../sql/sql-rows.js';
+import { assertTenantId, notFound } from '../ports/tenancy.js';
+import { fileFromRow, iso, journeyFromRow, linkFromRow, parsedFileFromRow } from '../sql/sql-rows.js';
+import { type Row, SupabaseConnection, type SupabaseMetadataStoreOptions } from './supabase-connection.js';
+import { appendGovernanceRecord, listGovernanceRecords } from './supabase-governance.js';
 import {
   FOREIGN_KEY_VIOLATION,
   fileToRow,
   journeyToRow,
-  keysetFilter,
   type RestResult,
-  restError,
   UNIQUE_VIOLATION,
 } from './supabase-requests.js';
 
-type Row = Record<string, unknown>;
-
-/** How long an audit append keeps reading the head again after losing its seq to other writers. */
-const APPEND_RETRY_MS = 60_000;
-
-/** Options of {@link SupabaseMetadataStore}. */
-export interface SupabaseMetadataStoreOptions {
-  /** A configured client (service role); otherwise one is made from `url` and `serviceRoleKey`. */
-  client?: SupabaseClient;
-  /** `https://<project>.supabase.co` (default `SUPABASE_URL`). */
-  url?: string;
-  /** The service role key (default `SUPABASE_SERVICE_ROLE_KEY`): the store scopes every request by tenant itself. */
-  serviceRoleKey?: string;
-}
+export type { SupabaseMetadataStoreOptions } from './supabase-connection.js';
 
 /**
  * A {@link MetadataStore} over Supabase's REST API (PostgREST, through `@supabase/supabase-js`, an
@@ -69,16 +44,15 @@ export interface SupabaseMetadataStoreOptions {
  */
 export class SupabaseMetadataStore implements MetadataStore {
   readonly kind = 'supabase';
-  readonly #options: SupabaseMetadataStoreOptions;
-  #client: SupabaseClient | undefined;
+  readonly #connection: SupabaseConnection;
 
   constructor(options: SupabaseMetadataStoreOptions = {}) {
-    this.#options = options;
+    this.#connection = new SupabaseConnection(options);
   }
 
   /** Checks that the project answers and the schema is there. @throws `ADAPTER_UNAVAILABLE` */
   async initialize(): Promise<void> {
-    const client = await this.#open();
+    const client = await this.#connection.client();
     const result: RestResult = await client.from('platform_journeys').select('id').limit(1);
     if (result.error) {
       throw new PlatformError(
@@ -94,76 +68,8 @@ export class SupabaseMetadataStore implements MetadataStore {
     return probeHealth(() => this.initialize());
   }
 
-  async #open(): Promise<SupabaseClient> {
-    if (this.#client) return this.#client;
-    if (this.#options.client) {
-      this.#client = this.#options.client;
-      return this.#client;
-    }
-    const url = this.#options.url ?? process.env.SUPABASE_URL;
-    const key = this.#options.serviceRoleKey ?? process.env.SUPABASE_SERVICE_ROLE_KEY;
-    if (!url || !key) {
-      throw new PlatformError(
-        ErrorCode.CONFIG_INVALID,
-        'supabase: set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (or pass url and serviceRoleKey)',
-        { details: { adapter: 'supabase', missing: [...(url ? [] : ['url']), ...(key ? [] : ['serviceRoleKey'])] } },
-      );
-    }
-    let createClient: typeof import('@supabase/supabase-js').createClient;
-    try {
-      ({ createClient } = await import('@supabase/supabase-js'));
-    } catch (error) {
-      throw new PlatformError(ErrorCode.ADAPTER_UNAVAILABLE, "supabase: install '@supabase/supabase-js' to use it", {
-        details: { adapter: 'supabase' },
-        cause: error,
-      });
-    }
-    this.#client = createClient(url, key, { auth: { persistSession: false, autoRefreshToken: false } });
-    return this.#client;
-  }
-
-  /** Runs a request and answers its rows; PostgREST errors become the port's errors. */
-  async #rows(what: string, request: (client: SupabaseClient) => PromiseLike<RestResult>): Promise<Row[]> {
-    const client = await this.#open();
-    let result: RestResult;
-    try {
-      result = await request(client);
-    } catch (error) {
-      throw new PlatformError(ErrorCode.ADAPTER_UNAVAILABLE, `supabase: ${what}: ${(error as Error).message}`, {
-        details: { adapter: 'supabase' },
-        cause: error,
-      });
-    }
-    if (result.error) throw restError(what, result.error, result.status);
-    if (result.data === null || result.data === undefined) return [];
-    return (Array.isArray(result.data) ? result.data : [result.data]) as Row[];
-  }
-
-  async #page<T extends { createdAt: Date; id: string }>(
-    table: string,
-    filters: Record<string, string>,
-    options: PageOptions | undefined,
-    direction: 'asc' | 'desc',
-    map: (row: Row) => T,
-  ): Promise<Page<T>> {
-    const limit = pageLimit(options);
-    const cursor = decodeCursor(options?.cursor);
-    const rows = await this.#rows(`list ${table}`, (client) => {
-      let query = client.from(table).select('*').match(filters);
-      if (cursor) query = query.or(keysetFilter(cursor, direction));
-      return query
-        .order('created_at', { ascending: direction === 'asc' })
-        .order('id', { ascending: direction === 'asc' })
-        .limit(limit + 1);
-    });
-    const records = rows.map(map);
-    const items = records.slice(0, limit);
-    const last = items.at(-1);
-    return records.length > limit && last ? { items, nextCursor: encodeCursor(last.createdAt, last.id) } : { items };
-  }
-
   async #liveBySha256(tenantId: string, sha256: string): Promise<FileRecord | undefined> {
-    const [row] = await this.#rows('find file', (client) =>
+    const [row] = await this.#connection.rows('find file', (client) =>
       client
         .from('platform_files')
         .select('*')
@@ -190,14 +96,14 @@ export class SupabaseMetadataStore implements MetadataStore {
   async createFile(input: Parameters<MetadataStore['createFile']>[0]) {
     const file = prepareFile(input, new Date());
     await this.#duplicateOr(file, () =>
-      this.#rows('create file', (client) => client.from('platform_files').insert(fileToRow(file))),
+      this.#connection.rows('create file', (client) => client.from('platform_files').insert(fileToRow(file))),
     );
     return file;
   }
 
   async getFile(tenantId: string, id: string) {
     checkTenantAndId(tenantId, id);
-    const [row] = await this.#rows('get file', (client) =>
+    const [row] = await this.#connection.rows('get file', (client) =>
       client.from('platform_files').select('*').match({ tenant_id: tenantId, id }).limit(1),
     );
     if (!row) throw notFound('file', tenantId, id);
@@ -213,7 +119,7 @@ export class SupabaseMetadataStore implements MetadataStore {
     assertTenantId(tenantId);
     const filters: Record<string, string> = { tenant_id: tenantId };
     if (options.status !== undefined) filters.status = options.status;
-    return this.#page('platform_files', filters, options, 'desc', fileFromRow);
+    return this.#connection.page('platform_files', filters, options, 'desc', fileFromRow);
   }
 
   async updateFile(tenantId: string, id: string, patch: Parameters<MetadataStore['updateFile']>[2]) {
@@ -222,7 +128,7 @@ export class SupabaseMetadataStore implements MetadataStore {
     const next: FileRecord = { ...current, ...changes, updatedAt: new Date() };
     const row = fileToRow(next);
     const [updated] = await this.#duplicateOr(next, () =>
-      this.#rows('update file', (client) =>
+      this.#connection.rows('update file', (client) =>
         client
           .from('platform_files')
           .update({
@@ -244,7 +150,7 @@ export class SupabaseMetadataStore implements MetadataStore {
   async deleteFile(tenantId: string, id: string) {
     const current = await this.getFile(tenantId, id);
     const now = new Date();
-    const [row] = await this.#rows('delete file', (client) =>
+    const [row] = await this.#connection.rows('delete file', (client) =>
       client
         .from('platform_files')
         .update({ status: 'deleted', updated_at: iso(now), deleted_at: iso(current.deletedAt ?? now) })
@@ -268,12 +174,12 @@ export class SupabaseMetadataStore implements MetadataStore {
     const key = { tenant_id: record.tenantId, file_id: record.fileId, parser: record.parser };
     // One record per file and parser: an existing one is updated and keeps its id.
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const [updated] = await this.#rows('update parsed file', (client) =>
+      const [updated] = await this.#connection.rows('update parsed file', (client) =>
         client.from('platform_parsed_files').update(values).match(key).select('*'),
       );
       if (updated) return parsedFileFromRow(updated);
       try {
-        const [inserted] = await this.#rows('create parsed file', (client) =>
+        const [inserted] = await this.#connection.rows('create parsed file', (client) =>
           client
             .from('platform_parsed_files')
             .insert({ ...key, ...values, id: record.id, created_at: iso(record.createdAt) })
@@ -294,7 +200,7 @@ export class SupabaseMetadataStore implements MetadataStore {
 
   async getParsedFile(tenantId: string, id: string): Promise<ParsedFileRecord> {
     checkTenantAndId(tenantId, id);
-    const [row] = await this.#rows('get parsed file', (client) =>
+    const [row] = await this.#connection.rows('get parsed file', (client) =>
       client.from('platform_parsed_files').select('*').match({ tenant_id: tenantId, id }).limit(1),
     );
     if (!row) throw notFound('parsed file', tenantId, id);
@@ -303,7 +209,7 @@ export class SupabaseMetadataStore implements MetadataStore {
 
   async listParsedFiles(tenantId: string, fileId: string) {
     checkTenantAndId(tenantId, fileId);
-    const rows = await this.#rows('list parsed files', (client) =>
+    const rows = await this.#connection.rows('list parsed files', (client) =>
       client
         .from('platform_parsed_files')
         .select('*')
@@ -324,7 +230,7 @@ export class SupabaseMetadataStore implements MetadataStore {
       to_kind: link.to.kind,
       to_id: link.to.id,
     };
-    await this.#rows('add link', (client) =>
+    await this.#connection.rows('add link', (client) =>
       client
         .from('platform_file_links')
         .upsert(
@@ -332,7 +238,9 @@ export class SupabaseMetadataStore implements MetadataStore {
           { onConflict: 'tenant_id,from_kind,from_id,relation,to_kind,to_id', ignoreDuplicates: true },
         ),
     );
-    const [row] = await this.#rows('read link', (client) => client.from('platform_file_links').select('*').match(key));
+    const [row] = await this.#connection.rows('read link', (client) =>
+      client.from('platform_file_links').select('*').match(key),
+    );
     return linkFromRow(row as Row);
   }
 
@@ -348,7 +256,7 @@ export class SupabaseMetadataStore implements MetadataStore {
       Object.assign(match, { to_kind: to.kind, to_id: to.id });
     }
     if (filter.relation !== undefined) match.relation = filter.relation;
-    const rows = await this.#rows('list links', (client) => {
+    const rows = await this.#connection.rows('list links', (client) => {
       let query = client.from('platform_file_links').select('*').match(match);
       for (const column of ['created_at', 'from_kind', 'from_id', 'relation', 'to_kind', 'to_id'])
         query = query.order(column);
@@ -360,7 +268,9 @@ export class SupabaseMetadataStore implements MetadataStore {
   async createJourney(input: Parameters<MetadataStore['createJourney']>[0]) {
     const journey = prepareJourney(input, new Date());
     try {
-      await this.#rows('create journey', (client) => client.from('platform_journeys').insert(journeyToRow(journey)));
+      await this.#connection.rows('create journey', (client) =>
+        client.from('platform_journeys').insert(journeyToRow(journey)),
+      );
     } catch (error) {
       if ((error as PlatformError).details?.code !== UNIQUE_VIOLATION) throw error;
       const existing =
@@ -377,7 +287,7 @@ export class SupabaseMetadataStore implements MetadataStore {
 
   async getJourney(tenantId: string, id: string) {
     checkTenantAndId(tenantId, id);
-    const [row] = await this.#rows('get journey', (client) =>
+    const [row] = await this.#connection.rows('get journey', (client) =>
       client.from('platform_journeys').select('*').match({ tenant_id: tenantId, id }).limit(1),
     );
     if (!row) throw notFound('journey', tenantId, id);
@@ -386,7 +296,7 @@ export class SupabaseMetadataStore implements MetadataStore {
 
   async findJourneyByIdempotencyKey(tenantId: string, template: string, key: string) {
     assertTenantId(tenantId);
-    const [row] = await this.#rows('find journey', (client) =>
+    const [row] = await this.#connection.rows('find journey', (client) =>
       client
         .from('platform_journeys')
         .select('*')
@@ -401,7 +311,7 @@ export class SupabaseMetadataStore implements MetadataStore {
     const filters: Record<string, string> = { tenant_id: tenantId };
     if (options.status !== undefined) filters.status = options.status;
     if (options.template !== undefined) filters.template = options.template;
-    return this.#page('platform_journeys', filters, options, 'desc', journeyFromRow);
+    return this.#connection.page('platform_journeys', filters, options, 'desc', journeyFromRow);
   }
 
   async updateJourney(
@@ -416,7 +326,7 @@ export class SupabaseMetadataStore implements MetadataStore {
     const next = patchedJourney(current, changes);
     const row = journeyToRow(next);
     // Compare-and-set on the version: of concurrent writers holding the same version, one wins.
-    const [updated] = await this.#rows('update journey', (client) =>
+    const [updated] = await this.#connection.rows('update journey', (client) =>
       client
         .from('platform_journeys')
         .update({
@@ -439,81 +349,12 @@ export class SupabaseMetadataStore implements MetadataStore {
     return journeyFromRow(updated);
   }
 
-  /**
-   * PostgREST runs each request in its own transaction, so the head cannot be locked from here:
-   * the store reads the tenant's last chained record and inserts the next seq, and when another
-   * writer took that seq first (the unique (tenant_id, seq) index answers 23505) reads again and
-   * retries, with jittered backoff, for up to {@link APPEND_RETRY_MS} (then the `CONFLICT`).
-   */
+  /** Chains the record after the tenant's last one, retrying while other writers take the seq first. */
   async appendGovernanceRecord(input: Parameters<MetadataStore['appendGovernanceRecord']>[0]) {
-    const prepared: GovernanceRecord = prepareGovernanceRecord(input, new Date());
-    const deadline = Date.now() + APPEND_RETRY_MS;
-    for (let attempt = 1; ; attempt += 1) {
-      const [head] = await this.#rows('read the audit head', (client) =>
-        client
-          .from('platform_governance_records')
-          .select('seq, hash')
-          .eq('tenant_id', prepared.tenantId)
-          .not('seq', 'is', null)
-          .order('seq', { ascending: false })
-          .limit(1),
-      );
-      const record = chainGovernanceRecord(
-        prepared,
-        head ? { seq: Number(head.seq), hash: String(head.hash) } : undefined,
-      );
-      try {
-        await this.#rows('append governance record', (client) =>
-          client.from('platform_governance_records').insert({
-            tenant_id: record.tenantId,
-            id: record.id,
-            kind: record.kind,
-            subject_kind: record.subject.kind,
-            subject_id: record.subject.id,
-            data: record.data,
-            trace_id: record.traceId ?? null,
-            created_at: iso(record.createdAt),
-            seq: record.seq,
-            prev_hash: record.prevHash,
-            hash: record.hash,
-          }),
-        );
-        return record;
-      } catch (error) {
-        if ((error as PlatformError).details?.code !== UNIQUE_VIOLATION || Date.now() >= deadline) throw error;
-        // The seq was taken, or this very record went in and its answer was lost: look for it first.
-        const [mine] = await this.#rows('find governance record', (client) =>
-          client.from('platform_governance_records').select('*').match({ tenant_id: record.tenantId, id: record.id }),
-        );
-        if (mine) return governanceFromRow(mine);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2 ** attempt, 50) * (0.5 + Math.random())));
-      }
-    }
+    return appendGovernanceRecord(this.#connection, input);
   }
 
   async listGovernanceRecords(tenantId: string, options: Parameters<MetadataStore['listGovernanceRecords']>[1] = {}) {
-    assertTenantId(tenantId);
-    const filters: Record<string, string> = { tenant_id: tenantId };
-    if (options.subject) {
-      const subject = prepareRef(options.subject, 'subject');
-      Object.assign(filters, { subject_kind: subject.kind, subject_id: subject.id });
-    }
-    if (options.kind !== undefined) filters.kind = options.kind;
-    if (options.order !== 'seq')
-      return this.#page('platform_governance_records', filters, options, 'asc', governanceFromRow);
-    const limit = pageLimit(options);
-    const after = decodeSeqCursor(options.cursor) ?? 0;
-    const rows = await this.#rows('list platform_governance_records', (client) =>
-      client
-        .from('platform_governance_records')
-        .select('*')
-        .match(filters)
-        .gt('seq', after)
-        .order('seq', { ascending: true })
-        .limit(limit + 1),
-    );
-    const items = rows.slice(0, limit).map(governanceFromRow);
-    const last = items.at(-1);
-    return rows.length > limit && last ? { items, nextCursor: encodeSeqCursor(last.seq as number) } : { items };
+    return listGovernanceRecords(this.#connection, tenantId, options);
   }
 }
