@@ -1,18 +1,22 @@
 import { AssociationSample, type AssociationSampleState } from './association-sample.js';
+import { type ColumnExtremes, outliersOf } from './column-outliers.js';
 import {
   type ColumnProfile,
   ColumnProfiler,
   type ColumnProfilerState,
   type ProfilerLimits,
-  quantile,
 } from './column-profiler.js';
 import { isMeasure } from './column-type.js';
 import { CorrelationSet, type CorrelationSetState } from './correlation-set.js';
 import { Extremes } from './extremes.js';
-import { type QualityFlag, qualityFlags } from './quality.js';
-import { RowSample, type RowSampleResult, type RowSampleState } from './row-sample.js';
+import { qualityFlags } from './quality.js';
+import { RowSample, type RowSampleState } from './row-sample.js';
 import { FingerprintList } from './row-set.js';
+import type { TableInsights } from './table-insights.js';
 import type { FieldDecoder } from './values.js';
+
+export type { ColumnOutliers } from './column-outliers.js';
+export type { TableInsights } from './table-insights.js';
 
 /** Options of a {@link TableProfiler}. */
 export interface TableProfilerOptions extends ProfilerLimits {
@@ -43,61 +47,6 @@ export interface TableProfilerState {
   fingerprints: Float64Array;
   sample: RowSampleState;
   associations: AssociationSampleState;
-}
-
-/** Outliers of one numeric column. */
-export interface ColumnOutliers {
-  column: string;
-  /** `iqr`: outside Tukey's fences Q1 - 1.5 IQR, Q3 + 1.5 IQR. `robust_z`: |0.6745 (x - median) / MAD| > 3.5. */
-  method: 'iqr' | 'robust_z';
-  /** The fences values were compared with. */
-  low: number;
-  high: number;
-  /** How many values fall outside: exact while the column fits the sample, else scaled from it. */
-  count: number;
-  countMethod: 'exact' | 'sample';
-  /** The most extreme outliers, with the row they are on (see {@link TableProfiler.numberRowsFrom}). */
-  examples: Array<{ row: number; value: number }>;
-}
-
-/** Everything the Insights Pillar computes about one table. */
-export interface TableInsights {
-  rowCount: number;
-  columns: ColumnProfile[];
-  /**
-   * Between every two measure columns (integer or decimal), over the rows where both are
-   * numbers: Pearson's r (all rows), and Spearman's rho from the association sample.
-   */
-  correlations: Array<{ a: string; b: string; pearson: number | null; rows: number; spearman: number | null }>;
-  /**
-   * Cramér's V between every two categorical or boolean columns (at most 50 values each; the
-   * first `correlationColumns` of them), from the association sample.
-   */
-  categoricalAssociations: Array<{ a: string; b: string; cramersV: number | null; rows: number }>;
-  /** Present when more categorical columns qualified than `correlationColumns`: the ones left out. */
-  categoricalAssociationLimit?: { columns: number; leftOut: string[] };
-  /**
-   * The rows Spearman's rho and Cramér's V are computed over: every row (`exact`) up to
-   * `associationRows`, else a uniform sample of that many (`sample`).
-   */
-  associationSample: { rows: number; method: 'exact' | 'sample' };
-  /**
-   * Present when more columns had numbers than `correlationColumns`: the measures left out. The
-   * cap counts every column with a number when it first shows one (its type is decided at the
-   * end), so ids and codes with numbers take places too; raise `correlationColumns` for tables
-   * with many such columns.
-   */
-  correlationLimit?: { columns: number; leftOut: string[] };
-  outliers: ColumnOutliers[];
-  duplicateRows: { count: number; checkedRows: number; method: 'exact' };
-  quality: QualityFlag[];
-  /** The first rows, and missing values in a uniform sample of 200 rows: a report's sample table and missing-values matrix. */
-  rows: RowSampleResult;
-}
-
-interface ColumnExtremes {
-  low: Extremes;
-  high: Extremes;
 }
 
 /**
@@ -316,7 +265,15 @@ export class TableProfiler {
   /** The insights of the rows added so far. */
   result(): TableInsights {
     const columns = this.#profilers.map((profiler) => profiler.profile());
-    const outliers = columns.flatMap((profile, index) => this.#outliersOf(profile, index));
+    const outliers = columns.flatMap((profile, index) =>
+      outliersOf(
+        profile,
+        this.#profilers[index] as ColumnProfiler,
+        this.#extremes[index] as ColumnExtremes,
+        this.#options.outlierExamples,
+        this.#rowBase,
+      ),
+    );
     const duplicates = this.#fingerprints.countRepeats(this.#mergedFingerprints);
     // Ids, codes and other non-measures have numbers too, but nothing to correlate.
     const measure = (index: number) => isMeasure((columns[index] as ColumnProfile).type);
@@ -404,51 +361,6 @@ export class TableProfiler {
   sampleValues(column: string): string[] {
     return this.#profilers[this.#columns.indexOf(column)]?.sampleValues() ?? [];
   }
-
-  #outliersOf(profile: ColumnProfile, index: number): ColumnOutliers[] {
-    const numeric = profile.numeric;
-    if (!numeric || numeric.count < 4 || !isMeasure(profile.type)) return [];
-    const profiler = this.#profilers[index] as ColumnProfiler;
-    const sample = profiler.numericSample();
-    const extremes = this.#extremes[index] as ColumnExtremes;
-    const candidates = [...extremes.high.entries(), ...extremes.low.entries()];
-    const scale = numeric.count / sample.length;
-    const countMethod = numeric.quantileMethod === 'exact' ? 'exact' : 'sample';
-    const found: ColumnOutliers[] = [];
-    const collect = (method: ColumnOutliers['method'], low: number, high: number) => {
-      const outside = (value: number) => value < low || value > high;
-      const inSample = sample.filter(outside).length;
-      if (inSample === 0 && !candidates.some((candidate) => outside(candidate.value))) return;
-      const examples = dedupe(candidates.filter((candidate) => outside(candidate.value))).sort(
-        (x, y) => Math.abs(y.value - numeric.median) - Math.abs(x.value - numeric.median) || x.row - y.row,
-      );
-      found.push({
-        column: profile.name,
-        method,
-        low,
-        high,
-        count: Math.max(examples.length, Math.round(inSample * scale)),
-        countMethod,
-        examples: examples
-          .slice(0, this.#options.outlierExamples)
-          .map((example) => ({ row: example.row + this.#rowBase, value: example.value })),
-      });
-    };
-    const iqr = numeric.quantiles.p75 - numeric.quantiles.p25;
-    if (iqr > 0) collect('iqr', numeric.quantiles.p25 - 1.5 * iqr, numeric.quantiles.p75 + 1.5 * iqr);
-    const deviations = sample.map((value) => Math.abs(value - numeric.median)).sort((x, y) => x - y);
-    const mad = quantile(deviations, 0.5);
-    if (mad > 0) {
-      const reach = (3.5 * mad) / 0.6745;
-      collect('robust_z', numeric.median - reach, numeric.median + reach);
-    }
-    return found;
-  }
-}
-
-function dedupe(list: Array<{ row: number; value: number }>): Array<{ row: number; value: number }> {
-  const seen = new Set<number>();
-  return list.filter((entry) => !seen.has(entry.row) && seen.add(entry.row));
 }
 
 export { percent, type QualityFlag } from './quality.js';
