@@ -62,6 +62,46 @@ node -e 'const p=require("./package.json"); p.type="module"; require("fs").write
 npx tsc -p tsconfig.json
 echo "types: the host program type-checks against the packed packages"
 
+# Shared state from the packed packages: the key-value store and the event bus on Redis, the
+# optional peer installed as a user would, the adapters chosen by URL (when a Redis is running).
+if command -v redis-cli >/dev/null 2>&1 && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  npm install --no-audit --no-fund --loglevel=error \
+    "ioredis@$(node -p 'require(process.argv[1]).peerDependencies.ioredis' "$root/packages/foundations/package.json")" >/dev/null
+  prefix="pack-smoke-$$"
+  # A host reading its stores from PLATFORM_* variables, as a deployed one does: a key-value
+  # round trip and an event delivered through Redis Streams.
+  cat > shared-state.mjs <<'JS'
+import { randomUUID } from 'node:crypto';
+import { createPlatform, EventBusRef, KeyValueStoreRef } from '@platform/foundations';
+
+const platform = createPlatform({ env: process.env, config: { dataDir: './shared-data', telemetry: { sink: 'silent' } }, include: [EventBusRef, KeyValueStoreRef] });
+await platform.start();
+try {
+  const kv = platform.get(KeyValueStoreRef);
+  await kv.set('acme', 'smoke', { ok: true }, { ttlMs: 60_000 });
+  if ((await kv.get('acme', 'smoke'))?.ok !== true) throw new Error('the key-value store lost a value');
+  const bus = platform.get(EventBusRef);
+  let unsubscribe;
+  const received = new Promise((resolve) => {
+    unsubscribe = bus.subscribe('smoke.checked', (event) => resolve(event.payload.n));
+  });
+  await unsubscribe.ready;
+  await bus.publish({ id: randomUUID(), type: 'smoke.checked', tenantId: 'acme', occurredAt: new Date(), payload: { n: 42 } });
+  if ((await received) !== 42) throw new Error('the event bus delivered another event');
+  await unsubscribe();
+  console.log(`shared state: ${kv.constructor.name} and ${bus.constructor.name}`);
+} finally {
+  await platform.stop();
+}
+JS
+  PLATFORM_KEY_VALUE_STORE="redis://127.0.0.1:6379?prefix=$prefix" PLATFORM_EVENT_BUS="redis://127.0.0.1:6379?prefix=$prefix" \
+    timeout 120 node shared-state.mjs
+  keys=$(redis-cli -h 127.0.0.1 -p 6379 --scan --pattern "$prefix:*" | wc -l)
+  [ "$keys" -gt 0 ] || { echo "pack smoke: nothing was written to Redis under $prefix"; exit 1; }
+  redis-cli -h 127.0.0.1 -p 6379 --scan --pattern "$prefix:*" | xargs -r redis-cli -h 127.0.0.1 -p 6379 del >/dev/null
+  echo "redis: written under $prefix ($keys keys, removed)"
+fi
+
 # The CLI, from its installed bin.
 if [ -x node_modules/.bin/data-mash ]; then
   node_modules/.bin/data-mash --data-dir ./cli-data ingest sample.csv --json > ingest.json
