@@ -5,6 +5,7 @@ import { showInsights } from './insights.js';
 import { listJourneys, showJourney } from './journeys.js';
 import { migrate } from './migrate.js';
 import { EXIT, errorLine, exitCodeFor, printable } from './output.js';
+import { queueCommand } from './queue.js';
 import { report } from './report.js';
 import { hold, retention } from './retention.js';
 import { search } from './search.js';
@@ -60,7 +61,18 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .description('run flows submitted with ingest --queue, until Ctrl-C (SIGINT) or SIGTERM')
     .addOption(new Option('--queue <url>', 'the Postgres holding the queue').env('PLATFORM_QUEUE_URL'))
     .option('--concurrency <n>', 'flows at once (1-64)', '2')
+    .option('--drain-timeout <seconds>', 'on SIGTERM, wait this long for running flows, then release them', '30')
+    .option('--health-port <port>', 'serve GET /healthz and /readyz on 127.0.0.1:<port> (0: any free port)')
     .action(run(work as never));
+  program
+    .command('queue')
+    .description('the flow queue: counts (stats), dead letters, or retry dead letters (retry <jobId>... | --all)')
+    .argument('[action]', 'stats (default), dead-letters or retry')
+    .argument('[jobIds...]', 'with retry: dead-letter job ids')
+    .addOption(new Option('--queue <url>', 'the Postgres holding the queue').env('PLATFORM_QUEUE_URL'))
+    .option('--all', 'with retry: every dead letter')
+    .option('--limit <n>', 'with dead-letters: at most this many (1-10000)', '100')
+    .action(run(queueCommand as never));
   program
     .command('journeys')
     .description('list the tenant’s flows, newest first')

@@ -73,6 +73,7 @@ export async function openSession(
             dataMashDistributedRunner({
               connectionString: queue.url,
               ...(queue.concurrency ? { concurrency: queue.concurrency } : {}),
+              ...(queue.drainTimeoutSeconds !== undefined ? { drainTimeoutSeconds: queue.drainTimeoutSeconds } : {}),
               pollingIntervalSeconds: 1,
             }),
           ],
@@ -115,6 +116,8 @@ export interface QueueOptions {
   url: string;
   /** Flows a worker runs at once. */
   concurrency?: number;
+  /** How long a stopping worker waits for its running flows before releasing them. */
+  drainTimeoutSeconds?: number;
 }
 
 /** An open session, as commands use it. */

@@ -1,29 +1,22 @@
-import {
-  defineService,
-  defineServiceRef,
-  PlatformError,
-  type SerializedPlatformError,
-  type ServiceHealth,
-  serializeError,
-} from '@platform/foundations';
+import { performance } from 'node:perf_hooks';
+import { defineService, defineServiceRef, PlatformError, type ServiceHealth } from '@platform/foundations';
 import { currentTraceId, generateTraceId } from '@platform/observability';
-import {
-  ContentStewardRef,
-  type IncomingFile,
-  RealmServiceBase,
-  type RealmServiceDeps,
-  trustUserContext,
-  type VerifiedUserContext,
-} from '@platform/smart-city';
-import type { PgBoss } from 'pg-boss';
-import { z } from 'zod';
-import { TRANSIENT_ERROR_CODES } from '../journeys/journey-orchestrator.js';
+import { ContentStewardRef, type IncomingFile, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
+import type { JobWithMetadata, PgBoss } from 'pg-boss';
 import { DATA_MASH_REALM } from '../phases/phase-service.js';
+import { type DataMashSolutionOrchestrator, DataMashSolutionOrchestratorRef } from '../phases/solution-orchestrator.js';
 import {
-  type DataMashFlowResult,
-  type DataMashSolutionOrchestrator,
-  DataMashSolutionOrchestratorRef,
-} from '../phases/solution-orchestrator.js';
+  type DeadLetteredFlow,
+  type FlowJobData,
+  type FlowJobOutput,
+  type FlowJobStatus,
+  type FlowQueueStats,
+  TransientFlowFailure,
+} from './flow-job.js';
+import { runFlowJob } from './flow-job-runner.js';
+import { countQueued, ensureFlowQueues, listDeadLetters, readQueueStats } from './queue-admin.js';
+import { RunnerMetrics } from './runner-metrics.js';
+import { releaseJobs } from './worker-release.js';
 
 /** Options of the distributed runner. */
 export interface DistributedRunnerOptions {
@@ -33,6 +26,11 @@ export interface DistributedRunnerOptions {
   schema?: string;
   /** Default `data-mash-flow`. */
   queue?: string;
+  /**
+   * Where jobs go whose transient failures outlasted `retryLimit`. Default `<queue>.dead-letters`.
+   * A queue that already has a dead-letter queue keeps its own.
+   */
+  deadLetterQueue?: string;
   /** Flows this process runs at once while working. Default 2. */
   concurrency?: number;
   /** Attempts after the first for a flow that failed for a transient reason. Default 5. */
@@ -43,68 +41,36 @@ export interface DistributedRunnerOptions {
   expireInSeconds?: number;
   /** How often idle workers look for jobs when no notification comes. Default 2. */
   pollingIntervalSeconds?: number;
+  /**
+   * When the platform stops, how long running flows get to finish before their jobs are released
+   * to other workers (failed with `WORKER_STOPPED` and due again at once). Default 30.
+   */
+  drainTimeoutSeconds?: number;
 }
 
-/** What a job carries: references and the caller, never the file. */
-export interface FlowJobData {
-  fileId: string;
-  userContext: { userId: string; tenantId: string; roles: string[]; permissions: string[]; sessionId?: string };
-  traceId: string;
+/** Whether a worker should be sent flows: see {@link DataMashDistributedRunner.readiness}. */
+export interface RunnerReadiness {
+  ready: boolean;
+  /** Why not: `not started`, `not working`, `draining`, or the queue's error. */
+  reason?: string;
 }
 
-// What a worker accepts off the queue: the job crossed a process boundary, so it is checked
-// before anything acts on it (the user context is parsed again when vouched for).
-const FlowJobDataSchema = z
-  .object({
-    fileId: z.string().min(1).max(200),
-    userContext: z.object({}).passthrough(),
-    traceId: z.string().regex(/^[0-9a-f]{32}$/),
-  })
-  .strict();
-
-/** A flow job's output: the flow's result, without its handoffs (they stay with the journey). */
-export type FlowJobOutput =
-  | { success: true; journeyId: string; traceId: string; run: 'new' | 'resumed' | 'reused' }
-  | {
-      success: false;
-      journeyId?: string;
-      traceId: string;
-      failedPhase?: string;
-      error: SerializedPlatformError;
-    };
-
-/** Where a submitted flow is. */
-export interface FlowJobStatus {
-  jobId: string;
-  state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
-  /** Attempts after the first so far. */
-  retryCount: number;
-  /** Set once the job completed: the flow's outcome (which may be a failure that retrying cannot fix). */
-  output?: FlowJobOutput;
-}
-
-/**
- * Failures after which the job is retried with backoff (the journey resumes): the transient codes
- * the journey already retried within its run, plus a milestone timeout and a version conflict
- * with another worker. Anything else is final.
- */
-export const QUEUE_RETRY_ERROR_CODES: ReadonlySet<string> = new Set([...TRANSIENT_ERROR_CODES, 'TIMEOUT', 'CONFLICT']);
-
-/** A flow that failed for a transient reason: thrown so that pg-boss retries the job. */
-class TransientFlowFailure extends Error {
-  constructor(readonly output: FlowJobOutput & { success: false }) {
-    super(`${output.error.code}: ${output.error.message}`);
-  }
-}
+type FlowJob = JobWithMetadata<FlowJobData>;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Runs the data mash flow on workers that share a Postgres queue (pg-boss): `submit` stores the
  * file through the Content Steward and enqueues a job of references (file id, caller, trace id);
  * `work` makes this process one of the workers. The journey, not the queue, is the record of
- * progress: a worker that dies leaves its job to expire and be taken again, and the flow resumes at
- * its next milestone; a transient failure (a store unreachable, a version conflict) is retried
- * with exponential backoff; any other failure completes the job with the failure as its output.
+ * progress: a worker that dies leaves its job to expire (`expireInSeconds`) and be taken again,
+ * and the flow resumes at its next milestone; a worker that stops (`drain`) waits for its flows
+ * up to `drainTimeoutSeconds`, then releases the rest to other workers at once. A transient
+ * failure (a store unreachable, a version conflict) is retried with exponential backoff, and
+ * after `retryLimit` retries the job goes to the dead-letter queue (see `retryDeadLetters`); any
+ * other failure completes the job with the failure as its output.
  * Every worker needs the same stores as the submitter (blob, metadata and semantic).
+ * Metrics go to the global OpenTelemetry meter provider (see `RUNNER_METRICS`).
  */
 export class DataMashDistributedRunner extends RealmServiceBase<
   RealmServiceDeps & { flow: DataMashSolutionOrchestrator; options: DistributedRunnerOptions }
@@ -112,16 +78,36 @@ export class DataMashDistributedRunner extends RealmServiceBase<
   readonly realm = DATA_MASH_REALM;
   #boss: PgBoss | undefined;
   readonly #queue: string;
+  readonly #schema: string;
+  #deadLetterQueue: string;
   #workerId: string | undefined;
+  #draining = false;
+  #metrics: RunnerMetrics | undefined;
+  /** Jobs this worker holds: id to attempt. */
+  readonly #inFlight = new Map<string, number>();
+  /** Jobs released by `drain` while their flow still ran here: their outcome is no longer theirs. */
+  readonly #released = new Set<string>();
 
   constructor(deps: RealmServiceDeps & { flow: DataMashSolutionOrchestrator; options: DistributedRunnerOptions }) {
     super(deps);
     this.#queue = deps.options.queue ?? 'data-mash-flow';
+    this.#schema = deps.options.schema ?? 'pgboss';
+    this.#deadLetterQueue = deps.options.deadLetterQueue ?? `${this.#queue}.dead-letters`;
   }
 
   /** The queue's name. */
   get queue(): string {
     return this.#queue;
+  }
+
+  /** The dead-letter queue's name (known once started: an existing queue may name its own). */
+  get deadLetterQueue(): string {
+    return this.#deadLetterQueue;
+  }
+
+  /** Whether this process is taking jobs (after `work`, before `drain`). */
+  get working(): boolean {
+    return this.#workerId !== undefined && !this.#draining;
   }
 
   async initialize(): Promise<void> {
@@ -135,11 +121,11 @@ export class DataMashDistributedRunner extends RealmServiceBase<
       });
     }
     const { options } = this.deps;
-    const boss = new PgBossClass({ connectionString: options.connectionString, schema: options.schema ?? 'pgboss' });
+    const boss = new PgBossClass({ connectionString: options.connectionString, schema: this.#schema });
     boss.on('error', (error) => this.auditError(error, { operation: 'data_mash.runner' }));
     try {
       await boss.start();
-      await boss.createQueue(this.#queue, {
+      this.#deadLetterQueue = await ensureFlowQueues(boss, this.#queue, this.#deadLetterQueue, {
         retryLimit: options.retryLimit ?? 5,
         retryDelay: options.retryDelaySeconds ?? 2,
         retryBackoff: true,
@@ -153,41 +139,88 @@ export class DataMashDistributedRunner extends RealmServiceBase<
       });
     }
     this.#boss = boss;
+    this.#metrics = new RunnerMetrics(this.#queue, () => this.stats());
   }
 
+  /**
+   * Stops taking jobs and waits for the running flows up to `drainTimeoutSeconds`; the jobs of
+   * flows still running then are released: failed with `WORKER_STOPPED` (an attempt, like any
+   * transient failure) and due again at once, so another worker takes them without waiting for
+   * `expireInSeconds`. Their journeys resume at their last milestone.
+   */
   async drain(): Promise<void> {
-    // Stop taking jobs; running flows finish (pg-boss waits for them up to its timeout).
-    if (this.#boss && this.#workerId) await this.#boss.offWork(this.#queue, { id: this.#workerId, wait: true });
-    this.#workerId = undefined;
+    this.#draining = true;
+    const boss = this.#boss;
+    if (!boss || !this.#workerId) return;
+    await boss.offWork(this.#queue, { id: this.#workerId, wait: false });
+    const deadline = Date.now() + (this.deps.options.drainTimeoutSeconds ?? 30) * 1000;
+    while (this.#inFlight.size > 0 && Date.now() < deadline) await sleep(100);
+    const held = [...this.#inFlight].map(([id, retryCount]) => ({ id, retryCount }));
+    if (held.length > 0) {
+      const released = await releaseJobs(boss, this.#schema, this.#queue, held);
+      for (const id of released) {
+        this.#released.add(id);
+        this.#metrics?.recordFailure('WORKER_STOPPED', 'released');
+        this.logOperation('data_mash.flow_released', false, { jobId: id, code: 'WORKER_STOPPED' });
+      }
+    }
   }
 
   async shutdown(): Promise<void> {
-    await this.#boss?.stop({ graceful: true, timeout: 30_000 });
+    this.#metrics?.close();
+    // Flows released by drain still run here: pg-boss must not wait for them.
+    await this.#boss?.stop({ graceful: this.#inFlight.size === 0, timeout: 5_000 });
     this.#boss = undefined;
   }
 
   override async health(): Promise<ServiceHealth> {
     if (!this.#boss) return { status: 'unhealthy', message: 'not started' };
     try {
-      const queue = await this.#boss.getQueue(this.#queue);
-      return { status: 'healthy', details: { queue: this.#queue, working: this.#workerId !== undefined, ...queue } };
+      const stats = await this.stats();
+      return {
+        status: 'healthy',
+        details: { ...stats, working: this.#workerId !== undefined, draining: this.#draining },
+      };
     } catch (error) {
       return { status: 'unhealthy', message: (error as Error).message };
     }
   }
 
   /**
-   * Stores a new file (or takes a stored one) and enqueues its flow. Answers at once; the flow
-   * runs on whichever worker takes the job.
+   * Whether this worker should count as ready (a `/readyz`): started, working, not draining, and
+   * its queue answering. The stores' health is the platform's (`platform.health()`).
+   */
+  async readiness(): Promise<RunnerReadiness> {
+    if (!this.#boss) return { ready: false, reason: 'not started' };
+    if (this.#draining) return { ready: false, reason: 'draining' };
+    if (!this.#workerId) return { ready: false, reason: 'not working' };
+    try {
+      await countQueued(this.#boss, this.#schema, this.#queue);
+      return { ready: true };
+    } catch (error) {
+      return { ready: false, reason: `the flow queue is unreachable: ${(error as Error).message}` };
+    }
+  }
+
+  /**
+   * Stores a new file (or takes a stored one) and enqueues its flow. Answers once queued; the
+   * flow runs on whichever worker takes the job. With `maxQueued`, it first waits (before storing
+   * anything) while the queue holds that many jobs or more waiting for a worker: a submitter
+   * faster than the workers then holds one file at a time. The bound is approximate with several
+   * submitters (each checks, then sends).
    * @throws {PlatformError} `FILE_QUARANTINED` (the file is kept in quarantine), the Content
-   * Steward's validation errors, `VALIDATION_FAILED` for a bad user context.
+   * Steward's validation errors, `VALIDATION_FAILED` for a bad user context or `maxQueued`.
    */
   async submit(
-    request: { userContext: unknown; traceId?: string } & ({ file: IncomingFile } | { fileId: string }),
+    request: { userContext: unknown; traceId?: string; maxQueued?: number } & (
+      | { file: IncomingFile }
+      | { fileId: string }
+    ),
   ): Promise<{ jobId: string; fileId: string; traceId: string }> {
     const user = this.requireUserContext(request.userContext);
     this.requirePermission(user, 'files:write');
     const traceId = request.traceId ?? currentTraceId() ?? generateTraceId();
+    if (request.maxQueued !== undefined) await this.#waitForRoom(request.maxQueued);
     let fileId: string;
     if ('fileId' in request) fileId = request.fileId;
     else {
@@ -218,16 +251,17 @@ export class DataMashDistributedRunner extends RealmServiceBase<
 
   /** Makes this process a worker: it takes flow jobs until the platform stops. Idempotent. */
   async work(): Promise<void> {
-    if (this.#workerId) return;
+    if (this.#workerId || this.#draining) return;
     const { options } = this.deps;
     this.#workerId = await this.#requireBoss().work<FlowJobData, FlowJobOutput>(
       this.#queue,
       {
         batchSize: 1,
+        includeMetadata: true,
         localConcurrency: options.concurrency ?? 2,
         pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
       },
-      async ([job]) => this.#run(job as { id: string; data: FlowJobData; retryCount: number }),
+      async ([job]) => this.#track(job as FlowJob),
     );
   }
 
@@ -256,63 +290,95 @@ export class DataMashDistributedRunner extends RealmServiceBase<
       if (Date.now() > deadline) {
         throw new PlatformError('TIMEOUT', `flow job '${jobId}' is still ${status.state}`, { details: { ...status } });
       }
-      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
+      await sleep(options.intervalMs ?? 200);
     }
   }
 
-  async #run(job: { id: string; data: FlowJobData; retryCount: number }): Promise<FlowJobOutput> {
-    let data: FlowJobData;
-    let userContext: VerifiedUserContext;
+  /** The queue's counts, read live: queued (deferred, retrying), active, completed, failed, dead-lettered. */
+  async stats(): Promise<FlowQueueStats> {
+    return readQueueStats(this.#requireBoss(), this.#schema, this.#queue, this.#deadLetterQueue);
+  }
+
+  /** The dead letters waiting to be retried (oldest first, at most `limit`, default 100), with their reasons. */
+  async deadLetters(options: { limit?: number } = {}): Promise<DeadLetteredFlow[]> {
+    const limit = Math.min(Math.max(1, Math.trunc(options.limit ?? 100)), 10_000);
+    return listDeadLetters(this.#requireBoss(), this.#schema, this.#deadLetterQueue, limit);
+  }
+
+  /**
+   * Moves dead letters (by their ids in the dead-letter queue, or `'all'`) back to the flow queue
+   * as new jobs with fresh retries; their journeys resume at their last milestone. Answers how
+   * many moved (an unknown id is skipped).
+   * @throws {PlatformError} `VALIDATION_FAILED` for an id that is not a job id.
+   */
+  async retryDeadLetters(ids: readonly string[] | 'all'): Promise<{ moved: number }> {
+    const boss = this.#requireBoss();
+    if (ids !== 'all') {
+      const bad = ids.find((id) => !UUID.test(id));
+      if (bad !== undefined) {
+        throw new PlatformError('VALIDATION_FAILED', `'${bad}' is not a job id`, { details: { jobId: bad } });
+      }
+      if (ids.length === 0) return { moved: 0 };
+    }
+    let moved = 0;
+    for (;;) {
+      const batch = await boss.redrive(this.#deadLetterQueue, {
+        destination: this.#queue,
+        limit: 1000,
+        ...(ids === 'all' ? {} : { ids: [...ids] }),
+      });
+      moved += batch;
+      if (ids !== 'all' || batch < 1000) break;
+    }
+    this.logOperation('data_mash.dead_letters_retried', true, { moved, queue: this.#queue });
+    return { moved };
+  }
+
+  async #waitForRoom(maxQueued: number): Promise<void> {
+    if (!Number.isInteger(maxQueued) || maxQueued < 1) {
+      throw new PlatformError('VALIDATION_FAILED', `maxQueued must be a whole number >= 1, got ${maxQueued}`);
+    }
+    const boss = this.#requireBoss();
+    const intervalMs = Math.min(Math.max((this.deps.options.pollingIntervalSeconds ?? 2) * 500, 100), 1000);
+    while ((await countQueued(boss, this.#schema, this.#queue)) >= maxQueued) await sleep(intervalMs);
+  }
+
+  async #track(job: FlowJob): Promise<FlowJobOutput> {
+    this.#inFlight.set(job.id, job.retryCount);
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
     try {
-      data = FlowJobDataSchema.parse(job.data) as FlowJobData;
-      // The submitter was verified when it submitted; the queue is the platform's own, so the
-      // worker (internal track) acts for that caller again, saying so in the audit trail.
-      userContext = trustUserContext(data.userContext, { verifiedBy: 'data-mash.flow-queue' });
+      const output = await runFlowJob(job, this.deps.flow, (operation, success, details) =>
+        this.logOperation(operation, success, details),
+      );
+      if (!this.#released.has(job.id)) {
+        if (!output.success) this.#metrics?.recordFailure(output.error.code, 'permanent');
+        this.#metrics?.recordRun(seconds(), output.success ? 'completed' : 'failed', job.createdOn);
+      }
+      return output;
     } catch (error) {
-      // A malformed job fails for good: another attempt would read the same bytes.
-      const failure = new PlatformError('VALIDATION_FAILED', `flow job '${job.id}' is malformed`, {
-        details: { jobId: job.id, reason: error instanceof Error ? error.message.slice(0, 500) : String(error) },
-      });
-      this.logOperation('data_mash.flow_job', false, { jobId: job.id, code: failure.code });
-      return { success: false, traceId: currentTraceId() ?? generateTraceId(), error: serializeError(failure) };
+      if (!this.#released.has(job.id)) {
+        const code = error instanceof TransientFlowFailure ? error.code : 'INTERNAL';
+        this.#metrics?.recordFailure(code, 'transient');
+        if (job.retryCount >= job.retryLimit) {
+          this.#metrics?.recordDeadLettered();
+          this.#metrics?.recordRun(seconds(), 'dead_lettered');
+          this.logOperation('data_mash.flow_dead_lettered', false, {
+            jobId: job.id,
+            fileId: job.data?.fileId,
+            code,
+            retryCount: job.retryCount,
+            deadLetterQueue: this.#deadLetterQueue,
+          });
+        } else {
+          this.#metrics?.recordRetry();
+          this.#metrics?.recordRun(seconds(), 'retried');
+        }
+      } else this.#metrics?.recordRun(seconds(), 'released');
+      throw error;
+    } finally {
+      this.#inFlight.delete(job.id);
     }
-    const result: DataMashFlowResult = await this.deps.flow.executeDataMashFlow({
-      fileId: data.fileId,
-      userContext,
-      traceId: data.traceId,
-    });
-    if (result.success) {
-      this.logOperation('data_mash.flow_job', true, {
-        jobId: job.id,
-        journeyId: result.journeyId,
-        run: result.run,
-        retryCount: job.retryCount,
-      });
-      return { success: true, journeyId: result.journeyId, traceId: result.traceId, run: result.run };
-    }
-    const output: FlowJobOutput = {
-      success: false,
-      traceId: result.traceId,
-      error: result.error,
-      ...(result.journeyId ? { journeyId: result.journeyId } : {}),
-      ...(result.failedPhase ? { failedPhase: result.failedPhase } : {}),
-    };
-    if (QUEUE_RETRY_ERROR_CODES.has(result.error.code)) {
-      this.logOperation('data_mash.flow_retry', false, {
-        jobId: job.id,
-        attempt: job.retryCount + 1,
-        code: result.error.code,
-      });
-      throw new TransientFlowFailure(output);
-    }
-    this.logOperation('data_mash.flow_job', false, {
-      jobId: job.id,
-      journeyId: result.journeyId,
-      failedPhase: result.failedPhase,
-      code: result.error.code,
-      retryCount: job.retryCount,
-    });
-    return output;
   }
 
   #requireBoss(): PgBoss {
@@ -333,6 +399,8 @@ export function dataMashDistributedRunner(options: DistributedRunnerOptions) {
     ref: DataMashDistributedRunnerRef,
     deps: { flow: DataMashSolutionOrchestratorRef },
     factory: (deps, context) => new DataMashDistributedRunner({ ...context, ...deps, options }),
+    // The drain waits for running flows up to drainTimeoutSeconds, then releases the rest.
+    stopTimeoutMs: ((options.drainTimeoutSeconds ?? 30) + 15) * 1000,
     description: {
       description: 'The data mash flow on workers sharing a Postgres queue (pg-boss)',
       realm: DATA_MASH_REALM,

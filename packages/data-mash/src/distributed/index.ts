@@ -8,8 +8,20 @@ export {
   DataMashDistributedRunnerRef,
   type DistributedRunnerOptions,
   dataMashDistributedRunner,
+  type RunnerReadiness,
+} from './distributed-runner.js';
+export {
+  type DeadLetteredFlow,
   type FlowJobData,
   type FlowJobOutput,
   type FlowJobStatus,
+  type FlowQueueStats,
   QUEUE_RETRY_ERROR_CODES,
-} from './distributed-runner.js';
+} from './flow-job.js';
+export { RUNNER_METER_NAME, RUNNER_METRICS } from './runner-metrics.js';
+export {
+  startWorkerHealthServer,
+  type WorkerHealthServer,
+  type WorkerHealthServerOptions,
+} from './worker-health-server.js';
+export { WORKER_STOPPED } from './worker-release.js';
