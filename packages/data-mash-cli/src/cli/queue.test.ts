@@ -227,6 +227,31 @@ describe('operating workers from the CLI (local Postgres)', () => {
     }
   }, 600_000);
 
+  it('hands the flow of a worker killed with SIGKILL to another after its heartbeat lapses, not after expireInSeconds', async () => {
+    const database = await createPostgresTestDatabase();
+    databases.push(database);
+    const env = storesOf(database);
+    const raw = await boss(database);
+    try {
+      const doomed = await worker(env, []);
+      const id = await submit(env, await bigCsv('killed.csv', 'k'));
+      await until(async () => (await job(raw, id))?.state === 'active', 120_000, 'the flow to start');
+      const killedAt = Date.now();
+      doomed.child.kill('SIGKILL');
+      await doomed.exited;
+      const rescuer = await worker(env, []);
+      await until(async () => (await job(raw, id))?.state === 'completed', 600_000, 'the killed flow');
+      const handedOverSeconds = (Date.now() - killedAt) / 1000;
+      // The queue's heartbeat is 30 s and supervision runs every 10 s; expireInSeconds is 900.
+      expect(handedOverSeconds).toBeLessThan(450);
+      expect(await job(raw, id)).toMatchObject({ retryCount: 1, output: { success: true, run: 'resumed' } });
+      await until(() => rescuer.out.includes('✔ job'), 30_000, 'the rescuing worker to report');
+      console.info(`killed worker's flow completed ${handedOverSeconds.toFixed(1)} s after SIGKILL`);
+    } finally {
+      await raw.stop({ graceful: false });
+    }
+  }, 900_000);
+
   it('refuses bad worker and queue options', async () => {
     const env = { PLATFORM_QUEUE_URL: 'postgres://127.0.0.1:1/none' };
     for (const args of [

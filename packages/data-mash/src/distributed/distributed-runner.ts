@@ -39,6 +39,12 @@ export interface DistributedRunnerOptions {
   retryDelaySeconds?: number;
   /** A flow running longer is taken to have lost its worker and is run again. Default 900. */
   expireInSeconds?: number;
+  /**
+   * A running flow's worker refreshes its job every half of this; a job not refreshed for this
+   * long (its worker was killed, or lost its connection) is failed and retried by another worker.
+   * At least 10. Default 30.
+   */
+  heartbeatSeconds?: number;
   /** How often idle workers look for jobs when no notification comes. Default 2. */
   pollingIntervalSeconds?: number;
   /**
@@ -63,8 +69,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Runs the data mash flow on workers that share a Postgres queue (pg-boss): `submit` stores the
  * file through the Content Steward and enqueues a job of references (file id, caller, trace id);
  * `work` makes this process one of the workers. The journey, not the queue, is the record of
- * progress: a worker that dies leaves its job to expire (`expireInSeconds`) and be taken again,
- * and the flow resumes at its next milestone; a worker that stops (`drain`) waits for its flows
+ * progress: the job of a worker that dies stops being refreshed (`heartbeatSeconds`) and is taken
+ * again, and the flow resumes at its next milestone; a worker that stops (`drain`) waits for its flows
  * up to `drainTimeoutSeconds`, then releases the rest to other workers at once. A transient
  * failure (a store unreachable, a version conflict) is retried with exponential backoff, and
  * after `retryLimit` retries the job goes to the dead-letter queue (see `retryDeadLetters`); any
@@ -121,7 +127,15 @@ export class DataMashDistributedRunner extends RealmServiceBase<
       });
     }
     const { options } = this.deps;
-    const boss = new PgBossClass({ connectionString: options.connectionString, schema: this.#schema });
+    // Supervision (which fails the jobs of silent workers) runs a few times per heartbeat, so that
+    // a killed worker's flow waits about one heartbeat, not pg-boss's default minute on top.
+    const supervise = Math.max(5, Math.floor((options.heartbeatSeconds ?? 30) / 3));
+    const boss = new PgBossClass({
+      connectionString: options.connectionString,
+      schema: this.#schema,
+      superviseIntervalSeconds: supervise,
+      monitorIntervalSeconds: supervise,
+    });
     boss.on('error', (error) => this.auditError(error, { operation: 'data_mash.runner' }));
     try {
       await boss.start();
@@ -130,6 +144,7 @@ export class DataMashDistributedRunner extends RealmServiceBase<
         retryDelay: options.retryDelaySeconds ?? 2,
         retryBackoff: true,
         expireInSeconds: options.expireInSeconds ?? 900,
+        heartbeatSeconds: options.heartbeatSeconds ?? 30,
       });
     } catch (error) {
       await boss.stop({ graceful: false }).catch(() => undefined);

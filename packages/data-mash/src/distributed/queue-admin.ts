@@ -7,7 +7,7 @@ import { type DeadLetteredFlow, type FlowQueueStats, failureReason } from './flo
 
 /**
  * Creates the flow queue and its dead-letter queue, or brings an existing flow queue created
- * without a dead-letter queue up to date (jobs already queued keep their own setting).
+ * without a dead-letter queue or heartbeats up to date (jobs already queued keep their own settings).
  * Answers the dead-letter queue in use (an existing queue's own choice wins).
  */
 export async function ensureFlowQueues(
@@ -17,6 +17,11 @@ export async function ensureFlowQueues(
   options: QueueOptions,
 ): Promise<string> {
   const existing = await boss.getQueue(queue);
+  // A queue made before heartbeats were used gets them: a killed worker's flow is then taken
+  // again within a heartbeat or two, not after expireInSeconds.
+  if (existing && options.heartbeatSeconds !== undefined && existing.heartbeatSeconds == null) {
+    await boss.updateQueue(queue, { heartbeatSeconds: options.heartbeatSeconds });
+  }
   if (existing?.deadLetter) return existing.deadLetter;
   await boss.createQueue(deadLetterQueue);
   if (existing) await boss.updateQueue(queue, { deadLetter: deadLetterQueue });
