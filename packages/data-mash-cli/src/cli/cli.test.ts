@@ -133,6 +133,18 @@ describe('the data-mash CLI', () => {
     expect(down.stderr).toMatch(/^data-mash: (ADAPTER_UNAVAILABLE|STARTUP_FAILED): /);
     expect(down.stderr.trim().split('\n')).toHaveLength(1);
     expect(down.stderr).not.toContain('s3cret');
+    // An unreachable Redis as well: the process exits (its reconnecting client closed), naming
+    // the server without the password.
+    const redisDown = cli(['journeys'], {
+      PLATFORM_METADATA_STORE: 'postgres://app:s3cret@127.0.0.1:1/platform',
+      PLATFORM_EVENT_BUS: 'redis://app:r3dis@127.0.0.1:1',
+      PLATFORM_KEY_VALUE_STORE: 'redis://app:r3dis@127.0.0.1:1',
+    });
+    expect(redisDown.code, redisDown.stderr).toBe(3);
+    expect(redisDown.stderr).toContain(
+      "'public-works.event-bus' failed (redis: cannot connect to redis://app:***@127.0.0.1:1",
+    );
+    expect(redisDown.stderr).not.toContain('r3dis');
   }, 60_000);
 
   it('refuses files over --max-bytes (or PLATFORM_MAX_FILE_BYTES) with the way to raise it, and resumes with a higher limit', () => {

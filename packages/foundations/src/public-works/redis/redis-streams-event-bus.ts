@@ -18,6 +18,7 @@ import {
   type Unsubscribe,
 } from '../ports/event-bus.js';
 import { assertTenantId, parseRecord } from '../ports/tenancy.js';
+import { redactConnectionString } from '../postgres/redact.js';
 import { encode, loadIoredis } from './redis-streams-codec.js';
 import { type FailedEntry, RedisDeadLetterStream } from './redis-streams-dead-letters.js';
 import { RedisSubscription } from './redis-streams-subscription.js';
@@ -136,11 +137,23 @@ export class RedisStreamsEventBus implements EventBus {
 
   /**
    * Opens a bus and waits for its connection.
-   * @throws {PlatformError} `ADAPTER_UNAVAILABLE` when `ioredis` is not installed.
+   * @throws {PlatformError} `ADAPTER_UNAVAILABLE` when `ioredis` is not installed or the server
+   *   does not answer (naming it, without its password; the connection is closed).
    */
   static async connect(options: RedisStreamsEventBusOptions): Promise<RedisStreamsEventBus> {
     const bus = new RedisStreamsEventBus(options);
-    await (await bus.#opening).ping();
+    const client = await bus.#opening;
+    try {
+      await client.ping();
+    } catch (error) {
+      // Closed here: nothing else holds the bus, and a reconnecting client keeps the process alive.
+      if (bus.#ownsClient) client.disconnect();
+      const where = 'url' in options ? ` ${redactConnectionString(options.url)}` : '';
+      throw new PlatformError('ADAPTER_UNAVAILABLE', `redis: cannot connect to${where}: ${(error as Error).message}`, {
+        details: { adapter: 'redis' },
+        cause: error,
+      });
+    }
     return bus;
   }
 
