@@ -47,7 +47,8 @@ export async function startBoss(connectionString: string, extra: Record<string, 
     connectionString,
     schema: 'pgboss',
     superviseIntervalSeconds: 10,
-    monitorIntervalSeconds: 10,
+    monitorIntervalSeconds: 5,
+    queueCacheIntervalSeconds: 5,
     ...extra,
   });
   boss.on('error', (error) => process.stderr.write(`pg-boss error: ${error.message}\n`));
@@ -79,6 +80,7 @@ if (process.argv[1] === import.meta.filename) {
       includeMetadata: true,
       localConcurrency: Number(concurrency ?? 1),
       pollingIntervalSeconds: POLLING_SECONDS,
+      burstWhenReadyExceeds: 1,
     },
     async () => ({ success: true }),
   );

@@ -134,7 +134,10 @@ export class DataMashDistributedRunner extends RealmServiceBase<
       connectionString: options.connectionString,
       schema: this.#schema,
       superviseIntervalSeconds: supervise,
-      monitorIntervalSeconds: supervise,
+      // The queue's backlog as workers see it (what `burstWhenReadyExceeds` reads) is counted by
+      // the monitor and cached: both every few seconds, so a backlog is worked through at once.
+      monitorIntervalSeconds: 5,
+      queueCacheIntervalSeconds: 5,
     });
     boss.on('error', (error) => this.auditError(error, { operation: 'data_mash.runner' }));
     try {
@@ -275,6 +278,9 @@ export class DataMashDistributedRunner extends RealmServiceBase<
         includeMetadata: true,
         localConcurrency: options.concurrency ?? 2,
         pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
+        // With a backlog, fetch again as soon as a flow ends: the polling interval otherwise
+        // comes after every job, capping each slot at one flow per interval however short the flows.
+        burstWhenReadyExceeds: 1,
       },
       async ([job]) => this.#track(job as FlowJob),
     );
