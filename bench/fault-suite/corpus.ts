@@ -15,12 +15,24 @@ export interface CorpusFile {
   duplicateOf?: string;
 }
 
+/**
+ * A file size as uploads come: 80 % small (up to 100 KB), 15 % medium (up to 5 MB), 5 % large (up
+ * to `maxKb`), each log-uniform within its band and all within [`minKb`, `maxKb`].
+ */
+export function sizeKb(next: () => number, minKb: number, maxKb: number): number {
+  const band = next();
+  const [low, high] = band < 0.8 ? [minKb, 100] : band < 0.95 ? [100, 5_000] : [5_000, maxKb];
+  const from = Math.min(Math.max(low, minKb), maxKb);
+  const to = Math.max(Math.min(high, maxKb), from);
+  return from * (to / from) ** next();
+}
+
 const CITIES = ['Lisbon', 'Oslo', 'Quito', 'Hanoi', 'Perth', 'Accra', 'Lima', 'Riga'];
 
 /**
  * Writes `count` files into `dir`, by a seeded random (the same count gives the same files): about
- * 93 % good CSVs of sizes drawn log-uniformly between `minKb` and `maxKb` (every file's rows
- * unique to it), 5 % malformed (JSON cut off in the middle), 2 % byte-for-byte duplicates of a good
+ * 93 % good CSVs (every file's rows unique to it) of mixed sizes between `minKb` and `maxKb` (see
+ * {@link sizeKb}), 5 % malformed (JSON cut off in the middle), 2 % byte-for-byte duplicates of a good
  * file of the same tenant under another name; tenants alternate.
  */
 export async function writeCorpus(dir: string, count: number, minKb: number, maxKb: number): Promise<CorpusFile[]> {
@@ -31,7 +43,7 @@ export async function writeCorpus(dir: string, count: number, minKb: number, max
   const good = count - malformed - duplicates;
   for (let index = 0; index < good; index += 1) {
     const tenant = index % 2 === 0 ? 'acme' : 'globex';
-    const kb = minKb * (maxKb / minKb) ** next();
+    const kb = sizeKb(next, minKb, maxKb);
     const name = `sales-${String(index).padStart(4, '0')}.csv`;
     const path = join(dir, name);
     const { bytes, rows } = await writeCsv(path, kb / 1000, {

@@ -91,7 +91,7 @@ export async function verify(options: {
         continue;
       }
       const parse = parsedOf.get(`${file.tenant}/${fileId}`);
-      if (!parse || parse.n !== 1) breaches.push(`${file.name}: ${parse?.n ?? 0} parsed-file records, expected one`);
+      if (parse?.n !== 1) breaches.push(`${file.name}: ${parse?.n ?? 0} parsed-file records, expected one`);
       else if (Number(parse.rows) !== file.rows)
         breaches.push(`${file.name}: ${parse.rows} rows parsed, the file has ${file.rows}`);
     }
