@@ -45,6 +45,8 @@ export interface IngestOptions extends GlobalOptions {
   queue?: string;
   /** With `queue`: wait for the flows to finish (default), or print the jobs and return. */
   wait?: boolean;
+  /** With `queue`: before each file, wait while the queue holds this many waiting jobs. */
+  maxQueued?: string;
   /** `--max-bytes` (or `PLATFORM_MAX_FILE_BYTES`): the largest file accepted, `2GB`, `500MiB`, `1048576`. */
   maxBytes?: string;
 }
@@ -119,10 +121,21 @@ export async function ingest(patterns: readonly string[], options: IngestOptions
   return reports.every((report) => report.success) ? EXIT.ok : EXIT.failed;
 }
 
+/** `--max-queued`: a whole number of waiting jobs, at least 1. */
+function maxQueuedOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new UsageError(`--max-queued must be a whole number of at least 1, got '${value}'`);
+  }
+  return number;
+}
+
 /** `ingest --queue`: stores each file and enqueues its flow, then (unless `--no-wait`) waits for the workers. */
 async function ingestQueued(patterns: readonly string[], options: IngestOptions): Promise<number> {
   const files = await resolveFiles(patterns);
   const url = queueOption(options.queue);
+  const maxQueued = maxQueuedOption(options.maxQueued);
   const session = await openSession(options, undefined, { url }, ingestConfig(options));
   const runner = session.runner as NonNullable<typeof session.runner>;
   const reports: IngestReport[] = [];
@@ -134,6 +147,7 @@ async function ingestQueued(patterns: readonly string[], options: IngestOptions)
         const job = await runner.submit({
           file: { name: basename(file), data: createReadStream(file) },
           userContext: session.user,
+          ...(maxQueued === undefined ? {} : { maxQueued }),
         });
         jobs.push({ file, started, ...job });
       } catch (error) {

@@ -50,6 +50,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .argument('<files...>', 'files or globs, e.g. data/*.csv')
     .option('--queue <url>', 'submit to the workers of the queue in this Postgres (postgres://...)')
     .option('--no-wait', 'with --queue: print the jobs and return without waiting for them')
+    .option('--max-queued <n>', 'with --queue: before each file, wait while the queue holds n waiting jobs')
     // Not bound to PLATFORM_MAX_FILE_BYTES here: the configuration reads it, and names it when it is wrong.
     .option(
       '--max-bytes <size>',

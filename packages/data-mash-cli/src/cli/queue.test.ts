@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPostgresTestDatabase } from '@platform/foundations/testing';
@@ -251,6 +251,37 @@ describe('operating workers from the CLI (local Postgres)', () => {
       await raw.stop({ graceful: false });
     }
   }, 900_000);
+
+  it('holds a submitter back with ingest --max-queued while the queue is full (no workers)', async () => {
+    const database = await createPostgresTestDatabase();
+    databases.push(database);
+    const env = storesOf(database);
+    const files = ['a', 'b', 'c'].map((name) => join(dir, `held-${name}.csv`));
+    for (const [index, file] of files.entries()) await writeFile(file, `id,name\n${index},held ${index}\n`);
+    const raw = await boss(database);
+    try {
+      const submitter = start(
+        ['ingest', ...files, '--queue', database.url, '--no-wait', '--max-queued', '2', '--json'],
+        env,
+      );
+      // Zero until the submitter has made the queue.
+      const waiting = async () =>
+        (await raw.findJobs(QUEUE, {}).catch(() => [])).filter((found) => found.state === 'created').length;
+      await until(async () => (await waiting()) === 2, 120_000, 'two jobs queued');
+      await sleep(3_000);
+      // The third file waits for room: not stored, not queued, the submitter still running.
+      expect(await waiting()).toBe(2);
+      expect(submitter.code).toBeUndefined();
+      const worker = await (async () => start(['work', '--concurrency', '1'], env))();
+      expect(await submitter.exited, submitter.err).toBe(0);
+      expect((JSON.parse(submitter.out) as { queued: unknown[] }).queued).toHaveLength(3);
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    } finally {
+      await raw.stop({ graceful: false });
+    }
+    expect((await cli(['ingest', files[0] as string, '--queue', database.url, '--max-queued', '0'], env)).code).toBe(2);
+  }, 300_000);
 
   it('refuses bad worker and queue options', async () => {
     const env = { PLATFORM_QUEUE_URL: 'postgres://127.0.0.1:1/none' };
