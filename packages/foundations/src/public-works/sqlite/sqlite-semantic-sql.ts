@@ -1,12 +1,9 @@
 import type { SQLInputValue } from 'node:sqlite';
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
-import type { ContentRecord, GraphEdge, GraphNode, SemanticSearchResult } from '../ports/semantic-store.js';
 
 // SQL fragments and row mapping of SqliteSemanticStore.
 
 export type Row = Record<string, unknown>;
-
-const json = <T>(value: unknown): T => JSON.parse(String(value)) as T;
 
 /**
  * A vector as sqlite-vec reads it: float32 in the machine's byte order, no text to parse.
@@ -80,44 +77,9 @@ export function filterClauses(params: SQLInputValue[], filters: SearchFilters): 
   return clauses.join(' ');
 }
 
-export function resultFromRow(row: Row): SemanticSearchResult {
-  return {
-    contentId: String(row.content_id),
-    id: String(row.id),
-    kind: String(row.kind),
-    ref: String(row.ref),
-    ...(row.text === null || row.text === undefined ? {} : { text: String(row.text) }),
-    model: String(row.model),
-    metadata: json(row.metadata),
-    score: Number(row.score),
-  };
-}
-
-export function contentFromRow(row: Row): ContentRecord {
-  return {
-    tenantId: String(row.tenant_id),
-    contentId: String(row.content_id),
-    ...(row.file_id === null || row.file_id === undefined ? {} : { fileId: String(row.file_id) }),
-    kind: String(row.kind),
-    ...(row.title === null || row.title === undefined ? {} : { title: String(row.title) }),
-    metadata: json(row.metadata),
-    createdAt: new Date(String(row.created_at)),
-    updatedAt: new Date(String(row.updated_at)),
-  };
-}
-
-export function edgeFromRow(row: Row): GraphEdge {
-  return {
-    from: String(row.from_id),
-    to: String(row.to_id),
-    relation: String(row.relation),
-    properties: json(row.properties),
-  };
-}
-
-export function nodeFromRow(row: Row): GraphNode {
-  return { id: String(row.id), kind: String(row.kind), label: String(row.label), properties: json(row.properties) };
-}
+// Rows of the semantic tables read the same in SQLite as in Postgres (JSON as text, dates as ISO
+// text, both of which the Postgres mappers accept).
+export { contentFromRow, edgeFromRow, nodeFromRow, resultFromRow } from '../sql/sql-semantic-rows.js';
 
 /**
  * The edges of a tenant leaving (`out`), entering (`in`) or touching (`both`) any node of the
