@@ -133,9 +133,33 @@ try {
       throw new Error(`the queue still holds ${left} jobs after ${DEADLINE_MIN} minutes`);
     await sleep(2_000);
   }
-  const flowSeconds = (performance.now() - started) / 1000;
   chaosDone = true;
   await Promise.all([chaos, outages]);
+  // What an operator does after the incident: look at the dead letters (each must say why) and
+  // send them back; the workers, no longer killed, finish them.
+  let deadLettered = 0;
+  for (let round = 0; round < 3; round += 1) {
+    const listed = runCli(root, `dead-letters-${round}`, ['queue', 'dead-letters', '--json', '--limit', '1000'], env);
+    await listed.exited;
+    const letters = JSON.parse(listed.output().slice(listed.output().indexOf('['))) as Array<{
+      fileId: string;
+      reason?: { code?: string; message?: string };
+    }>;
+    if (letters.length === 0) break;
+    deadLettered += letters.length;
+    for (const letter of letters) {
+      say(`dead letter: ${letter.fileId}: ${letter.reason?.code ?? 'NO REASON'}: ${letter.reason?.message ?? ''}`);
+      if (!letter.reason?.code) throw new Error(`a dead letter without its reason: ${letter.fileId}`);
+    }
+    const retried = runCli(root, `retry-${round}`, ['queue', 'retry', '--all'], env);
+    if ((await retried.exited) !== 0) throw new Error(`queue retry --all failed: ${retried.output()}`);
+    while ((await remaining(postgres.url)) > 0) {
+      if (performance.now() > deadline)
+        throw new Error(`the retried dead letters did not finish in ${DEADLINE_MIN} minutes`);
+      await sleep(2_000);
+    }
+  }
+  const flowSeconds = (performance.now() - started) / 1000;
   await workers.stopAll(30_000);
   say(
     `queue empty: ${workers.killed} workers killed, ${workers.exitedOnTheirOwn} exited on their own (last: ${workers.lastExit || '-'}), ${workers.started} started; Postgres restarted ${postgres.restarts}, Redis ${redis.restarts}`,
@@ -155,6 +179,7 @@ try {
         workers: WORKERS,
         megabytes: Math.round(totalMb),
         seconds: Math.round(flowSeconds),
+        deadLetteredThenRetried: deadLettered,
         ...verdict.counts,
       },
       null,

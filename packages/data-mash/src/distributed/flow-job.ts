@@ -108,13 +108,32 @@ export class TransientFlowFailure extends Error {
   }
 }
 
-/** Reads a stored failure (a thrown {@link TransientFlowFailure}, a release, pg-boss's own) as a reason. */
+/**
+ * Reads a stored failure (a thrown {@link TransientFlowFailure}, a release, pg-boss's own) as a
+ * reason. pg-boss's own are named: `WORKER_LOST` when the worker running the flow stopped
+ * refreshing its heartbeat (it was killed, or cut off), `TIMEOUT` when the job expired.
+ */
 export function failureReason(output: unknown): DeadLetteredFlow['reason'] {
   if (!output || typeof output !== 'object') return undefined;
   const value = output as Record<string, unknown>;
+  // pg-boss's own failures are `{ value: { message } }` (a heartbeat that lapsed, a job that expired).
+  const inner = value.value && typeof value.value === 'object' ? (value.value as Record<string, unknown>) : {};
   const message =
-    typeof value.message === 'string' ? value.message : typeof value.value === 'string' ? value.value : '';
-  const code = typeof value.code === 'string' ? value.code : 'INTERNAL';
+    typeof value.message === 'string'
+      ? value.message
+      : typeof value.value === 'string'
+        ? value.value
+        : typeof inner.message === 'string'
+          ? inner.message
+          : '';
+  const code =
+    typeof value.code === 'string'
+      ? value.code
+      : /heartbeat/i.test(message)
+        ? 'WORKER_LOST'
+        : /expired|timed? ?out/i.test(message)
+          ? 'TIMEOUT'
+          : 'INTERNAL';
   return {
     code,
     message: message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message,
