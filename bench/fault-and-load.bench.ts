@@ -160,6 +160,39 @@ try {
     }
   }
   const flowSeconds = (performance.now() - started) / 1000;
+  // The faults must have happened, or the run proves nothing.
+  if (workers.killed === 0 || postgres.restarts === 0 || redis.restarts === 0) {
+    throw new Error(
+      `faults not injected: ${workers.killed} kills, ${postgres.restarts} Postgres and ${redis.restarts} Redis restarts`,
+    );
+  }
+  // Then the rest of the operator's round: data-mash doctor, per tenant. A write killed mid-way
+  // leaves an uncommitted data file (removed by --fix, counted); anything else it finds (an
+  // object without its file, a file without its bytes, a journey left running) is a breach.
+  const leftovers: Record<string, number> = {};
+  const doctorBreaches: string[] = [];
+  for (const tenant of ['acme', 'globex']) {
+    for (const pass of ['fix', 'check'] as const) {
+      const doctor = runCli(
+        root,
+        `doctor-${tenant}-${pass}`,
+        ['--tenant', tenant, 'doctor', '--min-age', '0s', '--json', ...(pass === 'fix' ? ['--fix'] : [])],
+        env,
+      );
+      await doctor.exited;
+      const report = JSON.parse(doctor.output().slice(doctor.output().indexOf('{'))) as {
+        findings: Array<{ kind: string; key?: string; id?: string }>;
+      };
+      for (const finding of report.findings) {
+        if (pass === 'fix' && finding.kind === 'orphan_local_data')
+          leftovers[finding.kind] = (leftovers[finding.kind] ?? 0) + 1;
+        else doctorBreaches.push(`doctor (${tenant}, ${pass}): ${finding.kind} ${finding.key ?? finding.id ?? ''}`);
+      }
+    }
+  }
+  say(
+    `doctor: ${leftovers.orphan_local_data ?? 0} uncommitted data files from killed writes removed; ${doctorBreaches.length} other findings`,
+  );
   await workers.stopAll(30_000);
   say(
     `queue empty: ${workers.killed} workers killed, ${workers.exitedOnTheirOwn} exited on their own (last: ${workers.lastExit || '-'}), ${workers.started} started; Postgres restarted ${postgres.restarts}, Redis ${redis.restarts}`,
@@ -180,12 +213,15 @@ try {
         megabytes: Math.round(totalMb),
         seconds: Math.round(flowSeconds),
         deadLetteredThenRetried: deadLettered,
+        workersKilled: workers.killed,
+        uncommittedDataFilesRemoved: leftovers.orphan_local_data ?? 0,
         ...verdict.counts,
       },
       null,
       1,
     ),
   );
+  verdict.breaches.push(...doctorBreaches);
   if (verdict.breaches.length > 0) {
     console.error(
       `\n${verdict.breaches.length} breaches:\n${verdict.breaches

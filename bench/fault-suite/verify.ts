@@ -64,12 +64,20 @@ export async function verify(options: {
       journeysOf.set(key, [...(journeysOf.get(key) ?? []), row]);
     }
     counts.journeys = journeys.rowCount ?? 0;
+    for (const key of journeysOf.keys())
+      if (!expected.has(key)) breaches.push(`a journey no submitted file made: ${key}`);
     counts.completedJourneys = journeys.rows.filter((row) => row.status === 'completed').length;
     counts.failedJourneys = journeys.rows.filter((row) => row.status === 'failed').length;
     const parsed = await client.query<{ tenant_id: string; file_id: string; n: number; rows: string | null }>(
       'select tenant_id, file_id, count(*)::int as n, max(row_count)::text as rows from platform_parsed_files group by 1, 2',
     );
     const parsedOf = new Map(parsed.rows.map((row) => [`${row.tenant_id}/${row.file_id}`, row]));
+    const tenantOf = new Map<string, string>();
+    for (const [key, id] of fileIdOf) tenantOf.set(id, key.split('/')[0] as string);
+    for (const row of parsed.rows) {
+      if (tenantOf.get(row.file_id) !== row.tenant_id)
+        breaches.push(`a parsed-file record of no file of its tenant: ${row.tenant_id}/${row.file_id}`);
+    }
     for (const [key, file] of expected) {
       const found = journeysOf.get(key) ?? [];
       if (found.length !== 1) {
@@ -153,6 +161,10 @@ export async function verify(options: {
         .all() as Array<{ tenant_id: string; file_id: string; n: number }>;
       counts.semanticContents = contents.reduce((sum, row) => sum + Number(row.n), 0);
       const contentOf = new Map(contents.map((row) => [`${row.tenant_id}/${row.file_id}`, Number(row.n)]));
+      for (const row of contents) {
+        if (tenantOf.get(row.file_id) !== row.tenant_id)
+          breaches.push(`a semantic content of no file of its tenant: ${row.tenant_id}/${row.file_id}`);
+      }
       for (const [key, file] of expected) {
         const n = contentOf.get(`${file.tenant}/${fileIdOf.get(key)}`) ?? 0;
         if (n !== (file.kind === 'malformed' ? 0 : 1)) breaches.push(`${file.name}: ${n} semantic contents`);
@@ -161,14 +173,28 @@ export async function verify(options: {
       semantic.close();
     }
 
-    // Blobs: every stored object belongs to a file record of its tenant.
-    const known = new Set([...fileIdOf.values()]);
+    // Blobs: every stored object is named by a file of its own tenant (uploads/<file>,
+    // parsed/<file>/...), and every data file is an object's (doctor --fix has removed what killed
+    // writes left uncommitted).
     let objects = 0;
-    for (const path of await walk(join(options.blobDir, 'index'))) {
+    const referenced = new Set<string>();
+    const index = join(options.blobDir, 'index');
+    for (const path of await walk(index)) {
       objects += 1;
-      const key = relative(join(options.blobDir, 'index'), path);
-      if (!(await readFile(path, 'utf8')).includes('"')) breaches.push(`an unreadable blob index entry: ${key}`);
-      if (![...known].some((id) => key.includes(id))) breaches.push(`an orphan blob: ${key}`);
+      const key = relative(index, path);
+      const tenant = key.split('/')[0] as string;
+      const ids = key.match(/file_[0-9a-f-]{36}/g) ?? [];
+      if (ids.length === 0 || !ids.every((id) => tenantOf.get(id) === tenant)) breaches.push(`an orphan blob: ${key}`);
+      try {
+        const entry = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+        for (const value of Object.values(entry)) if (typeof value === 'string') referenced.add(value);
+      } catch {
+        breaches.push(`an unreadable blob index entry: ${key}`);
+      }
+    }
+    for (const path of await walk(join(options.blobDir, 'data'))) {
+      const name = path.split('/').at(-1) as string;
+      if (!referenced.has(name)) breaches.push(`a data file no object points to: ${relative(options.blobDir, path)}`);
     }
     counts.blobObjects = objects;
   } finally {

@@ -182,10 +182,14 @@ async function ingestQueued(patterns: readonly string[], options: IngestOptions)
       } else if (output) {
         reports.push({ file: job.file, durationMs, ...output, phases: {}, failedPhase: output.failedPhase as never });
       } else {
+        // Its attempts ran out (a dead letter now): the last attempt's reason, with the way back.
         const error = serializeError(
           new PlatformError(
-            'INTERNAL',
-            `flow job ${job.jobId} ended ${status.state} after ${status.retryCount} retries`,
+            status.reason?.code ?? 'INTERNAL',
+            `flow job ${job.jobId} ended ${status.state} after ${status.retryCount} retries${
+              status.reason ? `: ${status.reason.message}` : ''
+            } (data-mash queue dead-letters; data-mash queue retry --all)`,
+            { details: { jobId: job.jobId, retryCount: status.retryCount } },
           ),
         );
         reports.push({ file: job.file, durationMs, success: false, traceId: job.traceId, phases: {}, error });

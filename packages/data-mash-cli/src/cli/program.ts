@@ -63,7 +63,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .addOption(new Option('--queue <url>', 'the Postgres holding the queue').env('PLATFORM_QUEUE_URL'))
     .option('--concurrency <n>', 'flows at once (1-64)', '2')
     .option('--drain-timeout <seconds>', 'on SIGTERM, wait this long for running flows, then release them', '30')
-    .option('--health-port <port>', 'serve GET /healthz and /readyz on 127.0.0.1:<port> (0: any free port)')
+    .option('--health-port <port>', 'serve GET /healthz and /readyz on this port (0: any free port)')
+    .option(
+      '--health-host <address>',
+      'address of the health server (default 127.0.0.1; 0.0.0.0 for probes from outside, as in a container)',
+    )
     .action(run(work as never));
   program
     .command('queue')

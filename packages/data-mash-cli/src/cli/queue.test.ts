@@ -296,5 +296,10 @@ describe('operating workers from the CLI (local Postgres)', () => {
       expect(run.code, args.join(' ')).toBe(2);
     }
     expect((await cli(['queue'], {})).code).toBe(2);
+    // A wrong URL is named without its password.
+    const wrong = await cli(['work', '--queue', 'redis://admin:Sup3rS3cret@127.0.0.1:1'], {});
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain("got 'redis://admin:***@127.0.0.1:1'");
+    expect(wrong.err).not.toContain('Sup3rS3cret');
   }, 60_000);
 });

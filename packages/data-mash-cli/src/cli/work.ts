@@ -10,6 +10,7 @@ export interface WorkOptions extends GlobalOptions {
   concurrency?: string;
   drainTimeout?: string;
   healthPort?: string;
+  healthHost?: string;
 }
 
 /** `--concurrency`: 1 to 64 flows at once. */
@@ -24,9 +25,12 @@ export function concurrencyOption(value: string | undefined): number | undefined
 
 /** `--queue` (for `work`, also `PLATFORM_QUEUE_URL`): a Postgres URL, required. */
 export function queueOption(value: string | undefined): string {
-  if (!value) throw new UsageError('name the flow queue: --queue postgres://... (or PLATFORM_QUEUE_URL for work)');
-  if (!/^postgres(ql)?:\/\//.test(value)) {
-    throw new UsageError(`--queue takes the queue's Postgres URL (postgres://...), got '${value}'`);
+  if (!value) throw new UsageError('name the flow queue: --queue postgres://... (or PLATFORM_QUEUE_URL)');
+  if (!/^postgres(ql)?:\/\//i.test(value)) {
+    // The value may hold a password (a Redis URL given by mistake, say): never printed.
+    throw new UsageError(
+      `--queue takes the queue's Postgres URL (postgres://...), got '${redactConnectionString(value)}'`,
+    );
   }
   return value;
 }
@@ -69,8 +73,9 @@ async function readiness(session: Session): Promise<{ ready: boolean; reason?: s
  * SIGINT or SIGTERM. Then it stops taking jobs and lets the running flows finish for up to
  * `--drain-timeout` seconds (default 30); the jobs of flows still running then are released to
  * other workers at once (their journeys resume there). It exits 0. A second signal exits at once
- * (130 or 143): its running jobs go back to the queue only when they expire (15 minutes).
- * `--health-port` serves `GET /healthz` and `GET /readyz` on 127.0.0.1.
+ * (130 or 143): its running jobs go back to the queue when their heartbeat lapses (about 40 s).
+ * `--health-port` serves `GET /healthz` and `GET /readyz` on `--health-host` (default 127.0.0.1;
+ * 0.0.0.0 in a container whose probes come from outside it, as the kubelet's do).
  * The stores must be the submitters' (PLATFORM_BLOB_STORE, PLATFORM_METADATA_STORE, ...).
  */
 export async function work(options: WorkOptions): Promise<number> {
@@ -105,7 +110,9 @@ export async function work(options: WorkOptions): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
     if (signals === 1) return stop();
-    process.stderr.write(`data-mash: ${signal} again: exiting now, running flows are left to expire\n`);
+    process.stderr.write(
+      `data-mash: ${signal} again: exiting now, running flows go back to the queue when their heartbeat lapses\n`,
+    );
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.on('SIGINT', onSignal);
@@ -114,8 +121,11 @@ export async function work(options: WorkOptions): Promise<number> {
   try {
     await session.runner?.work();
     if (healthPort !== undefined) {
-      health = await startWorkerHealthServer({ port: healthPort, ready: () => readiness(session) });
-      process.stderr.write(`data-mash: health on http://127.0.0.1:${health.port} (/healthz, /readyz)\n`);
+      const host = options.healthHost ?? '127.0.0.1';
+      health = await startWorkerHealthServer({ port: healthPort, host, ready: () => readiness(session) });
+      process.stderr.write(
+        `data-mash: health on http://${host.includes(':') ? `[${host}]` : host}:${health.port} (/healthz, /readyz)\n`,
+      );
     }
     process.stderr.write(
       `data-mash: working on ${printable(redactConnectionString(url))} (queue ${session.runner?.queue}, ${concurrency ?? 2} at once); stop with Ctrl-C\n`,

@@ -11,11 +11,13 @@ import {
   type FlowJobOutput,
   type FlowJobStatus,
   type FlowQueueStats,
+  failureReason,
   TransientFlowFailure,
 } from './flow-job.js';
 import { runFlowJob } from './flow-job-runner.js';
 import { countQueued, ensureFlowQueues, listDeadLetters, readQueueStats } from './queue-admin.js';
 import { RunnerMetrics } from './runner-metrics.js';
+import { checkRunnerOptions } from './runner-options.js';
 import { releaseJobs } from './worker-release.js';
 
 /** Options of the distributed runner. */
@@ -117,6 +119,8 @@ export class DataMashDistributedRunner extends RealmServiceBase<
   }
 
   async initialize(): Promise<void> {
+    // A wrong setting is the host's to fix, not an outage: refused before anything is made.
+    checkRunnerOptions(this.deps.options);
     let PgBossClass: typeof PgBoss;
     try {
       ({ PgBoss: PgBossClass } = await import('pg-boss'));
@@ -142,13 +146,24 @@ export class DataMashDistributedRunner extends RealmServiceBase<
     boss.on('error', (error) => this.auditError(error, { operation: 'data_mash.runner' }));
     try {
       await boss.start();
-      this.#deadLetterQueue = await ensureFlowQueues(boss, this.#queue, this.#deadLetterQueue, {
-        retryLimit: options.retryLimit ?? 5,
-        retryDelay: options.retryDelaySeconds ?? 2,
-        retryBackoff: true,
-        expireInSeconds: options.expireInSeconds ?? 900,
-        heartbeatSeconds: options.heartbeatSeconds ?? 30,
-      });
+      this.#deadLetterQueue = await ensureFlowQueues(
+        boss,
+        this.#queue,
+        this.#deadLetterQueue,
+        {
+          retryLimit: options.retryLimit ?? 5,
+          retryDelay: options.retryDelaySeconds ?? 2,
+          retryBackoff: true,
+          expireInSeconds: options.expireInSeconds ?? 900,
+          heartbeatSeconds: options.heartbeatSeconds ?? 30,
+        },
+        {
+          ...(options.retryLimit === undefined ? {} : { retryLimit: options.retryLimit }),
+          ...(options.retryDelaySeconds === undefined ? {} : { retryDelay: options.retryDelaySeconds }),
+          ...(options.expireInSeconds === undefined ? {} : { expireInSeconds: options.expireInSeconds }),
+          ...(options.heartbeatSeconds === undefined ? {} : { heartbeatSeconds: options.heartbeatSeconds }),
+        },
+      );
     } catch (error) {
       await boss.stop({ graceful: false }).catch(() => undefined);
       throw new PlatformError('ADAPTER_UNAVAILABLE', `the flow queue is unreachable: ${(error as Error).message}`, {
@@ -288,14 +303,18 @@ export class DataMashDistributedRunner extends RealmServiceBase<
 
   /** Where a submitted flow is. @throws `NOT_FOUND` for an unknown job. */
   async status(jobId: string): Promise<FlowJobStatus> {
+    // Job ids are UUIDs: anything else is no job (and never reaches Postgres as a bad uuid).
+    if (!UUID.test(jobId)) throw new PlatformError('NOT_FOUND', `no flow job '${String(jobId).slice(0, 100)}'`);
     const [job] = await this.#requireBoss().findJobs<FlowJobData>(this.#queue, { id: jobId });
     if (!job) throw new PlatformError('NOT_FOUND', `no flow job '${jobId}'`, { details: { jobId } });
-    const output = (job as { output?: unknown }).output as FlowJobOutput | undefined;
+    const output = (job as { output?: unknown }).output;
+    const reason = job.state === 'failed' ? failureReason(output) : undefined;
     return {
       jobId,
       state: job.state,
       retryCount: job.retryCount,
-      ...(job.state === 'completed' && output ? { output } : {}),
+      ...(job.state === 'completed' && output ? { output: output as FlowJobOutput } : {}),
+      ...(reason ? { reason } : {}),
     };
   }
 

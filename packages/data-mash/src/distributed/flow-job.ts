@@ -38,6 +38,11 @@ export interface FlowJobStatus {
   retryCount: number;
   /** Set once the job completed: the flow's outcome (which may be a failure that retrying cannot fix). */
   output?: FlowJobOutput;
+  /**
+   * Set once the job failed for good (its attempts ran out; it is then a dead letter): why its
+   * last attempt failed, e.g. `ADAPTER_UNAVAILABLE`, `WORKER_LOST`, `WORKER_STOPPED`.
+   */
+  reason?: NonNullable<DeadLetteredFlow['reason']>;
 }
 
 /**

@@ -6,8 +6,9 @@ import { type DeadLetteredFlow, type FlowQueueStats, failureReason } from './flo
 // see the queue as it is, not as of pg-boss's last monitor pass.
 
 /**
- * Creates the flow queue and its dead-letter queue, or brings an existing flow queue created
- * without a dead-letter queue or heartbeats up to date (jobs already queued keep their own settings).
+ * Creates the flow queue and its dead-letter queue, or brings an existing flow queue up to date:
+ * its retry, expiry and heartbeat settings set to `options`, a dead-letter queue added when it
+ * has none (jobs already queued keep their own settings).
  * Answers the dead-letter queue in use (an existing queue's own choice wins).
  */
 export async function ensureFlowQueues(
@@ -15,12 +16,22 @@ export async function ensureFlowQueues(
   queue: string,
   deadLetterQueue: string,
   options: QueueOptions,
+  /** The settings the host gave itself (not defaults): these replace an existing queue's. */
+  given: Partial<Pick<QueueOptions, 'retryLimit' | 'retryDelay' | 'expireInSeconds' | 'heartbeatSeconds'>> = {},
 ): Promise<string> {
   const existing = await boss.getQueue(queue);
-  // A queue made before heartbeats were used gets them: a killed worker's flow is then taken
-  // again within a heartbeat or two, not after expireInSeconds.
-  if (existing && options.heartbeatSeconds !== undefined && existing.heartbeatSeconds == null) {
-    await boss.updateQueue(queue, { heartbeatSeconds: options.heartbeatSeconds });
+  // The settings a host gives are the queue's from its next start on: the last deployment's choice
+  // wins, as for any setting in code. Defaults never replace what an operator set; a queue made
+  // before heartbeats were used gets them. Jobs already queued keep the settings they were sent with.
+  if (existing) {
+    const changed: Record<string, number> = {};
+    for (const [key, wanted] of Object.entries(given)) {
+      if (wanted !== undefined && existing[key as keyof typeof existing] !== wanted) changed[key] = wanted;
+    }
+    if (existing.heartbeatSeconds == null && changed.heartbeatSeconds === undefined && options.heartbeatSeconds) {
+      changed.heartbeatSeconds = options.heartbeatSeconds;
+    }
+    if (Object.keys(changed).length > 0) await boss.updateQueue(queue, changed);
   }
   if (existing?.deadLetter) return existing.deadLetter;
   await boss.createQueue(deadLetterQueue);

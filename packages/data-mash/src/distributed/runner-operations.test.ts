@@ -142,7 +142,9 @@ describe('operating the distributed runner (local Postgres)', () => {
     expect(await submitter.runner.waitFor(doomed.jobId, { timeoutMs: 90_000 })).toMatchObject({
       state: 'failed',
       retryCount: 1,
+      reason: { code: 'ADAPTER_UNAVAILABLE', message: expect.stringContaining('embedding service is down') },
     });
+    await expect(submitter.runner.status('not-a-job')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const stats = await until(
       () => submitter.runner.stats(),
       (value) => value.deadLettered === 1,
@@ -204,6 +206,18 @@ describe('operating the distributed runner (local Postgres)', () => {
       expect(await boss.getQueue('legacy-flow')).toMatchObject({
         deadLetter: 'legacy-flow.dead-letters',
         retryLimit: 2,
+        heartbeatSeconds: 30,
+      });
+      // A setting the host gives replaces the queue's (defaults never do); a wrong one is refused.
+      await machine({ work: false, runner: { queue: 'legacy-flow', retryLimit: 7, expireInSeconds: 600 } });
+      expect(await boss.getQueue('legacy-flow')).toMatchObject({ retryLimit: 7, expireInSeconds: 600 });
+      await expect(
+        machine({ work: false, runner: { queue: 'legacy-flow', heartbeatSeconds: 5 } }),
+      ).rejects.toMatchObject({
+        cause: {
+          code: 'CONFIG_INVALID',
+          message: expect.stringContaining('heartbeatSeconds must be a whole number from 10'),
+        },
       });
       // A queue with its own dead-letter queue keeps it.
       await boss.createQueue('own-letters');

@@ -6,7 +6,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 export interface WorkerHealthServerOptions {
   /** Port to listen on; 0 for any free one. */
   port: number;
-  /** Address to listen on. Default `127.0.0.1` (this machine only: a sidecar or the kubelet on the pod). */
+  /**
+   * Address to listen on. Default `127.0.0.1` (this machine only). Probes that come from outside
+   * the process's network namespace, as the kubelet's do (to the pod's IP), need `0.0.0.0`.
+   */
   host?: string;
   /** Whether the worker should be sent work: `/readyz` answers 200 only when this says ready. */
   ready: () => Promise<{ ready: boolean; reason?: string }>;

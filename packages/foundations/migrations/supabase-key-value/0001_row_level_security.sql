@@ -5,3 +5,6 @@
 -- reset its own rate limit); the SDK uses the service role or the table's owner, which it does not bind.
 
 alter table platform_key_values enable row level security;
+
+-- The migrations table of this database is the SDK's own (see migrations/supabase/0002).
+alter table platform_migrations enable row level security;

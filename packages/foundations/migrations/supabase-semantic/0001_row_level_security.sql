@@ -29,3 +29,6 @@ create policy platform_tenant_read on platform_graph_nodes
 drop policy if exists platform_tenant_read on platform_graph_edges;
 create policy platform_tenant_read on platform_graph_edges
   for select to authenticated using (tenant_id = platform_jwt_tenant());
+
+-- The migrations table of this database is the SDK's own (see migrations/supabase/0002).
+alter table platform_migrations enable row level security;

@@ -116,6 +116,12 @@ describe('migrateStores', () => {
         [],
       ]);
 
+      // Every table the SDK made here has row-level security on, its migrations table too.
+      const open = await admin.query(
+        "select relname from pg_class where relname like 'platform\\_%' and relkind = 'r' and not relrowsecurity",
+      );
+      expect(open.rows).toEqual([]);
+
       await admin.query(`insert into platform_files (tenant_id, id, name, size_bytes, sha256, status, created_at, updated_at)
         values ('acme', 'file_a', 'a.csv', 1, repeat('a', 64), 'stored', now(), now()),
                ('globex', 'file_g', 'g.csv', 1, repeat('b', 64), 'stored', now(), now());
