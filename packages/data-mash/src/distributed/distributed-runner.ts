@@ -15,46 +15,13 @@ import {
   TransientFlowFailure,
 } from './flow-job.js';
 import { runFlowJob } from './flow-job-runner.js';
-import { countQueued, ensureFlowQueues, listDeadLetters, readQueueStats } from './queue-admin.js';
+import { countQueued, listDeadLetters, readQueueStats } from './queue-admin.js';
 import { RunnerMetrics } from './runner-metrics.js';
-import { checkRunnerOptions } from './runner-options.js';
-import { releaseJobs } from './worker-release.js';
+import { checkRunnerOptions, type DistributedRunnerOptions, startFlowQueue } from './runner-options.js';
 
-/** Options of the distributed runner. */
-export interface DistributedRunnerOptions {
-  /** The Postgres holding the queue (pg-boss creates its tables in `schema`). */
-  connectionString: string;
-  /** Default `pgboss`. */
-  schema?: string;
-  /** Default `data-mash-flow`. */
-  queue?: string;
-  /**
-   * Where jobs go whose transient failures outlasted `retryLimit`. Default `<queue>.dead-letters`.
-   * A queue that already has a dead-letter queue keeps its own.
-   */
-  deadLetterQueue?: string;
-  /** Flows this process runs at once while working. Default 2. */
-  concurrency?: number;
-  /** Attempts after the first for a flow that failed for a transient reason. Default 5. */
-  retryLimit?: number;
-  /** First retry delay in seconds, doubled each time (with jitter). Default 2. */
-  retryDelaySeconds?: number;
-  /** A flow running longer is taken to have lost its worker and is run again. Default 900. */
-  expireInSeconds?: number;
-  /**
-   * A running flow's worker refreshes its job every half of this; a job not refreshed for this
-   * long (its worker was killed, or lost its connection) is failed and retried by another worker.
-   * At least 10. Default 30.
-   */
-  heartbeatSeconds?: number;
-  /** How often idle workers look for jobs when no notification comes. Default 2. */
-  pollingIntervalSeconds?: number;
-  /**
-   * When the platform stops, how long running flows get to finish before their jobs are released
-   * to other workers (failed with `WORKER_STOPPED` and due again at once). Default 30.
-   */
-  drainTimeoutSeconds?: number;
-}
+export type { DistributedRunnerOptions } from './runner-options.js';
+
+import { releaseJobs } from './worker-release.js';
 
 /** Whether a worker should be sent flows: see {@link DataMashDistributedRunner.readiness}. */
 export interface RunnerReadiness {
@@ -121,56 +88,14 @@ export class DataMashDistributedRunner extends RealmServiceBase<
   async initialize(): Promise<void> {
     // A wrong setting is the host's to fix, not an outage: refused before anything is made.
     checkRunnerOptions(this.deps.options);
-    let PgBossClass: typeof PgBoss;
-    try {
-      ({ PgBoss: PgBossClass } = await import('pg-boss'));
-    } catch (error) {
-      throw new PlatformError('ADAPTER_UNAVAILABLE', "the distributed runner needs the 'pg-boss' package: install it", {
-        details: { adapter: 'pg-boss' },
-        cause: error,
-      });
-    }
-    const { options } = this.deps;
-    // Supervision (which fails the jobs of silent workers) runs a few times per heartbeat, so that
-    // a killed worker's flow waits about one heartbeat, not pg-boss's default minute on top.
-    const supervise = Math.max(5, Math.floor((options.heartbeatSeconds ?? 30) / 3));
-    const boss = new PgBossClass({
-      connectionString: options.connectionString,
-      schema: this.#schema,
-      superviseIntervalSeconds: supervise,
-      // The queue's backlog as workers see it (what `burstWhenReadyExceeds` reads) is counted by
-      // the monitor and cached: both every few seconds, so a backlog is worked through at once.
-      monitorIntervalSeconds: 5,
-      queueCacheIntervalSeconds: 5,
-    });
-    boss.on('error', (error) => this.auditError(error, { operation: 'data_mash.runner' }));
-    try {
-      await boss.start();
-      this.#deadLetterQueue = await ensureFlowQueues(
-        boss,
-        this.#queue,
-        this.#deadLetterQueue,
-        {
-          retryLimit: options.retryLimit ?? 5,
-          retryDelay: options.retryDelaySeconds ?? 2,
-          retryBackoff: true,
-          expireInSeconds: options.expireInSeconds ?? 900,
-          heartbeatSeconds: options.heartbeatSeconds ?? 30,
-        },
-        {
-          ...(options.retryLimit === undefined ? {} : { retryLimit: options.retryLimit }),
-          ...(options.retryDelaySeconds === undefined ? {} : { retryDelay: options.retryDelaySeconds }),
-          ...(options.expireInSeconds === undefined ? {} : { expireInSeconds: options.expireInSeconds }),
-          ...(options.heartbeatSeconds === undefined ? {} : { heartbeatSeconds: options.heartbeatSeconds }),
-        },
-      );
-    } catch (error) {
-      await boss.stop({ graceful: false }).catch(() => undefined);
-      throw new PlatformError('ADAPTER_UNAVAILABLE', `the flow queue is unreachable: ${(error as Error).message}`, {
-        details: { adapter: 'pg-boss' },
-        cause: error,
-      });
-    }
+    const { boss, deadLetterQueue } = await startFlowQueue(
+      this.deps.options,
+      this.#schema,
+      this.#queue,
+      this.#deadLetterQueue,
+      (error) => this.auditError(error, { operation: 'data_mash.runner' }),
+    );
+    this.#deadLetterQueue = deadLetterQueue;
     this.#boss = boss;
     this.#metrics = new RunnerMetrics(this.#queue, () => this.stats());
   }
