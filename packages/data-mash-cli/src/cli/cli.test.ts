@@ -231,8 +231,11 @@ describe('the data-mash CLI', () => {
     expect(json<Array<{ store: string; applied: string[] }>>(run.stdout)).toEqual([
       expect.objectContaining({ store: 'metadata', applied: [] }),
       expect.objectContaining({ store: 'semantic', applied: [] }),
-      expect.objectContaining({ store: 'keyValue', applied: [] }),
+      // The key-value store starts on demand: unless a command before used it, its table is made now.
+      expect.objectContaining({ store: 'keyValue', applied: expect.any(Array) }),
     ]);
+    const again = cli(['migrate', '--json']);
+    expect(json<Array<{ applied: string[] }>>(again.stdout).map((entry) => entry.applied)).toEqual([[], [], []]);
   }, 30_000);
 });
 
