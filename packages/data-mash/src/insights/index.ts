@@ -5,9 +5,11 @@ export {
   type ProfilerLimits,
   quantile,
 } from './column-profiler.js';
+export type { ColumnType } from './column-type.js';
 export {
   DateAccumulator,
   type DateAccumulatorState,
+  type DateOrder,
   type DateProfile,
   type DateUnit,
   parseDateValue,
