@@ -128,6 +128,8 @@ describe('the data-mash CLI', () => {
     expect(cli(['ingest', 'nothing-*.csv']).stderr).toContain("no file matches 'nothing-*.csv'");
     expect(cli(['journeys', '--status', 'done']).code).toBe(2);
     expect(cli(['frobnicate']).code).toBe(2);
+    expect(cli(['ingest', 'sample.csv', '--no-wait']).stderr).toContain('--no-wait goes with --queue');
+    expect(cli(['ingest', 'sample.csv', '--max-queued', '3']).code).toBe(2);
     const down = cli(['journeys'], { PLATFORM_METADATA_STORE: 'postgres://app:s3cret@127.0.0.1:1/platform' });
     expect(down.code).toBe(3);
     expect(down.stderr).toMatch(/^data-mash: (ADAPTER_UNAVAILABLE|STARTUP_FAILED): /);

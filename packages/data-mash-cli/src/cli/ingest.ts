@@ -68,6 +68,9 @@ function ingestConfig(options: IngestOptions) {
  */
 export async function ingest(patterns: readonly string[], options: IngestOptions): Promise<number> {
   if (options.queue !== undefined) return ingestQueued(patterns, options);
+  // Options of a queued ingest, given without a queue: said, not ignored.
+  if (options.wait === false) throw new UsageError('--no-wait goes with --queue (a local ingest always waits)');
+  if (options.maxQueued !== undefined) throw new UsageError('--max-queued goes with --queue');
   const files = await resolveFiles(patterns);
   const config = ingestConfig(options);
   const bars =

@@ -163,6 +163,7 @@ describe('operating workers from the CLI (local Postgres)', () => {
     expect((await cli(['queue', 'retry'], env)).code).toBe(2);
     expect((await cli(['queue', 'retry', 'x', '--all'], env)).code).toBe(2);
     expect((await cli(['queue', 'bogus'], env)).code).toBe(2);
+    expect((await cli(['queue', 'retry', 'not-a-job'], env)).code).toBe(2);
     const unknown = await cli(['queue', 'retry', '00000000-0000-0000-0000-000000000000', '--json'], env);
     expect([unknown.code, JSON.parse(unknown.out)]).toEqual([1, { moved: 0, missing: 1 }]);
     const retried = await cli(['queue', 'retry', letter?.jobId as string], env);

@@ -47,6 +47,10 @@ export async function queueCommand(action: string | undefined, jobIds: string[],
   if (chosen === 'retry' && jobIds.length > 0 === Boolean(options.all)) {
     throw new UsageError('queue retry takes dead-letter job ids or --all (one or the other)');
   }
+  const malformed = jobIds.filter((id) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+  if (malformed.length > 0) {
+    throw new UsageError(`job ids are UUIDs (as 'queue dead-letters' lists them), got '${printable(malformed[0])}'`);
+  }
   const limit = options.limit === undefined ? 100 : Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
     throw new UsageError(`--limit must be a whole number from 1 to 10000, got '${options.limit}'`);
