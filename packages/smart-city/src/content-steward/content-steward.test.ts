@@ -478,6 +478,50 @@ describe('Content Steward: no copy without a record', () => {
     await stop();
   });
 
+  it('keeps the bytes of a record whose commit answer was lost (committed as the connection dropped), and answers with it', async () => {
+    // The server committed, then the answer never came: what a Postgres crash at commit time does.
+    const real = new MemoryMetadataStore();
+    const metadata = new Proxy(real, {
+      get(target, property) {
+        if (property === 'createFile') {
+          return async (input: Parameters<MetadataStore['createFile']>[0]) => {
+            await target.createFile(input);
+            throw new PlatformError('ADAPTER_UNAVAILABLE', 'connection terminated unexpectedly');
+          };
+        }
+        const value = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as MetadataStore;
+    const { steward, blobs, stop } = await start({}, metadata);
+    const processed = await steward.processClientFile(ada, { name: 'sales.csv', data: text('id,amount\n1,9.5\n') });
+    expect(processed).toMatchObject({ validationStatus: 'valid' });
+    expect(await blobCount(blobs)).toBe(1);
+    expect(Buffer.from(await blobs.get('acme', processed.storageLocation)).toString()).toBe('id,amount\n1,9.5\n');
+    await stop();
+  });
+
+  it('keeps the bytes while it cannot be known whether the record was committed (the store still down)', async () => {
+    const real = new MemoryMetadataStore();
+    const down = () => {
+      throw new PlatformError('ADAPTER_UNAVAILABLE', 'metadata store unreachable');
+    };
+    const metadata = new Proxy(real, {
+      get(target, property) {
+        if (property === 'createFile' || property === 'getFile') return async () => down();
+        const value = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as MetadataStore;
+    const { steward, blobs, stop } = await start({}, metadata);
+    await expect(
+      steward.processClientFile(ada, { name: 'sales.csv', data: text('id,amount\n1,9.5\n') }),
+    ).rejects.toMatchObject({ code: 'ADAPTER_UNAVAILABLE' });
+    // Kept: if the record did commit, these are its only bytes (data-mash doctor removes them if not).
+    expect(await blobCount(blobs)).toBe(1);
+    await stop();
+  }, 30_000);
+
   it('answers a concurrent duplicate that committed first with its file, keeping one copy', async () => {
     // The duplicate check misses the other upload (it has not committed yet); the insert then conflicts.
     const metadata = withMethod('findFileBySha256', () => undefined);

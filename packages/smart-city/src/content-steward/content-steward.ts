@@ -15,7 +15,7 @@ import {
 import { currentTraceId } from '@platform/observability';
 import { type RoleDeps, SmartCityRoleBase } from '../bases/smart-city-role-base.js';
 import type { DetectedType } from '../file-formats/registry.js';
-
+import { committedFile } from './committed-file.js';
 import {
   type ContentStewardOptions,
   checkFileName,
@@ -124,6 +124,7 @@ export class ContentSteward extends SmartCityRoleBase<
         // a failed validation) removes the bytes again, so no copy is left that no record names.
         let record: FileRecord;
         let verdict: ValidationVerdict;
+        let committing = false;
         try {
           const duplicate = await this.deps.metadata.findFileBySha256(tenantId, sha256);
           if (duplicate) {
@@ -152,6 +153,7 @@ export class ContentSteward extends SmartCityRoleBase<
               return this.#result(earlier, 'quarantined');
             }
           }
+          committing = true;
           record = await this.deps.metadata.createFile({
             tenantId,
             id: fileId,
@@ -167,6 +169,21 @@ export class ContentSteward extends SmartCityRoleBase<
             metadata: verdict.metadata,
           });
         } catch (error) {
+          const code = (error as PlatformError).code;
+          if (committing && code !== ErrorCode.CONFLICT && code !== ErrorCode.VALIDATION_FAILED) {
+            // The commit's answer may have been lost (the connection dropped as the server
+            // committed): the record may exist, and then its bytes must stay. Asked again; while
+            // that cannot be known the bytes are kept (doctor removes them if no record names them).
+            const committed = await committedFile(this.deps.metadata, tenantId, fileId);
+            if (committed === 'unknown') {
+              this.auditError(error, { operation: 'content_steward.record', details: { name, bytesKept: true } });
+              throw error;
+            }
+            if (committed) {
+              this.logOperation('content_steward.process_file', committed.status === 'stored', { fileId });
+              return this.#result(committed, committed.status === 'quarantined' ? 'quarantined' : 'valid');
+            }
+          }
           await this.deps.blobs.delete(tenantId, storageLocation).catch(() => false);
           // Another upload of the same bytes committed first: that file is the answer.
           const existingId = (error as PlatformError).details?.existingId;
