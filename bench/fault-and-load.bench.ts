@@ -7,9 +7,10 @@
 //   node fault-and-load.bench.ts --ci        200 files up to 2 MB, 3 workers (CI, `.ci/run`)
 //   node fault-and-load.bench.ts             1,000 files from 1 KB to 50 MB, 4 workers
 //   options: --files N --workers N --max-kb N --kill-every S --deadline-minutes M
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { random } from './data-mash/generate.ts';
@@ -274,8 +275,17 @@ async function tamper(url: string, blobDir: string): Promise<string[]> {
   } finally {
     await client.end();
   }
-  const [tenant] = await readdir(join(blobDir, 'index'));
-  await writeFile(join(blobDir, 'index', tenant as string, 'leaked.json'), '{"data":"nowhere"}');
+  const blobIndex = new DatabaseSync(join(blobDir, 'index.db'));
+  try {
+    blobIndex
+      .prepare(
+        `insert into blob_objects (tenant_id, key, size, sha256, metadata, created_at, inline)
+         select tenant_id, 'leaked', 1, sha256, '{}', created_at, x'00' from blob_objects limit 1`,
+      )
+      .run();
+  } finally {
+    blobIndex.close();
+  }
   return ['a journey deleted', 'a row count raised', 'an object no file owns'];
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
@@ -178,19 +178,22 @@ export async function verify(options: {
     // writes left uncommitted).
     let objects = 0;
     const referenced = new Set<string>();
-    const index = join(options.blobDir, 'index');
-    for (const path of await walk(index)) {
-      objects += 1;
-      const key = relative(index, path);
-      const tenant = key.split('/')[0] as string;
-      const ids = key.match(/file_[0-9a-f-]{36}/g) ?? [];
-      if (ids.length === 0 || !ids.every((id) => tenantOf.get(id) === tenant)) breaches.push(`an orphan blob: ${key}`);
-      try {
-        const entry = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-        for (const value of Object.values(entry)) if (typeof value === 'string') referenced.add(value);
-      } catch {
-        breaches.push(`an unreadable blob index entry: ${key}`);
+    const blobIndex = new DatabaseSync(join(options.blobDir, 'index.db'), { readOnly: true });
+    try {
+      const rows = blobIndex.prepare('select tenant_id, key, data from blob_objects').all() as Array<{
+        tenant_id: string;
+        key: string;
+        data: string | null;
+      }>;
+      for (const row of rows) {
+        objects += 1;
+        const ids = row.key.match(/file_[0-9a-f-]{36}/g) ?? [];
+        if (ids.length === 0 || !ids.every((id) => tenantOf.get(id) === row.tenant_id))
+          breaches.push(`an orphan blob: ${row.tenant_id}/${row.key}`);
+        if (row.data !== null) referenced.add(row.data);
       }
+    } finally {
+      blobIndex.close();
     }
     for (const path of await walk(join(options.blobDir, 'data'))) {
       const name = path.split('/').at(-1) as string;

@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BlobStore } from '@platform/foundations';
 import { ContentStewardRef } from '@platform/smart-city';
@@ -55,6 +55,8 @@ describe('examineStorage on the embedded default stores', () => {
     await blobs.put('acme', `parsed/${orphanId}/x.jsonl`, text('{"a":1}\n'));
     // Bytes of a local write killed before its commit.
     const strayData = join(harness.dataDir, 'blobs', 'data', 'acme', randomUUID());
+    // Small objects live in the store's index, so the tenant may have no data directory yet.
+    await mkdir(dirname(strayData), { recursive: true });
     await writeFile(strayData, 'uncommitted');
     await blobs.put('globex', `files/file_${randomUUID()}`, text('another tenant'));
     const before = await allKeys(blobs, 'acme');

@@ -4,9 +4,13 @@ import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { INLINE_BLOB_BYTES } from './local-blob-files.js';
 import { LocalBlobStore } from './local-blob-store.js';
 
 const HOUR = 3_600_000;
+
+// Bytes too large to be kept inline in their index file: such objects have data files to sweep.
+const large = (text: string) => Buffer.concat([Buffer.from(text), Buffer.alloc(INLINE_BLOB_BYTES, 0x20)]);
 
 describe('LocalBlobStore.sweep', () => {
   let directory: string;
@@ -15,7 +19,10 @@ describe('LocalBlobStore.sweep', () => {
     directory = await mkdtemp(join(tmpdir(), 'platform-sweep-'));
     store = new LocalBlobStore({ directory });
   });
-  afterEach(() => rm(directory, { recursive: true, force: true }));
+  afterEach(async () => {
+    await store.shutdown();
+    await rm(directory, { recursive: true, force: true });
+  });
 
   // Backdates every file under the store, so that only what is written afterwards is young.
   async function ageEverything(hours = 2) {
@@ -43,8 +50,9 @@ describe('LocalBlobStore.sweep', () => {
   }
 
   it('finds unreferenced data files and stale pending index files, and a dry run removes nothing', async () => {
-    await store.put('t1', 'kept/a.csv', new TextEncoder().encode('a,b\n1,2\n'));
-    await store.put('t1', 'kept/b.json', new TextEncoder().encode('{}'));
+    await store.put('t1', 'kept/a.csv', large('a,b\n1,2\n'));
+    await store.put('t1', 'kept/b.json', large('{}'));
+    await store.put('t1', 'kept/inline.txt', new TextEncoder().encode('kept in its index file'));
     const killed = await interruptedWrite('t1', 'twelve bytes', true);
     const otherTenant = await interruptedWrite('t2', 'theirs');
     await ageEverything();
@@ -67,9 +75,10 @@ describe('LocalBlobStore.sweep', () => {
   });
 
   it('removes them, keeps every referenced data file however old, and leaves young files alone', async () => {
-    await store.put('t1', 'kept/a.csv', new TextEncoder().encode('a,b\n1,2\n'));
-    await store.put('t1', 'kept/a.csv', new TextEncoder().encode('a,b\n3,4\n'));
-    await store.put('t1', 'kept/b.json', new TextEncoder().encode('{}'));
+    await store.put('t1', 'kept/a.csv', large('a,b\n1,2\n'));
+    await store.put('t1', 'kept/a.csv', large('a,b\n3,4\n'));
+    await store.put('t1', 'kept/b.json', large('{}'));
+    await store.put('t1', 'kept/c.txt', new TextEncoder().encode('inline'));
     const killed = await interruptedWrite('t1', 'orphan', true);
     const otherTenant = await interruptedWrite('t2', 'theirs');
     await ageEverything();
@@ -86,15 +95,16 @@ describe('LocalBlobStore.sweep', () => {
     // The two objects and the young file; the other tenant was not looked at.
     expect(await dataFiles('t1')).toBe(3);
     expect(existsSync(young.data) && existsSync(otherTenant.data)).toBe(true);
-    expect(Buffer.from(await store.get('t1', 'kept/a.csv')).toString()).toBe('a,b\n3,4\n');
-    expect(Buffer.from(await store.get('t1', 'kept/b.json')).toString()).toBe('{}');
+    expect(Buffer.from(await store.get('t1', 'kept/a.csv')).equals(large('a,b\n3,4\n'))).toBe(true);
+    expect(Buffer.from(await store.get('t1', 'kept/b.json')).equals(large('{}'))).toBe(true);
+    expect(Buffer.from(await store.get('t1', 'kept/c.txt')).toString()).toBe('inline');
 
     // Nothing younger than olderThanMs is found until it is old enough.
     expect((await store.sweep({ tenantId: 't1', olderThanMs: HOUR, dryRun: false })).files).toEqual([]);
     const later = await store.sweep({ tenantId: 't1', olderThanMs: HOUR, dryRun: false, now: Date.now() + 2 * HOUR });
     expect(later.files.map((file) => file.path)).toEqual([young.data]);
     expect(await dataFiles('t1')).toBe(2);
-    expect((await store.list('t1')).items.map((item) => item.key)).toEqual(['kept/a.csv', 'kept/b.json']);
+    expect((await store.list('t1')).items.map((item) => item.key)).toEqual(['kept/a.csv', 'kept/b.json', 'kept/c.txt']);
   });
 
   it('removes a pending index file of no tenant only when sweeping every tenant', async () => {

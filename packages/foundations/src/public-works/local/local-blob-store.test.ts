@@ -3,14 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeBlobStoreConformance } from '../../testing/index.js';
+import { INLINE_BLOB_BYTES } from './local-blob-files.js';
 import { LocalBlobStore } from './local-blob-store.js';
 
 describeBlobStoreConformance('local', async () => {
   const directory = await mkdtemp(join(tmpdir(), 'platform-blobs-'));
+  const store = new LocalBlobStore({ directory });
   return {
-    store: new LocalBlobStore({ directory }),
+    store,
     streamsReads: true,
-    cleanup: () => rm(directory, { recursive: true, force: true }),
+    cleanup: async () => {
+      await store.shutdown();
+      await rm(directory, { recursive: true, force: true });
+    },
   };
 });
 
@@ -19,15 +24,18 @@ describe('LocalBlobStore specifics', () => {
     const directory = await mkdtemp(join(tmpdir(), 'platform-blobs-'));
     try {
       const store = new LocalBlobStore({ directory });
-      await store.put('t1', 'a', new TextEncoder().encode('one'));
-      await store.put('t1', 'a', new TextEncoder().encode('two'));
-      await store.put('t1', 'b', new TextEncoder().encode('three'));
+      // Larger than what is kept inline, so each object has a data file of its own.
+      const large = (text: string) => Buffer.concat([Buffer.from(text), Buffer.alloc(INLINE_BLOB_BYTES)]);
+      await store.put('t1', 'a', large('one'));
+      await store.put('t1', 'a', large('two'));
+      await store.put('t1', 'b', large('three'));
       await store.delete('t1', 'b');
-      await expect(
-        store.put('t1', 'c', new TextEncoder().encode('x'), { expectedSha256: '0'.repeat(64) }),
-      ).rejects.toThrow();
+      await expect(store.put('t1', 'c', large('x'), { expectedSha256: '0'.repeat(64) })).rejects.toThrow();
+      await store.put('t1', 'a', new TextEncoder().encode('inline now'));
+      await store.put('t1', 'd', new TextEncoder().encode('inline'));
+      await store.put('t1', 'd', large('four'));
       expect(await readdir(join(directory, 'data', 't1'))).toHaveLength(1);
-      expect(await readdir(join(directory, 'tmp'))).toEqual([]);
+      await store.shutdown();
     } finally {
       await rm(directory, { recursive: true, force: true });
     }

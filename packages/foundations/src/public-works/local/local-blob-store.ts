@@ -1,13 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
-import type { Readable } from 'node:stream';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
 import { checkExpectedSha256, checkPutOptions, chunksOf } from '../blob-body.js';
 import { type BlobInfo, type BlobStore, validateBlobKey } from '../ports/blob-store.js';
 import { assertTenantId, notFound, pageLimit } from '../ports/tenancy.js';
+import { INLINE_BLOB_BYTES, isMissing, joined, readHead } from './local-blob-files.js';
+import { type IndexEntry, LocalBlobIndex } from './local-blob-index.js';
 import { type LocalBlobSweepOptions, type LocalBlobSweptFile, sweepLocalBlobs } from './local-blob-sweep.js';
 
 export type { LocalBlobSweepOptions, LocalBlobSweptFile } from './local-blob-sweep.js';
@@ -18,34 +20,21 @@ export interface LocalBlobStoreOptions {
   directory: string;
 }
 
-interface IndexEntry {
-  size: number;
-  sha256: string;
-  contentType?: string;
-  metadata: Record<string, string>;
-  createdAt: string;
-  /** Name of the data file holding the bytes. */
-  data: string;
-}
-
 const MAX_SEGMENT_BYTES = 240;
 
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
-}
-
 /**
- * A {@link BlobStore} in a local directory. Each write streams to a fresh data file while hashing,
- * then commits by atomically renaming a small index file into place; replaced data is removed
- * after the commit. A crash can leave an unreferenced data file, never a half-written object;
- * {@link LocalBlobStore.sweep} finds and removes such leftovers.
- *
- * Layout: `index/<tenant>/<key>.json` points to `data/<tenant>/<uuid>`; `tmp/` holds index files
- * being written.
+ * A {@link BlobStore} in a local directory, several processes sharing it safely. Its index is one
+ * SQLite file (`index.db`): an object up to 64 KiB is kept in its row; a larger one streams to a
+ * fresh data file (`data/<tenant>/<uuid>`) while hashing, and its row points to it. A write commits
+ * in one SQLite transaction after its bytes are stored; replaced data is removed after the commit.
+ * A crash can leave an unreferenced data file, never a half-written object;
+ * {@link LocalBlobStore.sweep} finds and removes such leftovers. A store written by an earlier
+ * version (one JSON index file an object, under `index/`) is imported when first opened.
  */
 export class LocalBlobStore implements BlobStore {
   readonly kind = 'local';
   readonly #root: string;
+  #index: Promise<LocalBlobIndex> | undefined;
 
   constructor(options: LocalBlobStoreOptions) {
     this.#root = resolve(options.directory);
@@ -54,6 +43,30 @@ export class LocalBlobStore implements BlobStore {
   /** The absolute directory of the store. */
   get directory(): string {
     return this.#root;
+  }
+
+  /** Opens the index, if not yet open (every method does it when first called). */
+  async initialize(): Promise<void> {
+    await this.#openIndex();
+  }
+
+  /** Closes the index; a later call opens it again. */
+  async shutdown(): Promise<void> {
+    const index = this.#index;
+    this.#index = undefined;
+    if (index) (await index.catch(() => undefined))?.close();
+  }
+
+  #openIndex(): Promise<LocalBlobIndex> {
+    if (!this.#index) {
+      const opening = LocalBlobIndex.open(this.#root);
+      this.#index = opening;
+      // A failed open is tried again by the next call, not remembered.
+      opening.catch(() => {
+        if (this.#index === opening) this.#index = undefined;
+      });
+    }
+    return this.#index;
   }
 
   #inside(...parts: string[]): string {
@@ -67,27 +80,16 @@ export class LocalBlobStore implements BlobStore {
     return path;
   }
 
-  #paths(tenantId: string, key: string): { index: string } {
+  #checkKey(tenantId: string, key: string): void {
     assertTenantId(tenantId);
     validateBlobKey(key);
+    // Kept from when keys were file names, so that a key this store accepts moves to any other.
     if (key.split('/').some((segment) => Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)) {
       throw new PlatformError(
         ErrorCode.VALIDATION_FAILED,
         `invalid blob key: a segment is longer than ${MAX_SEGMENT_BYTES} bytes`,
-        {
-          details: { field: 'key' },
-        },
+        { details: { field: 'key' } },
       );
-    }
-    return { index: this.#inside('index', tenantId, `${key}.json`) };
-  }
-
-  async #readIndex(path: string): Promise<IndexEntry | undefined> {
-    try {
-      return JSON.parse(await readFile(path, 'utf8')) as IndexEntry;
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
     }
   }
 
@@ -109,16 +111,35 @@ export class LocalBlobStore implements BlobStore {
     body: Parameters<BlobStore['put']>[2],
     options?: Parameters<BlobStore['put']>[3],
   ) {
-    const { index } = this.#paths(tenantId, key);
+    this.#checkKey(tenantId, key);
     checkPutOptions(options);
+    const index = await this.#openIndex();
+    const head = await readHead(chunksOf(body), INLINE_BLOB_BYTES);
+    const hash = createHash('sha256');
+    const entry = (size: number, data?: string): IndexEntry => ({
+      size,
+      sha256: hash.digest('hex'),
+      ...(options?.contentType ? { contentType: options.contentType } : {}),
+      metadata: { ...(options?.metadata ?? {}) },
+      createdAt: new Date().toISOString(),
+      ...(data === undefined ? {} : { data }),
+    });
+    if (head.rest === undefined) {
+      // Small: hashed and checked before anything is written, then committed in its row.
+      const bytes = head.chunks.length === 1 ? (head.chunks[0] as Uint8Array) : Buffer.concat(head.chunks);
+      hash.update(bytes);
+      const small = entry(bytes.byteLength);
+      checkExpectedSha256(small.sha256, options);
+      this.#removeData(tenantId, await index.put(tenantId, key, small, bytes));
+      return this.#info(tenantId, key, small);
+    }
     const dataName = randomUUID();
     const dataPath = this.#inside('data', tenantId, dataName);
-    await mkdir(dirname(dataPath), { recursive: true });
-    const hash = createHash('sha256');
-    let size = 0;
     try {
+      let size = 0;
+      await mkdir(dirname(dataPath), { recursive: true });
       await pipeline(
-        chunksOf(body),
+        joined(head.chunks, head.rest),
         async function* (source: AsyncIterable<Uint8Array>) {
           for await (const chunk of source) {
             hash.update(chunk);
@@ -128,41 +149,35 @@ export class LocalBlobStore implements BlobStore {
         },
         createWriteStream(dataPath, { flags: 'wx' }),
       );
-      const sha256 = hash.digest('hex');
-      checkExpectedSha256(sha256, options);
-      const entry: IndexEntry = {
-        size,
-        sha256,
-        ...(options?.contentType ? { contentType: options.contentType } : {}),
-        metadata: { ...(options?.metadata ?? {}) },
-        createdAt: new Date().toISOString(),
-        data: dataName,
-      };
-      const previous = await this.#readIndex(index);
-      const pending = this.#inside('tmp', `${dataName}.json`);
-      await mkdir(dirname(pending), { recursive: true });
-      await writeFile(pending, JSON.stringify(entry), { flag: 'wx' });
-      await mkdir(dirname(index), { recursive: true });
-      await rename(pending, index);
-      if (previous) await rm(this.#inside('data', tenantId, previous.data), { force: true });
-      return this.#info(tenantId, key, entry);
+      const large = entry(size, dataName);
+      checkExpectedSha256(large.sha256, options);
+      this.#removeData(tenantId, await index.put(tenantId, key, large));
+      return this.#info(tenantId, key, large);
     } catch (error) {
-      await rm(dataPath, { force: true });
+      rmSync(dataPath, { force: true });
       throw error;
     }
   }
 
-  async #open(tenantId: string, key: string): Promise<{ entry: IndexEntry; path: string }> {
-    const { index } = this.#paths(tenantId, key);
+  /** Removes the data file of an object that was replaced or deleted (committed already). */
+  #removeData(tenantId: string, dataName: string | undefined): void {
+    if (dataName !== undefined) rmSync(this.#inside('data', tenantId, dataName), { force: true });
+  }
+
+  /** The object's entry, and its bytes when in the index or else the path of its data file. */
+  async #open(tenantId: string, key: string): Promise<{ entry: IndexEntry; inline?: Uint8Array; path?: string }> {
+    this.#checkKey(tenantId, key);
+    const index = await this.#openIndex();
     // A concurrent replace may remove the data file between reading the index and opening it:
     // read the index again once before giving up.
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const entry = await this.#readIndex(index);
-      if (!entry) break;
-      const path = this.#inside('data', tenantId, entry.data);
+      const row = index.get(tenantId, key);
+      if (!row) break;
+      if (row.entry.data === undefined) return row;
+      const path = this.#inside('data', tenantId, row.entry.data);
       try {
         await stat(path);
-        return { entry, path };
+        return { ...row, path };
       } catch (error) {
         if (!isMissing(error)) throw error;
       }
@@ -171,43 +186,46 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async get(tenantId: string, key: string): Promise<Uint8Array> {
-    const { path } = await this.#open(tenantId, key);
-    return readFile(path);
+    const { inline, path } = await this.#open(tenantId, key);
+    if (inline) return inline;
+    try {
+      return await readFile(path as string);
+    } catch (error) {
+      // Replaced or deleted by another writer since it was found.
+      if (isMissing(error)) throw notFound('blob', tenantId, key);
+      throw error;
+    }
   }
 
   async getStream(tenantId: string, key: string): Promise<Readable> {
-    const { path } = await this.#open(tenantId, key);
-    return createReadStream(path, { highWaterMark: 256 * 1024 });
+    const { inline, path } = await this.#open(tenantId, key);
+    if (inline)
+      return Readable.from([Buffer.from(inline.buffer, inline.byteOffset, inline.byteLength)], { objectMode: false });
+    return createReadStream(path as string, { highWaterMark: 256 * 1024 });
   }
 
   async head(tenantId: string, key: string) {
-    const { index } = this.#paths(tenantId, key);
-    const entry = await this.#readIndex(index);
-    return entry ? this.#info(tenantId, key, entry) : undefined;
+    this.#checkKey(tenantId, key);
+    const row = (await this.#openIndex()).get(tenantId, key);
+    return row ? this.#info(tenantId, key, row.entry) : undefined;
   }
 
   async delete(tenantId: string, key: string) {
-    const { index } = this.#paths(tenantId, key);
-    const entry = await this.#readIndex(index);
-    if (!entry) return false;
-    try {
-      await rm(index);
-    } catch (error) {
-      if (isMissing(error)) return false;
-      throw error;
-    }
-    await rm(this.#inside('data', tenantId, entry.data), { force: true });
+    this.#checkKey(tenantId, key);
+    const removed = await (await this.#openIndex()).delete(tenantId, key);
+    if (!removed) return false;
+    this.#removeData(tenantId, removed.data);
     return true;
   }
 
   /**
-   * Finds what interrupted writes left behind and, unless `dryRun`, removes it: data files no index
-   * points to (a write killed before its commit, a replace killed before removing the old bytes)
-   * and pending index files in `tmp/` whose commit never happened. Objects stay untouched: a data
-   * file is removed only when it was unreferenced by a look at the index both before and after it
-   * was found, and older than `olderThanMs`.
+   * Finds what interrupted writes left behind and, unless `dryRun`, removes it: data files no
+   * object points to (a write killed before its commit, a replace killed before removing the old
+   * bytes) and pending index files an earlier version left in `tmp/`. Objects stay untouched: a
+   * data file is removed only when it was unreferenced by a look at the index both before and
+   * after it was found, and older than `olderThanMs`.
    *
-   * Memory: the data file names one tenant's index refers to, plus what is found.
+   * Memory: the data file names one tenant's objects refer to, plus what is found.
    *
    * @throws `VALIDATION_FAILED` for an invalid tenant id or `olderThanMs`.
    */
@@ -218,34 +236,16 @@ export class LocalBlobStore implements BlobStore {
         details: { field: 'olderThanMs' },
       });
     }
-    return sweepLocalBlobs(this.#root, options);
+    const index = await this.#openIndex();
+    return sweepLocalBlobs(this.#root, options, (tenantId) => index.referencedData(tenantId));
   }
 
   async list(tenantId: string, options: Parameters<BlobStore['list']>[1] = {}) {
     assertTenantId(tenantId);
     const limit = pageLimit(options);
-    const prefix = options.prefix ?? '';
-    const base = this.#inside('index', tenantId);
-    let files: string[];
-    try {
-      files = await readdir(base, { recursive: true });
-    } catch (error) {
-      if (isMissing(error)) return { items: [] };
-      throw error;
-    }
-    const keys = files
-      .filter((file) => file.endsWith('.json'))
-      .map((file) => file.split(sep).join('/').slice(0, -'.json'.length))
-      .filter((key) => key.startsWith(prefix) && (!options.cursor || key > options.cursor))
-      .sort();
-    const items: BlobInfo[] = [];
-    for (const key of keys) {
-      if (items.length > limit) break;
-      const entry = await this.#readIndex(join(base, `${key}.json`));
-      if (entry) items.push(this.#info(tenantId, key, entry));
-    }
-    const page = items.slice(0, limit);
+    const rows = (await this.#openIndex()).list(tenantId, options.prefix ?? '', options.cursor, limit + 1);
+    const page = rows.slice(0, limit).map((row) => this.#info(tenantId, row.key, row.entry));
     const last = page.at(-1);
-    return items.length > limit && last ? { items: page, nextCursor: last.key } : { items: page };
+    return rows.length > limit && last ? { items: page, nextCursor: last.key } : { items: page };
   }
 }

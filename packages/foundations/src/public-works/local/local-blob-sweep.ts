@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { opendir, readFile, rm, stat } from 'node:fs/promises';
+import { opendir, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { TenantIdSchema } from '../ports/tenancy.js';
 
@@ -41,10 +41,15 @@ function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }
 
-/** The sweep of a store rooted at `root` (`data/`, `index/`, `tmp/`); the options are checked already. */
+/**
+ * The sweep of a store rooted at `root` (`data/`, and `tmp/` where earlier versions wrote pending
+ * index files); the options are checked already. `referencedData` answers the data file names a
+ * tenant's objects point to, as committed now.
+ */
 export async function sweepLocalBlobs(
   root: string,
   options: LocalBlobSweepOptions,
+  referencedData: (tenantId: string) => Set<string>,
 ): Promise<{ files: LocalBlobSweptFile[] }> {
   const now = options.now === undefined ? Date.now() : new Date(options.now).getTime();
   const cutoff = now - options.olderThanMs;
@@ -56,7 +61,7 @@ export async function sweepLocalBlobs(
   }
   const files: LocalBlobSweptFile[] = [];
   for (const tenantId of tenants) {
-    for (const found of await unreferencedData(root, tenantId, cutoff))
+    for (const found of await unreferencedData(root, tenantId, cutoff, referencedData))
       files.push({ ...found, kind: 'data', tenantId, removed: false });
   }
   // A pending index file is named after the data file of its write: with a tenant, only those of
@@ -77,8 +82,13 @@ export async function sweepLocalBlobs(
   return { files };
 }
 
-async function unreferencedData(root: string, tenantId: string, cutoff: number): Promise<Found[]> {
-  let referenced = await referencedData(root, tenantId);
+async function unreferencedData(
+  root: string,
+  tenantId: string,
+  cutoff: number,
+  referencedData: (tenantId: string) => Set<string>,
+): Promise<Found[]> {
+  let referenced = referencedData(tenantId);
   const found: Found[] = [];
   const directory = join(root, 'data', tenantId);
   for await (const entry of entries(directory)) {
@@ -88,26 +98,8 @@ async function unreferencedData(root: string, tenantId: string, cutoff: number):
   }
   if (found.length === 0) return found;
   // A write that committed while the directory was read points to its data file by now.
-  referenced = await referencedData(root, tenantId);
+  referenced = referencedData(tenantId);
   return found.filter((file) => !referenced.has(basename(file.path)));
-}
-
-async function referencedData(root: string, tenantId: string): Promise<Set<string>> {
-  const referenced = new Set<string>();
-  for await (const entry of entries(join(root, 'index', tenantId), true)) {
-    if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
-    let text: string;
-    try {
-      text = await readFile(join(entry.parentPath, entry.name), 'utf8');
-    } catch (error) {
-      // Deleted since the directory was read: it points to nothing any more.
-      if (isMissing(error)) continue;
-      throw error;
-    }
-    // An index file that does not parse throws: what it points to is unknown, so nothing is swept.
-    referenced.add((JSON.parse(text) as { data: string }).data);
-  }
-  return referenced;
 }
 
 async function statOlder(path: string, cutoff: number): Promise<Found | undefined> {

@@ -237,6 +237,21 @@ export class SqliteDatabase {
     });
   }
 
+  /**
+   * Copies the write-ahead log into the database file and empties it (`wal_checkpoint(TRUNCATE)`).
+   * Best effort: answers `false` when another connection's reading or writing kept it from
+   * completing (SQLite's next automatic checkpoint does it then).
+   */
+  checkpoint(): boolean {
+    try {
+      const result = this.get<{ busy: number }>('pragma wal_checkpoint(TRUNCATE)');
+      return result?.busy === 0;
+    } catch (error) {
+      if (isBusy(error)) return false;
+      throw error;
+    }
+  }
+
   /** Closes the connection (idempotent). */
   close(): void {
     if (this.#closed) return;
