@@ -23,6 +23,14 @@ export interface SqliteDatabaseOptions {
   synchronous?: 'normal' | 'full';
   /** Loadable extensions to load after opening (absolute paths, e.g. sqlite-vec's). */
   extensions?: readonly string[];
+  /**
+   * Pages the write-ahead log may hold before a commit copies it into the database file (SQLite's
+   * `wal_autocheckpoint`). Default 10,000 (about 40 MB): a checkpoint syncs both files to disk, and
+   * SQLite's default of 1,000 made one every few small-file flows (about 40 commits each); with
+   * more pages a page written by many commits is copied once. The last connection to close
+   * checkpoints and removes the log.
+   */
+  checkpointPages?: number;
 }
 
 // Extended result codes of SQLite (https://sqlite.org/rescode.html).
@@ -127,7 +135,10 @@ export class SqliteDatabase {
       });
       for (const extension of options.extensions ?? []) db.loadExtension(extension);
       if (options.extensions?.length) db.enableLoadExtension(false);
-      if (path !== ':memory:') await enableWal(db, busyTimeoutMs);
+      if (path !== ':memory:') {
+        await enableWal(db, busyTimeoutMs);
+        db.exec(`pragma wal_autocheckpoint = ${Math.max(1, Math.trunc(options.checkpointPages ?? 10_000))}`);
+      }
       db.exec(`pragma synchronous = ${options.synchronous === 'full' ? 'full' : 'normal'}`);
       // Deleted content is overwritten with zeros in the database file, so that an erasure does
       // not leave values in free pages (the write-ahead log keeps them until its next checkpoint).
