@@ -42,6 +42,28 @@ export class JsonLinesSink {
     return this.#flush();
   }
 
+  /**
+   * Room for one line of at most `most` bytes, its newline aside, to be written in place from
+   * {@link lineStart} and ended with {@link endLine}: lines encoded straight from parsed bytes.
+   */
+  reserve(most: number): Buffer {
+    if (this.#length + most + 1 > this.#buffer.length) this.#handOff(most + 1);
+    return this.#buffer;
+  }
+
+  /** Where the line being written in the buffer {@link reserve} gave starts. */
+  get lineStart(): number {
+    return this.#length;
+  }
+
+  /** Ends the line written in place up to `end`; resolves at once unless storage is behind. */
+  endLine(end: number): undefined | Promise<void> {
+    this.#buffer[end] = 0x0a;
+    this.#length = end + 1;
+    if (this.#length < FLUSH_BYTES) return undefined;
+    return this.#flush();
+  }
+
   // Hands the lines so far to the stream and starts a buffer of at least `room` bytes. Only a
   // line longer than the room past the flush mark gets here; the flush after it waits for storage.
   #handOff(room: number): void {

@@ -2,7 +2,7 @@ import type { BlobStore } from '@platform/foundations';
 import type { FileFormatRegistry, PiiType } from '@platform/smart-city';
 import type { TableInsights, TableProfilerOptions } from '../insights/table-profiler.js';
 import { type ChunkOptions, chunkText, type TextChunk } from '../parsing/chunking.js';
-import { type DelimitedParseOptions, type ParseWarning, parseDelimitedValues } from '../parsing/delimited.js';
+import type { DelimitedParseOptions, ParseWarning } from '../parsing/delimited.js';
 import { parseDocx } from '../parsing/documents/docx.js';
 import { extractHtml } from '../parsing/documents/html.js';
 import { parseMarkdownStructure } from '../parsing/documents/markdown.js';
@@ -14,6 +14,7 @@ import type { TextEncodingName } from '../parsing/text-decoding.js';
 import { type ContentFormat, detectFormat } from './formats.js';
 import { ParseContext, readAll } from './parse-context.js';
 import type { TableWriter } from './table-writer.js';
+import { parseTabular } from './tabular.js';
 
 /** A chunk of extracted text, with where it came from. */
 export interface ContentChunk extends TextChunk {
@@ -114,6 +115,12 @@ export interface ParseContentOptions {
    * `ParsedTable.profile` (one pass over the file instead of two). Default: off.
    */
   profile?: TableProfilerOptions | false;
+  /**
+   * With `profile`: profiles a CSV/TSV larger than 16 MiB on a worker thread while this thread
+   * stores its rows (the same figures). Default off: it pays only with a core to spare (on a
+   * loaded machine it was slower) and adds 60-70 MB of peak RSS (docs/adr/0022).
+   */
+  profileWorker?: boolean;
   csv?: DelimitedParseOptions;
   json?: JsonParseOptions;
   xlsx?: XlsxParseOptions;
@@ -271,21 +278,3 @@ const PARSERS: Readonly<Record<ContentFormat, FormatParser>> = {
       if (sheet.rowCount === 0 && sheet.columns.length > 0) context.openTable(sheet.name, sheet.columns);
   },
 };
-
-async function parseTabular(body: AsyncIterable<Uint8Array>, context: ParseContext, delimiter?: string): Promise<void> {
-  let table: TableWriter | undefined;
-  const options = { ...context.options.csv, ...(delimiter && !context.options.csv?.delimiter ? { delimiter } : {}) };
-  const report = await parseDelimitedValues(
-    body,
-    (values, _index, columns) => {
-      // Records are numbered from the header, record 1, as parse warnings number them.
-      table ??= context.openTable(context.baseName, columns, options.columns ? 1 : 2);
-      return table.writeValues(values);
-    },
-    options,
-  );
-  context.warn(report.warnings, report.droppedWarnings);
-  context.report.encoding = report.encoding;
-  context.report.delimiter = report.delimiter;
-  if (!table) context.openTable(context.baseName, report.columns, options.columns ? 1 : 2);
-}

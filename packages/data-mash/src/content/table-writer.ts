@@ -1,7 +1,11 @@
 import type { BlobInfo, BlobStore } from '@platform/foundations';
 import type { TableProfiler } from '../insights/table-profiler.js';
 import { detach } from '../insights/values.js';
+import { JSON_BYTES_PER_BYTE, type JsonRowLayout, jsonRowLayout, writeJsonString } from './json-fields.js';
 import { JsonLinesSink } from './json-lines-sink.js';
+import type { ProfileRelay } from './profile-relay.js';
+
+const decodeUtf8 = (bytes: Uint8Array, start: number, end: number) => (bytes as Buffer).toString('utf8', start, end);
 
 /**
  * One table on its way to storage: rows go to a JSON Lines object, and a uniform sample of each
@@ -21,6 +25,8 @@ export class TableWriter {
   readonly #sampleSize: number;
   #seed = 0x9e3779b9;
   #profiler: TableProfiler | undefined;
+  #layout: JsonRowLayout | undefined;
+  #relay: ProfileRelay | undefined;
 
   constructor(
     blobStore: BlobStore,
@@ -47,6 +53,7 @@ export class TableWriter {
   setColumns(columns: string[]): void {
     this.columns = columns;
     this.#profiler = undefined;
+    this.#layout = undefined;
   }
 
   /**
@@ -57,6 +64,16 @@ export class TableWriter {
    */
   get profiler(): TableProfiler | undefined {
     return this.#profiler;
+  }
+
+  /**
+   * Rows are profiled by `relay` instead (on a worker thread): {@link writeValues} hands it each
+   * row, {@link writeFields} leaves the rows to it (it scans the file's bytes itself), and
+   * {@link close} takes the profile it made.
+   */
+  profileElsewhere(relay: ProfileRelay): void {
+    this.#profiler = undefined;
+    this.#relay = relay;
   }
 
   /** A row as values in column order. */
@@ -80,7 +97,10 @@ export class TableWriter {
       else this.#profiler = undefined;
     }
     this.rowCount += 1;
-    return this.#sink.write(row);
+    const relayed = this.#relay?.values(values);
+    const written = this.#sink.write(row);
+    if (!relayed) return written;
+    return written ? Promise.all([relayed, written]).then(() => undefined) : relayed;
   }
 
   /** A row as an object; keys not yet known become columns. */
@@ -93,6 +113,7 @@ export class TableWriter {
         this.#samples.push([]);
         this.#seen.push(0);
         this.#profiler = undefined;
+        this.#layout = undefined;
       }
       this.#sample(index, row[key]);
     }
@@ -106,21 +127,76 @@ export class TableWriter {
     return this.#sink.write(row);
   }
 
+  /**
+   * A row as fields of UTF-8 bytes (the fast path of CSV/TSV): field `i` is
+   * `bytes[starts[i], ends[i])`, `escaped[i]` 1 when its `""` stand for quotes; missing fields are
+   * empty, extra ones dropped. Stores, samples and profiles exactly what {@link writeValues} does
+   * for the decoded values, but makes strings only of the values it samples.
+   */
+  writeFields(
+    bytes: Buffer,
+    starts: Int32Array,
+    ends: Int32Array,
+    escaped: Uint8Array,
+    count: number,
+    ascii: boolean,
+  ): undefined | Promise<void> {
+    const columns = this.columns.length;
+    const fields = count < columns ? count : columns;
+    for (let index = 0; index < fields; index += 1) {
+      const start = starts[index] as number;
+      const end = ends[index] as number;
+      if (start === end) continue;
+      const slot = this.#slotFor(index);
+      if (slot >= 0) {
+        const text = bytes.toString('utf8', start, end);
+        (this.#samples[index] as string[])[slot] = escaped[index] === 1 ? text.replaceAll('""', '"') : text;
+      }
+    }
+    this.#profiler?.addFields(bytes, starts, ends, escaped, count, decodeUtf8, ascii);
+    this.rowCount += 1;
+    if (!this.#layout) this.#layout = jsonRowLayout(this.columns);
+    const layout = this.#layout;
+    const span = fields > 0 ? (ends[fields - 1] as number) - (starts[0] as number) : 0;
+    const sink = this.#sink;
+    const out = sink.reserve(layout.prefixes.length + 2 * columns + 2 + JSON_BYTES_PER_BYTE * span);
+    let at = sink.lineStart;
+    const { order, prefixes, prefixStarts } = layout;
+    if (order.length === 0) out[at++] = 0x7b;
+    for (let key = 0; key < order.length; key += 1) {
+      const to = prefixStarts[key + 1] as number;
+      for (let from = prefixStarts[key] as number; from < to; from += 1) out[at++] = prefixes[from] as number;
+      const index = order[key] as number;
+      if (index < fields)
+        at = writeJsonString(out, at, bytes, starts[index] as number, ends[index] as number, escaped[index] === 1);
+      else {
+        out[at++] = 0x22;
+        out[at++] = 0x22;
+      }
+    }
+    out[at++] = 0x7d;
+    return sink.endLine(at);
+  }
+
   #sample(index: number, value: unknown): void {
     if (value === null || value === undefined || value === '') return;
     const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const slot = this.#slotFor(index);
+    if (slot >= 0) (this.#samples[index] as string[])[slot] = detach(text);
+  }
+
+  // Where a column's next non-empty value goes in its sample (the end while it is not full), or
+  // -1: reservoir sampling with a fixed-seed xorshift, so the same file gives the same sample.
+  #slotFor(index: number): number {
     const seen = (this.#seen[index] as number) + 1;
     this.#seen[index] = seen;
-    const sample = this.#samples[index] as string[];
-    if (sample.length < this.#sampleSize) sample.push(detach(text));
-    else {
-      // Reservoir sampling with a fixed-seed xorshift: the same file gives the same sample.
-      this.#seed ^= this.#seed << 13;
-      this.#seed ^= this.#seed >>> 17;
-      this.#seed ^= this.#seed << 5;
-      const slot = Math.floor(((this.#seed >>> 0) / 0x100000000) * seen);
-      if (slot < this.#sampleSize) sample[slot] = detach(text);
-    }
+    const length = (this.#samples[index] as string[]).length;
+    if (length < this.#sampleSize) return length;
+    this.#seed ^= this.#seed << 13;
+    this.#seed ^= this.#seed >>> 17;
+    this.#seed ^= this.#seed << 5;
+    const slot = Math.floor(((this.#seed >>> 0) / 0x100000000) * seen);
+    return slot < this.#sampleSize ? slot : -1;
   }
 
   samples(): Record<string, string[]> {
@@ -131,11 +207,20 @@ export class TableWriter {
     return byColumn;
   }
 
-  close(): Promise<BlobInfo> {
-    return this.#sink.close();
+  /** Stores what is left; with a relay, takes the profile it made (see {@link profiler}). */
+  async close(): Promise<BlobInfo> {
+    const stored = await this.#sink.close();
+    const relay = this.#relay;
+    if (relay) {
+      this.#relay = undefined;
+      const profiler = await relay.finish(this.columns, this.rowCount - relay.valueRows);
+      this.#profiler = profiler.numberRowsFrom(this.firstRowNumber);
+    }
+    return stored;
   }
 
   abort(error: Error): void {
+    this.#relay?.abort();
     this.#sink.abort(error);
   }
 }

@@ -4,7 +4,7 @@ import { HyperLogLog, hash32 } from './hyperloglog.js';
 import { DEFAULT_NULL_TOKENS, NullTokens } from './readings.js';
 import { pickUniform, SeededRandom } from './sampling.js';
 import { ValueFigures } from './value-figures.js';
-import { ByteKeyTable, type CountBox, detach, type FieldDecoder, hashPair } from './values.js';
+import { ByteKeyTable, type CountBox, detach, type FieldDecoder, hashPair, trimBytes, trimValue } from './values.js';
 
 export {
   type ColumnProfile,
@@ -83,8 +83,7 @@ export class ColumnProfiler {
     this.#count += 1;
     this.lastNumber = Number.NaN;
     const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : String(value);
-    const trimmed =
-      text.length > 0 && (text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32) ? text.trim() : text;
+    const trimmed = trimValue(text);
     if (trimmed.length === 0 || this.#nullTokens.has(trimmed)) {
       this.#nulls += 1;
       this.lastCheck = 0;
@@ -132,10 +131,10 @@ export class ColumnProfiler {
     if (!this.#byteMode) this.#enterByteMode();
     this.#count += 1;
     this.lastNumber = Number.NaN;
-    let trimmedStart = start;
-    let trimmedEnd = end;
-    while (trimmedStart < trimmedEnd && (bytes[trimmedStart] as number) <= 32) trimmedStart += 1;
-    while (trimmedEnd > trimmedStart && (bytes[trimmedEnd - 1] as number) <= 32) trimmedEnd -= 1;
+    const bounds = this.#pair;
+    trimBytes(bytes, start, end, singleByte, bounds);
+    const trimmedStart = bounds[0] as number;
+    const trimmedEnd = bounds[1] as number;
     if (trimmedStart === trimmedEnd || this.#nullTokens.hasBytes(bytes, trimmedStart, trimmedEnd)) {
       this.#nulls += 1;
       this.lastCheck = 0;
@@ -156,7 +155,8 @@ export class ColumnProfiler {
       this.#figures.apply(box, true, box.spaced && this.#figures.wantsKeywords ? text : undefined);
     } else if (table) {
       text = decode(bytes, start, end);
-      const created = this.#figures.read(text, text.trim(), hashed, (pair[1] as number) >>> 0);
+      const trimmed = trimmedStart === start && trimmedEnd === end ? text : text.trim();
+      const created = this.#figures.read(text, trimmed, hashed, (pair[1] as number) >>> 0);
       table.add(pair[0] as number, pair[1] as number, created);
       if (table.size > this.#limits.exactDistinct) this.#dropExact();
       this.#figures.apply(created, false, created.spaced ? text : undefined);
@@ -233,7 +233,7 @@ export class ColumnProfiler {
       box.count += count;
       return;
     }
-    const created = this.#figures.read(value, value.trim(), this.#hashOf(value));
+    const created = this.#figures.read(value, trimValue(value), this.#hashOf(value));
     created.count = count;
     if (this.#byteMode) this.#table?.add(this.#pair[0] as number, this.#pair[1] as number, created);
     else this.#counts?.set(value, created);

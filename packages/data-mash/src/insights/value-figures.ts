@@ -144,6 +144,8 @@ export class ValueFigures {
   ): string | undefined {
     this.lastNumber = Number.NaN;
     let text = decoded;
+    // Trimmed as the bytes were (not at all when neither end is white space or a control character).
+    const untrimmed = trimmedStart === start && trimmedEnd === end;
     const number = numberFromBytes(bytes, trimmedStart, trimmedEnd);
     // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
     if (number === number) {
@@ -158,7 +160,7 @@ export class ValueFigures {
       this.#codes += 1;
     } else if (mayBeUnitNumber(bytes, trimmedStart, trimmedEnd)) {
       text ??= decode(bytes, start, end);
-      const withUnit = readUnitNumber(text.trim());
+      const withUnit = readUnitNumber(untrimmed ? text : text.trim());
       if (withUnit) {
         this.#addNumber(withUnit.value, withUnit.unit);
         return text;
@@ -166,7 +168,7 @@ export class ValueFigures {
     }
     if (Number.isNaN(number) && mayBeInfinite(bytes, trimmedStart, trimmedEnd)) {
       text ??= decode(bytes, start, end);
-      const trimmed = text.trim();
+      const trimmed = untrimmed ? text : text.trim();
       if (
         isInfinityWord(trimmed) ||
         (isNumberText(trimmed) && !bytesHaveLeadingZero(bytes, trimmedStart, trimmedEnd))
@@ -182,7 +184,7 @@ export class ValueFigures {
     // biome-ignore lint/suspicious/noSelfCompare: the allocation-free test for NaN
     if (number !== number && this.#text.datesPossible && (isDigit(first) || isLetter(first))) {
       text ??= decode(bytes, start, end);
-      if (readDate(text.trim(), this.#readings)) {
+      if (readDate(untrimmed ? text : text.trim(), this.#readings)) {
         dayFirst = this.#readings[0] as number;
         monthFirst = this.#readings[1] as number;
       }

@@ -53,6 +53,70 @@ export function isNumberText(text: string): boolean {
   return index === length;
 }
 
+/**
+ * A value without the white space around it, as profiles read values: JavaScript's `trim` when the
+ * value starts or ends with a character up to U+0020 (a space, a tab, a line break, or a control
+ * character, which stays), else the value as it is.
+ */
+export function trimValue(text: string): string {
+  return text.length > 0 && (text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32) ? text.trim() : text;
+}
+
+const isAsciiSpace = (byte: number) => byte === 32 || (byte >= 9 && byte <= 13);
+
+// Bytes of the white space character (as `trim` knows them) that starts at `at`, or 0. `singleByte`:
+// Windows-1252 (or ASCII), where 0xA0 is a no-break space; else UTF-8.
+function spaceAt(bytes: Uint8Array, at: number, end: number, singleByte: boolean): number {
+  const byte = bytes[at] as number;
+  if (isAsciiSpace(byte)) return 1;
+  if (byte < 0x80) return 0;
+  if (singleByte) return byte === 0xa0 ? 1 : 0;
+  const second = bytes[at + 1] as number;
+  if (byte === 0xc2) return at + 1 < end && second === 0xa0 ? 2 : 0;
+  if (at + 2 >= end) return 0;
+  const third = bytes[at + 2] as number;
+  const code = ((byte & 0x0f) << 12) | ((second & 0x3f) << 6) | (third & 0x3f);
+  if (byte < 0xe0 || byte > 0xef) return 0;
+  return code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+    ? 3
+    : 0;
+}
+
+/**
+ * Trims `bytes[start, end)` as {@link trimValue} trims its decoded text: `out[0]`, `out[1]` are the
+ * bounds of what is left.
+ */
+export function trimBytes(bytes: Uint8Array, start: number, end: number, singleByte: boolean, out: Int32Array): void {
+  let from = start;
+  let to = end;
+  if (to > from && ((bytes[from] as number) <= 32 || (bytes[to - 1] as number) <= 32)) {
+    for (let width = 0; from < to; from += width) {
+      width = spaceAt(bytes, from, to, singleByte);
+      if (width === 0) break;
+    }
+    while (to > from) {
+      const byte = bytes[to - 1] as number;
+      if (byte < 0x80 && !isAsciiSpace(byte)) break;
+      // The character that ends here starts 1 (ASCII, single-byte), 2 or 3 bytes back.
+      let width = 0;
+      if (byte < 0x80 || singleByte) width = spaceAt(bytes, to - 1, to, singleByte);
+      else if (to - 2 >= from && spaceAt(bytes, to - 2, to, false) === 2) width = 2;
+      else if (to - 3 >= from && spaceAt(bytes, to - 3, to, false) === 3) width = 3;
+      if (width === 0) break;
+      to -= width;
+    }
+  }
+  out[0] = from;
+  out[1] = to;
+}
+
 /** The number a value stands for, or NaN: numbers as they are, numeric text read. */
 export function toNumber(value: unknown): number {
   if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN;

@@ -160,6 +160,21 @@ export function parseDelimitedValues(
   return parse(input, undefined, onValues, options);
 }
 
+/**
+ * {@link parseDelimitedValues} over the rest of a UTF-8 file, from the start of a record at byte
+ * `offset` (after a faster reader stopped there): `options.columns` and `options.delimiter` say
+ * what the start of the file did. Record numbers count from 2 at the first record given, as
+ * with `columns`; an encoding warning names the byte of the whole file.
+ */
+export function resumeDelimitedValues(
+  input: AsyncIterable<Uint8Array>,
+  onValues: ValuesHandler,
+  options: DelimitedParseOptions & { columns: readonly string[]; delimiter: string },
+  offset: number,
+): Promise<DelimitedParseReport> {
+  return parse(input, undefined, onValues, options, { offset });
+}
+
 /** Receives one record of a delimited file as an object keyed by column. */
 export type RowHandler = (row: Record<string, string>, index: number) => void | Promise<void>;
 /** Receives one record of a delimited file as values in column order. */
@@ -170,11 +185,13 @@ export type ValuesHandler = (
 ) => void | Promise<void>;
 
 /** Text read before the delimiter and line break are guessed: papaparse's guess needs a few lines. */
-const SAMPLE_CHARS = 64 * 1024;
+export const SAMPLE_CHARS = 64 * 1024;
 
-/** The delimiter (given, else guessed among comma, tab, semicolon, pipe) and line break of a sample. */
-/** The delimiter: given, else guessed from a sample among comma, tab, semicolon and pipe. */
-function delimiterOf(sample: string, delimiter: string | undefined): string {
+/**
+ * The delimiter: given, else guessed among comma, tab, semicolon and pipe from a sample (the
+ * decoded text of the first chunks, at least `SAMPLE_CHARS` of it, with `\r\n` and `\r` made `\n`).
+ */
+export function delimiterOf(sample: string, delimiter: string | undefined): string {
   if (delimiter) return delimiter;
   const { meta } = Papa.parse<string[]>(sample, {
     preview: 50,
@@ -189,6 +206,7 @@ async function parse(
   onRow: RowHandler | undefined,
   onValues: ValuesHandler | undefined,
   options: DelimitedParseOptions,
+  resume?: { offset: number },
 ): Promise<DelimitedParseReport> {
   const maxLine = options.maxLineChars ?? 16 * 1024 * 1024;
   const maxWarnings = options.maxWarnings ?? 100;
@@ -306,10 +324,14 @@ async function parse(
     await consume(false);
   };
 
-  for await (const text of decodeText(bytes, (encoding, warning) => {
-    report.encoding = encoding;
-    if (warning) warn({ code: warning.code, message: warning.message });
-  })) {
+  for await (const text of decodeText(
+    bytes,
+    (encoding, warning) => {
+      report.encoding = encoding;
+      if (warning) warn({ code: warning.code, message: warning.message });
+    },
+    resume,
+  )) {
     if (longestLine(text, sinceBreak, maxLine) > maxLine) throw tooLong('a line');
     const lastBreak = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
     sinceBreak = lastBreak < 0 ? sinceBreak + text.length : text.length - lastBreak - 1;

@@ -31,18 +31,21 @@ export { firstInvalidUtf8 };
  * Decodes a byte stream to text: the encoding named by a byte order mark (UTF-8, UTF-16 LE/BE),
  * else UTF-8, switching to Windows-1252 from the first chunk that is not valid UTF-8 (files that
  * mix encodings, or legacy spreadsheet exports) and reporting where. Chunks may be cut anywhere,
- * in a byte order mark or a character: no byte is lost or decoded twice.
+ * in a byte order mark or a character: no byte is lost or decoded twice. With `resume`, the chunks
+ * continue a UTF-8 stream at byte `resume.offset` (warnings name bytes of the whole stream).
  */
 export async function* decodeText(
   chunks: AsyncIterable<Uint8Array>,
   report: (detected: TextEncodingName, warning?: DecodingWarning) => void,
+  resume?: { offset: number },
 ): AsyncGenerator<string> {
-  let encoding: TextEncodingName | undefined;
+  let encoding: TextEncodingName | undefined = resume ? 'utf-8' : undefined;
   let decoder: TextDecoder | undefined;
   // Bytes held back: the start of the stream until a byte order mark can be told, then the
   // start of a UTF-8 character cut by the chunk's end.
   let held: Buffer = Buffer.alloc(0);
-  let offset = 0;
+  let offset = resume?.offset ?? 0;
+  if (resume) report('utf-8');
   const fallBack = (at: number) => {
     encoding = 'windows-1252';
     decoder = new TextDecoder('windows-1252');

@@ -194,8 +194,11 @@ function runWorker(
   });
 }
 
-// The worker is a separate entry of the build; sources under test use the built one.
-function workerFile(): URL {
+/**
+ * The profile worker's file: a separate entry of the build; sources under test use the built one
+ * (`INTERNAL` when it is not built).
+ */
+export function workerFile(): URL {
   const here = import.meta.url;
   if (here.endsWith('.cjs')) return new URL('./profile-worker.cjs', here);
   if (here.endsWith('.js')) return new URL('./profile-worker.js', here);
