@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { DataMashSolutionOrchestratorRef, dataMashModules } from '@platform/data-mash';
-import { DataMashDistributedRunnerRef, dataMashDistributedRunner } from '@platform/data-mash/distributed';
 import {
   type AnyServiceDefinition,
   createPlatform,
@@ -63,14 +62,16 @@ export async function openSession(
   /** More Smart City roles (the front door's, for `serve` and `mcp`). */
   roles: readonly AnyServiceDefinition[] = [],
 ) {
+  // The queue's runner (and pg-boss behind it) only for the commands that work with a queue.
+  const distributed = queue ? await import('@platform/data-mash/distributed') : undefined;
   const platform: Platform = createPlatform({
     config: { ...config, ...(options.dataDir ? { dataDir: options.dataDir } : {}), telemetry: { sink: 'silent' } },
     env: process.env,
     modules: dataMashModules({ ...governanceFromEnv(process.env), ...(roles.length > 0 ? { roles } : {}) }),
-    ...(queue
+    ...(queue && distributed
       ? {
           services: [
-            dataMashDistributedRunner({
+            distributed.dataMashDistributedRunner({
               connectionString: queue.url,
               ...(queue.concurrency ? { concurrency: queue.concurrency } : {}),
               ...(queue.drainTimeoutSeconds !== undefined ? { drainTimeoutSeconds: queue.drainTimeoutSeconds } : {}),
@@ -90,7 +91,7 @@ export async function openSession(
     user: cliUser(options),
     flow: platform.get(DataMashSolutionOrchestratorRef),
     librarian: platform.get(LibrarianRef),
-    runner: queue ? platform.get(DataMashDistributedRunnerRef) : undefined,
+    runner: distributed ? platform.get(distributed.DataMashDistributedRunnerRef) : undefined,
     close: () => platform.stop(),
   };
 }
