@@ -1,0 +1,358 @@
+import { randomInt } from 'node:crypto';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+// The binary-code index of SqliteSemanticStore (migration sqlite-semantic/0003, docs/adr/0021):
+// codes are kept in chunk rows of `platform_embedding_codes`, written in the same transaction as
+// the embeddings, and scanned here in JS (a chunk is one blob: no per-row cost of SQLite's VM).
+
+/**
+ * Slots per chunk: a chunk row is 18 KB at 384 dimensions (512-bit codes and row ids). A write
+ * rewrites its chunk, so smaller chunks make writes cheaper; a search reads every chunk of the
+ * tenant, a few hundred rows at 100k vectors, which costs little more than fewer larger ones.
+ */
+export const CHUNK_SLOTS = 256;
+
+/**
+ * The rotation's length: the dimension zero-padded to a power of two, at least 128: a vector of few
+ * dimensions still gets 128 hyperplanes, or its few bits would tie most of the tenant's rows.
+ */
+function paddedLength(dimensions: number): number {
+  let length = 128;
+  while (length < dimensions) length *= 2;
+  return length;
+}
+
+/** Bytes of one code: one bit per value of the rotated vector, in whole 32-bit words. */
+export function codeBytes(dimensions: number): number {
+  return paddedLength(dimensions) / 8;
+}
+
+// The random signs of the rotation, per length: a fixed seed, as codes written by every process
+// and version must agree (changing it means rebuilding every code: a migration).
+const ROTATION_SEED = 0x2026_0021;
+const ROUNDS = 3;
+const rotations = new Map<number, Float64Array[]>();
+
+function rotationSigns(length: number): Float64Array[] {
+  let signs = rotations.get(length);
+  if (!signs) {
+    let state = ROTATION_SEED;
+    const random = () => {
+      // mulberry32
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return (t ^ (t >>> 14)) >>> 0;
+    };
+    signs = Array.from({ length: ROUNDS }, () => Float64Array.from({ length }, () => (random() & 1 ? -1 : 1)));
+    rotations.set(length, signs);
+  }
+  return signs;
+}
+
+/** In place, unnormalised (only signs are kept); the first two stages fused. `length` >= 4. */
+function walshHadamard(values: Float64Array): void {
+  const length = values.length;
+  for (let index = 0; index < length; index += 4) {
+    const a = values[index] as number;
+    const b = values[index + 1] as number;
+    const c = values[index + 2] as number;
+    const d = values[index + 3] as number;
+    values[index] = a + b + (c + d);
+    values[index + 1] = a - b + (c - d);
+    values[index + 2] = a + b - (c + d);
+    values[index + 3] = a - b - (c - d);
+  }
+  for (let half = 4; half < length; half *= 2) {
+    for (let start = 0; start < length; start += half * 2) {
+      for (let index = start, end = start + half; index < end; index += 1) {
+        const a = values[index] as number;
+        const b = values[index + half] as number;
+        values[index] = a + b;
+        values[index + half] = a - b;
+      }
+    }
+  }
+}
+
+// One buffer per length, reused: codes are computed synchronously, one at a time.
+const scratch = new Map<number, Float64Array>();
+
+/**
+ * The code of a vector: the signs of its random rotation (random sign flips and Walsh-Hadamard
+ * transforms). Each bit is then a random hyperplane's side, so the Hamming distance between two
+ * codes estimates the angle between the vectors even for sparse or axis-skewed vectors, whose
+ * plain sign bits say little (most values of a hashed bag of words are 0).
+ */
+export function binaryCode(vector: Float32Array): Uint32Array {
+  const length = paddedLength(vector.length);
+  let values = scratch.get(length);
+  if (!values) {
+    values = new Float64Array(length);
+    scratch.set(length, values);
+  }
+  values.fill(0);
+  values.set(vector);
+  for (const signs of rotationSigns(length)) {
+    for (let index = 0; index < length; index += 1)
+      values[index] = (values[index] as number) * (signs[index] as number);
+    walshHadamard(values);
+  }
+  const code = new Uint32Array(length / 32);
+  for (let word = 0; word < code.length; word += 1) {
+    let bits = 0;
+    for (let bit = 0; bit < 32; bit += 1) if ((values[word * 32 + bit] as number) > 0) bits |= 1 << bit;
+    code[word] = bits >>> 0;
+  }
+  return code;
+}
+
+/** Where an embedding's code lives. */
+export interface Slot {
+  chunk: number;
+  slot: number;
+}
+
+const readRowId = (ids: DataView, slot: number) =>
+  ids.getUint32(slot * 8, true) + ids.getUint32(slot * 8 + 4, true) * 2 ** 32;
+const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * `count` free slots of the tenant's chunks of `dimensions`: holes left by deletes first, then the
+ * free tail of a chunk, then new chunks. Call inside the write transaction that fills them.
+ */
+export function allocateSlots(db: SqliteDatabase, tenantId: string, dimensions: number, count: number): Slot[] {
+  const slots: Slot[] = [];
+  let after = -1;
+  while (slots.length < count) {
+    const row = db.get<{ chunk: number; row_ids: Uint8Array }>(
+      `select chunk, row_ids from platform_embedding_codes
+       where tenant_id = ? and dimensions = ? and chunk > ? and live < ? order by chunk limit 1`,
+      tenantId,
+      dimensions,
+      after,
+      CHUNK_SLOTS,
+    );
+    if (!row) break;
+    const ids = view(row.row_ids);
+    const used = row.row_ids.byteLength / 8;
+    for (let slot = 0; slot < CHUNK_SLOTS && slots.length < count; slot += 1) {
+      if (slot >= used || readRowId(ids, slot) === 0) slots.push({ chunk: row.chunk, slot });
+    }
+    after = row.chunk;
+  }
+  if (slots.length < count) {
+    const last = db.get<{ chunk: number | null }>(
+      'select max(chunk) as chunk from platform_embedding_codes where tenant_id = ? and dimensions = ?',
+      tenantId,
+      dimensions,
+    );
+    let chunk = Math.max(after, last?.chunk ?? -1) + 1;
+    for (let slot = 0; slots.length < count; slot = (slot + 1) % CHUNK_SLOTS) {
+      slots.push({ chunk, slot });
+      if (slot === CHUNK_SLOTS - 1) chunk += 1;
+    }
+  }
+  return slots;
+}
+
+/**
+ * Writes the codes of `entries` (row ids and their vectors' codes) into their slots. Call inside
+ * the write transaction, after the rows themselves were written (their triggers may have cleared
+ * other slots of the same chunks meanwhile: the chunks are read again here).
+ */
+export function writeCodes(
+  db: SqliteDatabase,
+  tenantId: string,
+  dimensions: number,
+  entries: readonly { rowId: number; slot: Slot; code: Uint32Array }[],
+): void {
+  const size = codeBytes(dimensions);
+  const byChunk = new Map<number, (typeof entries)[number][]>();
+  for (const entry of entries) {
+    const list = byChunk.get(entry.slot.chunk);
+    if (list) list.push(entry);
+    else byChunk.set(entry.slot.chunk, [entry]);
+  }
+  for (const [chunk, chunkEntries] of byChunk) {
+    const old = db.get<{ row_ids: Uint8Array; codes: Uint8Array }>(
+      'select row_ids, codes from platform_embedding_codes where tenant_id = ? and dimensions = ? and chunk = ?',
+      tenantId,
+      dimensions,
+      chunk,
+    );
+    const slots = Math.max((old?.row_ids.byteLength ?? 0) / 8, ...chunkEntries.map((entry) => entry.slot.slot + 1));
+    const rowIds = new Uint8Array(slots * 8);
+    const codes = new Uint8Array(slots * size);
+    if (old) {
+      rowIds.set(old.row_ids);
+      codes.set(old.codes);
+    }
+    const ids = view(rowIds);
+    for (const { rowId, slot, code } of chunkEntries) {
+      ids.setUint32(slot.slot * 8, rowId % 2 ** 32, true);
+      ids.setUint32(slot.slot * 8 + 4, Math.floor(rowId / 2 ** 32), true);
+      codes.set(new Uint8Array(code.buffer, code.byteOffset, size), slot.slot * size);
+    }
+    let live = 0;
+    for (let slot = 0; slot < slots; slot += 1) if (readRowId(ids, slot) !== 0) live += 1;
+    db.run(
+      `insert into platform_embedding_codes (tenant_id, dimensions, chunk, live, created, row_ids, codes)
+       values (?, ?, ?, ?, ?, ?, ?)
+       on conflict (tenant_id, dimensions, chunk) do update set live = excluded.live, row_ids = excluded.row_ids,
+         codes = excluded.codes, version = version + 1`,
+      tenantId,
+      dimensions,
+      chunk,
+      live,
+      randomInt(2 ** 47),
+      rowIds,
+      codes,
+    );
+  }
+}
+
+/** The number of indexed embeddings of a tenant and dimension. */
+export function indexedCount(db: SqliteDatabase, tenantId: string, dimensions: number): number {
+  const row = db.get<{ live: number | null }>(
+    'select sum(live) as live from platform_embedding_codes where tenant_id = ? and dimensions = ?',
+    tenantId,
+    dimensions,
+  );
+  return Number(row?.live ?? 0);
+}
+
+function popcount(value: number): number {
+  let x = value - ((value >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/** A chunk as a search reads it: row ids (0 for a free slot) and codes, decoded once. */
+export interface CachedChunk {
+  created: number;
+  version: number;
+  rowIds: Float64Array;
+  codes: Uint32Array;
+}
+
+function decodeChunk(row: { created: number; version: number; row_ids: Uint8Array; codes: Uint8Array }): CachedChunk {
+  const ids = view(row.row_ids);
+  const rowIds = new Float64Array(row.row_ids.byteLength / 8);
+  for (let slot = 0; slot < rowIds.length; slot += 1) rowIds[slot] = readRowId(ids, slot);
+  const bytes = row.codes.byteOffset % 4 === 0 ? row.codes : row.codes.slice();
+  return {
+    created: row.created,
+    version: row.version,
+    rowIds,
+    codes: new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4),
+  };
+}
+
+/**
+ * The chunks of recently searched tenants, kept in memory by one store (one connection). Each
+ * search reads the chunks' (created, version) pairs, a few bytes per chunk, and reads again only
+ * the chunks that changed since: whichever process changed them, as every change of a chunk row,
+ * in JS or in a trigger, counts its version up. Least recently searched tenants are dropped beyond
+ * `maxBytes`.
+ */
+export class CodeCache {
+  readonly #entries = new Map<string, Map<number, CachedChunk>>();
+  readonly #maxBytes: number;
+  #bytes = 0;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  /** The current chunks of a tenant and dimension. */
+  chunks(db: SqliteDatabase, tenantId: string, dimensions: number): CachedChunk[] {
+    const key = JSON.stringify([tenantId, dimensions]);
+    const cached = this.#entries.get(key) ?? new Map<number, CachedChunk>();
+    this.#entries.delete(key);
+    this.#entries.set(key, cached);
+    const versions = db.all<{ chunk: number; created: number; version: number }>(
+      'select chunk, created, version from platform_embedding_codes where tenant_id = ? and dimensions = ?',
+      tenantId,
+      dimensions,
+    );
+    const current = new Set<number>();
+    const chunks: CachedChunk[] = [];
+    for (const { chunk, created, version } of versions) {
+      let entry = cached.get(chunk);
+      if (!entry || entry.created !== created || entry.version !== version) {
+        const row = db.get<{ created: number; version: number; row_ids: Uint8Array; codes: Uint8Array }>(
+          `select created, version, row_ids, codes from platform_embedding_codes
+           where tenant_id = ? and dimensions = ? and chunk = ?`,
+          tenantId,
+          dimensions,
+          chunk,
+        );
+        if (!row) continue; // deleted by another process meanwhile
+        this.#drop(cached, chunk);
+        entry = decodeChunk(row);
+        cached.set(chunk, entry);
+        this.#bytes += entry.rowIds.byteLength + entry.codes.byteLength;
+      }
+      current.add(chunk);
+      chunks.push(entry);
+    }
+    for (const chunk of [...cached.keys()]) if (!current.has(chunk)) this.#drop(cached, chunk);
+    for (const [other, entries] of this.#entries) {
+      if (this.#bytes <= this.#maxBytes || other === key) break;
+      for (const chunk of [...entries.keys()]) this.#drop(entries, chunk);
+      this.#entries.delete(other);
+    }
+    return chunks;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#bytes = 0;
+  }
+
+  #drop(entries: Map<number, CachedChunk>, chunk: number): void {
+    const entry = entries.get(chunk);
+    if (!entry) return;
+    this.#bytes -= entry.rowIds.byteLength + entry.codes.byteLength;
+    entries.delete(chunk);
+  }
+}
+
+/**
+ * Every row id of `chunks`, nearest code first (Hamming distance to the query's code; a counting
+ * sort, as distances are small integers).
+ */
+export function rowIdsByCodeDistance(chunks: readonly CachedChunk[], query: Uint32Array): Float64Array {
+  const words = query.length;
+  let total = 0;
+  for (const chunk of chunks) total += chunk.rowIds.length;
+  const distances = new Uint16Array(total);
+  const rowIds = new Float64Array(total);
+  const histogram = new Uint32Array(words * 32 + 2);
+  let position = 0;
+  for (const { rowIds: ids, codes } of chunks) {
+    for (let slot = 0, offset = 0; slot < ids.length; slot += 1, offset += words) {
+      const rowId = ids[slot] as number;
+      if (rowId === 0) continue;
+      let distance = 0;
+      for (let word = 0; word < words; word += 1)
+        distance += popcount((codes[offset + word] as number) ^ (query[word] as number));
+      distances[position] = distance;
+      rowIds[position] = rowId;
+      histogram[distance] = (histogram[distance] as number) + 1;
+      position += 1;
+    }
+  }
+  const starts = new Uint32Array(histogram.length);
+  for (let distance = 1; distance < starts.length; distance += 1) {
+    starts[distance] = (starts[distance - 1] as number) + (histogram[distance - 1] as number);
+  }
+  const ordered = new Float64Array(position);
+  for (let index = 0; index < position; index += 1) {
+    const distance = distances[index] as number;
+    ordered[starts[distance] as number] = rowIds[index] as number;
+    starts[distance] = (starts[distance] as number) + 1;
+  }
+  return ordered;
+}
