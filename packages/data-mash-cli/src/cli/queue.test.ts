@@ -89,6 +89,21 @@ async function job(instance: PgBoss, id: string) {
   return found as (typeof found & { output?: Record<string, unknown> }) | undefined;
 }
 
+/**
+ * Whether a worker has begun the flow's journey: a milestone no longer pending, which is what makes
+ * a later run 'resumed' (the metadata store shares the queue's database).
+ */
+async function journeyBegun(instance: PgBoss): Promise<boolean> {
+  const counted = await instance
+    .getDb()
+    .executeSql(
+      `select count(*)::int as n from platform_journeys
+        where exists (select 1 from jsonb_array_elements(milestones) as m where m->>'status' <> 'pending')`,
+    )
+    .catch(() => ({ rows: [{ n: 0 }] }));
+  return Number(counted.rows[0]?.n) > 0;
+}
+
 async function submit(env: Record<string, string>, file: string): Promise<string> {
   const queued = await cli(['ingest', file, '--queue', env.PLATFORM_QUEUE_URL as string, '--no-wait', '--json'], env);
   expect(queued.code, queued.err).toBe(0);
@@ -235,15 +250,24 @@ describe('operating workers from the CLI (local Postgres)', () => {
     const raw = await boss(database);
     try {
       const doomed = await worker(env, []);
+      // The worker made the queue with the default heartbeat. An operator's shorter one is kept
+      // (defaults never replace it) and sent with each job: the handover then waits 10 s, not 30.
+      expect(await raw.getQueue(QUEUE)).toMatchObject({ heartbeatSeconds: 30, expireInSeconds: 900 });
+      await raw.updateQueue(QUEUE, { heartbeatSeconds: 10 });
       const id = await submit(env, await bigCsv('killed.csv', 'k'));
+      expect(await raw.getQueue(QUEUE)).toMatchObject({ heartbeatSeconds: 10, expireInSeconds: 900 });
       await until(async () => (await job(raw, id))?.state === 'active', 120_000, 'the flow to start');
+      // Taken is not begun: on a loaded machine the worker may not have begun the journey yet, and
+      // the rescuer would then run it anew instead of resuming it.
+      await until(() => journeyBegun(raw), 120_000, 'the journey to begin');
       const killedAt = Date.now();
       doomed.child.kill('SIGKILL');
       await doomed.exited;
+      expect(await job(raw, id)).toMatchObject({ heartbeatSeconds: 10, expireInSeconds: 900 });
       const rescuer = await worker(env, []);
       await until(async () => (await job(raw, id))?.state === 'completed', 600_000, 'the killed flow');
       const handedOverSeconds = (Date.now() - killedAt) / 1000;
-      // The queue's heartbeat is 30 s and supervision runs every 10 s; expireInSeconds is 900.
+      // The job's heartbeat is 10 s and supervision runs every 10 s; expireInSeconds is 900.
       expect(handedOverSeconds).toBeLessThan(450);
       expect(await job(raw, id)).toMatchObject({ retryCount: 1, output: { success: true, run: 'resumed' } });
       await until(() => rescuer.out.includes('✔ job'), 30_000, 'the rescuing worker to report');

@@ -1,5 +1,8 @@
+import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // The Cloud Storage emulator of firebase-tools: plain Node serving the GCS JSON API. Its CLI wants
 // Java for the security-rules runtime, which GCS API calls never use, so the runtime's start and
@@ -44,6 +47,12 @@ export async function startGcsEmulator(): Promise<{ apiEndpoint: string; stop: (
   });
   emulator._rulesRuntime.start = async () => {};
   emulator._rulesRuntime.stop = async () => {};
+  // Its object bytes go to <tmpdir>/firebase/storage/blobs, one directory for every emulator on
+  // the machine, which stop() deletes: a test file stopping its emulator took the objects of
+  // another file's (in another worker, or another checkout's tests) from under it. Each gets its own.
+  const blobs = await mkdtemp(join(tmpdir(), 'gcs-emulator-'));
+  emulator.getPersistenceTmpDir = () => blobs;
+  emulator._persistence.reset(blobs);
   // The registry is how the emulator finds its own address when it writes object metadata.
   await EmulatorRegistry.start(emulator);
   return {

@@ -8,7 +8,7 @@ import {
   type MetadataStore,
   PlatformError,
 } from '@platform/foundations';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { smartCityModule } from '../city-manager/city-manager.js';
 import { defineFileFormat } from '../file-formats/file-format.js';
 import { defaultFileFormats } from '../file-formats/registry.js';
@@ -503,20 +503,38 @@ describe('Content Steward: no copy without a record', () => {
 
   it('keeps the bytes while it cannot be known whether the record was committed (the store still down)', async () => {
     const real = new MemoryMetadataStore();
+    let asked = 0;
     const down = () => {
       throw new PlatformError('ADAPTER_UNAVAILABLE', 'metadata store unreachable');
     };
     const metadata = new Proxy(real, {
       get(target, property) {
-        if (property === 'createFile' || property === 'getFile') return async () => down();
+        if (property === 'createFile') return async () => down();
+        if (property === 'getFile')
+          return async () => {
+            asked += 1;
+            return down();
+          };
         const value = Reflect.get(target, property);
         return typeof value === 'function' ? value.bind(target) : value;
       },
     }) as MetadataStore;
     const { steward, blobs, stop } = await start({}, metadata);
-    await expect(
-      steward.processClientFile(ada, { name: 'sales.csv', data: text('id,amount\n1,9.5\n') }),
-    ).rejects.toMatchObject({ code: 'ADAPTER_UNAVAILABLE' });
+    // The steward asks again for about 7 s before it gives up: fake timers let that time pass at once.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let settled = false;
+      const refused = expect(
+        steward.processClientFile(ada, { name: 'sales.csv', data: text('id,amount\n1,9.5\n') }).finally(() => {
+          settled = true;
+        }),
+      ).rejects.toMatchObject({ code: 'ADAPTER_UNAVAILABLE' });
+      for (let waited = 0; !settled && waited < 60_000; waited += 500) await vi.advanceTimersByTimeAsync(500);
+      await refused;
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(asked).toBeGreaterThan(1);
     // Kept: if the record did commit, these are its only bytes (data-mash doctor removes them if not).
     expect(await blobCount(blobs)).toBe(1);
     await stop();
