@@ -142,7 +142,7 @@ export class TableWriter {
     ascii: boolean,
   ): undefined | Promise<void> {
     const columns = this.columns.length;
-    const fields = count < columns ? count : columns;
+    const fields = Math.min(count, columns);
     for (let index = 0; index < fields; index += 1) {
       const start = starts[index] as number;
       const end = ends[index] as number;
