@@ -62,10 +62,12 @@ describe('the data-mash command line (the built bin)', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'frobnicate\\x1b[2J'");
     expect(unknown.stderr).not.toContain('\u001b');
-    // Help after the error, as before.
-    expect(unknown.stderr).toContain('Usage: data-mash');
+    // The error first, its help after it, as before: `2>&1 | head -1` shows the error.
+    expect(unknown.stderr.split('\n')[0]).toContain("error: unknown command 'frobnicate");
+    expect(unknown.stderr.indexOf('Usage: data-mash')).toBeGreaterThan(unknown.stderr.indexOf('unknown command'));
     const option = runBin(workDir, ['journeys', '--colour\u202e']);
     expect(option.code).toBe(2);
-    expect(option.stderr).toContain("unknown option '--colour\\u202e'");
+    expect(option.stderr.split('\n')[0]).toContain("unknown option '--colour\\u202e'");
+    expect(option.stderr.indexOf('Usage: data-mash journeys')).toBeGreaterThan(0);
   });
 });

@@ -25,9 +25,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .showHelpAfterError()
     .exitOverride()
     // Commander's messages quote the command line; they go out through `printable`, which lives
-    // with the platform code, so they are held here and written once that is loaded (usage errors
-    // only: help and version do not pay for it).
-    .configureOutput({ outputError: (text) => usageText.push(text) });
+    // with the platform code, so they are held here, with the help that follows a usage error, and
+    // written in their order once that is loaded (usage errors only: help and version do not pay
+    // for it).
+    .configureOutput({ outputError: (text) => usageText.push(text), writeErr: (text) => usageText.push(text) });
 
   const run =
     <A extends unknown[]>(command: (...args: [...A, GlobalOptions]) => Promise<number>) =>

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { SQLInputValue } from 'node:sqlite';
+import { z } from 'zod';
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
+import { validateBlobKey } from '../ports/blob-store.js';
+import { assertTenantId } from '../ports/tenancy.js';
 import { SqliteDatabase } from '../sqlite/sqlite-database.js';
 import { isMissing } from './local-blob-files.js';
 
@@ -129,9 +132,10 @@ export class LocalBlobIndex {
   /**
    * Removes the key; answers what it held (`undefined` when nothing). Bytes kept in the row are
    * overwritten with zeros in the database file (`secure_delete`), and the write-ahead log holding
-   * their earlier pages is checkpointed and emptied at once, so that, as when a data file is
-   * removed, no file of the store holds them any more. While another process reads the store the
-   * log cannot be emptied; SQLite's next checkpoint does it then.
+   * their earlier pages (and those of any earlier value of the key) is checkpointed and emptied at
+   * once, so that, as when a data file is removed, no file of the store holds them any more. While
+   * another process reads the store the log cannot be emptied; SQLite's next checkpoint does it
+   * then. It costs about 1 ms a delete.
    */
   async delete(tenantId: string, key: string): Promise<IndexEntry | undefined> {
     const removed = await this.#db.write(() => {
@@ -142,7 +146,9 @@ export class LocalBlobIndex {
       );
       return row ? toRow(row) : undefined;
     });
-    if (removed?.inline) this.#db.checkpoint();
+    // Every delete, not only of an inline row: a row once inline and since replaced left its
+    // earlier bytes in pages the log still holds.
+    if (removed) this.#db.checkpoint();
     return removed?.entry;
   }
 
@@ -208,24 +214,48 @@ function importIndexFiles(db: SqliteDatabase, directory: string): void {
     if (!isMissing(error)) throw error;
   }
   for (const file of files) {
-    const [tenantId, ...keyParts] = file.split(sep);
-    if (!tenantId || keyParts.length === 0) continue;
-    const key = keyParts.join('/').slice(0, -'.json'.length);
-    let entry: IndexEntry;
+    const path = join(directory, file);
+    let row: { tenantId: string; key: string; entry: IndexEntry };
     try {
-      entry = JSON.parse(readFileSync(join(directory, file), 'utf8')) as IndexEntry;
+      row = legacyRow(file, readFileSync(path, 'utf8'));
     } catch (error) {
       throw new PlatformError(
         ErrorCode.ADAPTER_UNAVAILABLE,
-        `local blob store: cannot import the index file '${join(directory, file)}' of an earlier version ` +
+        `local blob store: cannot import the index file '${path}' of an earlier version ` +
           `(${(error as Error).message}); repair or remove it, then open the store again`,
-        { details: { adapter: 'local', path: join(directory, file) }, cause: error },
+        { details: { adapter: 'local', path }, cause: error },
       );
     }
     db.run(
       `insert into blob_objects (tenant_id, ${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
-      ...entryValues(tenantId, key, { ...entry, metadata: entry.metadata ?? {} }),
+      ...entryValues(row.tenantId, row.key, row.entry),
     );
   }
   db.run('insert into blob_index_state (name, value) values (?, ?)', IMPORTED, new Date().toISOString());
+}
+
+// What earlier versions wrote: `index/<tenant>/<key>.json` holding this, pointing to `data/<tenant>/<uuid>`.
+const LegacyEntrySchema = z.object({
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  contentType: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).default({}),
+  createdAt: z.string(),
+  data: z.string().regex(/^[0-9a-f-]{36}$/, 'expected the name of a data file (a UUID)'),
+});
+
+/** The row of one earlier index file (its path relative to `index/`), checked as a write would be. */
+function legacyRow(file: string, text: string): { tenantId: string; key: string; entry: IndexEntry } {
+  const [tenantId, ...keyParts] = file.split(sep);
+  assertTenantId(tenantId);
+  const key = keyParts.join('/').slice(0, -'.json'.length);
+  validateBlobKey(key);
+  const parsed = LegacyEntrySchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new Error(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(entry)'}: ${issue.message}`).join('; '),
+    );
+  }
+  const { contentType, ...rest } = parsed.data;
+  return { tenantId, key, entry: { ...rest, ...(contentType === undefined ? {} : { contentType }) } };
 }

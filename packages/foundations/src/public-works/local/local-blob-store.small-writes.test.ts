@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
@@ -122,14 +122,15 @@ describe('LocalBlobStore: small and large objects', () => {
       const bytes = new TextEncoder().encode('written by an earlier version');
       await mkdir(join(old, 'data', 't-old'), { recursive: true });
       await mkdir(join(old, 'index', 't-old', 'nested'), { recursive: true });
-      await writeFile(join(old, 'data', 't-old', 'd1'), bytes);
+      const dataName = '3b2f0c1e-5a4d-4e8f-9c7b-1a2b3c4d5e6f';
+      await writeFile(join(old, 'data', 't-old', dataName), bytes);
       const entry = {
         size: bytes.byteLength,
         sha256: sha256(bytes),
         contentType: 'text/plain',
         metadata: { origin: 'v0' },
         createdAt: new Date(0).toISOString(),
-        data: 'd1',
+        data: dataName,
       };
       await writeFile(join(old, 'index', 't-old', 'nested', 'old.txt.json'), JSON.stringify(entry));
       const opened = [new LocalBlobStore({ directory: old }), new LocalBlobStore({ directory: old })];
@@ -152,19 +153,95 @@ describe('LocalBlobStore: small and large objects', () => {
     }
   });
 
-  it('refuses to open over an index file of an earlier version that does not parse, naming it', async () => {
-    const old = await mkdtemp(join(tmpdir(), 'platform-local-blob-torn-'));
+  it.each([
+    ['does not parse', 't1/x.json', '{"size":'],
+    ['is not an object', 't1/x.json', 'null'],
+    ['points to no data file', 't1/x.json', JSON.stringify({ size: 1, sha256: 'a'.repeat(64), createdAt: '' })],
+    [
+      'points outside the data files',
+      't1/x.json',
+      JSON.stringify({ size: 1, sha256: 'a'.repeat(64), createdAt: '', data: '../../index.db' }),
+    ],
+    [
+      'is in a directory no tenant can have',
+      'bad tenant/x.json',
+      JSON.stringify({ size: 1, sha256: 'a'.repeat(64), createdAt: '', data: '3b2f0c1e-5a4d-4e8f-9c7b-1a2b3c4d5e6f' }),
+    ],
+  ])(
+    'refuses to open over an index file of an earlier version that %s, naming it, and imports nothing',
+    async (_, file, text) => {
+      const old = await mkdtemp(join(tmpdir(), 'platform-local-blob-torn-'));
+      try {
+        const path = join(old, 'index', ...file.split('/'));
+        await mkdir(join(path, '..'), { recursive: true });
+        await writeFile(path, text);
+        const torn = new LocalBlobStore({ directory: old });
+        await expect(torn.head('t1', 'x')).rejects.toMatchObject({
+          code: 'ADAPTER_UNAVAILABLE',
+          message: expect.stringContaining(path),
+        });
+        await torn.shutdown();
+      } finally {
+        await rm(old, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('never sweeps the data file of an object a process of an earlier version committed after the import', async () => {
+    const shared = await mkdtemp(join(tmpdir(), 'platform-local-blob-mixed-'));
+    const upgraded = new LocalBlobStore({ directory: shared });
     try {
-      await mkdir(join(old, 'index', 't1'), { recursive: true });
-      await writeFile(join(old, 'index', 't1', 'x.json'), '{"size":');
-      const torn = new LocalBlobStore({ directory: old });
-      await expect(torn.head('t1', 'x')).rejects.toMatchObject({
-        code: 'ADAPTER_UNAVAILABLE',
-        message: expect.stringContaining(join(old, 'index', 't1', 'x.json')),
-      });
-      await torn.shutdown();
+      await upgraded.put('t1', 'new.txt', new TextEncoder().encode('written after the upgrade'));
+      // What a process still on the earlier version does: its data file, then its index file.
+      const dataName = '7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
+      await mkdir(join(shared, 'data', 't1'), { recursive: true });
+      await mkdir(join(shared, 'index', 't1'), { recursive: true });
+      await writeFile(join(shared, 'data', 't1', dataName), 'old process');
+      await writeFile(
+        join(shared, 'index', 't1', 'old.txt.json'),
+        JSON.stringify({
+          size: 11,
+          sha256: sha256(new TextEncoder().encode('old process')),
+          metadata: {},
+          createdAt: '',
+          data: dataName,
+        }),
+      );
+      const swept = await upgraded.sweep({ tenantId: 't1', olderThanMs: 0, dryRun: false });
+      expect(swept.files).toEqual([]);
+      expect(await readdir(join(shared, 'data', 't1'))).toEqual([dataName]);
     } finally {
-      await rm(old, { recursive: true, force: true });
+      await upgraded.shutdown();
+      await rm(shared, { recursive: true, force: true });
+    }
+  });
+
+  it('answers Buffers for small and large objects alike', async () => {
+    await store.put('t-types', 'small', new TextEncoder().encode('small'));
+    await store.put('t-types', 'large', new Uint8Array(INLINE_BLOB_BYTES + 1).fill(65));
+    expect(Buffer.isBuffer(await store.get('t-types', 'small'))).toBe(true);
+    expect(Buffer.isBuffer(await store.get('t-types', 'large'))).toBe(true);
+    expect((await store.get('t-types', 'small')).toString()).toBe('small');
+  });
+
+  it('leaves no earlier value of a deleted key in any file of the store, even one replaced before', async () => {
+    const erased = await mkdtemp(join(tmpdir(), 'platform-local-blob-erase-'));
+    const own = new LocalBlobStore({ directory: erased });
+    try {
+      const secret = 'erase-me-3f9c2d1b7a';
+      await own.put('t1', 'k', new TextEncoder().encode(`${secret} first value`));
+      await own.put('t1', 'k', new Uint8Array(INLINE_BLOB_BYTES + 10).fill(0x41));
+      await own.put('t1', 'other', new TextEncoder().encode('kept'));
+      await own.delete('t1', 'k');
+      for (const name of await readdir(erased, { recursive: true })) {
+        const path = join(erased, name);
+        const bytes = await readFile(path).catch(() => Buffer.alloc(0));
+        expect(bytes.includes(secret), path).toBe(false);
+      }
+      expect(Buffer.from(await own.get('t1', 'other')).toString()).toBe('kept');
+    } finally {
+      await own.shutdown();
+      await rm(erased, { recursive: true, force: true });
     }
   });
 });

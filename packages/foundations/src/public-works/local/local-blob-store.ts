@@ -10,7 +10,12 @@ import { type BlobInfo, type BlobStore, validateBlobKey } from '../ports/blob-st
 import { assertTenantId, notFound, pageLimit } from '../ports/tenancy.js';
 import { INLINE_BLOB_BYTES, isMissing, joined, readHead } from './local-blob-files.js';
 import { type IndexEntry, LocalBlobIndex } from './local-blob-index.js';
-import { type LocalBlobSweepOptions, type LocalBlobSweptFile, sweepLocalBlobs } from './local-blob-sweep.js';
+import {
+  type LocalBlobSweepOptions,
+  type LocalBlobSweptFile,
+  legacyReferencedData,
+  sweepLocalBlobs,
+} from './local-blob-sweep.js';
 
 export type { LocalBlobSweepOptions, LocalBlobSweptFile } from './local-blob-sweep.js';
 
@@ -187,7 +192,8 @@ export class LocalBlobStore implements BlobStore {
 
   async get(tenantId: string, key: string): Promise<Uint8Array> {
     const { inline, path } = await this.#open(tenantId, key);
-    if (inline) return inline;
+    // A Buffer, as for a large object (and in the other stores), viewing the row's bytes.
+    if (inline) return Buffer.from(inline.buffer, inline.byteOffset, inline.byteLength);
     try {
       return await readFile(path as string);
     } catch (error) {
@@ -221,7 +227,8 @@ export class LocalBlobStore implements BlobStore {
   /**
    * Finds what interrupted writes left behind and, unless `dryRun`, removes it: data files no
    * object points to (a write killed before its commit, a replace killed before removing the old
-   * bytes) and pending index files an earlier version left in `tmp/`. Objects stay untouched: a
+   * bytes) and pending index files an earlier version left in `tmp/`. A data file an index file of
+   * an earlier version points to (`index/`, as a process not yet upgraded writes) is kept. Objects stay untouched: a
    * data file is removed only when it was unreferenced by a look at the index both before and
    * after it was found, and older than `olderThanMs`.
    *
@@ -237,7 +244,11 @@ export class LocalBlobStore implements BlobStore {
       });
     }
     const index = await this.#openIndex();
-    return sweepLocalBlobs(this.#root, options, (tenantId) => index.referencedData(tenantId));
+    return sweepLocalBlobs(this.#root, options, async (tenantId) => {
+      const referenced = index.referencedData(tenantId);
+      for (const name of await legacyReferencedData(this.#root, tenantId)) referenced.add(name);
+      return referenced;
+    });
   }
 
   async list(tenantId: string, options: Parameters<BlobStore['list']>[1] = {}) {

@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { opendir, rm, stat } from 'node:fs/promises';
+import { opendir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { TenantIdSchema } from '../ports/tenancy.js';
 
@@ -49,7 +49,7 @@ function isMissing(error: unknown): boolean {
 export async function sweepLocalBlobs(
   root: string,
   options: LocalBlobSweepOptions,
-  referencedData: (tenantId: string) => Set<string>,
+  referencedData: (tenantId: string) => Promise<Set<string>>,
 ): Promise<{ files: LocalBlobSweptFile[] }> {
   const now = options.now === undefined ? Date.now() : new Date(options.now).getTime();
   const cutoff = now - options.olderThanMs;
@@ -86,9 +86,9 @@ async function unreferencedData(
   root: string,
   tenantId: string,
   cutoff: number,
-  referencedData: (tenantId: string) => Set<string>,
+  referencedData: (tenantId: string) => Promise<Set<string>>,
 ): Promise<Found[]> {
-  let referenced = referencedData(tenantId);
+  let referenced = await referencedData(tenantId);
   const found: Found[] = [];
   const directory = join(root, 'data', tenantId);
   for await (const entry of entries(directory)) {
@@ -98,8 +98,32 @@ async function unreferencedData(
   }
   if (found.length === 0) return found;
   // A write that committed while the directory was read points to its data file by now.
-  referenced = referencedData(tenantId);
+  referenced = await referencedData(tenantId);
   return found.filter((file) => !referenced.has(basename(file.path)));
+}
+
+/**
+ * The data files the index files of earlier versions (`index/<tenant>/<key>.json`) point to: a
+ * process of an earlier version still writing to the store commits there, and what it wrote must
+ * never look unreferenced.
+ * @throws when an index file does not parse: what it points to is unknown, so nothing is swept.
+ */
+export async function legacyReferencedData(root: string, tenantId: string): Promise<Set<string>> {
+  const referenced = new Set<string>();
+  for await (const entry of entries(join(root, 'index', tenantId), true)) {
+    if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
+    let text: string;
+    try {
+      text = await readFile(join(entry.parentPath, entry.name), 'utf8');
+    } catch (error) {
+      // Deleted since the directory was read: it points to nothing any more.
+      if (isMissing(error)) continue;
+      throw error;
+    }
+    const data = (JSON.parse(text) as { data?: unknown } | null)?.data;
+    if (typeof data === 'string') referenced.add(data);
+  }
+  return referenced;
 }
 
 async function statOlder(path: string, cutoff: number): Promise<Found | undefined> {
