@@ -57,6 +57,22 @@ describe('parseContent', () => {
     }
   });
 
+  it('keeps the samples of columns named like Object properties (__proto__, constructor)', async () => {
+    const store = new MemoryBlobStore();
+    const result = await parseContent({
+      tenantId: 't1',
+      fileId: 'f-proto',
+      fileName: 'proto.csv',
+      body: encode('__proto__,constructor,toString\na,b,c\nd,e,f\n'),
+      blobStore: store,
+    });
+    const samples = result.structured?.tables[0]?.samples as Record<string, string[]>;
+    expect(Object.getPrototypeOf(samples)).toBe(Object.prototype);
+    expect(Object.keys(samples)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(samples, '__proto__')?.value?.sort()).toEqual(['a', 'd']);
+    expect(JSON.parse(JSON.stringify(samples)).__proto__.sort()).toEqual(['a', 'd']);
+  });
+
   it('flattens JSON Lines to dotted columns and stores the rows', async () => {
     const store = new MemoryBlobStore();
     const body = encode('{"a":1,"b":{"c":"x"}}\nnot json\n{"a":2,"d":[1,2]}\n');

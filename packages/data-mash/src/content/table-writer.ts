@@ -202,7 +202,13 @@ export class TableWriter {
   samples(): Record<string, string[]> {
     const byColumn: Record<string, string[]> = {};
     this.columns.forEach((column, index) => {
-      byColumn[column] = this.#samples[index] ?? [];
+      // Defined, not assigned: a column named `__proto__` is a column, not the object's prototype.
+      Object.defineProperty(byColumn, column, {
+        value: this.#samples[index] ?? [],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     });
     return byColumn;
   }

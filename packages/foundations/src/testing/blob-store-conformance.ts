@@ -159,6 +159,8 @@ export function describeBlobStoreConformance(name: string, setup: () => Promise<
       ['dot segment', './a'],
       ['empty key', ''],
       ['oversized key', 'k'.repeat(1025)],
+      // No UTF-8 form: stored as U+FFFD, 'a\uD800' and 'a\uDC00' would name one object.
+      ['lone surrogate', 'a\uD800'],
     ])('refuses a hostile key (%s) and stores nothing', async (_label, key) => {
       const tenant = uniqueTenant();
       await expectPlatformError(store.put(tenant, key, text('x')), 'VALIDATION_FAILED');

@@ -63,6 +63,8 @@ export function validateBlobKey(key: unknown): asserts key is string {
     throw new PlatformError(ErrorCode.VALIDATION_FAILED, `invalid blob key: ${why}`, { details: { field: 'key' } });
   };
   if (typeof key !== 'string' || key.length === 0) return fail('it must be a non-empty string');
+  // A lone surrogate has no UTF-8 form: stores write it as U+FFFD, so two such keys would name one object.
+  if (!key.isWellFormed()) return fail('it is not well-formed Unicode (a lone surrogate)');
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) return fail(`it is longer than ${MAX_KEY_BYTES} bytes`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
   if (/[\u0000-\u001f\u007f]/.test(key)) return fail('it contains a control character');
