@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join, relative, sep } from 'node:path';
 import type { SQLInputValue } from 'node:sqlite';
 import { z } from 'zod';
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
@@ -110,9 +110,28 @@ export class LocalBlobIndex {
     return row ? toRow(row) : undefined;
   }
 
-  /** Commits `entry` under the key; answers the data file of the object it replaced, if any. */
-  async put(tenantId: string, key: string, entry: IndexEntry, inline?: Uint8Array): Promise<string | undefined> {
+  /**
+   * Commits `entry` under the key; answers the data file of the object it replaced, if any.
+   * `dataPath`, the entry's data file, is checked to exist inside the transaction: a sweep removes
+   * data files under the same lock (see {@link removeUnreferenced}), so a file it removed is never
+   * committed, and one committed is never removed.
+   * @throws {PlatformError} `ADAPTER_UNAVAILABLE` when the data file is gone (nothing is committed).
+   */
+  async put(
+    tenantId: string,
+    key: string,
+    entry: IndexEntry,
+    inline?: Uint8Array,
+    dataPath?: string,
+  ): Promise<string | undefined> {
     return this.#db.write(() => {
+      if (dataPath !== undefined && !existsSync(dataPath)) {
+        throw new PlatformError(
+          ErrorCode.ADAPTER_UNAVAILABLE,
+          `local blob store: the bytes written for '${key}' were removed before their commit (a sweep with an olderThanMs shorter than the write took?); nothing was stored, write again`,
+          { details: { adapter: 'local', key } },
+        );
+      }
       const previous = this.#db.get<{ data: string | null }>(
         'select data from blob_objects where tenant_id = ? and key = ?',
         tenantId,
@@ -165,6 +184,33 @@ export class LocalBlobIndex {
       limit,
     );
     return rows.map((row) => ({ key: row.key, ...toRow(row) }));
+  }
+
+  /**
+   * Removes those of `files` no object points to, inside one write transaction, so that no write
+   * commits one of them meanwhile (see {@link put}); `alsoReferenced` adds names that must be kept.
+   * Answers the paths removed.
+   */
+  async removeUnreferenced(
+    files: ReadonlyArray<{ tenantId: string; path: string }>,
+    alsoReferenced: (tenantId: string) => Promise<Set<string>>,
+  ): Promise<Set<string>> {
+    const tenants = [...new Set(files.map((file) => file.tenantId))];
+    const kept = new Map<string, Set<string>>();
+    for (const tenantId of tenants) kept.set(tenantId, await alsoReferenced(tenantId));
+    return this.#db.write(() => {
+      const removed = new Set<string>();
+      for (const tenantId of tenants) {
+        const referenced = this.referencedData(tenantId);
+        for (const name of kept.get(tenantId) ?? []) referenced.add(name);
+        for (const file of files) {
+          if (file.tenantId !== tenantId || referenced.has(basename(file.path))) continue;
+          rmSync(file.path, { force: true });
+          removed.add(file.path);
+        }
+      }
+      return removed;
+    });
   }
 
   /** The names of the data files the tenant's objects point to. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { buffer } from 'node:stream/consumers';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -242,6 +243,33 @@ describe('LocalBlobStore: small and large objects', () => {
     } finally {
       await own.shutdown();
       await rm(erased, { recursive: true, force: true });
+    }
+  });
+
+  it('commits no object whose data file was removed while it waited for the index (as by a sweep)', async () => {
+    const raced = await mkdtemp(join(tmpdir(), 'platform-local-blob-race-'));
+    const own = new LocalBlobStore({ directory: raced });
+    try {
+      await own.put('t1', 'first', new TextEncoder().encode('opens the index'));
+      // Another process holds the index's write lock while the large write streams its bytes.
+      const other = new DatabaseSync(join(raced, 'index.db'));
+      other.exec('begin immediate');
+      const writing = own.put('t1', 'large.bin', new Uint8Array(INLINE_BLOB_BYTES * 2).fill(1));
+      const dataDir = join(raced, 'data', 't1');
+      let files: string[] = [];
+      for (let tries = 0; files.length === 0 && tries < 500; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        files = await readdir(dataDir).catch(() => []);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await rm(join(dataDir, files[0] as string));
+      other.exec('commit');
+      other.close();
+      await expect(writing).rejects.toMatchObject({ code: 'ADAPTER_UNAVAILABLE' });
+      expect(await own.head('t1', 'large.bin')).toBeUndefined();
+    } finally {
+      await own.shutdown();
+      await rm(raced, { recursive: true, force: true });
     }
   });
 });

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, rmSync } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { createWriteStream, rmSync } from 'node:fs';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -156,7 +156,7 @@ export class LocalBlobStore implements BlobStore {
       );
       const large = entry(size, dataName);
       checkExpectedSha256(large.sha256, options);
-      this.#removeData(tenantId, await index.put(tenantId, key, large));
+      this.#removeData(tenantId, await index.put(tenantId, key, large, undefined, dataPath));
       return this.#info(tenantId, key, large);
     } catch (error) {
       rmSync(dataPath, { force: true });
@@ -204,10 +204,25 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async getStream(tenantId: string, key: string): Promise<Readable> {
-    const { inline, path } = await this.#open(tenantId, key);
-    if (inline)
-      return Readable.from([Buffer.from(inline.buffer, inline.byteOffset, inline.byteLength)], { objectMode: false });
-    return createReadStream(path as string, { highWaterMark: 256 * 1024 });
+    this.#checkKey(tenantId, key);
+    const index = await this.#openIndex();
+    // The file is opened here, not when the stream is first read: a replace or delete by another
+    // writer in between is then NOT_FOUND (or the newer object), never a stream failing with ENOENT.
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const row = index.get(tenantId, key);
+      if (!row) break;
+      const { inline } = row;
+      if (inline) {
+        return Readable.from([Buffer.from(inline.buffer, inline.byteOffset, inline.byteLength)], { objectMode: false });
+      }
+      try {
+        const handle = await open(this.#inside('data', tenantId, row.entry.data as string), 'r');
+        return handle.createReadStream({ highWaterMark: 256 * 1024 });
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+    }
+    throw notFound('blob', tenantId, key);
   }
 
   async head(tenantId: string, key: string) {
@@ -244,11 +259,17 @@ export class LocalBlobStore implements BlobStore {
       });
     }
     const index = await this.#openIndex();
-    return sweepLocalBlobs(this.#root, options, async (tenantId) => {
-      const referenced = index.referencedData(tenantId);
-      for (const name of await legacyReferencedData(this.#root, tenantId)) referenced.add(name);
-      return referenced;
-    });
+    const legacy = (tenantId: string) => legacyReferencedData(this.#root, tenantId);
+    return sweepLocalBlobs(
+      this.#root,
+      options,
+      async (tenantId) => {
+        const referenced = index.referencedData(tenantId);
+        for (const name of await legacy(tenantId)) referenced.add(name);
+        return referenced;
+      },
+      (files) => index.removeUnreferenced(files, legacy),
+    );
   }
 
   async list(tenantId: string, options: Parameters<BlobStore['list']>[1] = {}) {

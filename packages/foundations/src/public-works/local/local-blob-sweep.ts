@@ -44,12 +44,15 @@ function isMissing(error: unknown): boolean {
 /**
  * The sweep of a store rooted at `root` (`data/`, and `tmp/` where earlier versions wrote pending
  * index files); the options are checked already. `referencedData` answers the data file names a
- * tenant's objects point to, as committed now.
+ * tenant's objects point to, as committed now; `removeData` removes those of the given data files
+ * that are still unreferenced, answering which it removed (the store does it under its index's
+ * write lock, so that no write commits a file in between).
  */
 export async function sweepLocalBlobs(
   root: string,
   options: LocalBlobSweepOptions,
   referencedData: (tenantId: string) => Promise<Set<string>>,
+  removeData: (files: ReadonlyArray<{ tenantId: string; path: string }>) => Promise<Set<string>>,
 ): Promise<{ files: LocalBlobSweptFile[] }> {
   const now = options.now === undefined ? Date.now() : new Date(options.now).getTime();
   const cutoff = now - options.olderThanMs;
@@ -74,12 +77,17 @@ export async function sweepLocalBlobs(
     if (found) files.push({ ...found, kind: 'tmp', removed: false });
   }
   if (!options.dryRun) {
+    const data = files.filter((file) => file.kind === 'data') as Array<LocalBlobSweptFile & { tenantId: string }>;
+    const removed = await removeData(data);
     for (const file of files) {
-      await rm(file.path, { force: true });
-      file.removed = true;
+      if (file.kind === 'tmp') {
+        await rm(file.path, { force: true });
+        file.removed = true;
+      } else file.removed = removed.has(file.path);
     }
   }
-  return { files };
+  // A data file a write committed while the sweep ran is an object's now: not reported.
+  return { files: options.dryRun ? files : files.filter((file) => file.kind === 'tmp' || file.removed) };
 }
 
 async function unreferencedData(
