@@ -10,6 +10,12 @@ export interface BlobStoreFixture {
   cleanup?: () => Promise<void>;
   /** The store streams reads in chunks instead of one buffer (local files, GCS). */
   streamsReads?: boolean;
+  /**
+   * `false` for a server that lists in JavaScript's string order instead of by the keys' UTF-8
+   * bytes, as the Cloud Storage emulator does (Cloud Storage itself lists by bytes): the order
+   * past U+FFFF is then not checked. Default `true`.
+   */
+  listsByUtf8Bytes?: boolean;
 }
 
 const text = (value: string) => new TextEncoder().encode(value);
@@ -133,6 +139,22 @@ export function describeBlobStoreConformance(name: string, setup: () => Promise<
         cursor = page.nextCursor;
       } while (cursor);
       expect(seen).toEqual(['p/a', 'p/b/1', 'p/b/2', 'p/c', 'p/d']);
+    });
+
+    it("lists in the order of the keys' UTF-8 bytes, also past U+FFFF, page by page", async () => {
+      const tenant = uniqueTenant();
+      // UTF-8 puts U+FF5A before U+1F600; JavaScript's string order puts it after.
+      const keys = ['u/\u{1F600}', 'u/\uFF5A', 'u/z', 'u/\u00E9'];
+      for (const key of keys) await store.put(tenant, key, text(key));
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.list(tenant, { prefix: 'u/', limit: 1, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items.map((item) => item.key));
+        cursor = page.nextCursor;
+      } while (cursor);
+      const byBytes = ['u/z', 'u/\u00E9', 'u/\uFF5A', 'u/\u{1F600}'];
+      expect(seen).toEqual(fixture.listsByUtf8Bytes === false ? [...byBytes].sort() : byBytes);
     });
 
     it('keeps tenants apart for every method', async () => {

@@ -65,13 +65,20 @@ export class MemoryBlobStore implements BlobStore {
     assertTenantId(tenantId);
     const limit = pageLimit(options);
     const prefix = options.prefix ?? '';
+    // Ordered by the keys' UTF-8 bytes, as the local store and Cloud Storage list (JavaScript's
+    // own order compares UTF-16 units, which puts U+10000 and above before U+E000-U+FFFF).
+    const bytesOf = (key: string) => Buffer.from(key, 'utf8');
+    const after = options.cursor === undefined ? undefined : bytesOf(options.cursor);
     const keys = [...this.#blobs.values()]
-      .map((blob) => blob.info)
+      .map((blob) => ({ info: blob.info, bytes: bytesOf(blob.info.key) }))
       .filter(
-        (info) =>
-          info.tenantId === tenantId && info.key.startsWith(prefix) && (!options.cursor || info.key > options.cursor),
+        ({ info, bytes }) =>
+          info.tenantId === tenantId &&
+          info.key.startsWith(prefix) &&
+          (!after || after.length === 0 || Buffer.compare(bytes, after) > 0),
       )
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
+      .map(({ info }) => info);
     const items = keys.slice(0, limit).map((info) => structuredClone(info));
     const last = items.at(-1);
     return keys.length > limit && last ? { items, nextCursor: last.key } : { items };

@@ -45,7 +45,10 @@ export interface BlobStore {
   head(tenantId: string, key: string): Promise<BlobInfo | undefined>;
   /** Removes the object; `false` when there was none. */
   delete(tenantId: string, key: string): Promise<boolean>;
-  /** Objects whose key starts with `prefix`, in key order. */
+  /**
+   * Objects whose key starts with `prefix`, in the order of the keys' UTF-8 bytes (as Cloud
+   * Storage lists them; JavaScript's `<` on strings differs above U+FFFF), a page at a time.
+   */
   list(tenantId: string, options?: PageOptions & { prefix?: string }): Promise<Page<BlobInfo>>;
 }
 
