@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { MetadataStore, RecordRef } from '@platform/foundations';
+import type { MetadataStore, NewGovernanceRecord, RecordRef } from '@platform/foundations';
 import type { DataSteward, LineageDataset } from '@platform/smart-city';
 import type { TableInsights } from '../insights/table-profiler.js';
 import type { MilestoneContext } from '../journeys/journey-types.js';
@@ -146,33 +146,39 @@ export async function journeyLineageRuns(
   return [...runs.values()];
 }
 
-async function ledger(metadata: MetadataStore, tenantId: string, journeyId: string, run: LedgerRun): Promise<void> {
-  await metadata.appendGovernanceRecord({
+/**
+ * The ledger's record of a run state. It goes to the Data Steward with the run's event (see
+ * `emitLineage`'s `records`): with the default sink, both are one append, one commit.
+ */
+function ledgerRecord(tenantId: string, journeyId: string, run: LedgerRun): NewGovernanceRecord {
+  return {
     tenantId,
     kind: LINEAGE_RUN_RECORD,
     subject: { kind: 'journey', id: journeyId },
     data: { job: run.job, runId: run.runId, attempt: run.attempt, eventType: run.state },
-  });
+  };
 }
 
 async function abortRun(
   steward: Steward,
-  metadata: MetadataStore,
   tenantId: string,
   journeyId: string,
   run: LedgerRun,
   reason?: unknown,
 ): Promise<void> {
-  await steward.emitLineage(tenantId, {
-    eventType: 'ABORT',
-    runId: run.runId,
-    job: run.job,
-    jobType: 'TASK',
-    parent: journeyLineageParent(tenantId, journeyId),
-    processingEngine: LINEAGE_PROCESSING_ENGINE,
-    ...(reason === undefined ? {} : { error: reason }),
-  });
-  await ledger(metadata, tenantId, journeyId, { ...run, state: 'ABORT' });
+  await steward.emitLineage(
+    tenantId,
+    {
+      eventType: 'ABORT',
+      runId: run.runId,
+      job: run.job,
+      jobType: 'TASK',
+      parent: journeyLineageParent(tenantId, journeyId),
+      processingEngine: LINEAGE_PROCESSING_ENGINE,
+      ...(reason === undefined ? {} : { error: reason }),
+    },
+    { after: [ledgerRecord(tenantId, journeyId, { ...run, state: 'ABORT' })] },
+  );
 }
 
 /**
@@ -188,7 +194,7 @@ export async function abandonJourneyLineage(
   const open = (await journeyLineageRuns(metadata, journey.tenantId, journey.journeyId)).filter(
     (run) => run.state === 'START',
   );
-  for (const run of open) await abortRun(steward, metadata, journey.tenantId, journey.journeyId, run, journey.reason);
+  for (const run of open) await abortRun(steward, journey.tenantId, journey.journeyId, run, journey.reason);
   return open.map((run) => run.runId);
 }
 
@@ -265,26 +271,31 @@ export async function withPhaseLineage<T>(
   let completedRun: string | undefined;
   if (journeyId && context?.retry) {
     const earlier = (await journeyLineageRuns(metadata, tenantId, journeyId)).filter((run) => run.job === job);
-    for (const run of earlier) if (run.state === 'START') await abortRun(steward, metadata, tenantId, journeyId, run);
+    for (const run of earlier) if (run.state === 'START') await abortRun(steward, tenantId, journeyId, run);
     attempt = earlier.reduce((highest, run) => Math.max(highest, run.attempt), 0) + 1;
     completedRun = earlier.find((run) => run.state === 'COMPLETE')?.runId;
   }
   const runId = journeyId ? phaseRunId(tenantId, journeyId, job, attempt) : randomUUID();
-  const record = (state: RunState) =>
-    journeyId ? ledger(metadata, tenantId, journeyId, { runId, job, attempt, state }) : Promise.resolve();
+  // The ledger's record of a state, kept with the run's event (none without a journey).
+  const ledger = (state: RunState) =>
+    journeyId ? [ledgerRecord(tenantId, journeyId, { runId, job, attempt, state })] : [];
   let started = false;
   let ended = false;
   const begin = async () => {
-    // The ledger first: a run the sink may have seen is always known, so that a later attempt can end it.
-    await record('START');
+    // The ledger before the event: a run the sink may have seen is always known, so that a later
+    // attempt can end it (with the default sink, both are one append).
+    await steward.emitLineage(
+      tenantId,
+      {
+        eventType: 'START',
+        runId,
+        ...common,
+        ...(start.inputs ? { inputs: start.inputs } : {}),
+        ...(start.outputs ? { outputs: start.outputs } : {}),
+      },
+      { before: ledger('START') },
+    );
     started = true;
-    await steward.emitLineage(tenantId, {
-      eventType: 'START',
-      runId,
-      ...common,
-      ...(start.inputs ? { inputs: start.inputs } : {}),
-      ...(start.outputs ? { outputs: start.outputs } : {}),
-    });
   };
   const run: PhaseLineageRun = {
     runId,
@@ -303,15 +314,18 @@ export async function withPhaseLineage<T>(
       if (completedRun !== undefined || ended) return;
       const inputs = completion.inputs ?? start.inputs;
       const outputs = completion.outputs ?? start.outputs;
-      await steward.emitLineage(tenantId, {
-        eventType: 'COMPLETE',
-        runId,
-        ...common,
-        ...(inputs ? { inputs } : {}),
-        ...(outputs ? { outputs } : {}),
-      });
+      await steward.emitLineage(
+        tenantId,
+        {
+          eventType: 'COMPLETE',
+          runId,
+          ...common,
+          ...(inputs ? { inputs } : {}),
+          ...(outputs ? { outputs } : {}),
+        },
+        { after: ledger('COMPLETE') },
+      );
       ended = true;
-      await record('COMPLETE');
     },
   };
   if (completedRun === undefined) await begin();
@@ -322,9 +336,8 @@ export async function withPhaseLineage<T>(
     if (!ended) {
       try {
         if (!started) await begin();
-        await steward.emitLineage(tenantId, { eventType: 'FAIL', runId, ...common, error });
+        await steward.emitLineage(tenantId, { eventType: 'FAIL', runId, ...common, error }, { after: ledger('FAIL') });
         ended = true;
-        await record('FAIL');
       } catch {
         // The phase's error matters more than its FAIL event; a run left open is ended (ABORT) by the next attempt.
       }

@@ -18,6 +18,7 @@ export {
 } from './audit-chain.js';
 export { BUILTIN_ADAPTER_FACTORIES } from './builtin-adapters.js';
 export { checkCloudProfile, publicWorksModule } from './composition.js';
+export { appendGovernanceBatch } from './governance-batch.js';
 export { prepareGraphTraversal, type ResolvedGraphTraversal, traverseBreadthFirst } from './graph-traversal.js';
 /** The checks every key-value adapter makes on its input, for adapters written elsewhere to refuse the same input alike. */
 export * as keyValueInput from './key-value-input.js';

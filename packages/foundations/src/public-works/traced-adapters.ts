@@ -20,7 +20,10 @@ export interface TraceAdapterOptions {
   withSpan?: Observability['withSpan'];
 }
 
-type MethodsOf<T> = { [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T] & string;
+type MethodsOf<T> = {
+  [K in keyof T]-?: NonNullable<T[K]> extends (...args: never[]) => unknown ? K : never;
+}[keyof T] &
+  string;
 // Typed as complete tables: a method added to a port fails to compile here until it is listed.
 type MethodTable<T> = Record<MethodsOf<T>, true>;
 
@@ -58,6 +61,7 @@ const metadataMethods: MethodTable<MetadataStore> = {
   listJourneys: true,
   updateJourney: true,
   appendGovernanceRecord: true,
+  appendGovernanceRecords: true,
   listGovernanceRecords: true,
 };
 const semanticMethods: MethodTable<SemanticStore> = {
@@ -112,6 +116,11 @@ const CLIENT = { kind: SpanKind.CLIENT } as const;
 
 function tenantOfFirst(args: readonly unknown[]): unknown {
   const first = args[0];
+  if (Array.isArray(first)) {
+    // A batch (appendGovernanceRecords): its tenant when every record has the same one.
+    const tenants = new Set(first.map((item) => (item as { tenantId?: unknown } | null)?.tenantId));
+    return tenants.size === 1 ? [...tenants][0] : undefined;
+  }
   return typeof first === 'string' ? first : (first as { tenantId?: unknown } | null | undefined)?.tenantId;
 }
 

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, governanceRecordHash, verifyAudit } from '../public-works/audit-chain.js';
+import { appendGovernanceBatch } from '../public-works/governance-batch.js';
 import type { GovernanceRecord } from '../public-works/ports/metadata-records.js';
 import type { MetadataStore } from '../public-works/ports/metadata-store.js';
 import { expectPlatformError, uniqueTenant } from './assertions.js';
@@ -393,6 +394,30 @@ export function describeMetadataStoreConformance(name: string, setup: () => Prom
     });
 
     describe('tamper-evident audit chain', () => {
+      it('appends a batch in order, each record chained to the one before, after what was there', async () => {
+        const tenant = uniqueTenant();
+        const first = await store.appendGovernanceRecord(audit(tenant, 0));
+        const batch = await appendGovernanceBatch(store, [audit(tenant, 1), audit(tenant, 2), audit(tenant, 3)]);
+        expect(batch.map((record) => record.seq)).toEqual([2, 3, 4]);
+        expect(batch.map((record) => record.data)).toEqual([1, 2, 3].map((n) => audit(tenant, n).data));
+        expect(batch[0]?.prevHash).toBe(first.hash);
+        for (const [index, record] of batch.entries()) {
+          expect(record.hash).toBe(governanceRecordHash(record, index + 2, record.prevHash as string));
+          if (index > 0) expect(record.prevHash).toBe(batch[index - 1]?.hash);
+        }
+        expect(await chainOf(store, tenant)).toEqual([first, ...batch]);
+        expect(await appendGovernanceBatch(store, [])).toEqual([]);
+      });
+
+      it('appends nothing of a batch holding an invalid record', async () => {
+        const tenant = uniqueTenant();
+        await expectPlatformError(
+          appendGovernanceBatch(store, [audit(tenant, 1), { ...audit(tenant, 2), kind: 'Not A Kind!' }]),
+          'VALIDATION_FAILED',
+        );
+        expect((await store.listGovernanceRecords(tenant)).items).toEqual([]);
+      });
+
       it('chains each tenant on its own: seq 1, 2, ..., each linked to the previous hash', async () => {
         const [a, b] = [uniqueTenant(), uniqueTenant()];
         const appended: GovernanceRecord[] = [];

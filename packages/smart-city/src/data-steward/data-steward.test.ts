@@ -196,6 +196,75 @@ describe('Data Steward', () => {
     await stop();
   });
 
+  it('keeps records given with an event before and after it, in one append with the default sink', async () => {
+    const { steward, metadata, stop } = await start();
+    let batches = 0;
+    const batch = metadata.appendGovernanceRecords?.bind(metadata);
+    metadata.appendGovernanceRecords = (inputs) => {
+      batches += 1;
+      return (batch as NonNullable<typeof batch>)(inputs);
+    };
+    const ledger = (state: string) => ({
+      tenantId: 'acme',
+      kind: 'ledger',
+      subject: { kind: 'journey', id: 'j1' },
+      data: { state },
+    });
+    const started = await steward.emitLineage('acme', { eventType: 'START', job: 'x' }, { before: [ledger('START')] });
+    await steward.emitLineage(
+      'acme',
+      { eventType: 'COMPLETE', runId: started.run.runId, job: 'x' },
+      { after: [ledger('COMPLETE')] },
+    );
+    expect(batches).toBe(2);
+    const chain = (await metadata.listGovernanceRecords('acme', { order: 'seq' })).items;
+    expect(chain.map((record) => [record.kind, record.data.state ?? record.data.eventType])).toEqual([
+      ['ledger', 'START'],
+      ['lineage_event', 'START'],
+      ['lineage_event', 'COMPLETE'],
+      ['ledger', 'COMPLETE'],
+    ]);
+    // Records of another tenant are refused, and nothing of the call is kept.
+    await expect(
+      steward.emitLineage(
+        'acme',
+        { eventType: 'START', job: 'y' },
+        { before: [{ ...ledger('START'), tenantId: 'globex' }] },
+      ),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect((await metadata.listGovernanceRecords('acme')).items).toHaveLength(4);
+    expect((await metadata.listGovernanceRecords('globex')).items).toEqual([]);
+    await stop();
+  });
+
+  it('with another lineage sink, appends the records before and after it sends the event', async () => {
+    const order: string[] = [];
+    const { steward, metadata, stop } = await start({
+      lineageSink: async (event) => {
+        order.push(`sink ${event.eventType}`);
+      },
+    });
+    const append = metadata.appendGovernanceRecords?.bind(metadata);
+    metadata.appendGovernanceRecords = (inputs) => {
+      order.push(...inputs.map((input) => `append ${String(input.data.state)}`));
+      return (append as NonNullable<typeof append>)(inputs);
+    };
+    const record = (state: string) => ({
+      tenantId: 'acme',
+      kind: 'ledger',
+      subject: { kind: 'journey', id: 'j1' },
+      data: { state },
+    });
+    await steward.emitLineage(
+      'acme',
+      { eventType: 'START', job: 'x' },
+      { before: [record('START')], after: [record('AFTER')] },
+    );
+    expect(order).toEqual(['append START', 'sink START', 'append AFTER']);
+    expect((await metadata.listGovernanceRecords('acme', { kind: 'lineage_event' })).items).toEqual([]);
+    await stop();
+  });
+
   it('posts lineage to an HTTP endpoint such as Marquez, and reports an unreachable one', async () => {
     const received: unknown[] = [];
     const server = createServer((request, response) => {

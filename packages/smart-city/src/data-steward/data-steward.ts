@@ -1,5 +1,6 @@
 import {
   type AuditVerification,
+  appendGovernanceBatch,
   defineService,
   defineServiceRef,
   ErrorCode,
@@ -7,6 +8,7 @@ import {
   type GovernanceRecord,
   type MetadataStore,
   MetadataStoreRef,
+  type NewGovernanceRecord,
   PlatformError,
   type RecordRef,
   type VerifyAuditOptions,
@@ -20,7 +22,7 @@ import {
   type LineageDataset,
   type LineageRunDetails,
   type LineageSink,
-  metadataLineageSink,
+  lineageEventRecord,
   type OpenLineageRunEvent,
   runEvent,
 } from './lineage.js';
@@ -214,6 +216,13 @@ export class DataSteward extends SmartCityRoleBase<
    * the lineage sink: datasets with their `schema`, `dataQualityMetrics` and `columnLineage`
    * facets, and the run's `parent`, `errorMessage` (FAIL, ABORT) and `processing_engine` facets
    * when given. Names, types and counts only: no value of the data goes into an event.
+   *
+   * `records.before` and `records.after` are governance records of the tenant that belong with
+   * the event (a caller's own ledger of its runs, say), appended just before and just after it.
+   * With the default sink, the event's own record and these are appended in one call
+   * (`appendGovernanceBatch`: one transaction where the store has them); with another sink,
+   * `before`, the sink, then `after`.
+   * @throws {PlatformError} `VALIDATION_FAILED` for a record of another tenant.
    */
   async emitLineage(
     tenantId: string,
@@ -225,10 +234,25 @@ export class DataSteward extends SmartCityRoleBase<
       outputs?: readonly LineageDataset[];
       eventTime?: Date;
     } & LineageRunDetails,
+    records: { before?: readonly NewGovernanceRecord[]; after?: readonly NewGovernanceRecord[] } = {},
   ): Promise<OpenLineageRunEvent> {
     const { job, ...rest } = event;
     const lineage = runEvent({ ...rest, job: { namespace: `platform/${tenantId}`, name: job } });
-    await (this.deps.options.lineageSink ?? metadataLineageSink(this.deps.metadata))(lineage, tenantId);
+    const before = records.before ?? [];
+    const after = records.after ?? [];
+    if ([...before, ...after].some((record) => record.tenantId !== tenantId)) {
+      throw new PlatformError(ErrorCode.VALIDATION_FAILED, 'records kept with a lineage event must be of its tenant', {
+        details: { field: 'records', tenantId },
+      });
+    }
+    const sink = this.deps.options.lineageSink;
+    if (!sink) {
+      await appendGovernanceBatch(this.deps.metadata, [...before, lineageEventRecord(lineage, tenantId), ...after]);
+      return lineage;
+    }
+    if (before.length > 0) await appendGovernanceBatch(this.deps.metadata, before);
+    await sink(lineage, tenantId);
+    if (after.length > 0) await appendGovernanceBatch(this.deps.metadata, after);
     return lineage;
   }
 

@@ -31,6 +31,7 @@ export {
   type LineageRunDetails,
   type LineageSink,
   lineageErrorMessage,
+  lineageEventRecord,
   metadataLineageSink,
   type OpenLineageRunEvent,
   runEvent,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, type MetadataStore, PlatformError } from '@platform/foundations';
+import { ErrorCode, type MetadataStore, type NewGovernanceRecord, PlatformError } from '@platform/foundations';
 
 /** A field of a dataset: its name and (optionally) its type. Names and types only, never values. */
 export interface LineageField {
@@ -242,12 +242,17 @@ export function runEvent(
 /** The default sink: each event as a `lineage_event` governance record of the run. */
 export function metadataLineageSink(metadata: MetadataStore): LineageSink {
   return async (event, tenantId) => {
-    await metadata.appendGovernanceRecord({
-      tenantId,
-      kind: 'lineage_event',
-      subject: { kind: 'run', id: event.run.runId },
-      data: event as unknown as Record<string, unknown>,
-    });
+    await metadata.appendGovernanceRecord(lineageEventRecord(event, tenantId));
+  };
+}
+
+/** The governance record {@link metadataLineageSink} keeps of a run event: kind `lineage_event`, subject the run. */
+export function lineageEventRecord(event: OpenLineageRunEvent, tenantId: string): NewGovernanceRecord {
+  return {
+    tenantId,
+    kind: 'lineage_event',
+    subject: { kind: 'run', id: event.run.runId },
+    data: event as unknown as Record<string, unknown>,
   };
 }
 

@@ -21,6 +21,7 @@ import type {
   FileRecord,
   GovernanceRecord,
   JourneyRecord,
+  NewGovernanceRecord,
   ParsedFileRecord,
   RecordRef,
 } from '../ports/metadata-records.js';
@@ -230,6 +231,17 @@ export class MemoryMetadataStore implements MetadataStore {
     this.#governance.push(record);
     this.#heads.set(record.tenantId, { seq: record.seq as number, hash: record.hash as string });
     return structuredClone(record);
+  }
+
+  async appendGovernanceRecords(inputs: readonly NewGovernanceRecord[]) {
+    // All checked before any is appended: all or none.
+    const prepared = inputs.map((input) => prepareGovernanceRecord(input, new Date()));
+    return prepared.map((record) => {
+      const chained = chainGovernanceRecord(record, this.#heads.get(record.tenantId));
+      this.#governance.push(chained);
+      this.#heads.set(chained.tenantId, { seq: chained.seq as number, hash: chained.hash as string });
+      return structuredClone(chained);
+    });
   }
 
   async listGovernanceRecords(tenantId: string, options: Parameters<MetadataStore['listGovernanceRecords']>[1] = {}) {

@@ -80,6 +80,14 @@ export interface MetadataStore {
    */
   appendGovernanceRecord(input: NewGovernanceRecord): Promise<GovernanceRecord>;
   /**
+   * Appends several records, in the order given, each as {@link appendGovernanceRecord} does: in
+   * one transaction (all or none, one commit) where the store has them; the Supabase store, whose
+   * REST API runs each request on its own, appends them one after another. Optional, so that
+   * stores written before it keep working: call it through `appendGovernanceBatch`, which falls
+   * back to one append after another.
+   */
+  appendGovernanceRecords?(inputs: readonly NewGovernanceRecord[]): Promise<GovernanceRecord[]>;
+  /**
    * Oldest first (by `createdAt`, then id). With `order: 'seq'`, only the chained records, by
    * `seq` ascending: the order `verifyAudit` walks (a cursor of one order is refused by the other).
    */

@@ -1,6 +1,6 @@
 import { chainGovernanceRecord, decodeSeqCursor, encodeSeqCursor } from '../audit-chain.js';
 import { prepareGovernanceRecord, prepareRef } from '../metadata-input.js';
-import type { GovernanceRecord } from '../ports/metadata-records.js';
+import type { GovernanceRecord, NewGovernanceRecord } from '../ports/metadata-records.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import { assertTenantId, pageLimit } from '../ports/tenancy.js';
 import type { SqlDriver } from './driver.js';
@@ -15,37 +15,54 @@ export async function appendGovernanceRecord(
   db: SqlDriver,
   input: Parameters<MetadataStore['appendGovernanceRecord']>[0],
 ): Promise<GovernanceRecord> {
-  const prepared = prepareGovernanceRecord(input, new Date());
+  const [record] = await appendGovernanceRecords(db, [input]);
+  return record as GovernanceRecord;
+}
+
+/** Appends records in order in one transaction, each chained to the one before it in its tenant. */
+export async function appendGovernanceRecords(
+  db: SqlDriver,
+  inputs: readonly NewGovernanceRecord[],
+): Promise<GovernanceRecord[]> {
+  const prepared = inputs.map((input) => prepareGovernanceRecord(input, new Date()));
+  if (prepared.length === 0) return [];
   // The tenant's advisory lock serializes its appends across connections and processes until
-  // commit; the unique (tenant_id, seq) index is the backstop should a writer not take it.
+  // commit; the unique (tenant_id, seq) index is the backstop should a writer not take it. Locks
+  // are taken in one order (sorted tenants), so two batches of the same tenants cannot deadlock.
   return db.transaction(async (tx) => {
-    await tx.query('select pg_advisory_xact_lock(hashtext($1))', [prepared.tenantId]);
-    const { rows } = await tx.query<{ seq: string | number; hash: string }>(
-      `select seq, hash from platform_governance_records
-        where tenant_id = $1 and seq is not null order by seq desc limit 1`,
-      [prepared.tenantId],
-    );
-    const head = rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : undefined;
-    const record = chainGovernanceRecord(prepared, head);
-    await tx.query(
-      `insert into platform_governance_records (tenant_id, id, kind, subject_kind, subject_id, data, trace_id, created_at,
-         seq, prev_hash, hash)
-       values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::timestamptz, $9, $10, $11)`,
-      [
-        record.tenantId,
-        record.id,
-        record.kind,
-        record.subject.kind,
-        record.subject.id,
-        JSON.stringify(record.data),
-        record.traceId ?? null,
-        iso(record.createdAt),
-        record.seq,
-        record.prevHash,
-        record.hash,
-      ],
-    );
-    return record;
+    for (const tenantId of [...new Set(prepared.map((record) => record.tenantId))].sort()) {
+      await tx.query('select pg_advisory_xact_lock(hashtext($1))', [tenantId]);
+    }
+    const appended: GovernanceRecord[] = [];
+    for (const next of prepared) {
+      const { rows } = await tx.query<{ seq: string | number; hash: string }>(
+        `select seq, hash from platform_governance_records
+          where tenant_id = $1 and seq is not null order by seq desc limit 1`,
+        [next.tenantId],
+      );
+      const head = rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : undefined;
+      const record = chainGovernanceRecord(next, head);
+      await tx.query(
+        `insert into platform_governance_records (tenant_id, id, kind, subject_kind, subject_id, data, trace_id, created_at,
+           seq, prev_hash, hash)
+         values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::timestamptz, $9, $10, $11)`,
+        [
+          record.tenantId,
+          record.id,
+          record.kind,
+          record.subject.kind,
+          record.subject.id,
+          JSON.stringify(record.data),
+          record.traceId ?? null,
+          iso(record.createdAt),
+          record.seq,
+          record.prevHash,
+          record.hash,
+        ],
+      );
+      appended.push(record);
+    }
+    return appended;
   });
 }
 

@@ -15,12 +15,12 @@ import {
   prepareRef,
   staleJourney,
 } from '../metadata-input.js';
-import type { FileRecord } from '../ports/metadata-records.js';
+import type { FileRecord, NewGovernanceRecord } from '../ports/metadata-records.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import { assertTenantId, notFound } from '../ports/tenancy.js';
 import { type SqlDriver, type SqlExecutor, sqlErrorCode } from './driver.js';
 import { applyMigrations, loadMigrations } from './migrations.js';
-import { appendGovernanceRecord, listGovernanceRecords } from './sql-metadata-governance.js';
+import { appendGovernanceRecord, appendGovernanceRecords, listGovernanceRecords } from './sql-metadata-governance.js';
 import { selectPage } from './sql-metadata-paging.js';
 import { fileFromRow, iso, journeyFromRow, linkFromRow, parsedFileFromRow } from './sql-rows.js';
 
@@ -389,6 +389,10 @@ export class SqlMetadataStore implements MetadataStore, ServiceLifecycle {
 
   async appendGovernanceRecord(input: Parameters<MetadataStore['appendGovernanceRecord']>[0]) {
     return appendGovernanceRecord(this.#db, input);
+  }
+
+  async appendGovernanceRecords(inputs: readonly NewGovernanceRecord[]) {
+    return appendGovernanceRecords(this.#db, inputs);
   }
 
   async listGovernanceRecords(tenantId: string, options: Parameters<MetadataStore['listGovernanceRecords']>[1] = {}) {

@@ -19,7 +19,7 @@ import {
   prepareRef,
   staleJourney,
 } from '../metadata-input.js';
-import type { FileRecord, JourneyRecord } from '../ports/metadata-records.js';
+import type { FileRecord, JourneyRecord, NewGovernanceRecord } from '../ports/metadata-records.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import { assertTenantId, notFound, type Page, type PageOptions, pageLimit } from '../ports/tenancy.js';
 import { loadMigrations } from '../sql/migrations.js';
@@ -371,6 +371,19 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
       this.#db.run(INSERT_GOVERNANCE_RECORD, ...governanceValues(record));
       return record;
     });
+  }
+
+  async appendGovernanceRecords(inputs: readonly NewGovernanceRecord[]) {
+    const prepared = inputs.map((input) => prepareGovernanceRecord(input, new Date()));
+    // One write transaction, one commit: each record chained to the one before it.
+    return this.#db.write(() =>
+      prepared.map((record) => {
+        const head = this.#db.get<{ seq: number; hash: string }>(GOVERNANCE_HEAD, record.tenantId);
+        const chained = chainGovernanceRecord(record, head);
+        this.#db.run(INSERT_GOVERNANCE_RECORD, ...governanceValues(chained));
+        return chained;
+      }),
+    );
   }
 
   async listGovernanceRecords(tenantId: string, options: Parameters<MetadataStore['listGovernanceRecords']>[1] = {}) {
