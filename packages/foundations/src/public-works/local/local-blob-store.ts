@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
-import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -169,8 +169,12 @@ export class LocalBlobStore implements BlobStore {
     if (dataName !== undefined) rmSync(this.#inside('data', tenantId, dataName), { force: true });
   }
 
-  /** The object's entry, and its bytes when in the index or else the path of its data file. */
-  async #open(tenantId: string, key: string): Promise<{ entry: IndexEntry; inline?: Uint8Array; path?: string }> {
+  /**
+   * The object's bytes when they are in the index, or else its data file, opened: the file is
+   * opened here, not when it is first read, so a replace or delete by another writer in between
+   * is NOT_FOUND (or the newer object), never an ENOENT from the read.
+   */
+  async #open(tenantId: string, key: string): Promise<{ inline: Buffer } | { file: FileHandle }> {
     this.#checkKey(tenantId, key);
     const index = await this.#openIndex();
     // A concurrent replace may remove the data file between reading the index and opening it:
@@ -178,11 +182,11 @@ export class LocalBlobStore implements BlobStore {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const row = index.get(tenantId, key);
       if (!row) break;
-      if (row.entry.data === undefined) return row;
-      const path = this.#inside('data', tenantId, row.entry.data);
+      const { inline } = row;
+      // A Buffer, as for a large object (and in the other stores), viewing the row's bytes.
+      if (inline) return { inline: Buffer.from(inline.buffer, inline.byteOffset, inline.byteLength) };
       try {
-        await stat(path);
-        return { ...row, path };
+        return { file: await open(this.#inside('data', tenantId, row.entry.data as string), 'r') };
       } catch (error) {
         if (!isMissing(error)) throw error;
       }
@@ -191,38 +195,19 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async get(tenantId: string, key: string): Promise<Uint8Array> {
-    const { inline, path } = await this.#open(tenantId, key);
-    // A Buffer, as for a large object (and in the other stores), viewing the row's bytes.
-    if (inline) return Buffer.from(inline.buffer, inline.byteOffset, inline.byteLength);
+    const found = await this.#open(tenantId, key);
+    if ('inline' in found) return found.inline;
     try {
-      return await readFile(path as string);
-    } catch (error) {
-      // Replaced or deleted by another writer since it was found.
-      if (isMissing(error)) throw notFound('blob', tenantId, key);
-      throw error;
+      return await found.file.readFile();
+    } finally {
+      await found.file.close();
     }
   }
 
   async getStream(tenantId: string, key: string): Promise<Readable> {
-    this.#checkKey(tenantId, key);
-    const index = await this.#openIndex();
-    // The file is opened here, not when the stream is first read: a replace or delete by another
-    // writer in between is then NOT_FOUND (or the newer object), never a stream failing with ENOENT.
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      const row = index.get(tenantId, key);
-      if (!row) break;
-      const { inline } = row;
-      if (inline) {
-        return Readable.from([Buffer.from(inline.buffer, inline.byteOffset, inline.byteLength)], { objectMode: false });
-      }
-      try {
-        const handle = await open(this.#inside('data', tenantId, row.entry.data as string), 'r');
-        return handle.createReadStream({ highWaterMark: 256 * 1024 });
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-      }
-    }
-    throw notFound('blob', tenantId, key);
+    const found = await this.#open(tenantId, key);
+    if ('inline' in found) return Readable.from([found.inline], { objectMode: false });
+    return found.file.createReadStream({ highWaterMark: 256 * 1024 });
   }
 
   async head(tenantId: string, key: string) {

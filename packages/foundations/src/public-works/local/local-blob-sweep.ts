@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { opendir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { TenantIdSchema } from '../ports/tenancy.js';
+import { isMissing } from './local-blob-files.js';
 
 /** Options of `LocalBlobStore.sweep`. */
 export interface LocalBlobSweepOptions {
@@ -36,10 +37,6 @@ export interface LocalBlobSweptFile {
 }
 
 type Found = Pick<LocalBlobSweptFile, 'path' | 'bytes' | 'modifiedAt'>;
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
-}
 
 /**
  * The sweep of a store rooted at `root` (`data/`, and `tmp/` where earlier versions wrote pending

@@ -225,16 +225,13 @@ export class MemoryMetadataStore implements MetadataStore {
   }
 
   async appendGovernanceRecord(input: Parameters<MetadataStore['appendGovernanceRecord']>[0]) {
-    // Read the head and append without awaiting in between: concurrent callers cannot share a seq.
-    const prepared = prepareGovernanceRecord(input, new Date());
-    const record = chainGovernanceRecord(prepared, this.#heads.get(prepared.tenantId));
-    this.#governance.push(record);
-    this.#heads.set(record.tenantId, { seq: record.seq as number, hash: record.hash as string });
-    return structuredClone(record);
+    const [record] = await this.appendGovernanceRecords([input]);
+    return record as GovernanceRecord;
   }
 
   async appendGovernanceRecords(inputs: readonly NewGovernanceRecord[]) {
-    // All checked before any is appended: all or none.
+    // All checked before any is appended (all or none); heads read and records appended without
+    // awaiting in between, so concurrent callers cannot share a seq.
     const prepared = inputs.map((input) => prepareGovernanceRecord(input, new Date()));
     return prepared.map((record) => {
       const chained = chainGovernanceRecord(record, this.#heads.get(record.tenantId));

@@ -81,10 +81,9 @@ export interface MetadataStore {
   appendGovernanceRecord(input: NewGovernanceRecord): Promise<GovernanceRecord>;
   /**
    * Appends several records, in the order given, each as {@link appendGovernanceRecord} does: in
-   * one transaction (all or none, one commit) where the store has them; the Supabase store, whose
-   * REST API runs each request on its own, appends them one after another. Optional, so that
-   * stores written before it keep working: call it through `appendGovernanceBatch`, which falls
-   * back to one append after another.
+   * one transaction (all or none, one commit). Optional: a store without transactions (Supabase,
+   * whose REST API runs each request on its own) or written before it leaves it out, and
+   * `appendGovernanceBatch`, through which it is called, appends one record after another.
    */
   appendGovernanceRecords?(inputs: readonly NewGovernanceRecord[]): Promise<GovernanceRecord[]>;
   /**

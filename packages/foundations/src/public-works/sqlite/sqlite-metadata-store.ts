@@ -19,7 +19,7 @@ import {
   prepareRef,
   staleJourney,
 } from '../metadata-input.js';
-import type { FileRecord, JourneyRecord, NewGovernanceRecord } from '../ports/metadata-records.js';
+import type { FileRecord, GovernanceRecord, JourneyRecord, NewGovernanceRecord } from '../ports/metadata-records.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import { assertTenantId, notFound, type Page, type PageOptions, pageLimit } from '../ports/tenancy.js';
 import { loadMigrations } from '../sql/migrations.js';
@@ -362,20 +362,15 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
   }
 
   async appendGovernanceRecord(input: Parameters<MetadataStore['appendGovernanceRecord']>[0]) {
-    const prepared = prepareGovernanceRecord(input, new Date());
-    // Reading the head and inserting in one write transaction (BEGIN IMMEDIATE): no other writer,
-    // in this process or another, can append in between, so the chain has no gaps or forks.
-    return this.#db.write(() => {
-      const head = this.#db.get<{ seq: number; hash: string }>(GOVERNANCE_HEAD, prepared.tenantId);
-      const record = chainGovernanceRecord(prepared, head);
-      this.#db.run(INSERT_GOVERNANCE_RECORD, ...governanceValues(record));
-      return record;
-    });
+    const [record] = await this.appendGovernanceRecords([input]);
+    return record as GovernanceRecord;
   }
 
   async appendGovernanceRecords(inputs: readonly NewGovernanceRecord[]) {
     const prepared = inputs.map((input) => prepareGovernanceRecord(input, new Date()));
-    // One write transaction, one commit: each record chained to the one before it.
+    // Reading each head and inserting in one write transaction (BEGIN IMMEDIATE), one commit: no
+    // other writer, in this process or another, can append in between, so the chain has no gaps
+    // or forks, and each record is chained to the one before it.
     return this.#db.write(() =>
       prepared.map((record) => {
         const head = this.#db.get<{ seq: number; hash: string }>(GOVERNANCE_HEAD, record.tenantId);

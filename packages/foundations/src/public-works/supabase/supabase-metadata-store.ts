@@ -7,7 +7,6 @@ import {
   patchedJourney,
   prepareFile,
   prepareFilePatch,
-  prepareGovernanceRecord,
   prepareJourney,
   prepareJourneyPatch,
   prepareLink,
@@ -15,7 +14,7 @@ import {
   prepareRef,
   staleJourney,
 } from '../metadata-input.js';
-import type { FileRecord, NewGovernanceRecord, ParsedFileRecord } from '../ports/metadata-records.js';
+import type { FileRecord, ParsedFileRecord } from '../ports/metadata-records.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import { assertTenantId, notFound } from '../ports/tenancy.js';
 import { fileFromRow, iso, journeyFromRow, linkFromRow, parsedFileFromRow } from '../sql/sql-rows.js';
@@ -353,14 +352,6 @@ export class SupabaseMetadataStore implements MetadataStore {
   /** Chains the record after the tenant's last one, retrying while other writers take the seq first. */
   async appendGovernanceRecord(input: Parameters<MetadataStore['appendGovernanceRecord']>[0]) {
     return appendGovernanceRecord(this.#connection, input);
-  }
-
-  /** One after another: PostgREST runs each request in a transaction of its own. */
-  async appendGovernanceRecords(inputs: readonly NewGovernanceRecord[]) {
-    for (const input of inputs) prepareGovernanceRecord(input, new Date());
-    const appended = [];
-    for (const input of inputs) appended.push(await appendGovernanceRecord(this.#connection, input));
-    return appended;
   }
 
   async listGovernanceRecords(tenantId: string, options: Parameters<MetadataStore['listGovernanceRecords']>[1] = {}) {

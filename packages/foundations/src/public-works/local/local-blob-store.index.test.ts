@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INLINE_BLOB_BYTES } from './local-blob-files.js';
 import { LocalBlobStore } from './local-blob-store.js';
 
-// Small objects are written and read synchronously, large ones streamed (local-blob-files.ts):
+// Small objects live in the index (index.db), large ones in data files (ADR 0023):
 // these tests hold both paths and the boundary between them to the same results.
 
 let directory: string;
