@@ -17,6 +17,7 @@ const ISOLATED = [
   'packages/data-mash-cli/src/**/*.test.ts',
   'packages/observability/**/*.test.ts',
   'packages/data-mash/src/distributed/runner-operations.test.ts',
+  'packages/data-mash/src/host/journey-trace.test.ts',
   'packages/data-mash/src/insights/parallel/*.test.ts',
   'packages/data-mash/src/journeys/journey-orchestrator.test.ts',
   'packages/data-mash/src/phases/{data-mash-flow,file-digest,interrupted-flow,pii-end-to-end}.test.ts',
@@ -45,6 +46,10 @@ export default defineConfig({
     // the package root so that the longer match wins.
     alias: [
       { find: /^@platform\/observability\/testing$/, replacement: source('observability/src/testing/index.ts') },
+      {
+        find: /^@platform\/observability\/trace-buffer$/,
+        replacement: source('observability/src/trace-buffer/index.ts'),
+      },
       { find: /^@platform\/foundations\/testing$/, replacement: source('foundations/src/testing/index.ts') },
       { find: /^@platform\/foundations\/errors$/, replacement: source('foundations/src/errors/index.ts') },
       ...['postgres', 'pglite', 'gcs', 'arangodb', 'supabase', 'redis', 'nats'].map((adapter) => ({

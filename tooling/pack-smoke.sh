@@ -106,5 +106,37 @@ fi
 if [ -x node_modules/.bin/data-mash ]; then
   node_modules/.bin/data-mash --data-dir ./cli-data ingest sample.csv --json > ingest.json
   node -e 'const [r] = JSON.parse(require("fs").readFileSync("ingest.json", "utf8")); if (!r.success) process.exit(1); console.log("cli: flow completed, journey " + r.journeyId)'
+  # The console, from the packed console package: the page and each file it loads.
+  cat > console-smoke.mjs <<'JS'
+import { spawn } from 'node:child_process';
+const child = spawn('node_modules/.bin/data-mash', ['--data-dir', './cli-data', 'serve', '--port', '0', '--json']);
+let out = '';
+const { url, token } = await new Promise((resolve, reject) => {
+  child.stdout.on('data', (chunk) => {
+    out += chunk;
+    if (out.trimEnd().endsWith('}')) resolve(JSON.parse(out));
+  });
+  child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+});
+try {
+  const page = await fetch(`${url}/`);
+  const html = await page.text();
+  if (!page.ok || !page.headers.get('content-security-policy')) throw new Error(`the console page: ${page.status}`);
+  const files = [...html.matchAll(/(?:src|href)="\.\/(assets\/[^"]+)"/g)].map((match) => match[1]);
+  if (files.length < 2) throw new Error(`the console page names ${files.length} files`);
+  let bytes = 0;
+  for (const file of files) {
+    const response = await fetch(`${url}/${file}`, { headers: { 'accept-encoding': 'br' } });
+    if (!response.ok) throw new Error(`${file}: ${response.status}`);
+    bytes += (await response.arrayBuffer()).byteLength;
+  }
+  const journeys = await fetch(`${url}/journeys`, { headers: { authorization: `Bearer ${token}` } });
+  if (!journeys.ok) throw new Error(`GET /journeys: ${journeys.status}`);
+  console.log(`console: the page and ${files.length} files served (${bytes} bytes)`);
+} finally {
+  child.kill('SIGTERM');
+}
+JS
+  timeout 120 node console-smoke.mjs
 fi
 echo "pack smoke: ok"

@@ -11,4 +11,5 @@ export { createObservability, type Observability, type ObservabilityOptions } fr
 export * from './redaction/index.js';
 export * from './spans/index.js';
 export * from './telemetry/index.js';
+export type { FinishedSpan, TraceSpanSource } from './trace-buffer/finished-span.js';
 export * from './trace-context/index.js';

@@ -1,4 +1,5 @@
 import { loadPlatformConfig } from '@platform/foundations';
+import { type InstalledTraceBuffer, installTraceBuffer } from '@platform/observability/trace-buffer';
 import {
   apiGateway,
   communicationDirector,
@@ -31,7 +32,7 @@ function portOf(value: string | undefined): number {
 }
 
 /**
- * `data-mash serve`: the HTTP API (and live events, and MCP over Streamable HTTP at `/mcp`) on the
+ * `data-mash serve`: the console at `/`, the HTTP API (and live events, and MCP over Streamable HTTP at `/mcp`) on the
  * configured stores, the embedded default unless `PLATFORM_*` say otherwise. Callers sign in with
  * a development identity: a key pair kept in the data directory, whose token for `--tenant` and
  * `--user` the command prints. Serves until SIGINT or SIGTERM, then lets flows it started finish.
@@ -41,12 +42,21 @@ export async function serve(options: ServeOptions): Promise<number> {
   const hostname = options.host ?? '127.0.0.1';
   const config = loadPlatformConfig({ ...(options.dataDir ? { dataDir: options.dataDir } : {}) }, { env: process.env });
   const identity = await developmentIdentity(config.dataDir);
-  const session = await openSession(options, undefined, undefined, {}, [
-    securityGuard(identity.guardOptions),
-    trafficCop(),
-    apiGateway(),
-    communicationDirector(),
-  ]);
+  // The console's trace view: the spans of the flows this process runs, kept in memory.
+  let tracing: InstalledTraceBuffer | undefined;
+  try {
+    tracing = installTraceBuffer();
+  } catch {
+    // Another OpenTelemetry SDK is registered (a host's): the trace view answers recorded: false.
+  }
+  const session = await openSession(
+    options,
+    undefined,
+    undefined,
+    {},
+    [securityGuard(identity.guardOptions), trafficCop(), apiGateway(), communicationDirector()],
+    tracing ? { traces: tracing.buffer } : {},
+  );
   let stop: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
     stop = resolve;
@@ -54,17 +64,27 @@ export async function serve(options: ServeOptions): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const { mcpHttpHandler } = await import('@platform/smart-city/mcp');
+    const [{ mcpHttpHandler }, { consoleRoutes }] = await Promise.all([
+      import('@platform/smart-city/mcp'),
+      import('@platform/data-mash-console'),
+    ]);
     const front = createHttpApp(session.platform, {
       info: { title: 'data-mash', version: VERSION },
-      mount: { '/mcp': mcpHttpHandler(session.platform, { name: 'data-mash', version: VERSION }) },
+      mount: {
+        ...consoleRoutes(),
+        '/mcp': mcpHttpHandler(session.platform, { name: 'data-mash', version: VERSION }),
+      },
     });
     const server = await front.serve({ port, hostname });
     const user = cliUser(options);
     const token = await identity.issueToken({ userId: user.userId, tenantId: user.tenantId, permissions: ['*'] });
-    if (options.json) printJson({ url: server.url, token, tenant: user.tenantId, user: user.userId });
+    // The token rides in the fragment, which browsers never send to a server nor put in a Referer.
+    const consoleUrl = `${server.url}/#token=${token}`;
+    if (options.json)
+      printJson({ url: server.url, console: consoleUrl, token, tenant: user.tenantId, user: user.userId });
     else {
       print(`data-mash API on ${server.url} (tenant ${printable(user.tenantId)}, as ${printable(user.userId)})`);
+      print(`  console:       ${consoleUrl}`);
       print(`  token (12 h):  ${token}`);
       print(`  try:           curl -H "Authorization: Bearer $TOKEN" ${server.url}/journeys`);
       print(
@@ -79,6 +99,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await session.close();
+    await tracing?.uninstall();
   }
   return EXIT.ok;
 }

@@ -10,7 +10,7 @@ import {
   type PlatformConfig,
   type PlatformConfigInput,
 } from '@platform/foundations';
-import type { TelemetryEvent } from '@platform/observability';
+import type { TelemetryEvent, TraceSpanSource } from '@platform/observability';
 import { LibrarianRef, serviceIdentity, type VerifiedUserContext } from '@platform/smart-city';
 import { governanceFromEnv } from './governance-env.js';
 import { jsonText, UsageError } from './output.js';
@@ -61,13 +61,22 @@ export async function openSession(
   config: PlatformConfigInput = {},
   /** More Smart City roles (the front door's, for `serve` and `mcp`). */
   roles: readonly AnyServiceDefinition[] = [],
+  /**
+   * `traces`: where the API's `GET /journeys/{journeyId}/trace` reads spans (for `serve`: the
+   * buffer of `installTraceBuffer()` from `@platform/observability/trace-buffer`).
+   */
+  observe: { traces?: TraceSpanSource } = {},
 ) {
   // The queue's runner (and pg-boss behind it) only for the commands that work with a queue.
   const distributed = queue ? await import('@platform/data-mash/distributed') : undefined;
   const platform: Platform = createPlatform({
     config: { ...config, ...(options.dataDir ? { dataDir: options.dataDir } : {}), telemetry: { sink: 'silent' } },
     env: process.env,
-    modules: dataMashModules({ ...governanceFromEnv(process.env), ...(roles.length > 0 ? { roles } : {}) }),
+    modules: dataMashModules({
+      ...governanceFromEnv(process.env),
+      ...(roles.length > 0 ? { roles } : {}),
+      ...(observe.traces ? { traces: observe.traces } : {}),
+    }),
     ...(queue && distributed
       ? {
           services: [

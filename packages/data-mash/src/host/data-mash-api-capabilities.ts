@@ -6,6 +6,12 @@ import {
 } from '@platform/foundations';
 import { z } from 'zod';
 import { EXPORT_FORMATS, EXPORT_PERMISSION } from '../export/index.js';
+import {
+  JOURNEY_GOVERNANCE_LIMIT,
+  JourneyGovernanceSchema,
+  JourneyLineageSchema,
+  JourneyTraceSchema,
+} from './journey-view-schemas.js';
 
 // The data mash API as data: its permissions and capabilities (what each takes and answers, its
 // route), read by Curator, the API Gateway, the HTTP front door and MCP.
@@ -24,6 +30,11 @@ export const DATA_MASH_PERMISSIONS = {
   search: 'content:read',
   /** Delete a stored file's bytes. */
   deleteFile: 'files:delete',
+  /**
+   * Read the governance and audit records (policy decisions, classifications, lineage events,
+   * erasures): the Data Steward's own permission for its trail (`verifyAudit`).
+   */
+  readAudit: 'audit:read',
 } as const;
 
 export const JourneyIdSchema = z.string().min(1).max(200).describe('The journey (flow) id');
@@ -139,6 +150,10 @@ export const DATA_MASH_API: readonly Capability[] = [
           score: z.number(),
           foundBy: z.array(z.enum(['text', 'vector'])),
           metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+          file: z
+            .object({ id: z.string(), name: z.string(), journeyId: z.string().optional() })
+            .optional()
+            .describe('The file the content comes from, and the flow that made it (absent once it is erased)'),
         }),
       ),
     }),
@@ -163,6 +178,43 @@ export const DATA_MASH_API: readonly Capability[] = [
       }),
     }),
     api: { method: 'DELETE', path: '/files/{fileId}', handler: 'deleteFile' },
+  },
+  // ---- Journey views (issue 20): handlers in host/journey-views.ts, through DataMashApi. ----
+  {
+    name: 'data_mash.journey_lineage',
+    description:
+      "The lineage graph of a flow's file, for drawing: its records (file, parsed file, content, insights) as nodes and, as edges, the OpenLineage runs (job, state) and MetadataStore links (relation) that made one from another",
+    permission: DATA_MASH_PERMISSIONS.readJourneys,
+    input: z.object({ journeyId: JourneyIdSchema }),
+    output: JourneyLineageSchema,
+    api: { method: 'GET', path: '/journeys/{journeyId}/lineage', handler: 'journeyLineage' },
+  },
+  {
+    name: 'data_mash.journey_governance',
+    description:
+      'The governance records about a flow, its file and its lineage runs (policy decisions, classifications, lineage events, legal holds, erasures), oldest first, at most `limit` (default and maximum 500) with `truncated` when there are more',
+    permission: DATA_MASH_PERMISSIONS.readAudit,
+    input: z.object({
+      journeyId: JourneyIdSchema,
+      limit: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(JOURNEY_GOVERNANCE_LIMIT)
+        .optional()
+        .describe(`At most this many, the oldest (default ${JOURNEY_GOVERNANCE_LIMIT})`),
+    }),
+    output: JourneyGovernanceSchema,
+    api: { method: 'GET', path: '/journeys/{journeyId}/governance', handler: 'journeyGovernance' },
+  },
+  {
+    name: 'data_mash.journey_trace',
+    description:
+      "The spans of a flow's trace, for a waterfall, as this process recorded them (a trace buffer installed, the flow run here and recently); otherwise `recorded: false` and no spans",
+    permission: DATA_MASH_PERMISSIONS.readJourneys,
+    input: z.object({ journeyId: JourneyIdSchema }),
+    output: JourneyTraceSchema,
+    api: { method: 'GET', path: '/journeys/{journeyId}/trace', handler: 'journeyTrace' },
   },
   // ---- Export (issue 16): its handler is `exportTables`, in the export block of DataMashApi. ----
   {

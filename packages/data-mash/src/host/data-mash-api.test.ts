@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ada, salesCsv, startFlowPlatform } from '../phases/flow.test-helpers.js';
+import { ada, bob, FLOW_PERMISSIONS, salesCsv, startFlowPlatform, testUser } from '../phases/flow.test-helpers.js';
 import { DataMashApiRef } from './data-mash-api.js';
 
 async function* chunks(bytes: Uint8Array) {
@@ -45,6 +45,23 @@ describe('the data mash API: POST /files answers once the file is stored, or wit
     });
     // The same bytes again: refused again, not answered as a journey in progress.
     await expect(api().ingestFile(upload('report.csv', elf), ada)).rejects.toMatchObject({ code: 'FILE_QUARANTINED' });
+  });
+
+  it('names the file and its flow in search hits, for the caller tenant only; an erased file is named no more', async () => {
+    const bytes = new TextEncoder().encode('warehouse_code,pallets\nLYS-1,12\nBOD-2,30\n');
+    const started = await api().ingestFile(upload('stock.csv', bytes), ada);
+    await api().drain();
+    const { hits } = await api().search({ q: 'warehouse_code pallets', limit: 20 }, ada);
+    const mine = hits.filter((hit) => hit.file?.name === 'stock.csv');
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine[0]?.file).toEqual({ id: mine[0]?.contentId, name: 'stock.csv', journeyId: started.journeyId });
+    // Another tenant finds nothing of it, not even its name.
+    const theirs = await api().search({ q: 'warehouse_code pallets', limit: 20 }, bob);
+    expect(theirs.hits.filter((hit) => hit.contentId === mine[0]?.contentId)).toEqual([]);
+    const eraser = testUser('acme', { userId: 'dpo', permissions: [...FLOW_PERMISSIONS, 'files:delete'] });
+    await api().deleteFile({ fileId: mine[0]?.contentId as string }, eraser);
+    const after = await api().search({ q: 'warehouse_code pallets', limit: 20 }, ada);
+    expect(after.hits.filter((hit) => hit.file?.name === 'stock.csv')).toEqual([]);
   });
 
   it('refuses a hostile name even for bytes ingested before (the duplicate does not hide it)', async () => {

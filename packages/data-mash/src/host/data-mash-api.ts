@@ -8,6 +8,7 @@ import {
   PlatformError,
   SemanticStoreRef,
 } from '@platform/foundations';
+import type { TraceSpanSource } from '@platform/observability';
 import { DataStewardRef, LibrarianRef, RealmServiceBase, type RealmServiceDeps } from '@platform/smart-city';
 import type { z } from 'zod';
 import type { InsightsResult } from '../content/content-insights.js';
@@ -23,7 +24,6 @@ import {
   DataMashSolutionOrchestratorRef,
 } from '../phases/solution-orchestrator.js';
 import { renderReport } from '../report/index.js';
-
 import {
   type Announced,
   DATA_MASH_API,
@@ -31,8 +31,21 @@ import {
   FIRST_MILESTONE,
   type StartedSchema,
 } from './data-mash-api-capabilities.js';
+import type { JourneyGovernance, JourneyLineage, JourneyTrace } from './journey-view-schemas.js';
+import { journeyGovernance, journeyLineage, journeyTrace } from './journey-views.js';
+import { filesOfContents } from './search-files.js';
 
 export { DATA_MASH_API, DATA_MASH_PERMISSIONS } from './data-mash-api-capabilities.js';
+
+/** Options of {@link dataMashApi}: the phases' (governance, realm checks), and where spans are read. */
+export interface DataMashApiOptions extends PhaseServiceOptions {
+  /**
+   * Where `GET /journeys/{journeyId}/trace` reads a flow's spans: the `TraceBuffer` of
+   * `@platform/observability/trace-buffer` (`installTraceBuffer().buffer`), or a host's own.
+   * Without one, every flow's trace answers `recorded: false`.
+   */
+  traces?: TraceSpanSource;
+}
 
 /**
  * The data mash's front-door API: each capability of {@link DATA_MASH_API} as a method the API
@@ -41,7 +54,7 @@ export { DATA_MASH_API, DATA_MASH_PERMISSIONS } from './data-mash-api-capabiliti
  * for them when the platform stops.
  */
 export class DataMashApi extends RealmServiceBase<
-  RealmServiceDeps & { flow: DataMashSolutionOrchestrator; options?: PhaseServiceOptions }
+  RealmServiceDeps & { flow: DataMashSolutionOrchestrator; options?: DataMashApiOptions }
 > {
   readonly realm = DATA_MASH_REALM;
   readonly #running = new Set<Promise<DataMashFlowResult>>();
@@ -127,16 +140,26 @@ export class DataMashApi extends RealmServiceBase<
       limit: input.limit ?? 10,
       kind: input.kind ?? '*',
     });
+    const user = this.requireUserContext(userContext);
+    const files = await filesOfContents(
+      this.deps.locate(MetadataStoreRef),
+      user.tenantId,
+      hits.map((hit) => hit.contentId),
+    );
     return {
-      hits: hits.map(({ contentId, kind, ref, text, score, foundBy, metadata }) => ({
-        contentId,
-        kind,
-        ref,
-        ...(text === undefined ? {} : { text }),
-        score,
-        foundBy,
-        metadata,
-      })),
+      hits: hits.map(({ contentId, kind, ref, text, score, foundBy, metadata }) => {
+        const file = files.get(contentId);
+        return {
+          contentId,
+          kind,
+          ref,
+          ...(text === undefined ? {} : { text }),
+          score,
+          foundBy,
+          metadata,
+          ...(file ? { file } : {}),
+        };
+      }),
     };
   }
 
@@ -168,6 +191,32 @@ export class DataMashApi extends RealmServiceBase<
         derivedFiles: erased.derivedFiles.length,
       },
     };
+  }
+
+  // ---- Journey views (issue 20): the logic is in journey-views.ts ----------------------------
+
+  /** `GET /journeys/{journeyId}/lineage`: needs `journeys:read` (names and runs, no value of the data). */
+  async journeyLineage(input: { journeyId: string }, userContext: unknown): Promise<JourneyLineage> {
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, DATA_MASH_PERMISSIONS.readJourneys);
+    return journeyLineage(this.deps.locate(MetadataStoreRef), user.tenantId, input.journeyId);
+  }
+
+  /** `GET /journeys/{journeyId}/governance`: needs `audit:read`, the Data Steward's permission for its trail. */
+  async journeyGovernance(
+    input: { journeyId: string; limit?: number },
+    userContext: unknown,
+  ): Promise<JourneyGovernance> {
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, DATA_MASH_PERMISSIONS.readAudit);
+    return journeyGovernance(this.deps.locate(MetadataStoreRef), user.tenantId, input.journeyId, input.limit);
+  }
+
+  /** `GET /journeys/{journeyId}/trace`: needs `journeys:read`; spans from the `traces` option. */
+  async journeyTrace(input: { journeyId: string }, userContext: unknown): Promise<JourneyTrace> {
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, DATA_MASH_PERMISSIONS.readJourneys);
+    return journeyTrace(this.deps.locate(MetadataStoreRef), this.deps.options?.traces, user.tenantId, input.journeyId);
   }
 
   // ---- Export (issue 16) --------------------------------------------------------------------
@@ -256,7 +305,7 @@ export class DataMashApi extends RealmServiceBase<
 export const DataMashApiRef = defineServiceRef<DataMashApi>({ id: 'data-mash.api', tier: 'realm' });
 
 /** Defines the data mash's front-door API: its capabilities and SOA APIs, registered in Curator. */
-export function dataMashApi(options: PhaseServiceOptions = {}) {
+export function dataMashApi(options: DataMashApiOptions = {}) {
   return defineService({
     ref: DataMashApiRef,
     deps: { flow: DataMashSolutionOrchestratorRef },

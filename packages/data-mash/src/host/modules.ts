@@ -1,4 +1,5 @@
 import { type AnyServiceDefinition, definePlatformModule, type PlatformModule } from '@platform/foundations';
+import type { TraceSpanSource } from '@platform/observability';
 import type { Embedder } from '@platform/smart-city';
 import {
   type ContentStewardOptions,
@@ -36,6 +37,12 @@ export interface DataMashModuleOptions extends PhaseServiceOptions, DataMashJour
    * registry to the Content Steward, so that what it accepts is what the Content Pillar parses.
    */
   formats?: FileFormatRegistry;
+  /**
+   * Where the API's `GET /journeys/{journeyId}/trace` reads a flow's spans: e.g.
+   * `installTraceBuffer().buffer` of `@platform/observability/trace-buffer`. Default: none (the
+   * trace of every flow answers `recorded: false`).
+   */
+  traces?: TraceSpanSource;
 }
 
 /**
@@ -67,7 +74,7 @@ export function dataMashModule(options: DataMashModuleOptions = {}): PlatformMod
       ...(options.retry ? { retry: options.retry } : {}),
     }),
     dataMashSolutionOrchestrator(),
-    dataMashApi(governance),
+    dataMashApi({ ...governance, ...(options.traces ? { traces: options.traces } : {}) }),
   ];
   return definePlatformModule({ id: 'data-mash', services: services as AnyServiceDefinition[] });
 }

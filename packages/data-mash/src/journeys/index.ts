@@ -7,6 +7,7 @@ export {
   type FlowStepRun,
 } from './flow-step.js';
 export {
+  JOURNEY_PROGRESS_MILESTONE,
   JourneyOrchestrator,
   type JourneyOrchestratorOptions,
   type JourneyOutcome,

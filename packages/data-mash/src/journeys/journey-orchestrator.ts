@@ -4,12 +4,13 @@ import type { HandoffContract } from '../flow/handoff-contract.js';
 import { DEFAULT_LEASE_MS, LeasedJourney, leaseOf } from './journey-lease.js';
 import { createJourneyRecord, type StoredContext, transitionJourney } from './journey-record.js';
 import { inJourneyTrace } from './journey-trace.js';
-import type {
-  JourneyOrchestratorOptions,
-  JourneyOutcome,
-  JourneyProgressUpdate,
-  MilestoneContext,
-  MilestoneStep,
+import {
+  JOURNEY_PROGRESS_MILESTONE,
+  type JourneyOrchestratorOptions,
+  type JourneyOutcome,
+  type JourneyProgressUpdate,
+  type MilestoneContext,
+  type MilestoneStep,
 } from './journey-types.js';
 import { assertServicesRegistered, assertTemplateWired } from './journey-wiring.js';
 import { failed, references, wasStarted, withMilestoneTimeout } from './milestone-helpers.js';
@@ -17,6 +18,7 @@ import { withMilestoneRetries } from './milestone-retries.js';
 import { type JourneyMilestoneTemplate, type JourneyTemplate, milestoneStep } from './template.js';
 
 export {
+  JOURNEY_PROGRESS_MILESTONE,
   type JourneyOrchestratorOptions,
   type JourneyOutcome,
   type JourneyProgressUpdate,
@@ -297,6 +299,8 @@ export class JourneyOrchestrator {
       this.#progress(request, journeyId, milestone.id, 'completed');
       const next = nextIndex === undefined ? undefined : this.template.milestones[nextIndex];
       if (next) this.#progress(request, journeyId, next.id, 'started', { attempt: 1 });
+      // The journey as a whole, so that a watcher knows it ended without knowing the template.
+      else this.#progress(request, journeyId, JOURNEY_PROGRESS_MILESTONE, 'completed');
       this.#options.telemetry?.logOperation({
         operation: 'journey.handoff',
         success: true,
@@ -333,6 +337,7 @@ export class JourneyOrchestrator {
       failure,
     ).catch(() => undefined);
     this.#progress(request, journeyId, milestone, 'failed', { error: failure });
+    this.#progress(request, journeyId, JOURNEY_PROGRESS_MILESTONE, 'failed', { error: failure });
     this.#options.telemetry?.logOperation({
       operation: 'journey.failed',
       success: false,

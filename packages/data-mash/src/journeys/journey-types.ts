@@ -50,9 +50,16 @@ export interface JourneyOrchestratorOptions {
 }
 
 /** One milestone transition of a journey, as {@link JourneyOrchestratorOptions.onProgress} is told it. */
+/**
+ * The `milestone` of a {@link JourneyProgressUpdate} about the journey as a whole: `completed`
+ * after its last milestone, `failed` (with the error) after the milestone that failed it.
+ */
+export const JOURNEY_PROGRESS_MILESTONE = 'journey';
+
 export interface JourneyProgressUpdate {
   tenantId: string;
   journeyId: string;
+  /** A milestone of the template, or {@link JOURNEY_PROGRESS_MILESTONE} for the journey as a whole. */
   milestone: string;
   status: 'started' | 'completed' | 'failed' | 'retried';
   /** The attempt, from 1 (`retried`: the attempt about to be made). */

@@ -11,7 +11,7 @@ afterEach(async () => {
 const MILESTONES = ['file_uploaded', 'file_parsed', 'semantic_processed', 'insights_generated'];
 
 describe('journey progress (live events for the front door)', () => {
-  it("publishes every milestone's start and completion, in order, to the journey's tenant only", async () => {
+  it("publishes every milestone's start and completion, then the journey's, in order, to the journey's tenant only", async () => {
     const started = await startFlowPlatform();
     running.push(started);
     const postOffice = started.platform.get(PostOfficeRef);
@@ -31,9 +31,10 @@ describe('journey progress (live events for the front door)', () => {
     expect(result.success).toBe(true);
     await new Promise((resolve) => setImmediate(resolve));
 
-    expect(acme.map((event) => `${event.milestone}:${event.status}`)).toEqual(
-      MILESTONES.flatMap((milestone) => [`${milestone}:started`, `${milestone}:completed`]),
-    );
+    expect(acme.map((event) => `${event.milestone}:${event.status}`)).toEqual([
+      ...MILESTONES.flatMap((milestone) => [`${milestone}:started`, `${milestone}:completed`]),
+      'journey:completed',
+    ]);
     expect(new Set(acme.map((event) => event.journeyId))).toEqual(new Set([result.journeyId]));
     expect(new Set(acme.map((event) => event.traceId))).toEqual(new Set([result.traceId]));
     expect(globex).toEqual([]);
@@ -51,10 +52,12 @@ describe('journey progress (live events for the front door)', () => {
     const result = await started.flow.executeDataMashFlow({ userContext: bob, file: { name: 'x.csv', data: elf } });
     expect(result.success).toBe(false);
     await new Promise((resolve) => setImmediate(resolve));
-    const failed = events.find((event) => event.status === 'failed');
-    expect(failed).toMatchObject({
-      milestone: 'file_uploaded',
-      error: { code: result.success ? '' : result.error.code },
-    });
+    const failed = events.filter((event) => event.status === 'failed');
+    const code = result.success ? '' : result.error.code;
+    // The milestone that failed, then the journey as a whole (what a watcher waits for).
+    expect(failed).toMatchObject([
+      { milestone: 'file_uploaded', error: { code } },
+      { milestone: 'journey', error: { code } },
+    ]);
   });
 });

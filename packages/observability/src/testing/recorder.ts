@@ -1,7 +1,7 @@
-import { context, type DiagLogger, DiagLogLevel, diag, metrics, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { AggregationTemporality, type DataPoint, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
+import { registerGlobalProviders } from '../internal/global-providers.js';
 import type { TelemetryEvent, TelemetrySink } from '../telemetry/index.js';
 import { type RecordedSpan, RecordingSpanProcessor, toRecordedSpan } from './span-recorder.js';
 
@@ -66,13 +66,6 @@ function pointValue(point: DataPoint<unknown>): number {
   return (value as { sum?: number }).sum ?? Number.NaN;
 }
 
-// A refused registration is reported by the API on its diagnostic logger; the recorder throws a
-// clearer error of its own instead.
-function withDiagnosticsSilenced(register: () => boolean): boolean {
-  diag.disable();
-  return register();
-}
-
 /**
  * Registers an in-memory OpenTelemetry tracer provider, meter provider and AsyncLocalStorage
  * context manager as the global ones, and returns the recorder reading them.
@@ -90,7 +83,6 @@ export function installObservabilityRecorder(): ObservabilityRecorder {
   const tracerProvider = new TracerProvider({ spanProcessors: [processor] });
   const reader = new CollectingReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
-  const contextManager = new AsyncLocalStorageContextManager().enable();
   const events: TelemetryEvent[] = [];
   const diagnostics: string[] = [];
   const record =
@@ -106,25 +98,8 @@ export function installObservabilityRecorder(): ObservabilityRecorder {
     verbose: () => {},
   };
 
-  // Register one global at a time, and on refusal undo only what this call registered: the
-  // providers already in place (another recorder, the host's SDK) are left untouched.
-  const undo: Array<() => void> = [];
-  const steps: Array<[() => boolean, () => void]> = [
-    [() => trace.setGlobalTracerProvider(tracerProvider), () => trace.disable()],
-    [() => metrics.setGlobalMeterProvider(meterProvider), () => metrics.disable()],
-    [() => context.setGlobalContextManager(contextManager), () => context.disable()],
-  ];
-  for (const [register, unregister] of steps) {
-    if (!withDiagnosticsSilenced(register)) {
-      for (const step of undo.reverse()) step();
-      contextManager.disable();
-      throw new Error(
-        'installObservabilityRecorder: an OpenTelemetry provider is already registered globally; ' +
-          'call uninstall() on the previous recorder (or disable the other SDK) first',
-      );
-    }
-    undo.push(unregister);
-  }
+  // One global at a time; a refusal undoes only what this call registered.
+  const globals = registerGlobalProviders('installObservabilityRecorder', { tracerProvider, meterProvider });
   diag.setLogger(diagLogger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
 
   const spans = () => processor.finished.map(toRecordedSpan);
@@ -176,11 +151,8 @@ export function installObservabilityRecorder(): ObservabilityRecorder {
       diagnostics.length = 0;
     },
     async uninstall() {
-      trace.disable();
-      metrics.disable();
-      context.disable();
+      globals.unregister();
       diag.disable();
-      contextManager.disable();
       await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
     },
   };

@@ -277,6 +277,13 @@ describe('the front door routes', () => {
     });
     for (const path of ['/healthz', '/readyz', '/openapi.json', '/events', '/ws'])
       expect(body.paths).toHaveProperty(path);
+    // The console's views of a flow (issue 20), with their outputs' schemas.
+    for (const view of ['lineage', 'governance', 'trace']) {
+      const operation = body.paths[`/journeys/{journeyId}/${view}`].get;
+      expect(operation.operationId, view).toBe(`data_mash.journey_${view}`);
+      expect(operation.responses['200'].content['application/json'].schema, view).toBeDefined();
+    }
+    expect(names(body.paths['/journeys/{journeyId}/governance'].get)).toEqual(['limit']);
     expect(body.paths['/healthz'].get.security).toEqual([]);
   });
 

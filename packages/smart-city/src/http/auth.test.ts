@@ -118,6 +118,9 @@ describe('authorization', () => {
     ['GET', `/journeys/${acme.journeyId}`],
     ['GET', `/journeys/${acme.journeyId}/insights`],
     ['GET', `/journeys/${acme.journeyId}/report`],
+    ['GET', `/journeys/${acme.journeyId}/lineage`],
+    ['GET', `/journeys/${acme.journeyId}/governance`],
+    ['GET', `/journeys/${acme.journeyId}/trace`],
     ['GET', '/search?q=customer'],
     ['DELETE', `/files/${acme.fileId}`],
   ];
@@ -139,6 +142,9 @@ describe('authorization', () => {
       ['GET', `/journeys/${acme.journeyId}`],
       ['GET', `/journeys/${acme.journeyId}/insights`],
       ['GET', `/journeys/${acme.journeyId}/report`],
+      ['GET', `/journeys/${acme.journeyId}/lineage`],
+      ['GET', `/journeys/${acme.journeyId}/governance`],
+      ['GET', `/journeys/${acme.journeyId}/trace`],
       ['DELETE', `/files/${acme.fileId}`],
     ];
     for (const [method, path] of paths) {

@@ -24,7 +24,14 @@ export const ISSUER = 'https://auth.test/auth/v1';
 export const AUDIENCE = 'authenticated';
 
 /** Every permission of the data mash's API (`DATA_MASH_PERMISSIONS`). */
-export const ALL_PERMISSIONS = ['files:write', 'journeys:read', 'insights:read', 'content:read', 'files:delete'];
+export const ALL_PERMISSIONS = [
+  'files:write',
+  'journeys:read',
+  'insights:read',
+  'content:read',
+  'files:delete',
+  'audit:read',
+];
 
 type KeyPair = Awaited<ReturnType<typeof generateKeyPair>> & { kid: string };
 

@@ -1,0 +1,372 @@
+// The charts of the Insights tab, as Observable Plot drawings: each takes the Plot module (loaded
+// on this tab only) and the width of its container. Colours are CSS variables of insights.css, so
+// that charts follow the light and dark schemes; every mark has a tip with its exact figures.
+import type { DrawChart } from './plot-figure.js';
+import type { DateProfile, DateUnit, NumericProfile } from './types.js';
+import { dateText, num, short } from './wording.js';
+
+const FONT = 12;
+const STYLE = { background: 'transparent', color: 'var(--text)', fontSize: `${FONT}px`, overflow: 'visible' };
+const BAR = 'var(--chart-bar)';
+const MUTED = 'var(--chart-muted)';
+const WARN = 'var(--chart-warn)';
+
+/** About how wide a label is at the charts' font size. */
+function labelWidth(text: string): number {
+  return Math.ceil(text.length * FONT * 0.6);
+}
+
+/** A label cut in the middle to `max` characters: `very_lo…_name`. */
+export function clipMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = Math.ceil((max - 1) / 2);
+  return `${text.slice(0, head)}…${text.slice(text.length - (max - 1 - head))}`;
+}
+
+/** A value as a label: the empty string said as such. */
+export function valueLabel(value: string): string {
+  return value === '' ? '(empty)' : value;
+}
+
+/** Ticks of a count axis: every whole number while there are few, else about `count` (Plot's choice). */
+function countTicks(most: number, count: number): number | number[] {
+  return most <= count ? Array.from({ length: Math.max(1, Math.ceil(most)) + 1 }, (_, index) => index) : count;
+}
+
+/** One bar of a horizontal bar chart. */
+export interface Bar {
+  label: string;
+  count: number;
+  /** Written at the end of the bar: `641 · 43.9 %`. */
+  caption: string;
+  /** The tip: the bar's exact figures in words. */
+  title: string;
+  muted?: boolean;
+}
+
+/** Horizontal bars, one a label, each with its figures at its end: top values, keywords, a split. */
+export function barsChart(bars: readonly Bar[]): DrawChart {
+  return (Plot, width) => {
+    const narrow = width < 480;
+    const labels = bars.map((bar) => clipMiddle(bar.label, narrow ? 14 : 28));
+    const marginLeft = Math.min(Math.max(...labels.map(labelWidth), 24) + 10, Math.floor(width * 0.4));
+    const marginRight = Math.max(...bars.map((bar) => labelWidth(bar.caption)), 20) + 8;
+    const indexes = bars.map((_, index) => index);
+    return Plot.plot({
+      width,
+      height: 24 * bars.length + 34,
+      marginLeft,
+      marginRight,
+      marginTop: 26,
+      style: STYLE,
+      x: {
+        label: null,
+        axis: 'top',
+        grid: true,
+        ticks: countTicks(
+          Math.max(...bars.map((bar) => bar.count)),
+          Math.max(2, Math.floor((width - marginLeft - marginRight) / 80)),
+        ),
+        tickFormat: short,
+      },
+      y: { label: null, domain: indexes, tickFormat: (index: number) => labels[index] ?? '', tickSize: 0 },
+      marks: [
+        Plot.barX(indexes, {
+          y: (index: number) => index,
+          x: (index: number) => bars[index]?.count ?? 0,
+          fill: (index: number) => (bars[index]?.muted ? MUTED : BAR),
+          title: (index: number) => bars[index]?.title ?? '',
+          tip: true,
+          insetTop: 2,
+          insetBottom: 2,
+        }),
+        Plot.text(indexes, {
+          y: (index: number) => index,
+          x: (index: number) => bars[index]?.count ?? 0,
+          text: (index: number) => bars[index]?.caption ?? '',
+          textAnchor: 'start',
+          dx: 4,
+          fill: 'currentColor',
+        }),
+        Plot.ruleX([0]),
+      ],
+    });
+  };
+}
+
+/** A numeric column's histogram: value bins along x, counts up y, the median as a dashed line. */
+export function histogramChart(name: string, numeric: NumericProfile, format: (value: number) => string): DrawChart {
+  return (Plot, width) =>
+    Plot.plot({
+      width,
+      height: 230,
+      marginLeft: 52,
+      marginBottom: 40,
+      marginRight: 16,
+      style: STYLE,
+      x: { label: name, ticks: Math.max(3, Math.floor(width / 90)), tickFormat: short },
+      y: { label: 'count', grid: true, tickFormat: short, ticks: 5 },
+      marks: [
+        Plot.rectY(numeric.histogram, {
+          x1: 'from',
+          x2: 'to',
+          y: 'count',
+          fill: BAR,
+          insetLeft: 0.5,
+          insetRight: 0.5,
+          title: (bin: { from: number; to: number; count: number }) =>
+            `${format(bin.from)} to ${format(bin.to)}: ${num(bin.count)} value${bin.count === 1 ? '' : 's'}`,
+          tip: true,
+        }),
+        Plot.ruleX([numeric.median], { stroke: WARN, strokeWidth: 2, strokeDasharray: '4,3' }),
+        Plot.ruleY([0]),
+      ],
+    });
+}
+
+/** An integer column with few values: one bar a value, values along x, counts up y. */
+export function valueCountsChart(name: string, values: ReadonlyArray<{ value: number; count: number }>): DrawChart {
+  return (Plot, width) =>
+    Plot.plot({
+      width,
+      height: 230,
+      marginLeft: 52,
+      marginBottom: 40,
+      style: STYLE,
+      x: {
+        label: name,
+        type: 'band',
+        tickFormat: (value: number) => String(value),
+        // Every value while they fit; else every n-th.
+        ...(values.length * 28 > width
+          ? {
+              ticks: values
+                .filter((_, index) => index % Math.ceil((values.length * 28) / width) === 0)
+                .map((entry) => entry.value),
+            }
+          : {}),
+      },
+      y: { label: 'count', grid: true, tickFormat: short, ticks: 5 },
+      marks: [
+        Plot.barY(values, {
+          x: 'value',
+          y: 'count',
+          fill: BAR,
+          title: (entry: { value: number; count: number }) => `${entry.value}: ${num(entry.count)}`,
+          tip: true,
+        }),
+        Plot.ruleY([0]),
+      ],
+    });
+}
+
+const UNIT_MS: Record<DateUnit, number> = {
+  second: 1000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 7 * 86_400_000,
+  month: 30.44 * 86_400_000,
+  quarter: 91.31 * 86_400_000,
+  year: 365.25 * 86_400_000,
+};
+
+/**
+ * A date column over time: dates per period as bars on a calendar axis, counts up y; the periods
+ * with no date at all marked in orange along the axis.
+ */
+export function timelineChart(name: string, dates: DateProfile): DrawChart {
+  const bins = dates.histogram.map((bin) => ({ from: new Date(bin.from), to: new Date(bin.to), count: bin.count }));
+  const most = Math.max(1, ...bins.map((bin) => bin.count));
+  const missing = dates.missingPeriods;
+  const gaps = (missing?.runs ?? []).map((run) => ({
+    from: new Date(run.from),
+    to: new Date(Date.parse(run.to) + UNIT_MS[missing?.unit ?? 'day']),
+    text: `no date: ${run.from === run.to ? dateText(run.from, missing?.unit ?? 'day') : `${dateText(run.from, missing?.unit ?? 'day')} to ${dateText(run.to, missing?.unit ?? 'day')}`}`,
+  }));
+  return (Plot, width) =>
+    Plot.plot({
+      width,
+      height: 230,
+      marginLeft: 52,
+      marginBottom: 40,
+      marginRight: 20,
+      style: STYLE,
+      x: { type: 'utc', label: name, ticks: Math.max(2, Math.floor(width / 110)) },
+      y: { label: 'count', grid: true, tickFormat: short, ticks: 5 },
+      marks: [
+        Plot.rectY(bins, {
+          x1: 'from',
+          x2: 'to',
+          y: 'count',
+          fill: BAR,
+          insetLeft: 0.5,
+          insetRight: 0.5,
+          title: (bin: { from: Date; to: Date; count: number }) =>
+            `${dateText(bin.from.toISOString(), dates.precision)} to ${dateText(bin.to.toISOString(), dates.precision)}: ${num(bin.count)} date${bin.count === 1 ? '' : 's'}`,
+          tip: true,
+        }),
+        Plot.rect(gaps, {
+          x1: 'from',
+          x2: 'to',
+          y1: 0,
+          y2: most * 0.06,
+          fill: WARN,
+          title: 'text',
+          tip: true,
+        }),
+        Plot.ruleY([0]),
+      ],
+    });
+}
+
+/** A cell of a heatmap. */
+export interface HeatCell {
+  x: string;
+  y: string;
+  /** The coefficient; null when it is not defined. */
+  value: number | null;
+  title: string;
+}
+
+type Rgb = [number, number, number];
+const LIGHT: Rgb = [247, 247, 247];
+const RED: Rgb = [178, 24, 43];
+const BLUE: Rgb = [33, 102, 172];
+const PURPLE: Rgb = [84, 39, 143];
+const NONE = '#c8ccd4';
+const INK: Rgb = [27, 31, 36];
+
+function luminance(rgb: Rgb): number {
+  const [r, g, b] = rgb.map((channel) => {
+    const c = channel / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as Rgb;
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+function mix(to: Rgb, amount: number): { fill: string; ink: string } {
+  const rgb = LIGHT.map((channel, index) => Math.round(channel + ((to[index] as number) - channel) * amount)) as Rgb;
+  // Near-black or white text, whichever contrasts more with the cell.
+  const light = luminance(rgb) + 0.05;
+  const onDark = 1.05 / light > light / (luminance(INK) + 0.05);
+  return { fill: `rgb(${rgb.join(',')})`, ink: onDark ? '#ffffff' : '#1b1f24' };
+}
+
+/** A diverging colour: red for -1, near white for 0, blue for 1. */
+export function divergingColor(value: number | null): { fill: string; ink: string } {
+  if (value === null) return { fill: NONE, ink: '#1b1f24' };
+  const t = Math.max(-1, Math.min(1, value));
+  return mix(t < 0 ? RED : BLUE, Math.abs(t));
+}
+
+/** A sequential colour from near white (0) to purple (1): Cramér's V. */
+export function sequentialColor(value: number | null): { fill: string; ink: string } {
+  if (value === null) return { fill: NONE, ink: '#1b1f24' };
+  return mix(PURPLE, Math.max(0, Math.min(1, value)));
+}
+
+/** A square matrix of labelled cells (coefficients to 2 decimals), both axes named by column. */
+export function heatmapChart(
+  names: readonly string[],
+  cells: readonly HeatCell[],
+  color: (value: number | null) => { fill: string; ink: string },
+): DrawChart {
+  return (Plot, width) => {
+    const labels = names.map((name) => clipMiddle(name, width < 480 ? 12 : 20));
+    const byName = new Map(names.map((name, index) => [name, labels[index] as string]));
+    const longest = Math.max(...labels.map(labelWidth));
+    const marginLeft = longest + 10;
+    const cell = Math.max(16, Math.min(64, Math.floor((width - marginLeft - 10) / names.length)));
+    const marginBottom = Math.ceil(longest * 0.75) + 16;
+    const showValues = cell >= 36;
+    return Plot.plot({
+      width: Math.min(width, marginLeft + cell * names.length + 10),
+      height: cell * names.length + marginBottom + 10,
+      marginLeft,
+      marginBottom,
+      marginTop: 10,
+      marginRight: 10,
+      style: STYLE,
+      x: {
+        domain: names,
+        label: null,
+        tickFormat: (name: string) => byName.get(name) ?? name,
+        tickRotate: -40,
+        tickSize: 0,
+      },
+      y: { domain: names, label: null, tickFormat: (name: string) => byName.get(name) ?? name, tickSize: 0 },
+      marks: [
+        Plot.cell(cells, {
+          x: 'x',
+          y: 'y',
+          fill: (entry: HeatCell) => color(entry.value).fill,
+          inset: 0.5,
+          title: 'title',
+          tip: true,
+        }),
+        ...(showValues
+          ? [
+              Plot.text(cells, {
+                x: 'x',
+                y: 'y',
+                text: (entry: HeatCell) => (entry.value === null ? '–' : entry.value.toFixed(2)),
+                fill: (entry: HeatCell) => color(entry.value).ink,
+              }),
+            ]
+          : []),
+      ],
+    });
+  };
+}
+
+/** A cell of the missing-values matrix: one column over one range of sampled rows. */
+export interface MissingCell {
+  column: string;
+  range: string;
+  share: number;
+  title: string;
+}
+
+/** Missing values by column (x) and range of sampled rows (y): the darker, the more missing. */
+export function missingMatrixChart(
+  columns: readonly string[],
+  ranges: readonly string[],
+  cells: readonly MissingCell[],
+): DrawChart {
+  return (Plot, width) => {
+    const narrow = width < 480;
+    const labels = new Map(columns.map((name) => [name, clipMiddle(name, narrow ? 10 : 16)]));
+    const longest = Math.max(...[...labels.values()].map(labelWidth));
+    const rotate = (width - 110) / columns.length < longest + 8;
+    return Plot.plot({
+      width,
+      height: 18 * ranges.length + (rotate ? Math.ceil(longest * 0.7) + 20 : 40),
+      marginLeft: Math.max(...ranges.map(labelWidth)) + 10,
+      marginBottom: rotate ? Math.ceil(longest * 0.7) + 16 : 30,
+      marginTop: 6,
+      marginRight: 10,
+      style: STYLE,
+      x: {
+        domain: columns,
+        label: null,
+        tickFormat: (name: string) => labels.get(name) ?? name,
+        ...(rotate ? { tickRotate: -40 } : {}),
+        tickSize: 0,
+      },
+      y: { domain: ranges, label: null, tickSize: 0 },
+      marks: [
+        Plot.cell(cells, { x: 'column', y: 'range', fill: 'var(--chart-present)', inset: 0.5 }),
+        Plot.cell(cells, {
+          x: 'column',
+          y: 'range',
+          fill: 'var(--chart-missing)',
+          fillOpacity: (entry: MissingCell) => (entry.share === 0 ? 0 : 0.25 + 0.75 * entry.share),
+          inset: 0.5,
+          title: 'title',
+          tip: true,
+        }),
+      ],
+    });
+  };
+}
