@@ -21,7 +21,8 @@ export const CONSOLE_CONTENT_SECURITY_POLICY = [
   "img-src 'self' data: blob:",
   "font-src 'self'",
   "connect-src 'self'",
-  "frame-src 'self' blob:",
+  // The report is shown from its text (`srcdoc`), in a sandbox.
+  "frame-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
@@ -116,7 +117,9 @@ export function consoleRoutes(
       throw error;
     });
     const path = new URL(request.url).pathname;
-    const asset = assets.get(path.endsWith('/') ? '/' : path.slice(path.lastIndexOf('/assets/')));
+    // The page where the host mounted it (`/`, or `/console/` under a prefix), and its files.
+    const at = path.lastIndexOf('/assets/');
+    const asset = assets.get(at === -1 ? (path.endsWith('/') ? '/' : '') : path.slice(at));
     if (!asset) throw new PlatformError('NOT_FOUND', `the console has no file at ${path.slice(0, 200)}`);
     const encoding = encodingFor(request, asset);
     const body = encoding === 'br' ? asset.br : encoding === 'gzip' ? asset.gzip : asset.identity;

@@ -339,6 +339,13 @@ describe.skipIf(!RUN)(
       await page.getByText('No journeys yet').waitFor(LONG);
       await page.goto(`${served.url}/${href ?? ''}`);
       await page.getByText(/No journey .* in this tenant/).waitFor(LONG);
+
+      // A sign-in link for another tenant does not switch this tab's session unasked.
+      await page.goto(served.console);
+      await page.getByRole('alertdialog', { name: 'Sign in as someone else?' }).waitFor(LONG);
+      expect(page.url()).not.toContain(served.token);
+      await page.getByRole('button', { name: /^Stay as bob/ }).click();
+      await expect(page.getByTestId('tenant').textContent()).resolves.toContain('globex');
       await page.close();
     }, 120_000);
 

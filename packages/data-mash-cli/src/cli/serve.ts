@@ -8,7 +8,7 @@ import {
   trafficCop,
 } from '@platform/smart-city';
 import { createHttpApp } from '@platform/smart-city/http';
-import { EXIT, print, printable, printJson, UsageError } from './output.js';
+import { EXIT, errorLine, print, printable, printJson, UsageError } from './output.js';
 import { cliUser, type GlobalOptions, openSession } from './session.js';
 
 declare const __PACKAGE_VERSION__: string | undefined;
@@ -42,12 +42,14 @@ export async function serve(options: ServeOptions): Promise<number> {
   const hostname = options.host ?? '127.0.0.1';
   const config = loadPlatformConfig({ ...(options.dataDir ? { dataDir: options.dataDir } : {}) }, { env: process.env });
   const identity = await developmentIdentity(config.dataDir);
-  // The console's trace view: the spans of the flows this process runs, kept in memory.
+  // The console's trace view: the spans of the flows this process runs, kept in memory. Only
+  // traces with a journey in them are kept: other requests (probes, refusals) cannot push them out.
   let tracing: InstalledTraceBuffer | undefined;
   try {
-    tracing = installTraceBuffer();
-  } catch {
-    // Another OpenTelemetry SDK is registered (a host's): the trace view answers recorded: false.
+    tracing = installTraceBuffer({ keepTrace: (span) => span.name.startsWith('journey.') });
+  } catch (error) {
+    // Another OpenTelemetry SDK is registered: the trace view answers recorded: false.
+    process.stderr.write(`data-mash: the console's trace view is off (${errorLine(error)})\n`);
   }
   const session = await openSession(
     options,

@@ -155,8 +155,13 @@ async function problemOf(response: Response): Promise<ApiError> {
 
 /** The API, relative to the page (the console is served beside it). */
 export class Api {
+  /**
+   * @param onUnauthorized called when the server refuses the token (401: expired, revoked, or
+   *   for another server): the console then asks to sign in again.
+   */
   constructor(
     private readonly token: string,
+    private readonly onUnauthorized: () => void = () => undefined,
     private readonly base = new URL('./', location.href),
   ) {}
 
@@ -168,6 +173,7 @@ export class Api {
       headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+    if (response.status === 401) this.onUnauthorized();
     if (!response.ok) throw await problemOf(response);
     return response;
   }
@@ -224,6 +230,7 @@ export class Api {
           status: request.status,
           headers: { 'content-type': request.getResponseHeader('content-type') ?? '' },
         });
+        if (request.status === 401) this.onUnauthorized();
         if (request.status >= 200 && request.status < 300) void response.json().then(resolve, reject);
         else void problemOf(response).then(reject, reject);
       };

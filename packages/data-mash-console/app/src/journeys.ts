@@ -1,5 +1,4 @@
 import type { Journey } from './api.js';
-import { durationBetween } from './format.js';
 
 /** The uploaded file's name, from the first milestone's handoff (or what the journey kept of it). */
 export function journeyFileName(journey: Journey): string | undefined {
@@ -21,11 +20,21 @@ export function journeyFileId(journey: Journey): string | undefined {
   return fromResult?.result?.fileId as string | undefined;
 }
 
+/**
+ * How long the journey's milestones took, first start to last end: a failed flow resumed or
+ * uploaded again later is not counted as running in between.
+ */
 export function journeyDurationMs(journey: Journey): number | undefined {
-  return durationBetween(
-    journey.createdAt,
-    journey.completedAt ?? (journey.status === 'running' ? undefined : journey.updatedAt),
-  );
+  const times = (pick: (milestone: Journey['milestones'][number]) => string | undefined) =>
+    journey.milestones.flatMap((milestone) => {
+      const at = pick(milestone);
+      return at ? [Date.parse(at)] : [];
+    });
+  const starts = times((milestone) => milestone.startedAt);
+  if (starts.length === 0) return undefined;
+  const end =
+    journey.status === 'running' ? Date.now() : Math.max(...times((milestone) => milestone.completedAt), ...starts);
+  return Math.max(0, end - Math.min(...starts));
 }
 
 /** The failure to show: the journey's error, else its failed milestone's. */

@@ -35,16 +35,21 @@ export function describeToken(token: string): SignedIn {
   return { token, tenantId, userId, ...(exp ? { expiresAt: exp } : {}) };
 }
 
-/** The token of the link the console was opened with, or the one kept for this tab. */
-export function restoreSession(): SignedIn | undefined {
+/**
+ * The session of this tab, and the token of the link the console was opened with when it differs.
+ * A link never replaces a session silently: a link from someone else would sign the user into
+ * their tenant, and the user's uploads would land there. The console asks first.
+ */
+export function restoreSession(): { session?: SignedIn; fromLink?: SignedIn } {
   const fragment = new URLSearchParams(location.hash.replace(/^#\/?\??/, ''));
   const fromLink = fragment.get('token');
-  if (fromLink) {
-    sessionStorage.setItem(KEY, fromLink);
-    history.replaceState(null, '', `${location.pathname}${location.search}#/`);
-  }
-  const token = fromLink ?? sessionStorage.getItem(KEY);
-  return token ? describeToken(token) : undefined;
+  if (fromLink) history.replaceState(null, '', `${location.pathname}${location.search}#/`);
+  const kept = sessionStorage.getItem(KEY);
+  if (fromLink && !kept) return { session: saveSession(fromLink) };
+  return {
+    ...(kept ? { session: describeToken(kept) } : {}),
+    ...(fromLink && fromLink !== kept ? { fromLink: describeToken(fromLink) } : {}),
+  };
 }
 
 export function saveSession(token: string): SignedIn {

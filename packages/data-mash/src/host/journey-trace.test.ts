@@ -1,6 +1,6 @@
 import { type InstalledTraceBuffer, installTraceBuffer } from '@platform/observability/trace-buffer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ada, salesCsv, startFlowPlatform } from '../phases/flow.test-helpers.js';
+import { ada, bob, salesCsv, startFlowPlatform } from '../phases/flow.test-helpers.js';
 import { DATA_MASH_API, DataMashApiRef } from './data-mash-api.js';
 
 // A global tracer provider: this file runs in a worker of its own (vitest.config.ts, ISOLATED).
@@ -43,6 +43,35 @@ describe('GET /journeys/{journeyId}/trace with a trace buffer installed', () => 
     // By start time: the waterfall's order.
     const starts = trace.spans.map((span) => span.startMs);
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
+  });
+
+  it("keeps tenants apart when two flows share a trace id: neither sees the other's spans", async () => {
+    const first = await harness.flow.executeDataMashFlow({
+      userContext: ada,
+      file: { name: 'a.csv', data: salesCsv(5) },
+    });
+    if (!first.success) throw new Error(first.error.message);
+    // The trace id is not a secret: another tenant's caller can continue it.
+    const second = await harness.flow.executeDataMashFlow({
+      userContext: bob,
+      traceId: first.traceId,
+      file: { name: 'b.csv', data: salesCsv(11) },
+    });
+    if (!second.success) throw new Error(second.error.message);
+    expect(second.traceId).toBe(first.traceId);
+    const mine = await api().journeyTrace({ journeyId: first.journeyId }, ada);
+    const theirs = await api().journeyTrace({ journeyId: second.journeyId }, bob);
+    const journeysIn = (trace: typeof mine) =>
+      new Set(trace.spans.map((span) => span.attributes['journey.id']).filter((id) => id !== undefined));
+    expect(journeysIn(mine)).toEqual(new Set([first.journeyId]));
+    expect(journeysIn(theirs)).toEqual(new Set([second.journeyId]));
+    const mineIds = new Set(mine.spans.map((span) => span.spanId));
+    expect(theirs.spans.filter((span) => mineIds.has(span.spanId))).toEqual([]);
+    expect(mine.spans.some((span) => span.attributes['tenant.id'] === 'globex')).toBe(false);
+    expect(theirs.spans.some((span) => span.attributes['tenant.id'] === 'acme')).toBe(false);
+    // Each still holds its whole flow: the parse of its own file.
+    expect(mine.spans.filter((span) => span.name === 'content_pillar.parse')).toHaveLength(1);
+    expect(theirs.spans.filter((span) => span.name === 'content_pillar.parse')).toHaveLength(1);
   });
 
   it('answers recorded: false for a flow whose spans the buffer no longer holds', async () => {

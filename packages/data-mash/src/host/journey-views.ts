@@ -5,7 +5,7 @@ import {
   PlatformError,
   type RecordRef,
 } from '@platform/foundations';
-import type { TraceSpanSource } from '@platform/observability';
+import type { FinishedSpan, TraceSpanSource } from '@platform/observability';
 import { parsedKeys } from '../phases/content-pillar.js';
 import { journeyLineageRuns } from '../phases/lineage.js';
 import { DATA_MASH_FLOW_TEMPLATE, type DataMashPhases } from '../phases/solution-orchestrator.js';
@@ -274,6 +274,44 @@ export async function journeyGovernance(
  * in another process, or long ago), the answer is `recorded: false` with no spans.
  * @throws {PlatformError} `NOT_FOUND` when the journey is not a flow of the tenant.
  */
+/**
+ * The spans of one journey's runs in its trace: the whole request or run each of its journey
+ * spans (`journey.id`) belongs to, and nothing else. A trace id is not a secret (callers choose it,
+ * and the parent span id, with `traceparent`), so links made in another process are not followed
+ * either way: another tenant's request that joined the same trace stays apart, and a span naming
+ * another tenant is left out whatever its place.
+ */
+export function spansOfJourney(spans: readonly FinishedSpan[], tenantId: string, journeyId: string): FinishedSpan[] {
+  const byId = new Map(spans.map((span) => [span.spanId, span]));
+  const roots = new Set<string>();
+  for (const span of spans) {
+    if (span.attributes['journey.id'] !== journeyId) continue;
+    let top = span;
+    while (top.parentSpanId && !top.parentIsRemote) {
+      const parent = byId.get(top.parentSpanId);
+      if (!parent) break;
+      top = parent;
+    }
+    roots.add(top.spanId);
+  }
+  const children = new Map<string, FinishedSpan[]>();
+  for (const span of spans) {
+    if (!span.parentSpanId || span.parentIsRemote) continue;
+    const siblings = children.get(span.parentSpanId);
+    if (siblings) siblings.push(span);
+    else children.set(span.parentSpanId, [span]);
+  }
+  const kept: FinishedSpan[] = [];
+  const visit = [...roots].flatMap((id) => byId.get(id) ?? []);
+  for (let span = visit.pop(); span; span = visit.pop()) {
+    const tenant = span.attributes['tenant.id'];
+    if (tenant !== undefined && tenant !== tenantId) continue;
+    kept.push(span);
+    visit.push(...(children.get(span.spanId) ?? []));
+  }
+  return kept.sort((a, b) => a.startMs - b.startMs);
+}
+
 export async function journeyTrace(
   metadata: MetadataStore,
   traces: TraceSpanSource | undefined,
@@ -282,7 +320,7 @@ export async function journeyTrace(
 ): Promise<JourneyTrace> {
   const { journey, phases } = await flowOf(metadata, tenantId, journeyId);
   const traceId = journey.traceId ?? phases.file_uploaded?.traceId;
-  const spans = traceId && traces ? traces.spansOf(traceId) : [];
+  const spans = traceId && traces ? spansOfJourney(traces.spansOf(traceId), tenantId, journeyId) : [];
   return {
     ...(traceId ? { traceId } : {}),
     recorded: spans.length > 0,

@@ -49,13 +49,13 @@ export interface JourneyOrchestratorOptions {
   onProgress?: (progress: JourneyProgressUpdate) => void;
 }
 
-/** One milestone transition of a journey, as {@link JourneyOrchestratorOptions.onProgress} is told it. */
 /**
  * The `milestone` of a {@link JourneyProgressUpdate} about the journey as a whole: `completed`
  * after its last milestone, `failed` (with the error) after the milestone that failed it.
  */
 export const JOURNEY_PROGRESS_MILESTONE = 'journey';
 
+/** One milestone transition of a journey, as {@link JourneyOrchestratorOptions.onProgress} is told it. */
 export interface JourneyProgressUpdate {
   tenantId: string;
   journeyId: string;

@@ -83,5 +83,11 @@ milestones:
         { path: 'milestones.1.input', message: "takes 'y@1' but milestone 'one' hands on 'x@1'" },
       ]);
     }
+    // The name live progress gives the journey as a whole is no milestone's.
+    expect(() =>
+      parseJourneyTemplate(
+        'name: ok\nversion: 1\nmilestones:\n  - {id: journey, service: a.b, api: run, output: x@1}\n',
+      ),
+    ).toThrow(/'journey' is not a milestone name/);
   });
 });

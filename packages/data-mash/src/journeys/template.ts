@@ -59,6 +59,14 @@ export const JourneyTemplateSchema = z
         });
       }
       seen.add(milestone.id);
+      // Live progress names the journey as a whole by this word (JOURNEY_PROGRESS_MILESTONE).
+      if (milestone.id === 'journey') {
+        context.addIssue({
+          code: 'custom',
+          path: ['milestones', index, 'id'],
+          message: "'journey' is not a milestone name: live progress uses it for the journey as a whole",
+        });
+      }
       if (!milestone.step && !milestone.api) {
         context.addIssue({
           code: 'custom',

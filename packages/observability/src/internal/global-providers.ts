@@ -8,10 +8,11 @@ export interface RegisteredGlobals {
 }
 
 // A refused registration is reported by the API on its diagnostic logger; the callers throw a
-// clearer error of their own instead.
-function withDiagnosticsSilenced(register: () => boolean): boolean {
-  diag.disable();
-  return register();
+// clearer error of their own instead. Silencing removes the host's diagnostic logger for good
+// (the API cannot give it back), so only the test recorder, which sets its own after, asks for it.
+function register(step: () => boolean, silence: boolean): boolean {
+  if (silence) diag.disable();
+  return step();
 }
 
 /**
@@ -28,6 +29,7 @@ function withDiagnosticsSilenced(register: () => boolean): boolean {
 export function registerGlobalProviders(
   who: string,
   providers: { tracerProvider: TracerProvider; meterProvider?: MeterProvider },
+  options: { silenceDiagnostics?: boolean } = {},
 ): RegisteredGlobals {
   const contextManager = new AsyncLocalStorageContextManager().enable();
   const undo: Array<() => void> = [];
@@ -37,8 +39,8 @@ export function registerGlobalProviders(
   ];
   if (meterProvider) steps.push([() => metrics.setGlobalMeterProvider(meterProvider), () => metrics.disable()]);
   steps.push([() => context.setGlobalContextManager(contextManager), () => context.disable()]);
-  for (const [register, unregister] of steps) {
-    if (!withDiagnosticsSilenced(register)) {
+  for (const [step, unregister] of steps) {
+    if (!register(step, options.silenceDiagnostics ?? false)) {
       for (const step of undo.reverse()) step();
       contextManager.disable();
       throw new Error(

@@ -99,7 +99,11 @@ export function installObservabilityRecorder(): ObservabilityRecorder {
   };
 
   // One global at a time; a refusal undoes only what this call registered.
-  const globals = registerGlobalProviders('installObservabilityRecorder', { tracerProvider, meterProvider });
+  const globals = registerGlobalProviders(
+    'installObservabilityRecorder',
+    { tracerProvider, meterProvider },
+    { silenceDiagnostics: true },
+  );
   diag.setLogger(diagLogger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
 
   const spans = () => processor.finished.map(toRecordedSpan);

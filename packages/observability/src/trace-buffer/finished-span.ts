@@ -8,6 +8,11 @@ export interface FinishedSpan {
   spanId: string;
   /** The parent's span id; absent for the root span of the trace in this process. */
   parentSpanId?: string;
+  /**
+   * True when the parent came from another process (`traceparent`): a link the caller chose, not
+   * one this process made, so a reader keeping to one request or tenant does not follow it.
+   */
+  parentIsRemote?: boolean;
   name: string;
   /** When the span started, in milliseconds since the epoch. */
   startMs: number;

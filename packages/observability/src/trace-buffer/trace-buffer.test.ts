@@ -99,6 +99,47 @@ describe('TraceBuffer', () => {
     );
   });
 
+  it('keeps only the traces keepTrace accepts, with their earlier spans; others cannot push them out', () => {
+    const buffer = new TraceBuffer({
+      maxTraces: 2,
+      maxPendingTraces: 3,
+      maxPendingSpans: 2,
+      keepTrace: (span) => span.name.startsWith('journey.'),
+    });
+    const tracer = tracerFor(buffer);
+    // A flow: the request's own spans end first, then the journey's, then the request.
+    const request = tracer.startSpan('http.request');
+    const parent = trace.setSpan(ROOT_CONTEXT, request);
+    tracer.startSpan('authenticate', {}, parent).end();
+    tracer.startSpan('journey.data_mash_flow', {}, parent).end();
+    request.end();
+    const flow = request.spanContext().traceId;
+    // Many requests that start no journey: they wait, bounded, and never evict the flow.
+    const others = Array.from({ length: 50 }, () => traceOf(tracer, 4));
+    expect(buffer.traceIds()).toEqual([flow]);
+    expect(
+      buffer
+        .spansOf(flow)
+        .map((span) => span.name)
+        .sort(),
+    ).toEqual(['authenticate', 'http.request', 'journey.data_mash_flow']);
+    expect(buffer.size).toBe(3);
+    expect(others.every((traceId) => buffer.spansOf(traceId).length === 0)).toBe(true);
+    // A waiting trace that turns out to matter is kept with at most maxPendingSpans of its earlier spans.
+    const late = tracer.startSpan('http.request');
+    const lateParent = trace.setSpan(ROOT_CONTEXT, late);
+    for (let index = 0; index < 4; index += 1) tracer.startSpan(`step.${index}`, {}, lateParent).end();
+    tracer.startSpan('journey.data_mash_flow', {}, lateParent).end();
+    late.end();
+    expect(
+      buffer
+        .spansOf(late.spanContext().traceId)
+        .map((span) => span.name)
+        .sort(),
+    ).toEqual(['http.request', 'journey.data_mash_flow', 'step.2', 'step.3']);
+    expect(buffer.traceIds()).toEqual([flow, late.spanContext().traceId]);
+  });
+
   it('refuses bounds that are not positive integers, and forgets everything on shutdown', async () => {
     expect(() => new TraceBuffer({ maxTraces: 0 })).toThrow(RangeError);
     expect(() => new TraceBuffer({ maxSpans: 1.5 })).toThrow(/maxSpans/);

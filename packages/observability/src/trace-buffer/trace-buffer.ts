@@ -12,6 +12,17 @@ export interface TraceBufferOptions {
    * that alone holds more keeps its most recent spans. Default 20,000.
    */
   maxSpans?: number;
+  /**
+   * Which traces to keep: a trace is kept from the first of its spans that this accepts (with the
+   * spans it had before), so that traces nobody will look for (a health probe, a refused request)
+   * cannot push out those that matter. Until then its spans wait among at most
+   * `maxPendingTraces` traces of at most `maxPendingSpans` spans each. Default: every trace.
+   */
+  keepTrace?: (span: FinishedSpan) => boolean;
+  /** Traces waiting for a span `keepTrace` accepts; the least recent goes first. Default 100. */
+  maxPendingTraces?: number;
+  /** Spans a waiting trace holds at most (its most recent). Default 500. */
+  maxPendingSpans?: number;
 }
 
 const STATUS = {
@@ -40,6 +51,7 @@ export function toFinishedSpan(span: ReadableSpan): FinishedSpan {
     traceId: context.traceId,
     spanId: context.spanId,
     ...(parent ? { parentSpanId: parent } : {}),
+    ...(parent && span.parentSpanContext?.isRemote ? { parentIsRemote: true } : {}),
     name: span.name,
     startMs: hrToMs(span.startTime),
     durationMs: hrToMs(span.duration),
@@ -76,10 +88,17 @@ export class TraceBuffer implements SpanProcessor, TraceSpanSource {
   // By recency: a trace moves to the end when it receives a span, so the first is the oldest.
   readonly #traces = new Map<string, FinishedSpan[]>();
   #spans = 0;
+  readonly #keepTrace: ((span: FinishedSpan) => boolean) | undefined;
+  readonly #pending = new Map<string, FinishedSpan[]>();
+  readonly #maxPendingTraces: number;
+  readonly #maxPendingSpans: number;
 
   constructor(options: TraceBufferOptions = {}) {
     this.maxTraces = positive('maxTraces', options.maxTraces, 200);
     this.maxSpans = positive('maxSpans', options.maxSpans, 20_000);
+    this.#keepTrace = options.keepTrace;
+    this.#maxPendingTraces = positive('maxPendingTraces', options.maxPendingTraces, 100);
+    this.#maxPendingSpans = positive('maxPendingSpans', options.maxPendingSpans, 500);
   }
 
   /** Spans kept now, over all traces. */
@@ -103,12 +122,33 @@ export class TraceBuffer implements SpanProcessor, TraceSpanSource {
   /** Called by the SDK when a span ends: keeps it, then evicts what is over the bounds. */
   onEnd(span: ReadableSpan): void {
     const finished = toFinishedSpan(span);
-    const spans = this.#traces.get(finished.traceId) ?? [];
-    this.#traces.delete(finished.traceId);
+    const { traceId } = finished;
+    let spans = this.#traces.get(traceId);
+    if (!spans && this.#keepTrace) {
+      const waiting = this.#pending.get(traceId) ?? [];
+      this.#pending.delete(traceId);
+      waiting.push(finished);
+      if (!this.#keepTrace(finished)) {
+        if (waiting.length > this.#maxPendingSpans) waiting.shift();
+        this.#pending.set(traceId, waiting);
+        for (const oldest of this.#pending.keys()) {
+          if (this.#pending.size <= this.#maxPendingTraces) break;
+          this.#pending.delete(oldest);
+        }
+        return;
+      }
+      // Kept from now on, with the spans it had while waiting.
+      this.#traces.set(traceId, waiting);
+      this.#spans += waiting.length;
+      this.#evict(traceId);
+      return;
+    }
+    spans ??= [];
+    this.#traces.delete(traceId);
     spans.push(finished);
-    this.#traces.set(finished.traceId, spans);
+    this.#traces.set(traceId, spans);
     this.#spans += 1;
-    this.#evict(finished.traceId);
+    this.#evict(traceId);
   }
 
   #evict(current: string): void {
@@ -130,6 +170,7 @@ export class TraceBuffer implements SpanProcessor, TraceSpanSource {
   /** Forgets every span. */
   clear(): void {
     this.#traces.clear();
+    this.#pending.clear();
     this.#spans = 0;
   }
 

@@ -52,7 +52,10 @@ function summary(record: GovernanceRecord): string {
  */
 export function GovernancePanel({ journey }: { journey: Journey }) {
   const { api } = useConsole();
-  const { value, error } = useLoad(() => api.journeyView(journey.id, 'governance'), [api, journey.id]);
+  const { value, error } = useLoad(
+    () => api.journeyView(journey.id, 'governance'),
+    [api, journey.id, journey.updatedAt],
+  );
   const [kind, setKind] = useState('');
   const [open, setOpen] = useState<string | undefined>();
   if (error) return <Problem error={error} />;

@@ -76,7 +76,10 @@ function truncate(text: string, max: number): string {
  */
 export function LineagePanel({ journey }: { journey: Journey }) {
   const { api } = useConsole();
-  const { value: lineage, error } = useLoad(() => api.journeyView(journey.id, 'lineage'), [api, journey.id]);
+  const { value: lineage, error } = useLoad(
+    () => api.journeyView(journey.id, 'lineage'),
+    [api, journey.id, journey.updatedAt],
+  );
   const frame = useRef<HTMLDivElement>(null);
   const [vertical, setVertical] = useState(false);
   useEffect(() => {
@@ -131,7 +134,7 @@ export function LineagePanel({ journey }: { journey: Journey }) {
               </text>
               <text x="12" y="42" class="lineage-label">
                 <title>{node.label}</title>
-                {truncate(node.label, 24)}
+                {truncate(node.label, 20)}
               </text>
             </g>
           ))}

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 
 /** Sign in with a bearer token: the one `data-mash serve` prints, or any the deployment's identity provider issues. */
-export function SignInView({ onSignIn }: { onSignIn: (token: string) => void }) {
+export function SignInView({ onSignIn, notice }: { onSignIn: (token: string) => void; notice?: string | undefined }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | undefined>();
   const submit = async (event: Event) => {
@@ -28,6 +28,11 @@ export function SignInView({ onSignIn }: { onSignIn: (token: string) => void }) 
   return (
     <main id="main" class="sign-in">
       <h1>data-mash console</h1>
+      {notice && (
+        <p class="error-text" role="alert">
+          {notice}
+        </p>
+      )}
       <p>
         Sign in with a bearer token. On your machine, <code>data-mash serve</code> prints a link that signs you in;
         against a deployment, use a token from its identity provider.

@@ -19,7 +19,9 @@ export function spanRows(spans: readonly TraceSpan[]): Row[] {
   for (const span of spans) {
     // A span whose parent is not here (the caller's, in another process) is a root of this view.
     const parent = span.parentSpanId && ids.has(span.parentSpanId) ? span.parentSpanId : undefined;
-    children.set(parent, [...(children.get(parent) ?? []), span]);
+    const siblings = children.get(parent);
+    if (siblings) siblings.push(span);
+    else children.set(parent, [span]);
   }
   const rows: Row[] = [];
   const visit = (parent: string | undefined, depth: number) => {
@@ -41,7 +43,10 @@ const MAX_INDENT = 8;
  */
 export function TracePanel({ journey }: { journey: Journey }) {
   const { api } = useConsole();
-  const { value: trace, error } = useLoad(() => api.journeyView(journey.id, 'trace'), [api, journey.id]);
+  const { value: trace, error } = useLoad(
+    () => api.journeyView(journey.id, 'trace'),
+    [api, journey.id, journey.updatedAt],
+  );
   const [open, setOpen] = useState<string | undefined>();
   if (error) return <Problem error={error} />;
   if (!trace) return <p class="muted">Loading the trace…</p>;
@@ -50,9 +55,15 @@ export function TracePanel({ journey }: { journey: Journey }) {
       <section class="panel" aria-labelledby="trace-title">
         <h2 id="trace-title">Trace</h2>
         <p data-testid="trace-not-recorded">
-          This server holds no spans of trace <code>{trace.traceId ?? journey.traceId ?? '–'}</code>: the journey ran in
-          another process (a worker, the CLI) or before this server started, or its spans were let go to keep the most
-          recent traces. Its milestones, as the journey recorded them:
+          {journey.status === 'running' || journey.status === 'pending' ? (
+            <>This server holds no finished span of this journey yet. Its milestones so far:</>
+          ) : (
+            <>
+              This server holds no spans of trace <code>{trace.traceId ?? journey.traceId ?? '–'}</code>: the journey
+              ran in another process (a worker, the CLI) or before this server started, or its spans were let go to keep
+              the most recent journeys. Its milestones, as the journey recorded them:
+            </>
+          )}
         </p>
         <MilestoneTimeline milestones={journey.milestones} now={Date.now()} />
       </section>

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type JourneyProgress } from '../api.js';
+import { ApiError, type Journey, type JourneyProgress } from '../api.js';
 import { StatusBadge } from '../components/status.js';
 import { useConsole } from '../context.js';
 import { formatBytes, milestoneLabel } from '../format.js';
@@ -19,6 +19,10 @@ interface Upload {
   /** What the answer (and a read of the journey) said, before the events that follow. */
   base?: Shown;
   error?: { code: string; message: string; traceId?: string };
+  /** The same bytes were ingested before: the answer is that earlier journey. */
+  reused?: boolean;
+  /** Why the journey could not be read (its progress is then unknown, not failed). */
+  progressError?: { code: string; message: string } | undefined;
 }
 
 interface Shown {
@@ -57,15 +61,37 @@ function shownOf(upload: Upload, events: readonly JourneyProgress[]): Shown | un
   return shown;
 }
 
+/** What a read of the journey says, as the base its later events are folded onto. */
+function shownOfJourney(journey: Journey): Shown {
+  const milestones: Shown['milestones'] = {};
+  for (const milestone of journey.milestones) {
+    if (milestone.status === 'completed' || milestone.status === 'failed')
+      milestones[milestone.name] = milestone.status;
+    else if (milestone.status === 'running') milestones[milestone.name] = 'started';
+  }
+  return {
+    state: journey.status === 'completed' || journey.status === 'failed' ? journey.status : 'running',
+    milestones,
+    asOf: Date.parse(journey.updatedAt),
+    ...(journey.error ? { error: journey.error } : {}),
+  };
+}
+
+// While a flow runs, its journey is read again this often: the live events may have missed a step
+// (a dropped connection), and a read is the truth.
+const RESYNC_MS = 15_000;
+
 /** Drop or pick files; each is uploaded and its flow followed live, milestone by milestone. */
 export function UploadPanel() {
   const { api, live } = useConsole();
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
-  // Every event of the tenant, by journey, kept outside the state: an event may come before the
-  // upload's answer names its journey, and is applied once it does (events are facts, folded in order).
+  // The events of this page's uploads, by journey, kept outside the state: an event may come
+  // before the upload's answer names its journey, and is applied once it does (events are facts,
+  // folded in order). Events of journeys no upload here names are kept only briefly.
   const events = useRef(new Map<string, JourneyProgress[]>());
+  const mine = useRef(new Set<string>());
   const [, setEventCount] = useState(0);
 
   useEffect(
@@ -74,9 +100,9 @@ export function UploadPanel() {
         const kept = events.current.get(event.journeyId) ?? [];
         kept.push(event);
         events.current.set(event.journeyId, kept);
-        if (events.current.size > KEPT_JOURNEYS) {
-          const oldest = events.current.keys().next().value;
-          if (oldest !== undefined) events.current.delete(oldest);
+        for (const journeyId of events.current.keys()) {
+          if (events.current.size <= KEPT_JOURNEYS) break;
+          if (!mine.current.has(journeyId)) events.current.delete(journeyId);
         }
         setEventCount((count) => count + 1);
       }),
@@ -86,6 +112,39 @@ export function UploadPanel() {
   const update = (key: number, change: (upload: Upload) => Upload) =>
     setUploads((current) => current.map((upload) => (upload.key === key ? change(upload) : upload)));
 
+  // Reads an accepted upload's journey: its state until the events that follow. A failed read is
+  // not the upload's failure: the row says progress is unknown, with why.
+  const resync = (key: number, journeyId: string) =>
+    api.getJourney(journeyId).then(
+      ({ journey }) =>
+        update(key, (current) => ({ ...current, base: shownOfJourney(journey), progressError: undefined })),
+      (error: unknown) =>
+        update(key, (current) => ({
+          ...current,
+          progressError: error instanceof ApiError ? { code: error.code, message: error.message } : undefined,
+        })),
+    );
+
+  // After a dropped connection, and every RESYNC_MS while a flow runs: read the journeys again.
+  const unsettled = useRef<Upload[]>([]);
+  unsettled.current = uploads.filter(
+    (upload) =>
+      upload.request === 'accepted' &&
+      upload.journeyId !== undefined &&
+      shownOf(upload, events.current.get(upload.journeyId) ?? [])?.state === 'running',
+  );
+  useEffect(() => {
+    const again = () => {
+      for (const upload of unsettled.current) if (upload.journeyId) void resync(upload.key, upload.journeyId);
+    };
+    const off = live.onConnection((connected) => connected && again());
+    const timer = setInterval(again, RESYNC_MS);
+    return () => {
+      off();
+      clearInterval(timer);
+    };
+  }, [live]);
+
   const start = (files: Iterable<File>) => {
     const added: Upload[] = [];
     for (const file of files) {
@@ -93,54 +152,42 @@ export function UploadPanel() {
       added.push(upload);
       api
         .upload(file, (sent) => update(upload.key, (current) => ({ ...current, sent })))
-        .then(async (started) => {
-          update(upload.key, (current) => ({
-            ...current,
-            sent: current.size,
-            request: 'accepted',
-            journeyId: started.journeyId,
-            base: {
-              state: started.status === 'running' ? 'running' : started.status,
-              milestones: { file_uploaded: 'completed' },
-            },
-          }));
-          // What happened before this page listened comes from the journey itself.
-          if (started.status !== 'running') return;
-          const { journey } = await api.getJourney(started.journeyId);
-          const milestones: Shown['milestones'] = {};
-          for (const milestone of journey.milestones) {
-            if (milestone.status === 'completed' || milestone.status === 'failed')
-              milestones[milestone.name] = milestone.status;
-            else if (milestone.status === 'running') milestones[milestone.name] = 'started';
-          }
-          const state = journey.status === 'completed' || journey.status === 'failed' ? journey.status : 'running';
-          update(upload.key, (current) => ({
-            ...current,
-            base: {
-              state,
-              milestones,
-              asOf: Date.parse(journey.updatedAt),
-              ...(journey.error ? { error: journey.error } : {}),
-            },
-          }));
-        })
-        .catch((error: unknown) => {
-          const problem =
-            error instanceof ApiError
-              ? error
-              : new ApiError(0, 'UPLOAD_FAILED', error instanceof Error ? error.message : String(error));
-          const journeyId = typeof problem.details?.journeyId === 'string' ? problem.details.journeyId : undefined;
-          update(upload.key, (current) => ({
-            ...current,
-            request: 'refused',
-            ...(journeyId ? { journeyId } : {}),
-            error: {
-              code: problem.code,
-              message: problem.message,
-              ...(problem.traceId ? { traceId: problem.traceId } : {}),
-            },
-          }));
-        });
+        .then(
+          (started) => {
+            mine.current.add(started.journeyId);
+            update(upload.key, (current) => ({
+              ...current,
+              sent: current.size,
+              request: 'accepted',
+              journeyId: started.journeyId,
+              ...(started.run === 'reused' ? { reused: true } : {}),
+              base: {
+                state: started.status === 'running' ? 'running' : started.status,
+                milestones: { file_uploaded: 'completed' },
+              },
+            }));
+            // What happened before this page listened (or before, for bytes ingested already)
+            // comes from the journey itself.
+            void resync(upload.key, started.journeyId);
+          },
+          (error: unknown) => {
+            const problem =
+              error instanceof ApiError
+                ? error
+                : new ApiError(0, 'UPLOAD_FAILED', error instanceof Error ? error.message : String(error));
+            const journeyId = typeof problem.details?.journeyId === 'string' ? problem.details.journeyId : undefined;
+            update(upload.key, (current) => ({
+              ...current,
+              request: 'refused',
+              ...(journeyId ? { journeyId } : {}),
+              error: {
+                code: problem.code,
+                message: problem.message,
+                ...(problem.traceId ? { traceId: problem.traceId } : {}),
+              },
+            }));
+          },
+        );
     }
     setUploads((current) => [...added.reverse(), ...current]);
   };
@@ -208,6 +255,7 @@ function UploadRow({ upload, shown }: { upload: Upload; shown: Shown | undefined
         <span class="upload-name">{upload.name}</span>
         <span class="muted">{formatBytes(upload.size)}</span>
         <StatusBadge status={state} />
+        {upload.reused && <span class="muted">already ingested: its earlier journey</span>}
         {upload.journeyId && (
           <a href={href('journeys', upload.journeyId)} class="upload-link">
             Open journey
@@ -232,6 +280,11 @@ function UploadRow({ upload, shown }: { upload: Upload; shown: Shown | undefined
         <p class="error-text" data-testid="upload-error">
           <code>{error.code}</code> {error.message}
           {upload.error?.traceId && <span class="muted"> · trace {upload.error.traceId}</span>}
+        </p>
+      )}
+      {upload.progressError && (
+        <p class="muted" data-testid="upload-progress-error">
+          Stored; its progress cannot be read: <code>{upload.progressError.code}</code> {upload.progressError.message}
         </p>
       )}
     </li>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { href } from '../../router.js';
-import { BarsFigure } from './column-card.js';
+import { BarsFigure } from './figures.js';
 import { TableView } from './table-view.js';
 import type { InsightsResult } from './types.js';
 import { num } from './wording.js';
