@@ -38,12 +38,18 @@ export function JourneyList() {
     };
   }, [api, status, cursor, reload]);
 
-  // Live: on the first page, a progress event refreshes it (at most once a second).
+  // Live: the page is read again (at most once a second) when a journey on it ends, or, on the
+  // first page, when one not on it appears (a new upload). Milestones in between change nothing here.
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const shown = useRef(page);
+  shown.current = page;
   useEffect(
     () =>
-      live.subscribe(() => {
-        if (cursors.length > 1 || pending.current) return;
+      live.subscribe((event) => {
+        const onPage = shown.current?.items.some((journey) => journey.id === event.journeyId);
+        const ended = event.milestone === 'journey' && (event.status === 'completed' || event.status === 'failed');
+        if (onPage ? !ended : cursors.length > 1) return;
+        if (pending.current) return;
         pending.current = setTimeout(() => {
           pending.current = undefined;
           setReload((value) => value + 1);
