@@ -244,8 +244,23 @@ describe.skipIf(!RUN)(
       await charts.first().waitFor(LONG);
       await page.screenshot({ path: join(SHOTS, 'insights-390.png'), fullPage: true });
 
-      // The orders' contact column is personal data: marked, and its values never on the page.
+      // The table one click away as CSV and Parquet: the CSV holds the uploaded rows, line for line.
       await page.setViewportSize({ width: 1280, height: 900 });
+      const [csv] = await Promise.all([
+        page.waitForEvent('download', LONG),
+        page.getByRole('button', { name: 'CSV' }).click(),
+      ]);
+      expect(csv.suggestedFilename()).toBe('seattle-weather.csv');
+      const downloaded = (await readFile(await csv.path())).toString('utf8').trimEnd().split('\r\n');
+      expect(downloaded).toEqual((await readFile(SEATTLE, 'utf8')).trimEnd().split(/\r?\n/));
+      const [parquet] = await Promise.all([
+        page.waitForEvent('download', LONG),
+        page.getByRole('button', { name: 'Parquet' }).click(),
+      ]);
+      expect(parquet.suggestedFilename()).toBe('seattle-weather.parquet');
+      expect((await readFile(await parquet.path())).subarray(0, 4).toString()).toBe('PAR1');
+
+      // The orders' contact column is personal data: marked, and its values never on the page.
       await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Journeys' }).click();
       await page.getByTestId('journeys').getByRole('link', { name: 'orders.csv' }).click();
       await page.getByRole('tab', { name: 'Insights' }).click();

@@ -153,6 +153,20 @@ async function problemOf(response: Response): Promise<ApiError> {
   );
 }
 
+/** The file name of a `Content-Disposition` header: `filename*` (UTF-8) first, else `filename`. */
+export function attachmentName(disposition: string | null): string | undefined {
+  if (!disposition) return undefined;
+  const encoded = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  if (encoded) {
+    try {
+      return decodeURIComponent(encoded.trim());
+    } catch {
+      // A malformed escape: the plain name follows.
+    }
+  }
+  return /filename\s*=\s*"([^"]*)"/i.exec(disposition)?.[1];
+}
+
 /** The API, relative to the page (the console is served beside it). */
 export class Api {
   /**
@@ -184,6 +198,18 @@ export class Api {
 
   async text(path: string): Promise<string> {
     return (await this.#request('GET', path)).text();
+  }
+
+  /**
+   * A file the API answers as an attachment, with the name its `Content-Disposition` gives
+   * (`filename*` first). Read whole: a console download is a table export or a report.
+   */
+  async download(path: string): Promise<{ blob: Blob; name: string }> {
+    const response = await this.#request('GET', path);
+    return {
+      blob: await response.blob(),
+      name: attachmentName(response.headers.get('content-disposition')) ?? 'download',
+    };
   }
 
   listJourneys(options: { status?: JourneyStatus; cursor?: string; limit?: number }): Promise<Page<Journey>> {

@@ -55,7 +55,7 @@ describe('exporting through the platform', () => {
   const api = () => harness.platform.get(DataMashApiRef);
 
   it('declares POST /journeys/{journeyId}/exports, needing files:read', () => {
-    expect(DATA_MASH_API.at(-1)).toMatchObject({
+    expect(DATA_MASH_API.find((capability) => capability.name === 'data_mash.export_tables')).toMatchObject({
       name: 'data_mash.export_tables',
       permission: 'files:read',
       api: { method: 'POST', path: '/journeys/{journeyId}/exports', handler: 'exportTables' },

@@ -8,6 +8,7 @@ export {
   type ValueReader,
 } from './column-plan.js';
 export { CsvEncoder, type CsvOptions, csvText, guardCsvCell, quoteCsvField, unguardCsvCell } from './csv.js';
+export { type DownloadExportOptions, downloadExport } from './download-export.js';
 export {
   EXPORT_PERMISSION,
   type ExportableJourney,

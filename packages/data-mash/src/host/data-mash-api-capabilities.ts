@@ -1,5 +1,6 @@
 import {
   type CapabilityDefinition,
+  FileDownloadSchema,
   type JourneyRecord,
   JourneyRecordSchema,
   type SoaApiDefinition,
@@ -249,5 +250,28 @@ export const DATA_MASH_API: readonly Capability[] = [
       ),
     }),
     api: { method: 'POST', path: '/journeys/{journeyId}/exports', handler: 'exportTables' },
+  },
+  {
+    name: 'data_mash.download_export',
+    description:
+      "Download one table of a completed flow as a Parquet or CSV file (an attachment named after the flow's file): exported as export_tables does, into the BlobStore beside the rows, then streamed",
+    permission: EXPORT_PERMISSION,
+    input: z.object({
+      journeyId: JourneyIdSchema,
+      format: z.enum(EXPORT_FORMATS).describe('parquet or csv'),
+      table: z
+        .string()
+        .min(1)
+        .max(1000)
+        .optional()
+        .describe('The table; needed when the file has more than one (VALIDATION_FAILED lists them)'),
+    }),
+    output: FileDownloadSchema,
+    api: {
+      method: 'GET',
+      path: '/journeys/{journeyId}/exports/{format}',
+      response: { body: 'file' },
+      handler: 'downloadExport',
+    },
   },
 ];

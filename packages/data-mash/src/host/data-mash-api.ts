@@ -2,6 +2,7 @@ import {
   BlobStoreRef,
   defineService,
   defineServiceRef,
+  type FileDownload,
   type JourneyRecord,
   MetadataStoreRef,
   type Page,
@@ -13,7 +14,7 @@ import { DataStewardRef, LibrarianRef, RealmServiceBase, type RealmServiceDeps }
 import type { z } from 'zod';
 import type { InsightsResult } from '../content/content-insights.js';
 import { eraseFile } from '../erasure/erase-file.js';
-import { EXPORT_PERMISSION, type ExportedJourney, exportJourney } from '../export/index.js';
+import { downloadExport, EXPORT_PERMISSION, type ExportedJourney, exportJourney } from '../export/index.js';
 import { enforceFlowPolicies, governs, piiOfFile } from '../phases/governance.js';
 import { DATA_MASH_REALM, type PhaseServiceOptions } from '../phases/phase-service.js';
 import {
@@ -242,6 +243,27 @@ export class DataMashApi extends RealmServiceBase<
       journeyId: input.journeyId,
       format: input.format ?? 'parquet',
       ...(input.table === undefined ? {} : { tables: [input.table] }),
+    });
+  }
+
+  /**
+   * `GET /journeys/{journeyId}/exports/{format}`: one table of the flow as a file to download
+   * ({@link downloadExport}), with the same permission and policies as {@link exportTables}.
+   */
+  async downloadExport(
+    input: { journeyId: string; format: 'parquet' | 'csv'; table?: string },
+    userContext: unknown,
+  ): Promise<FileDownload> {
+    const user = this.requireUserContext(userContext);
+    this.requirePermission(user, EXPORT_PERMISSION);
+    await this.#govern(user, input.journeyId, 'export');
+    return downloadExport({
+      metadata: this.deps.locate(MetadataStoreRef),
+      blobStore: this.deps.locate(BlobStoreRef),
+      tenantId: user.tenantId,
+      journeyId: input.journeyId,
+      format: input.format,
+      ...(input.table === undefined ? {} : { table: input.table }),
     });
   }
 

@@ -75,7 +75,8 @@ export function openApiDocument(
         })),
       ];
       const body = bodyOf(api);
-      const mediaType = api.response?.mediaType ?? 'application/json';
+      const download = api.response?.body === 'file';
+      const mediaType = api.response?.mediaType ?? (download ? 'application/octet-stream' : 'application/json');
       const operation: Record<string, unknown> = {
         operationId: capability.name,
         summary: capability.description,
@@ -94,10 +95,15 @@ export function openApiDocument(
             : {}),
         responses: {
           [String(api.response?.status ?? 200)]: {
-            description: 'Success',
+            description: download ? 'The file, as an attachment' : 'Success',
+            ...(download ? { headers: DOWNLOAD_HEADERS } : {}),
             content: {
               [mediaType]: {
-                schema: mediaType === 'application/json' ? toJsonSchema(capability.output) : { type: 'string' },
+                schema: download
+                  ? { type: 'string', format: 'binary' }
+                  : mediaType === 'application/json'
+                    ? toJsonSchema(capability.output)
+                    : { type: 'string' },
               },
             },
           },
@@ -112,6 +118,13 @@ export function openApiDocument(
   }
   return { openapi: '3.1.0', info, paths };
 }
+
+const DOWNLOAD_HEADERS = {
+  'Content-Disposition': {
+    description: 'attachment, with the file name (`filename*`, UTF-8, and an ASCII `filename`)',
+    schema: { type: 'string' },
+  },
+};
 
 const PROBLEM_SCHEMA = {
   type: 'object',

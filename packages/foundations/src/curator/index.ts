@@ -2,6 +2,7 @@ export type {
   AgentDefinition,
   CapabilityDefinition,
   CuratorEvent,
+  FileDownload,
   McpToolDefinition,
   ServiceDescription,
   ServiceRegistration,
@@ -9,6 +10,7 @@ export type {
 } from '../kernel/service-description.js';
 export { Curator, type CuratorOptions, CuratorRef, type DiscoveryFilter, type RealmView } from './curator.js';
 export { bodyOf, capabilitySchemas, mcpToolList, openApiDocument, queryFieldsOf, toJsonSchema } from './exports.js';
+export { FileDownloadSchema, isFileDownload } from './file-download.js';
 export {
   checkPatterns,
   DEFAULT_PATTERN_RULES,

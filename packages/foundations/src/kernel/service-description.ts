@@ -37,9 +37,13 @@ export interface SoaApiDefinition {
   body?: 'json' | 'file';
   /**
    * The success response: its status (default 200) and media type (default `application/json`).
-   * With another media type, the capability's output is the body as a string.
+   * With another media type, the capability's output is the body as a string. With
+   * `body: 'file'`, the output is a {@link FileDownload} the front door streams as an attachment
+   * (its own `mediaType`, `Content-Length` when it has a `size`, `Content-Disposition` with its
+   * `name`); `mediaType` is then what the OpenAPI document announces (default
+   * `application/octet-stream`).
    */
-  response?: { status?: number; mediaType?: string };
+  response?: { status?: number; mediaType?: string; body?: 'file' };
   /**
    * The method of the service instance that runs it, called as `method(input, userContext)`.
    * Default: the capability name's last segment in camelCase (`content.upload_file` → `uploadFile`).
@@ -92,3 +96,18 @@ export type CuratorEvent =
   | { type: 'curator.service.registered'; service: ServiceRegistration }
   | { type: 'curator.service.unregistered'; serviceId: string }
   | { type: 'curator.service.status_changed'; serviceId: string; status: ServiceRegistration['status'] };
+
+/**
+ * A file a capability answers for download (its API's `response: { body: 'file' }`): the front
+ * door streams `data` to the client as an attachment named `name`, never buffering it.
+ */
+export interface FileDownload {
+  /** The name to save it as, e.g. `sales.parquet` (sent in `Content-Disposition`). */
+  name: string;
+  /** Its media type, e.g. `application/vnd.apache.parquet`. */
+  mediaType: string;
+  /** Its length in bytes, when known (sent as `Content-Length`). */
+  size?: number;
+  /** Its bytes, read once; a consumer that stops early ends the iteration (`return()`). */
+  data: AsyncIterable<Uint8Array>;
+}

@@ -1,4 +1,4 @@
-import { bodyOf, type Platform, PlatformError, type SoaApiDefinition } from '@platform/foundations';
+import { bodyOf, isFileDownload, type Platform, PlatformError, type SoaApiDefinition } from '@platform/foundations';
 import {
   continueTrace,
   currentSpanId,
@@ -14,6 +14,7 @@ import { ApiGatewayRef, type RouteMatch } from '../api-gateway/api-gateway.js';
 import { CommunicationDirectorRef, type RouteEnvelope } from '../communication-director/communication-director.js';
 import { ContentStewardRef } from '../content-steward/content-steward.js';
 import { authenticateChallenge, authenticateRequest, type HttpAuthenticator } from './authenticate.js';
+import { downloadResponse } from './downloads.js';
 import { type AnyEventType, eventRoutes } from './event-routes.js';
 import { JourneyProgressEvent } from './journey-progress.js';
 import { jsonText } from './json-text.js';
@@ -133,8 +134,16 @@ function rateLimitHeaders(envelope: RouteEnvelope): Record<string, string> {
   return headers;
 }
 
-function successResponse(api: SoaApiDefinition, result: unknown, headers: Record<string, string>): Response {
+function successResponse(
+  api: SoaApiDefinition,
+  result: unknown,
+  headers: Record<string, string>,
+  method: string,
+): Response {
   const status = api.response?.status ?? 200;
+  if (api.response?.body === 'file' && isFileDownload(result)) {
+    return downloadResponse(result, { status, method, headers });
+  }
   const mediaType = api.response?.mediaType ?? 'application/json';
   const out: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers };
   if (status === 204 || status === 205 || status === 304) return new Response(null, { status, headers: out });
@@ -323,7 +332,12 @@ export function createHttpApp(platform: Platform, options: HttpAppOptions = {}):
       });
       const headers = rateLimitHeaders(envelope);
       if (envelope.success) {
-        const response = successResponse(envelope.api, envelope.result, { ...headers, ...traceHeaders });
+        const response = successResponse(
+          envelope.api,
+          envelope.result,
+          { ...headers, ...traceHeaders },
+          request.method,
+        );
         traced.add(response);
         return response;
       }

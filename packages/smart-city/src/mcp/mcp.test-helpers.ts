@@ -6,6 +6,8 @@ import {
   createPlatform,
   defineService,
   defineServiceRef,
+  type FileDownload,
+  FileDownloadSchema,
   MemoryKeyValueStore,
   type Platform,
 } from '@platform/foundations';
@@ -48,6 +50,47 @@ export class Notes {
       declaredType: input.file.declaredType ?? null,
       bytes: bytes.length,
       text: bytes.toString('utf8'),
+    };
+  }
+  /** How many downloads were opened and how many were closed (read to the end, or given up). */
+  readonly downloads = { opened: 0, closed: 0 };
+  download(input: { noteId: string; copies?: number }, user: UserContext): FileDownload {
+    const text = this.getNote(input, user).text;
+    const copies = input.copies ?? 1;
+    const bytes = new TextEncoder().encode(text);
+    const downloads = this.downloads;
+    // Like a file handle: open from the start, closed once read to the end or given up.
+    downloads.opened += 1;
+    let sent = 0;
+    let open = true;
+    const close = () => {
+      if (open) downloads.closed += 1;
+      open = false;
+    };
+    const data: AsyncIterableIterator<Uint8Array> = {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      async next() {
+        if (!open || sent === copies) {
+          close();
+          return { done: true, value: undefined };
+        }
+        // A storage failure half way: the note 'torn' breaks after 20 copies.
+        if (input.noteId === 'torn' && sent === 20) throw new Error('the disk went away');
+        sent += 1;
+        return { done: false, value: bytes };
+      },
+      async return() {
+        close();
+        return { done: true, value: undefined };
+      },
+    };
+    return {
+      name: `note ${input.noteId} – été.txt`,
+      mediaType: 'text/plain; charset=utf-8',
+      size: bytes.byteLength * copies,
+      data,
     };
   }
   render(input: { noteId: string }, user: UserContext) {
@@ -112,6 +155,13 @@ export const notesService = defineService({
         input: z.object({ noteId: z.string() }),
         output: z.string(),
       },
+      {
+        name: 'notes.download',
+        description: 'A note as a text file',
+        permission: 'notes:read',
+        input: z.object({ noteId: z.string(), copies: z.coerce.number().int().min(1).max(100_000).optional() }),
+        output: FileDownloadSchema,
+      },
       { name: 'notes.compact', description: 'Internal upkeep', input: z.object({}), output: z.object({}) },
     ],
     apis: [
@@ -125,6 +175,7 @@ export const notesService = defineService({
         capability: 'notes.render',
         response: { mediaType: 'text/html; charset=utf-8' },
       },
+      { method: 'GET', path: '/notes/{noteId}/file', capability: 'notes.download', response: { body: 'file' } },
     ],
     mcpTools: [{ name: 'write_note', description: 'Write a note down', capability: 'notes.create_note' }],
     agents: [

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smartCityModule } from '../city-manager/city-manager.js';
 import type { UserContext } from '../user-context/user-context.js';
 import { serviceIdentity } from '../user-context/verified.js';
-import { connectClient, errorOf, notesPlatform, notesService } from './mcp.test-helpers.js';
+import { connectClient, errorOf, NotesRef, notesPlatform, notesService } from './mcp.test-helpers.js';
 import { createMcpServer } from './server.js';
 import { platformCatalog, routeRequestOf } from './tools.js';
 
@@ -27,6 +27,7 @@ describe('MCP tools from Curator', () => {
     // notes.create_note is declared as the MCP tool write_note; notes.compact has no API.
     expect([...byName.keys()].sort()).toEqual([
       'notes_attach',
+      'notes_download',
       'notes_get_note',
       'notes_list_notes',
       'notes_render',
@@ -66,6 +67,31 @@ describe('MCP tools from Curator', () => {
     const html = await client.callTool({ name: 'notes_render', arguments: { noteId: 'a/b c?' } });
     expect(html.content).toEqual([{ type: 'text', text: '<p>hello</p>' }]);
     expect(html.structuredContent).toBeUndefined();
+    await close();
+  });
+
+  it('answers a file download as an embedded resource, text as text; over the size limit FILE_TOO_LARGE, the file closed', async () => {
+    const notes = platform.get(NotesRef);
+    const { client, close } = await connectClient(platform, { caller: writer, maxFileBytes: 20 });
+    await client.callTool({ name: 'write_note', arguments: { id: 'dl', text: 'a,b\n1,2\n' } });
+    const { outputSchema } = (await client.listTools()).tools.find((tool) => tool.name === 'notes_download') ?? {};
+    expect(outputSchema).toBeUndefined();
+    const before = { ...notes.downloads };
+    const file = await client.callTool({ name: 'notes_download', arguments: { noteId: 'dl', copies: 2 } });
+    expect(file.content).toEqual([
+      {
+        type: 'resource',
+        resource: {
+          uri: `urn:platform:file:${encodeURIComponent('note dl – été.txt')}`,
+          mimeType: 'text/plain; charset=utf-8',
+          text: 'a,b\n1,2\na,b\n1,2\n',
+        },
+      },
+    ]);
+    expect(file._meta).toMatchObject({ name: 'note dl – été.txt', bytes: 16 });
+    const tooLarge = await client.callTool({ name: 'notes_download', arguments: { noteId: 'dl', copies: 3 } });
+    expect(errorOf(tooLarge)).toMatchObject({ code: 'FILE_TOO_LARGE', message: expect.stringContaining('over HTTP') });
+    expect(notes.downloads).toEqual({ opened: before.opened + 2, closed: before.closed + 2 });
     await close();
   });
 

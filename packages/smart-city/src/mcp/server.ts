@@ -9,7 +9,7 @@ import {
   McpError,
   ErrorCode as McpErrorCode,
 } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode, type Platform, PlatformError } from '@platform/foundations';
+import { ErrorCode, type FileDownload, isFileDownload, type Platform, PlatformError } from '@platform/foundations';
 import { continueTrace, type ReadableHeaders } from '@platform/observability';
 import {
   type CommunicationDirector,
@@ -89,6 +89,46 @@ export function errorResult(error: unknown, traceId: string): CallToolResult {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// A file a tool answers (`response: { body: 'file' }`), embedded in the result as MCP resources
+// are: as text when its type is text, else base64; over `maxBytes`, an error naming the HTTP route.
+async function downloadResult(file: FileDownload, maxBytes: number, traceId: string): Promise<CallToolResult> {
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  const iterator = file.data[Symbol.asyncIterator]();
+  try {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      bytes += next.value.byteLength;
+      if (bytes > maxBytes) {
+        throw new PlatformError(
+          ErrorCode.FILE_TOO_LARGE,
+          `'${file.name}' is larger than ${maxBytes} bytes, the most a tool result carries: download it over HTTP`,
+          {
+            details: { name: file.name, maxBytes },
+          },
+        );
+      }
+      chunks.push(next.value);
+    }
+  } catch (error) {
+    await iterator.return?.();
+    return errorResult(error, traceId);
+  }
+  const body = Buffer.concat(chunks);
+  const uri = `urn:platform:file:${encodeURIComponent(file.name)}`;
+  const text = /^text\/|^application\/(json|xml)\b/.test(file.mediaType);
+  return {
+    content: [
+      {
+        type: 'resource',
+        resource: text
+          ? { uri, mimeType: file.mediaType, text: body.toString('utf8') }
+          : { uri, mimeType: file.mediaType, blob: body.toString('base64') },
+      },
+    ],
+    _meta: { traceId, name: file.name, mediaType: file.mediaType, bytes },
+  };
 }
 
 function successResult(tool: PlatformTool, result: unknown, traceId: string): CallToolResult {
@@ -185,9 +225,10 @@ export function buildMcpServer(
         userContext: caller,
         ...(headers ? { headers } : {}),
       });
-      return envelope.success
-        ? successResult(tool, envelope.result, envelope.traceId)
-        : errorResult(envelope.error, envelope.traceId);
+      if (!envelope.success) return errorResult(envelope.error, envelope.traceId);
+      return tool.api.response?.body === 'file' && isFileDownload(envelope.result)
+        ? downloadResult(envelope.result, maxFileBytes, envelope.traceId)
+        : successResult(tool, envelope.result, envelope.traceId);
     });
   });
   low.setRequestHandler(ListPromptsRequestSchema, () => ({

@@ -87,7 +87,8 @@ function toolOf(
 ): PlatformTool {
   const input = withoutDialect(toJsonSchema(capability.input));
   const body = bodyOf(api);
-  const json = (api.response?.mediaType ?? 'application/json').startsWith('application/json');
+  const json =
+    api.response?.body !== 'file' && (api.response?.mediaType ?? 'application/json').startsWith('application/json');
   const output = json ? withoutDialect(toJsonSchema(capability.output)) : undefined;
   const schema = body === 'file' ? uploadSchema(input, maxFileBytes) : input;
   return {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError, Journey } from '../api.js';
+import { saveFile } from '../components/save-file.js';
 import { useConsole } from '../context.js';
 import { journeyFileName } from '../journeys.js';
 
@@ -29,14 +30,11 @@ export function ReportPanel({ journey }: { journey: Journey }) {
     );
   }
   if (html === undefined) return <p class="muted">Loading the report…</p>;
-  const download = () => {
-    const url = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = `${(journeyFileName(journey) ?? journey.id).replace(/[^\w.-]+/g, '_')}.report.html`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  };
+  const download = () =>
+    saveFile(
+      new Blob([html], { type: 'text/html' }),
+      `${(journeyFileName(journey) ?? journey.id).replace(/[^\w.-]+/g, '_')}.report.html`,
+    );
   return (
     <section class="panel" aria-label="Report">
       <p>

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { href } from '../../router.js';
+import { ExportButtons } from './export-buttons.js';
 import { BarsFigure } from './figures.js';
 import { TableView } from './table-view.js';
 import type { InsightsResult } from './types.js';
@@ -45,6 +46,7 @@ export function InsightsView({ journeyId, result }: { journeyId: string; result:
             Table <strong>{entry.name}</strong>
           </p>
         )}
+        {entry && <ExportButtons journeyId={journeyId} table={entry.name} />}
         {report}
       </div>
       {entry && <TableView key={chosen} index={chosen} insights={entry.insights} summary={summary} />}

@@ -1,0 +1,64 @@
+import type { BlobStore, FileDownload, MetadataStore } from '@platform/foundations';
+import { PlatformError } from '@platform/foundations';
+import { exportJourney, readExportableJourney, selectTables } from './export-journey.js';
+import { EXPORT_FILE_TYPES, type ExportFormat } from './export-table.js';
+
+/** What {@link downloadExport} takes. */
+export interface DownloadExportOptions {
+  metadata: MetadataStore;
+  blobStore: BlobStore;
+  tenantId: string;
+  journeyId: string;
+  format: ExportFormat;
+  /** The table; needed when the flow's file has more than one. */
+  table?: string;
+}
+
+// `sales.csv` → `sales`, and for one table of several, `book-Q1 sales` (what a file system takes).
+function downloadName(fileName: string | undefined, table: string, tables: number, format: ExportFormat): string {
+  const base = (fileName ?? 'export').replace(/\.[^.]{1,10}$/, '') || 'export';
+  const name = tables > 1 ? `${base}-${table}` : base;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+  const safe = name.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '_').slice(0, 180);
+  return `${safe}${EXPORT_FILE_TYPES[format].extension}`;
+}
+
+/**
+ * One table of a completed flow as a file to download: exported as {@link exportJourney} does
+ * (to the BlobStore, beside its rows, so the download is the same file a `POST .../exports`
+ * keeps), then read back as a stream with its length. Checks no permission: callers do
+ * (`EXPORT_PERMISSION`).
+ *
+ * @throws {PlatformError} `VALIDATION_FAILED` when the file has several tables and none is named
+ * (`details.tables` lists them); the errors of {@link exportJourney}.
+ */
+export async function downloadExport(options: DownloadExportOptions): Promise<FileDownload> {
+  const journey = await readExportableJourney(options);
+  const tables = selectTables(journey, options.table === undefined ? undefined : [options.table]);
+  if (tables.length > 1) {
+    throw new PlatformError(
+      'VALIDATION_FAILED',
+      `flow '${options.journeyId}' has ${tables.length} tables: name one with 'table'`,
+      { details: { journeyId: options.journeyId, tables: tables.map((table) => table.name) } },
+    );
+  }
+  const table = tables[0];
+  if (!table) throw new PlatformError('NOT_FOUND', `flow '${options.journeyId}' has no tables`);
+  const exported = await exportJourney({
+    metadata: options.metadata,
+    blobStore: options.blobStore,
+    tenantId: options.tenantId,
+    journeyId: options.journeyId,
+    format: options.format,
+    tables: [table.name],
+  });
+  const written = exported.tables[0];
+  if (!written?.key) throw new PlatformError('INTERNAL', `the export of '${table.name}' was not stored`);
+  const data = await options.blobStore.getStream(options.tenantId, written.key);
+  return {
+    name: downloadName(journey.fileName, table.name, journey.tables.length, options.format),
+    mediaType: EXPORT_FILE_TYPES[options.format].mediaType,
+    size: written.bytes,
+    data,
+  };
+}
