@@ -75,6 +75,12 @@ describe('the data-mash CLI', () => {
         .sort(),
     ).toEqual(['completed', 'completed', 'failed']);
     expect(cli(['journeys', '--status', 'failed']).stdout).toContain('broken.json');
+    // By any part of the file's name, ignoring case.
+    const weather = json<Array<{ label?: string }>>(cli(['journeys', '--file', 'WEATHER', '--json']).stdout);
+    expect(weather.map((journey) => journey.label)).toEqual(['seattle-weather.csv']);
+    expect(cli(['journeys', '--file', 'no-such-file']).stdout).toContain(
+      "no journeys with 'no-such-file' in the file name",
+    );
 
     const shown = cli(['journey', journeyId]);
     expect(shown.code).toBe(0);

@@ -183,6 +183,18 @@ describe.skipIf(!RUN)(
       await expect.poll(async () => page.getByTestId('journeys').locator('tbody tr').count(), LONG).toBe(4);
       await page.screenshot({ path: join(SHOTS, 'uploads-1280.png'), fullPage: true });
       expect(await axeViolations(page)).toEqual([]);
+      // Found by any part of the file's name, ignoring case; nothing for a name none has.
+      const fileName = page.getByRole('searchbox', { name: 'File name' });
+      await fileName.fill('.CSV');
+      await expect.poll(async () => page.getByTestId('journeys').locator('tbody tr').count(), LONG).toBe(3);
+      await fileName.fill('weather');
+      await expect
+        .poll(async () => page.getByTestId('journeys').locator('tbody tr').allTextContents(), LONG)
+        .toEqual([expect.stringContaining('seattle-weather.csv')]);
+      await fileName.fill('no such file');
+      await page.getByText('No journeys with “no such file” in the file name.').waitFor(LONG);
+      await fileName.fill('');
+      await expect.poll(async () => page.getByTestId('journeys').locator('tbody tr').count(), LONG).toBe(4);
       await page.setViewportSize({ width: 390, height: 844 });
       await page.screenshot({ path: join(SHOTS, 'uploads-390.png'), fullPage: true });
       await page.close();

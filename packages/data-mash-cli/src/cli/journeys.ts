@@ -17,7 +17,9 @@ function progress(journey: JourneyRecord): string {
 }
 
 /** `data-mash journeys`: the tenant's flows, newest first. */
-export async function listJourneys(options: GlobalOptions & { status?: string; limit?: string }): Promise<number> {
+export async function listJourneys(
+  options: GlobalOptions & { status?: string; file?: string; limit?: string },
+): Promise<number> {
   const status = options.status as JourneyRecord['status'] | undefined;
   if (status && !STATUSES.includes(status)) {
     throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, got '${status}'`);
@@ -25,15 +27,22 @@ export async function listJourneys(options: GlobalOptions & { status?: string; l
   const limit = options.limit === undefined ? 50 : Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new UsageError('--limit must be a whole number from 1 to 1000');
+  if (options.file !== undefined && (options.file === '' || options.file.length > 500))
+    throw new UsageError('--file must be 1 to 500 characters of the file’s name');
   const session = await openExistingSession(options);
   try {
-    const page = await session.flow.listFlows(session.user, { ...(status ? { status } : {}), limit });
+    const page = await session.flow.listFlows(session.user, {
+      ...(status ? { status } : {}),
+      ...(options.file === undefined ? {} : { file: options.file }),
+      limit,
+    });
     if (options.json) {
       printJson(page.items);
       return EXIT.ok;
     }
     if (page.items.length === 0) {
-      print(`no journeys in tenant '${session.user.tenantId}'`);
+      const matching = options.file === undefined ? '' : ` with '${printable(options.file)}' in the file name`;
+      print(`no journeys${matching} in tenant '${session.user.tenantId}'`);
       return EXIT.ok;
     }
     print(

@@ -25,6 +25,8 @@ export interface Milestone {
   completedAt?: string;
   result?: Record<string, string | number | boolean>;
   error?: { code: string; message: string };
+  /** How many times its step ran, when it was retried. */
+  attempts?: number;
 }
 
 export interface Journey {
@@ -32,6 +34,8 @@ export interface Journey {
   id: string;
   template: string;
   status: JourneyStatus;
+  /** What the journey is about (the data mash: its file's name), when it was recorded. */
+  label?: string;
   traceId?: string;
   milestones: Milestone[];
   context: { outputs?: Record<string, Record<string, unknown> | undefined>; [key: string]: unknown };
@@ -212,9 +216,15 @@ export class Api {
     };
   }
 
-  listJourneys(options: { status?: JourneyStatus; cursor?: string; limit?: number }): Promise<Page<Journey>> {
+  listJourneys(options: {
+    status?: JourneyStatus;
+    file?: string;
+    cursor?: string;
+    limit?: number;
+  }): Promise<Page<Journey>> {
     const query = new URLSearchParams();
     if (options.status) query.set('status', options.status);
+    if (options.file) query.set('file', options.file);
     if (options.cursor) query.set('cursor', options.cursor);
     query.set('limit', String(options.limit ?? 50));
     return this.json('GET', `/journeys?${query}`);

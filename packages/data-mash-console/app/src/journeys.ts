@@ -9,7 +9,7 @@ export function journeyFileName(journey: Journey): string | undefined {
   }
   // What the flow noted of the file before storing it (a quarantined file has nothing else).
   const about = (journey.context as { about?: { fileName?: unknown } }).about;
-  return typeof about?.fileName === 'string' ? about.fileName : undefined;
+  return typeof about?.fileName === 'string' ? about.fileName : journey.label;
 }
 
 /** The stored file's id, once the first milestone completed. */

@@ -86,10 +86,16 @@ export const DATA_MASH_API: readonly Capability[] = [
   },
   {
     name: 'data_mash.list_journeys',
-    description: "The tenant's flows, newest first",
+    description: "The tenant's flows, newest first; by status, and by any part of their file's name",
     permission: DATA_MASH_PERMISSIONS.readJourneys,
     input: z.object({
       status: z.enum(['pending', 'running', 'completed', 'failed']).optional(),
+      file: z
+        .string()
+        .min(1)
+        .max(500)
+        .optional()
+        .describe("Only flows whose file's name contains this text, ignoring case"),
       limit: z.coerce.number().int().min(1).max(1000).optional().describe('At most this many (default 100)'),
       cursor: z.string().max(500).optional().describe('The nextCursor of the previous page'),
     }),

@@ -64,6 +64,31 @@ describe('the data mash API: POST /files answers once the file is stored, or wit
     expect(after.hits.filter((hit) => hit.file?.name === 'stock.csv')).toEqual([]);
   });
 
+  it('finds flows by any part of their file’s name, of the caller’s tenant only, also when started from a stored file', async () => {
+    const uploaded = await api().ingestFile(upload('Quarterly Returns.CSV', salesCsv(5)), ada);
+    await api().drain();
+    const stored = await harness.metadata.getJourney('acme', uploaded.journeyId);
+    const fileId = (stored.context as { outputs: { file_uploaded: { fileId: string } } }).outputs.file_uploaded.fileId;
+    // A quarantined upload keeps its name too: found by it, though it has no file.
+    const names = async (file: string, user = ada) =>
+      (await api().listJourneys({ file }, user)).items.map((journey) => journey.label);
+    expect(await names('quarterly returns')).toEqual(['Quarterly Returns.CSV']);
+    expect(await names('RETURNS.csv')).toEqual(['Quarterly Returns.CSV']);
+    expect(await names('report.csv')).toEqual(['report.csv']);
+    expect(await names('quarterly', bob)).toEqual([]);
+    // A flow started from the stored file (POST /journeys) is labelled by the file's record.
+    await harness.metadata.deleteFile('acme', fileId);
+    const fresh = await harness.metadata.createFile({
+      tenantId: 'acme',
+      name: 'restored returns.csv',
+      sizeBytes: 10,
+      sha256: 'f'.repeat(64),
+    });
+    const byId = await harness.flow.executeDataMashFlow({ userContext: ada, fileId: fresh.id });
+    expect((await harness.metadata.getJourney('acme', byId.journeyId as string)).label).toBe('restored returns.csv');
+    expect(await names('returns')).toEqual(['restored returns.csv', 'Quarterly Returns.CSV']);
+  });
+
   it('refuses a hostile name even for bytes ingested before (the duplicate does not hide it)', async () => {
     const bytes = salesCsv(9);
     await api().ingestFile(upload('ok.csv', bytes), ada);

@@ -105,7 +105,7 @@ export class DataMashApi extends RealmServiceBase<
 
   /** `GET /journeys`. */
   listJourneys(
-    input: { status?: JourneyRecord['status']; limit?: number; cursor?: string },
+    input: { status?: JourneyRecord['status']; file?: string; limit?: number; cursor?: string },
     userContext: unknown,
   ): Promise<Page<JourneyRecord>> {
     return this.deps.flow.listFlows(userContext, input);

@@ -207,8 +207,12 @@ milestones:
       telemetry,
       retry: { initialDelayMs: 5 },
     });
-    expect(await retrying.run({ tenantId: 'acme', idempotencyKey: 'flaky-1' })).toMatchObject({ success: true });
+    const succeeded = await retrying.run({ tenantId: 'acme', idempotencyKey: 'flaky-1' });
+    expect(succeeded).toMatchObject({ success: true });
     expect(seen).toEqual([false, true, true]);
+    // The journey keeps how many attempts the milestone took; the others ran once.
+    const kept = await metadataStore.getJourney('acme', succeeded.journeyId as string);
+    expect(kept.milestones.map((entry) => entry.attempts)).toEqual([3, undefined, undefined]);
     expect(
       recorder.events.filter((event) => event.operation === 'journey.retry').map((event) => event.details?.attempt),
     ).toEqual([2, 3]);
@@ -223,6 +227,8 @@ milestones:
       error: { code: 'ADAPTER_UNAVAILABLE' },
     });
     expect(seen).toHaveLength(3);
+    const failedRun = await metadataStore.getJourney('acme', outcome.journeyId as string);
+    expect(failedRun.milestones[0]).toMatchObject({ status: 'failed', attempts: 3 });
 
     // A failure no retry can fix is not retried.
     failures = 1;

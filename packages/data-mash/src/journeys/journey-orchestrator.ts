@@ -91,6 +91,8 @@ export class JourneyOrchestrator {
     userContext?: unknown;
     /** Kept in a new journey's context as `about` (what a listing shows before any output). */
     about?: Record<string, string | number | boolean>;
+    /** A new journey's label (what `listJourneys({ label })` finds it by), cut to 500 characters. */
+    label?: string;
     /** Told the journey's id and trace as soon as its record exists (found or created), before any milestone runs. */
     onJourney?: (journey: { journeyId: string; traceId: string; status: JourneyRecord['status'] }) => void;
     /** Told of this run's milestone transitions, besides the orchestrator's own `onProgress`. */
@@ -110,6 +112,7 @@ export class JourneyOrchestrator {
           idempotencyKey: request.idempotencyKey,
           traceId,
           about: request.about,
+          label: request.label,
         });
       if (attempt === 1) request.onJourney?.({ journeyId: journey.id, traceId, status: journey.status });
       const claim =
@@ -250,6 +253,8 @@ export class JourneyOrchestrator {
       await transitionJourney(leased, { [index]: { status: 'running', startedAt: new Date() } }, 'running');
       this.#progress(request, leased.current.id, milestone.id, 'started', { attempt: 1 });
     }
+    // The attempt being made: recorded with the milestone's end when retries were needed.
+    let attempts = 1;
     try {
       const checked = milestone.input ? this.#contract(milestone.input).check(input, 'consumer') : input;
       const step = this.#options.steps[milestone.id] as MilestoneStep;
@@ -275,6 +280,7 @@ export class JourneyOrchestrator {
         milestone: milestone.id,
       };
       const produced = await withMilestoneRetries(scope, attempt, (number, error) => {
+        attempts = number;
         const { code, message } = serializeError(error);
         this.#progress(request, journeyId, milestone.id, 'retried', {
           attempt: number,
@@ -290,7 +296,12 @@ export class JourneyOrchestrator {
       await transitionJourney(
         leased,
         {
-          [index]: { status: 'completed', completedAt: now, result: references(milestone.output, output) },
+          [index]: {
+            status: 'completed',
+            completedAt: now,
+            result: references(milestone.output, output),
+            ...(attempts > 1 ? { attempts } : {}),
+          },
           ...(nextIndex === undefined ? {} : { [nextIndex]: { status: 'running' as const, startedAt: now } }),
         },
         nextIndex === undefined ? 'completed' : 'running',
@@ -309,7 +320,7 @@ export class JourneyOrchestrator {
       return { output, handoff };
     } catch (error) {
       return {
-        failure: await this.#failMilestone(leased, index, error, outputs, traceId, state.run, request),
+        failure: await this.#failMilestone(leased, index, error, outputs, traceId, state.run, request, attempts),
         error,
       };
     }
@@ -324,6 +335,7 @@ export class JourneyOrchestrator {
     traceId: string,
     run: RunKind,
     request: RunRequest,
+    attempts = 1,
   ): Promise<JourneyOutcome> {
     const milestone = this.template.milestones[index]?.id as string;
     const journeyId = leased.current.id;
@@ -331,7 +343,7 @@ export class JourneyOrchestrator {
     const failure = { code: serialized.code, message: serialized.message };
     await transitionJourney(
       leased,
-      { [index]: { status: 'failed', completedAt: new Date(), error: failure } },
+      { [index]: { status: 'failed', completedAt: new Date(), error: failure, ...(attempts > 1 ? { attempts } : {}) } },
       'failed',
       undefined,
       failure,

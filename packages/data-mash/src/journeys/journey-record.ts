@@ -17,15 +17,19 @@ export async function createJourneyRecord(
     idempotencyKey: string;
     traceId: string;
     about: Record<string, string | number | boolean> | undefined;
+    label?: string | undefined;
   },
 ): Promise<JourneyRecord> {
   const { tenantId, idempotencyKey, traceId, about } = request;
+  // Cut by code points, so a name is never left with half a character.
+  const label = request.label ? [...request.label].slice(0, 500).join('') : undefined;
   try {
     return await store.createJourney({
       tenantId,
       template: template.name,
       templateVersion: template.version,
       idempotencyKey,
+      ...(label ? { label } : {}),
       traceId,
       milestones: template.milestones.map((milestone) => ({ name: milestone.id, status: 'pending' as const })),
       context: { outputs: {}, ...(about ? { about } : {}) },

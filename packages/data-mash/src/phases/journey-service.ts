@@ -62,6 +62,11 @@ export interface JourneyRequest {
    * listing can name a journey that stopped before any milestone recorded them. JSON values.
    */
   about?: Record<string, string | number | boolean>;
+  /**
+   * A new journey's label: what people find it by (`listJourneys({ label })`), e.g. the file's
+   * name. At most 500 characters (longer is cut).
+   */
+  label?: string;
   /** Told the journey's id and trace as soon as its record exists, before any milestone runs. */
   onJourney?: (journey: { journeyId: string; traceId: string; status: JourneyRecord['status'] }) => void;
   /** Told of this journey's milestone transitions as they are recorded. */
@@ -169,15 +174,22 @@ export class DataMashJourneyOrchestrator extends RealmServiceBase<
       userContext: user,
       ...(request.traceId ? { traceId: request.traceId } : {}),
       ...(request.about ? { about: request.about } : {}),
+      ...(request.label ? { label: request.label } : {}),
       ...(request.onJourney ? { onJourney: request.onJourney } : {}),
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     });
   }
 
-  /** The caller's tenant's journeys, newest first. */
+  /** The caller's tenant's journeys, newest first; `label`: those whose label contains it, ignoring case. */
   async listJourneys(
     userContext: unknown,
-    options: { status?: JourneyRecord['status']; template?: string; limit?: number; cursor?: string } = {},
+    options: {
+      status?: JourneyRecord['status'];
+      template?: string;
+      label?: string;
+      limit?: number;
+      cursor?: string;
+    } = {},
   ): Promise<Page<JourneyRecord>> {
     const user = this.requireUserContext(userContext);
     this.requirePermission(user, 'journeys:read');

@@ -97,8 +97,11 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
         this.requirePermission(user, 'files:write');
         let idempotencyKey: string;
         let input: unknown;
+        let fileName: string;
         if ('fileId' in request) {
-          idempotencyKey = (await this.deps.metadata.getFile(user.tenantId, request.fileId)).sha256;
+          const stored = await this.deps.metadata.getFile(user.tenantId, request.fileId);
+          idempotencyKey = stored.sha256;
+          fileName = stored.name;
           input = { fileId: request.fileId };
         } else {
           // Before the bytes name a journey: a bad name is refused even for bytes ingested before.
@@ -107,6 +110,7 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
           digested = await digestFile(request.file, { maxBytes: maxSizeBytes });
           idempotencyKey = digested.sha256;
           const { name, declaredType } = request.file;
+          fileName = name;
           const body = digested;
           // Opened by the upload itself, once per attempt: a retried upload reads the whole file again.
           // The upload checks that the bytes it stores are the ones the journey is named by.
@@ -119,7 +123,8 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
           idempotencyKey,
           input,
           traceId,
-          ...('file' in request ? { about: { fileName: request.file.name } } : {}),
+          about: { fileName },
+          label: fileName,
           ...(request.onJourney ? { onJourney: request.onJourney } : {}),
           ...(request.onProgress ? { onProgress: request.onProgress } : {}),
         });
@@ -149,12 +154,21 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
     });
   }
 
-  /** The caller's tenant's data mash flows (journeys of `data_mash_flow`), newest first. */
+  /**
+   * The caller's tenant's data mash flows (journeys of `data_mash_flow`), newest first; `file`:
+   * those whose file's name contains it, ignoring case (flows started before labels were
+   * recorded have none, and are not found by name).
+   */
   listFlows(
     userContext: unknown,
-    options: { status?: JourneyRecord['status']; limit?: number; cursor?: string } = {},
+    options: { status?: JourneyRecord['status']; file?: string; limit?: number; cursor?: string } = {},
   ): Promise<Page<JourneyRecord>> {
-    return this.deps.journeys.listJourneys(userContext, { ...options, template: DATA_MASH_FLOW_TEMPLATE });
+    const { file, ...rest } = options;
+    return this.deps.journeys.listJourneys(userContext, {
+      ...rest,
+      ...(file === undefined ? {} : { label: file }),
+      template: DATA_MASH_FLOW_TEMPLATE,
+    });
   }
 
   /** One flow: its journey record and the handoffs of the phases that completed. @throws `NOT_FOUND` */

@@ -360,6 +360,45 @@ export function describeMetadataStoreConformance(name: string, setup: () => Prom
         ]);
         expect((await store.listJourneys(uniqueTenant())).items).toEqual([]);
       });
+
+      it('finds journeys by any part of their label, ignoring case, wildcards taken literally, page by page', async () => {
+        const tenant = uniqueTenant();
+        const labels = ['Q3 Sales.csv', 'q3_sales_2026.xlsx', 'Sales 100%.csv', 'notes.txt', undefined];
+        const created = [];
+        for (const label of labels) {
+          created.push(await store.createJourney({ ...journey(tenant), ...(label ? { label } : {}) }));
+          await pause();
+        }
+        expect(await store.getJourney(tenant, created[0]?.id as string)).toMatchObject({ label: 'Q3 Sales.csv' });
+        expect((await store.getJourney(tenant, created[4]?.id as string)).label).toBeUndefined();
+        const labelsOf = async (text: string, limit?: number) => {
+          const found: (string | undefined)[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await store.listJourneys(tenant, {
+              label: text,
+              ...(limit ? { limit } : {}),
+              ...(cursor ? { cursor } : {}),
+            });
+            found.push(...page.items.map((item) => item.label));
+            cursor = page.nextCursor;
+          } while (cursor);
+          return found;
+        };
+        expect(await labelsOf('SALES', 1)).toEqual(['Sales 100%.csv', 'q3_sales_2026.xlsx', 'Q3 Sales.csv']);
+        // % and _ match themselves, not any text or any letter.
+        expect(await labelsOf('100%')).toEqual(['Sales 100%.csv']);
+        expect(await labelsOf('%')).toEqual(['Sales 100%.csv']);
+        expect(await labelsOf('q3_')).toEqual(['q3_sales_2026.xlsx']);
+        expect(await labelsOf('sales.x')).toEqual([]);
+        expect(await labelsOf('nothing like it')).toEqual([]);
+        expect((await store.listJourneys(tenant, { label: 'sales', status: 'completed' })).items).toEqual([]);
+        expect((await store.listJourneys(uniqueTenant(), { label: 'sales' })).items).toEqual([]);
+        await expectPlatformError(
+          store.createJourney({ ...journey(tenant), label: 'x'.repeat(501) }),
+          'VALIDATION_FAILED',
+        );
+      });
     });
 
     describe('governance records', () => {

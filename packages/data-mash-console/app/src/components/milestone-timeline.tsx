@@ -26,6 +26,11 @@ export function MilestoneTimeline({ milestones, now }: { milestones: readonly Mi
             <div class="timeline-label">
               <span class="timeline-name">{milestoneLabel(milestone.name)}</span>
               <StatusBadge status={milestone.status} />
+              {milestone.attempts !== undefined && milestone.attempts > 1 && (
+                <span class="attempts" title="Retried after transient failures">
+                  {milestone.attempts} attempts
+                </span>
+              )}
             </div>
             <div class="timeline-track" aria-hidden="true">
               {start !== undefined && (

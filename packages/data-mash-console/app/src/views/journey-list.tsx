@@ -16,6 +16,9 @@ const STATUSES: Array<JourneyStatus | ''> = ['', 'running', 'completed', 'failed
 export function JourneyList() {
   const { api, live } = useConsole();
   const [status, setStatus] = useState<JourneyStatus | ''>('');
+  // What is typed in the file-name box, and what the list is filtered by (once typing pauses).
+  const [typed, setTyped] = useState('');
+  const [file, setFile] = useState('');
   // The cursors of the pages before this one, for "Previous".
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const [page, setPage] = useState<{ items: Journey[]; nextCursor?: string } | undefined>();
@@ -26,7 +29,12 @@ export function JourneyList() {
   useEffect(() => {
     let current = true;
     api
-      .listJourneys({ ...(status ? { status } : {}), ...(cursor ? { cursor } : {}), limit: PAGE_SIZE })
+      .listJourneys({
+        ...(status ? { status } : {}),
+        ...(file ? { file } : {}),
+        ...(cursor ? { cursor } : {}),
+        limit: PAGE_SIZE,
+      })
       .then((result) => {
         if (!current) return;
         setPage(result);
@@ -36,7 +44,17 @@ export function JourneyList() {
     return () => {
       current = false;
     };
-  }, [api, status, cursor, reload]);
+  }, [api, status, file, cursor, reload]);
+
+  useEffect(() => {
+    const wanted = typed.trim();
+    if (wanted === file) return;
+    const timer = setTimeout(() => {
+      setFile(wanted);
+      setCursors([undefined]);
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [typed, file]);
 
   // Live: the page is read again (at most once a second) when a journey on it ends, or, on the
   // first page, when one not on it appears (a new upload). Milestones in between change nothing here.
@@ -64,6 +82,16 @@ export function JourneyList() {
       <div class="panel-head">
         <h2 id="journeys-title">All journeys</h2>
         <label class="inline-field">
+          File name{' '}
+          <input
+            type="search"
+            value={typed}
+            maxLength={500}
+            placeholder="any part of it"
+            onInput={(event) => setTyped((event.target as HTMLInputElement).value)}
+          />
+        </label>
+        <label class="inline-field">
           Status{' '}
           <select
             value={status}
@@ -86,7 +114,11 @@ export function JourneyList() {
         </p>
       )}
       {page && page.items.length === 0 && (
-        <p class="muted">No journeys {status ? `with status ${status}` : 'yet'}: upload a file above.</p>
+        <p class="muted">
+          {file || status
+            ? `No journeys${status ? ` with status ${status}` : ''}${file ? ` with “${file}” in the file name` : ''}.`
+            : 'No journeys yet: upload a file above.'}
+        </p>
       )}
       {page && page.items.length > 0 && (
         <div class="table-scroll">

@@ -205,7 +205,8 @@ export class MemoryMetadataStore implements MetadataStore {
       (journey) =>
         journey.tenantId === tenantId &&
         (options.status === undefined || journey.status === options.status) &&
-        (options.template === undefined || journey.template === options.template),
+        (options.template === undefined || journey.template === options.template) &&
+        (options.label === undefined || labelContains(journey.label, options.label)),
     );
     return page(rows, options, 'desc');
   }
@@ -260,4 +261,10 @@ export class MemoryMetadataStore implements MetadataStore {
     const last = items.at(-1);
     return chained.length > limit && last ? { items, nextCursor: encodeSeqCursor(last.seq as number) } : { items };
   }
+}
+
+// Whether a label contains the text, ignoring the case of A-Z only, as SQLite's lower() does.
+function labelContains(label: string | undefined, text: string): boolean {
+  const fold = (value: string) => value.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+  return label !== undefined && fold(label).includes(fold(text));
 }

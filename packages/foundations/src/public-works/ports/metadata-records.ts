@@ -111,6 +111,8 @@ export const MilestoneSchema = z
     completedAt: z.date().optional(),
     result: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     error: z.object({ code: z.string(), message: z.string() }).strict().optional(),
+    /** How many times its step ran before it completed or failed, when more than once (retries). */
+    attempts: z.number().int().min(2).optional(),
   })
   .strict();
 export type Milestone = z.output<typeof MilestoneSchema>;
@@ -125,6 +127,11 @@ export const JourneyRecordSchema = z
     status: JourneyStatusSchema,
     /** E.g. the file's sha256: one journey per template and key in a tenant. */
     idempotencyKey: z.string().min(1).max(200).optional(),
+    /**
+     * What the journey is about, in the words people look for it by (the data mash: its file's
+     * name); `listJourneys({ label })` finds it by any part of it.
+     */
+    label: z.string().min(1).max(500).optional(),
     traceId: z.string().optional(),
     milestones: z.array(MilestoneSchema),
     context: JsonObjectSchema,

@@ -62,10 +62,13 @@ export interface MetadataStore {
   /** @throws `NOT_FOUND` */
   getJourney(tenantId: string, id: string): Promise<JourneyRecord>;
   findJourneyByIdempotencyKey(tenantId: string, template: string, key: string): Promise<JourneyRecord | undefined>;
-  /** Newest first. */
+  /**
+   * Newest first. `label`: only journeys whose label contains this text, ignoring the case of
+   * A-Z (other letters as the backend folds them); journeys without a label never match.
+   */
   listJourneys(
     tenantId: string,
-    options?: PageOptions & { status?: JourneyRecord['status']; template?: string },
+    options?: PageOptions & { status?: JourneyRecord['status']; template?: string; label?: string },
   ): Promise<Page<JourneyRecord>>;
   /**
    * Applies `patch` if the journey is still at `expectedVersion`, and increments the version.

@@ -39,6 +39,7 @@ describe('Postgres driver', () => {
       expect(results.flatMap((result) => result.applied)).toEqual([
         'metadata/0001_initial',
         'metadata/0002_audit_chain',
+        'metadata/0003_journey_label',
       ]);
       const store = new SqlMetadataStore({ driver: drivers[0] as PostgresDriver, migrate: false });
       expect((await store.health()).status).toBe('healthy');

@@ -286,8 +286,8 @@ export class SqlMetadataStore implements MetadataStore, ServiceLifecycle {
     try {
       await this.#db.query(
         `insert into platform_journeys (tenant_id, id, template, template_version, status, idempotency_key, trace_id, milestones,
-           context, error, version, created_at, updated_at, completed_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11, $12::timestamptz, $13::timestamptz, null)`,
+           context, error, version, created_at, updated_at, completed_at, label)
+         values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11, $12::timestamptz, $13::timestamptz, null, $14)`,
         [
           journey.tenantId,
           journey.id,
@@ -302,6 +302,7 @@ export class SqlMetadataStore implements MetadataStore, ServiceLifecycle {
           journey.version,
           iso(journey.createdAt),
           iso(journey.updatedAt),
+          journey.label ?? null,
         ],
       );
     } catch (error) {
@@ -348,6 +349,10 @@ export class SqlMetadataStore implements MetadataStore, ServiceLifecycle {
     if (options.template !== undefined) {
       params.push(options.template);
       sql += ` and template = $${params.length}`;
+    }
+    if (options.label !== undefined) {
+      params.push(options.label);
+      sql += ` and strpos(lower(label), lower($${params.length})) > 0`;
     }
     return selectPage(this.#db, sql, params, options, 'desc', journeyFromRow);
   }

@@ -81,6 +81,7 @@ function milestoneFromJson(value: Record<string, unknown>): Milestone {
     ...optional('completedAt', value.completedAt ? date(value.completedAt) : null),
     ...optional('result', value.result as Milestone['result'] | undefined),
     ...optional('error', value.error as Milestone['error'] | undefined),
+    ...optional('attempts', value.attempts as number | undefined),
   };
 }
 
@@ -92,6 +93,7 @@ export function journeyFromRow(row: Row): JourneyRecord {
     templateVersion: Number(row.template_version),
     status: row.status as JourneyRecord['status'],
     ...optional('idempotencyKey', row.idempotency_key as string | null),
+    ...optional('label', row.label as string | null),
     ...optional('traceId', row.trace_id as string | null),
     milestones: json<Record<string, unknown>[]>(row.milestones).map(milestoneFromJson),
     context: json(row.context),

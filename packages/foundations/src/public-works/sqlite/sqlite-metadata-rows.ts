@@ -93,8 +93,8 @@ export const parsedFileValues = (record: ParsedFileRecord): Param[] => [
 ];
 
 export const INSERT_JOURNEY = `insert into platform_journeys (tenant_id, id, template, template_version, status,
-  idempotency_key, trace_id, milestones, context, error, version, created_at, updated_at, completed_at)
-  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  idempotency_key, trace_id, milestones, context, error, version, created_at, updated_at, completed_at, label)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 export const journeyValues = (journey: JourneyRecord): Param[] => [
   journey.tenantId,
@@ -111,6 +111,7 @@ export const journeyValues = (journey: JourneyRecord): Param[] => [
   journey.createdAt.getTime(),
   journey.updatedAt.getTime(),
   ms(journey.completedAt),
+  journey.label ?? null,
 ];
 
 export const UPDATE_JOURNEY = `update platform_journeys set status = ?, trace_id = ?, milestones = ?, context = ?, error = ?,

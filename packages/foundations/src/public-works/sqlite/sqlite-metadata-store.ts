@@ -339,6 +339,10 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
       params.push(options.template);
       sql += ' and template = ?';
     }
+    if (options.label !== undefined) {
+      params.push(options.label);
+      sql += ' and instr(lower(label), lower(?)) > 0';
+    }
     return this.#page(sql, params, options, 'desc', journeyRow);
   }
 

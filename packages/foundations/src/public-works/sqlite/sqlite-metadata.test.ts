@@ -78,7 +78,7 @@ describe('SQLite file-backed metadata store', () => {
     expect(await second.getFile('t1', file.id)).toEqual(file);
     expect(await second.getJourney('t1', journey.id)).toEqual(done);
     expect((await second.getJourney('t1', journey.id)).completedAt).toEqual(completedAt);
-    expect(database.all('select id from platform_migrations')).toHaveLength(2);
+    expect(database.all('select id from platform_migrations')).toHaveLength(3);
     expect((await second.health()).status).toBe('healthy');
     await second.shutdown();
     expect((await second.health()).status).toBe('unhealthy');
@@ -282,7 +282,7 @@ async function runWorkers(
     // Of the processes opening the fresh file at once, exactly one applied the migrations.
     expect(done.map((message) => message.applied).sort()).toEqual([
       ...Array.from({ length: WORKERS - 1 }, () => []),
-      ['sqlite-metadata/0001_initial', 'sqlite-metadata/0002_audit_chain'],
+      ['sqlite-metadata/0001_initial', 'sqlite-metadata/0002_audit_chain', 'sqlite-metadata/0003_journey_label'],
     ]);
     return done;
   } finally {
@@ -341,7 +341,7 @@ describe('SQLite metadata store shared by several processes', { timeout: 180_000
     const database = await SqliteDatabase.open({ path });
     try {
       expect(database.all('pragma integrity_check')).toEqual([{ integrity_check: 'ok' }]);
-      expect(database.all('select id from platform_migrations')).toHaveLength(2);
+      expect(database.all('select id from platform_migrations')).toHaveLength(3);
     } finally {
       database.close();
     }

@@ -80,11 +80,14 @@ export class SupabaseConnection {
     options: PageOptions | undefined,
     direction: 'asc' | 'desc',
     map: (row: Row) => T,
+    contains?: { column: string; text: string },
   ): Promise<Page<T>> {
     const limit = pageLimit(options);
     const cursor = decodeCursor(options?.cursor);
     const rows = await this.rows(`list ${table}`, (client) => {
       let query = client.from(table).select('*').match(filters);
+      // ILIKE with the text's own % _ and \ escaped: they match themselves.
+      if (contains) query = query.ilike(contains.column, `%${contains.text.replace(/[\\%_]/g, '\\$&')}%`);
       if (cursor) query = query.or(keysetFilter(cursor, direction));
       return query
         .order('created_at', { ascending: direction === 'asc' })

@@ -311,7 +311,8 @@ export class SupabaseMetadataStore implements MetadataStore {
     const filters: Record<string, string> = { tenant_id: tenantId };
     if (options.status !== undefined) filters.status = options.status;
     if (options.template !== undefined) filters.template = options.template;
-    return this.#connection.page('platform_journeys', filters, options, 'desc', journeyFromRow);
+    const label = options.label === undefined ? undefined : { column: 'label', text: options.label };
+    return this.#connection.page('platform_journeys', filters, options, 'desc', journeyFromRow, label);
   }
 
   async updateJourney(

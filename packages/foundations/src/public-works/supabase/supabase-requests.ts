@@ -82,6 +82,8 @@ export function journeyToRow(journey: JourneyRecord): Row {
     template_version: journey.templateVersion,
     status: journey.status,
     idempotency_key: journey.idempotencyKey ?? null,
+    // Only when set: a project that has not applied metadata/0003 yet still takes the others.
+    ...(journey.label === undefined ? {} : { label: journey.label }),
     trace_id: journey.traceId ?? null,
     milestones: journey.milestones.map((milestone) => ({
       ...milestone,
