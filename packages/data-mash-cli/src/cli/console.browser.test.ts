@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,13 +41,25 @@ interface Served {
   token: string;
 }
 
+// The platform's policy: tables holding e-mail addresses are not exported; everything else is allowed.
+const POLICY = {
+  id: 'console_test.platform',
+  version: 1,
+  rules: [
+    { id: 'no-email-export', effect: 'deny', actions: ['export'], when: { pii: ['email'] } },
+    { id: 'rest', effect: 'allow', actions: ['*'] },
+  ],
+};
+
 async function serve(dataDir: string, cwd: string): Promise<{ child: ChildProcessWithoutNullStreams; served: Served }> {
+  const policy = join(cwd, 'policy.json');
+  await writeFile(policy, JSON.stringify(POLICY));
   const child = spawn(
     process.execPath,
     [BIN, 'serve', '--port', '0', '--json', '--data-dir', dataDir, '--tenant', 'acme'],
     {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: cwd },
+      env: { PATH: process.env.PATH ?? '', HOME: cwd, DATA_MASH_POLICY: policy },
     },
   );
   let stdout = '';
@@ -283,6 +295,9 @@ describe.skipIf(!RUN)(
         .waitFor(LONG);
       await page.locator('figure.chart svg[role="img"]').first().waitFor(LONG);
       expect(await page.locator('main').textContent()).not.toContain('@example.com');
+      // The policy refuses exports of tables with e-mail addresses: said plainly, with its code.
+      await page.getByRole('button', { name: 'CSV' }).click();
+      await page.getByRole('alert').filter({ hasText: 'POLICY_DENIED' }).waitFor(LONG);
       await page.close();
     }, 180_000);
 
@@ -324,6 +339,11 @@ describe.skipIf(!RUN)(
       const records = page.getByTestId('governance');
       await records.waitFor(LONG);
       await expect(records.textContent()).resolves.toMatch(/classification[\s\S]*lineage event/);
+      // The policy's decisions: the flow's, allowed, and the export refused above, highlighted.
+      await expect(records.textContent()).resolves.toMatch(/policy decision[\s\S]*allowed/);
+      await expect(records.locator('tr.row-denied').first().textContent()).resolves.toMatch(
+        /denied[\s\S]*console_test\.platform v1 on export, rule no-email-export \(personal data: email\)/,
+      );
       await page.screenshot({ path: join(SHOTS, 'governance-1280.png'), fullPage: true });
       expect(await axeViolations(page)).toEqual([]);
       await page.close();

@@ -25,8 +25,17 @@ function summary(record: GovernanceRecord): string {
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   if (record.kind === 'policy_decision') {
     const policy = text(details.policy) ?? text(details.policyId) ?? 'a policy';
+    const version = typeof details.version === 'number' ? ` v${details.version}` : '';
+    const rule = text(details.rule);
+    const asked = (details.inputs as { pii?: unknown } | undefined)?.pii;
+    const pii = Array.isArray(asked) && asked.length > 0 ? asked.map(String) : undefined;
     const reason = text(details.reason);
-    return `${policy}${text(details.action) ? ` on ${text(details.action)}` : ''}${reason ? `: ${reason}` : ''}`;
+    return [
+      `${policy}${version}${text(details.action) ? ` on ${text(details.action)}` : ''}`,
+      rule ? `, rule ${rule}` : '',
+      pii ? ` (personal data: ${pii.join(', ')})` : '',
+      reason ? `: ${reason}` : '',
+    ].join('');
   }
   if (record.kind === 'classification') {
     const columns = Array.isArray(details.columns) ? details.columns.length : undefined;
