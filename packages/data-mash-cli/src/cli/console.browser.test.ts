@@ -283,6 +283,17 @@ describe.skipIf(!RUN)(
       ]);
       expect(parquet.suggestedFilename()).toBe('seattle-weather.parquet');
       expect((await readFile(await parquet.path())).subarray(0, 4).toString()).toBe('PAR1');
+      // The exports join the file's lineage.
+      await page.getByRole('tab', { name: 'Lineage' }).click();
+      const graph = page.getByTestId('lineage-graph');
+      await graph.locator('g.lineage-node').first().waitFor(LONG);
+      await expect(graph.locator('g.lineage-node').count()).resolves.toBe(6);
+      await expect(page.getByTestId('lineage-steps').textContent()).resolves.toMatch(
+        /export table: parsed seattle-weather\.csv → table-1 as CSV\s*COMPLETE/,
+      );
+      await page.screenshot({ path: join(SHOTS, 'lineage-exports-1280.png'), fullPage: true });
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByRole('tab', { name: 'Insights' }).click();
 
       // The orders' contact column is personal data: marked, and its values never on the page.
       await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Journeys' }).click();

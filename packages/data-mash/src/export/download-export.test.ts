@@ -72,6 +72,28 @@ describe('downloading a flow’s tables', () => {
     expect(Buffer.from(await harness.blobs.get('acme', `parsed/${csvFileId}/exports/table-1.csv`))).toEqual(body);
   });
 
+  it('puts the export in the flow’s lineage: a node from the parsed file, by data_mash.export_table', async () => {
+    await get(`/journeys/${csvJourney}/exports/csv`);
+    const lineage = (await (await get(`/journeys/${csvJourney}/lineage`)).json()) as {
+      nodes: Array<{ id: string; kind: string; label: string }>;
+      edges: Array<{ from: string; to: string; job: string; relation: string }>;
+    };
+    const exported = lineage.nodes.find((node) => node.kind === 'export');
+    expect(exported).toMatchObject({ label: 'table-1 as CSV' });
+    const edge = lineage.edges.find((candidate) => candidate.to === exported?.id);
+    expect(edge).toMatchObject({ job: 'data_mash.export_table', relation: 'exported_from', state: 'COMPLETE' });
+    expect(lineage.nodes.find((node) => node.id === edge?.from)?.kind).toBe('parsed_file');
+    // The OpenLineage event: the rows in, the export out, once however many times it is downloaded.
+    await get(`/journeys/${csvJourney}/exports/csv`);
+    const events = await harness.metadata.listGovernanceRecords('acme', { kind: 'lineage_event', limit: 1000 });
+    const runs = events.items.filter(
+      (record) => (record.data.job as { name?: string })?.name === 'data_mash.export_table',
+    );
+    const csvRuns = runs.filter((record) => JSON.stringify(record.data.outputs).includes('table-1.csv'));
+    expect(csvRuns).toHaveLength(1);
+    expect(JSON.stringify(csvRuns[0]?.data.inputs)).toContain(`parsed/${csvFileId}/table-1.jsonl`);
+  });
+
   it('answers Parquet that DuckDB reads back to the same rows and figures as the file', async () => {
     const response = await get(`/journeys/${csvJourney}/exports/parquet`);
     expect(response.status).toBe(200);

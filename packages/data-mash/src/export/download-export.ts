@@ -1,6 +1,12 @@
 import type { BlobStore, FileDownload, MetadataStore } from '@platform/foundations';
 import { PlatformError } from '@platform/foundations';
-import { exportJourney, readExportableJourney, selectTables } from './export-journey.js';
+import {
+  type ExportableJourney,
+  type ExportedJourney,
+  exportJourney,
+  readExportableJourney,
+  selectTables,
+} from './export-journey.js';
 import { EXPORT_FILE_TYPES, type ExportFormat } from './export-table.js';
 
 /** What {@link downloadExport} takes. */
@@ -12,6 +18,8 @@ export interface DownloadExportOptions {
   format: ExportFormat;
   /** The table; needed when the flow's file has more than one. */
   table?: string;
+  /** Called once the export is stored, before it is read back (e.g. to record its lineage). */
+  onExported?: (journey: ExportableJourney, exported: ExportedJourney) => Promise<void>;
 }
 
 // `sales.csv` → `sales`, and for one table of several, `book-Q1 sales` (what a file system takes).
@@ -51,6 +59,7 @@ export async function downloadExport(options: DownloadExportOptions): Promise<Fi
     journeyId: options.journeyId,
     format: options.format,
     tables: [table.name],
+    ...(options.onExported ? { onExported: options.onExported } : {}),
   });
   const written = exported.tables[0];
   if (!written?.key) throw new PlatformError('INTERNAL', `the export of '${table.name}' was not stored`);

@@ -94,6 +94,8 @@ export interface ExportJourneyOptions extends Pick<ExportTableOptions, 'csv' | '
    * {@link exportKey}.
    */
   to?: (table: ExportableTable, index: number) => ExportDestination | Promise<ExportDestination>;
+  /** Called with the flow's tables and what was written, once every table is (e.g. to record lineage). */
+  onExported?: (journey: ExportableJourney, exported: ExportedJourney) => Promise<void>;
 }
 
 /** What {@link exportJourney} wrote. */
@@ -132,12 +134,14 @@ export async function exportJourney(options: ExportJourneyOptions): Promise<Expo
       }),
     );
   }
-  return {
+  const result: ExportedJourney = {
     journeyId: journey.journeyId,
     ...(journey.fileId ? { fileId: journey.fileId } : {}),
     format: options.format,
     tables: exported,
   };
+  await options.onExported?.(journey, result);
+  return result;
 }
 
 /**

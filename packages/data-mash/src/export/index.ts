@@ -19,6 +19,7 @@ export {
   readExportableJourney,
   selectTables,
 } from './export-journey.js';
+export { EXPORT_LINEAGE_JOB, recordExportLineage } from './export-lineage.js';
 export {
   EXPORT_FILE_TYPES,
   EXPORT_FORMATS,

@@ -14,7 +14,14 @@ import { DataStewardRef, LibrarianRef, RealmServiceBase, type RealmServiceDeps }
 import type { z } from 'zod';
 import type { InsightsResult } from '../content/content-insights.js';
 import { eraseFile } from '../erasure/erase-file.js';
-import { downloadExport, EXPORT_PERMISSION, type ExportedJourney, exportJourney } from '../export/index.js';
+import {
+  downloadExport,
+  EXPORT_PERMISSION,
+  type ExportableJourney,
+  type ExportedJourney,
+  exportJourney,
+  recordExportLineage,
+} from '../export/index.js';
 import { enforceFlowPolicies, governs, piiOfFile } from '../phases/governance.js';
 import { DATA_MASH_REALM, type PhaseServiceOptions } from '../phases/phase-service.js';
 import {
@@ -243,6 +250,7 @@ export class DataMashApi extends RealmServiceBase<
       journeyId: input.journeyId,
       format: input.format ?? 'parquet',
       ...(input.table === undefined ? {} : { tables: [input.table] }),
+      onExported: (journey, exported) => this.#recordExports(user.tenantId, journey, exported),
     });
   }
 
@@ -264,7 +272,19 @@ export class DataMashApi extends RealmServiceBase<
       journeyId: input.journeyId,
       format: input.format,
       ...(input.table === undefined ? {} : { table: input.table }),
+      onExported: (journey, exported) => this.#recordExports(user.tenantId, journey, exported),
     });
+  }
+
+  // The exports kept in the BlobStore join the file's lineage (graph, OpenLineage).
+  #recordExports(tenantId: string, journey: ExportableJourney, exported: ExportedJourney): Promise<void> {
+    return recordExportLineage(
+      this.getSmartCityApi(DataStewardRef),
+      this.deps.locate(MetadataStoreRef),
+      tenantId,
+      journey,
+      exported,
+    );
   }
 
   // ---- End of the export block ----------------------------------------------------------------

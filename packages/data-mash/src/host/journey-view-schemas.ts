@@ -11,7 +11,9 @@ export const LineageNodeSchema = z.object({
   id: z.string().describe('The node id, `<kind>:<id>` of its record (or `dataset:<name>` for a dataset of no record)'),
   kind: z
     .string()
-    .describe('file, parsed_file, content, insights, or dataset (a dataset a run named that no record stands for)'),
+    .describe(
+      'file, parsed_file, content, insights, export (a table exported into the BlobStore), or dataset (a dataset a run named that no record stands for)',
+    ),
   label: z.string().describe("For people: the file's name, 'parsed sales.csv', 'content of sales.csv', 'insights'"),
   ref: RefSchema.describe('The record: its kind and id'),
 });

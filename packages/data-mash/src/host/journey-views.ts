@@ -78,6 +78,7 @@ export async function journeyLineage(
       if (ref.kind === 'parsed_file') return `parsed ${fileName}`;
       if (ref.kind === 'content') return `content of ${fileName}`;
       if (ref.kind === 'insights') return 'insights';
+      if (ref.kind === 'export') return exportLabel(ref.id);
       return `${ref.kind} ${ref.id}`;
     };
     const add = (ref: RecordRef) => {
@@ -105,6 +106,7 @@ export async function journeyLineage(
         if (link.from.kind === 'parsed_file') datasets.set(keys.parse, id);
         if (link.from.kind === 'content') datasets.set(`semantic/${link.from.id}`, id);
         if (link.from.kind === 'insights') datasets.set(keys.insights, id);
+        if (link.from.kind === 'export') datasets.set(link.from.id, id);
       }
     }
   }
@@ -148,27 +150,48 @@ export async function journeyLineage(
       }
     }
   }
-  // The links no run recorded (a flow from before the run ledger, a step recorded afterwards).
+  // The links no run of the journey recorded (a flow from before the run ledger, a step recorded
+  // afterwards, such as an export): the state is their run's last event, when the sink kept it.
   for (const link of links) {
     const from = nodeId(link.input);
     const to = nodeId(link.output);
     const job = link.job ?? link.relation;
     const key = `${from}\u0000${to}\u0000${job}`;
     if (edges.has(key)) continue;
-    const run = link.runId ? runById.get(link.runId) : undefined;
+    const state = link.runId
+      ? (runById.get(link.runId)?.state ?? lastState(await runEvents(metadata, tenantId, link.runId)))
+      : undefined;
     edges.set(key, {
       from,
       to,
       job,
       relation: link.relation,
       ...(link.runId ? { runId: link.runId } : {}),
-      ...(run ? { state: run.state } : {}),
+      ...(state ? { state } : {}),
     });
   }
   return { journeyId, nodes: [...nodes.values()], edges: [...edges.values()], runs };
 }
 
-type EventDatasets = { inputs?: Array<{ name: string }>; outputs?: Array<{ name: string }> };
+type EventDatasets = { eventType?: string; inputs?: Array<{ name: string }>; outputs?: Array<{ name: string }> };
+
+const RUN_STATES = new Set(['START', 'COMPLETE', 'FAIL', 'ABORT']);
+
+// The state a run's events leave it in: its terminal event, else START.
+function lastState(events: EventDatasets[]): 'START' | 'COMPLETE' | 'FAIL' | 'ABORT' | undefined {
+  const states = events.map((event) => event.eventType).filter((type) => type !== undefined && RUN_STATES.has(type));
+  const terminal = states.find((type) => type !== 'START');
+  return (terminal ?? states[0]) as 'START' | 'COMPLETE' | 'FAIL' | 'ABORT' | undefined;
+}
+
+// `parsed/<fileId>/exports/table-1.parquet` → `table-1 as Parquet`.
+function exportLabel(key: string): string {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0) return `export ${name}`;
+  const format = name.slice(dot + 1);
+  return `${name.slice(0, dot)} as ${format === 'csv' ? 'CSV' : format === 'parquet' ? 'Parquet' : format}`;
+}
 
 // The OpenLineage events of a run, as the default lineage sink keeps them (none with another sink).
 async function runEvents(metadata: MetadataStore, tenantId: string, runId: string): Promise<EventDatasets[]> {

@@ -10,6 +10,7 @@ const KIND_LABELS: Record<string, string> = {
   parsed_file: 'parsed file',
   content: 'stored content',
   insights: 'insights',
+  export: 'export',
   dataset: 'dataset',
 };
 const NODE_WIDTH = 190;
