@@ -1,33 +1,16 @@
 // Downloading a flow's tables through the front door: the bytes are the stored export's, the
 // rows are the uploaded file's (CSV compared line by line, Parquet read back by DuckDB).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { apiGateway, communicationDirector } from '@platform/smart-city';
 import { createHttpApp, type HttpApp } from '@platform/smart-city/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ada, bob, salesCsv, salesXlsx, startFlowPlatform, testUser } from '../phases/flow.test-helpers.js';
+import { queryParquet } from './export.test-helpers.js';
 
 const users = {
   ada,
   bob,
   reader: testUser('acme', { userId: 'eve', permissions: ['journeys:read', 'insights:read'] }),
 };
-
-async function duckdbRows(bytes: Uint8Array, query: string): Promise<Record<string, unknown>[]> {
-  const directory = await mkdtemp(join(tmpdir(), 'download-'));
-  const path = join(directory, 'table.parquet');
-  await writeFile(path, bytes);
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-  try {
-    const reader = await (await instance.connect()).runAndReadAll(query.replace('$file', `read_parquet('${path}')`));
-    return reader.getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    instance.closeSync();
-    await rm(directory, { recursive: true, force: true });
-  }
-}
 
 describe('downloading a flow’s tables', () => {
   let harness: Awaited<ReturnType<typeof startFlowPlatform>>;
@@ -99,7 +82,7 @@ describe('downloading a flow’s tables', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/vnd.apache.parquet');
     expect(response.headers.get('content-disposition')).toContain(`filename*=UTF-8''Q3%20sales.parquet`);
-    const rows = await duckdbRows(
+    const rows = await queryParquet(
       new Uint8Array(await response.arrayBuffer()),
       'SELECT count(*) AS n, sum(amount) AS total, min(ordered_at)::VARCHAR AS first FROM $file',
     );

@@ -1,32 +1,14 @@
 // Exports through the platform: the front-door capability (permission, tenant, BlobStore keys),
 // exportJourney's streams, and what a failed export leaves (nothing).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { MemoryBlobStore } from '@platform/foundations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_MASH_API, DataMashApiRef } from '../host/data-mash-api.js';
 import type { ColumnProfile } from '../insights/column-profile.js';
 import { ada, bob, salesCsv, salesXlsx, startFlowPlatform, testUser } from '../phases/flow.test-helpers.js';
+import { queryParquet } from './export.test-helpers.js';
 import { EXPORT_PERMISSION, exportJourney, exportKey } from './export-journey.js';
 import { exportTable } from './export-table.js';
-
-async function readParquet(bytes: Uint8Array, query: string): Promise<Record<string, unknown>[]> {
-  const directory = await mkdtemp(join(tmpdir(), 'export-api-'));
-  const path = join(directory, 'table.parquet');
-  await writeFile(path, bytes);
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-  try {
-    const connection = await instance.connect();
-    const reader = await connection.runAndReadAll(query.replace('$file', `read_parquet('${path}')`));
-    return reader.getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    instance.closeSync();
-    await rm(directory, { recursive: true, force: true });
-  }
-}
 
 describe('exporting through the platform', () => {
   let harness: Awaited<ReturnType<typeof startFlowPlatform>>;
@@ -74,7 +56,7 @@ describe('exporting through the platform', () => {
       sha256: table?.sha256,
       contentType: 'application/vnd.apache.parquet',
     });
-    const rows = await readParquet(
+    const rows = await queryParquet(
       await harness.blobs.get('acme', table?.key as string),
       'SELECT order_id, amount, ordered_at, typeof(amount) AS type FROM $file ORDER BY order_id LIMIT 2',
     );
