@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { SqlMetadataStore } from '../sql/sql-metadata-store.js';
 import { PGliteDriver } from './pglite-driver.js';
 
-export { PGliteDriver, type PGliteDriverOptions } from './pglite-driver.js';
+export { PGliteDriver, type PGliteDriverOptions, reuseInitializedPGliteClusters } from './pglite-driver.js';
 
 /**
  * A {@link SqlMetadataStore} on PGlite: file-backed under `<dataDir>/pglite` (default

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
 import type { SqlDriver, SqlExecutor, SqlResult } from '../sql/driver.js';
@@ -12,6 +14,23 @@ export interface PGliteDriverOptions {
 }
 
 type PGliteExecutor = Pick<PGlite, 'query' | 'exec'>;
+
+// A freshly initialized cluster (its data directory as a tar), kept once asked for: creating a
+// database runs initdb (2-3 s of CPU), loading the tar takes a fifth of that.
+let clusterTemplate: Blob | undefined;
+let keepTemplate = process.env.PLATFORM_PGLITE_REUSE_CLUSTER === '1';
+
+/**
+ * Makes {@link PGliteDriver.open} keep the first new database's freshly initialized cluster in
+ * memory (about 40 MB) and start every later new database (in memory, or in an empty directory)
+ * from it instead of running initdb again: 0.4-0.7 s instead of 2-3 s each. For processes that
+ * open many databases, such as test suites; also on with `PLATFORM_PGLITE_REUSE_CLUSTER=1`.
+ * `false` turns it off and lets the kept cluster go.
+ */
+export function reuseInitializedPGliteClusters(enabled = true): void {
+  keepTemplate = enabled;
+  if (!enabled) clusterTemplate = undefined;
+}
 
 function executor(db: PGliteExecutor): SqlExecutor {
   return {
@@ -46,10 +65,16 @@ export class PGliteDriver implements SqlDriver {
   static async open(options: PGliteDriverOptions = {}): Promise<PGliteDriver> {
     try {
       if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+      // A new cluster (not a directory that holds one) may start from the kept one.
+      const fresh = keepTemplate && (!options.dataDir || !existsSync(join(options.dataDir, 'PG_VERSION')));
+      const template = fresh ? clusterTemplate : undefined;
       const db = await PGlite.create({
         ...(options.dataDir ? { dataDir: options.dataDir } : {}),
         ...(options.extensions ? { extensions: options.extensions } : {}),
+        ...(template ? { loadDataDir: template } : {}),
       });
+      // Taken before the caller writes anything: the cluster exactly as initdb left it.
+      if (fresh && !template && !clusterTemplate) clusterTemplate = await db.dumpDataDir('none');
       return new PGliteDriver(db);
     } catch (error) {
       throw new PlatformError(
