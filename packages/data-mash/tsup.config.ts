@@ -10,6 +10,8 @@ export default definePackageBuild(
     index: 'src/index.ts',
     'profile-worker': 'src/insights/parallel/profile-worker.ts',
     distributed: 'src/distributed/index.ts',
+    // Browser-safe (the console bundles it): no Node module, no other platform package at runtime.
+    wording: 'src/wording/index.ts',
   },
   { define: { __PACKAGE_VERSION__: JSON.stringify(version) } },
 );

@@ -1,19 +1,6 @@
 import type { NumericProfile } from '../insights/column-profile.js';
-import {
-  clip,
-  escapeHtml,
-  labelWidth,
-  niceTicks,
-  num,
-  px,
-  share,
-  short,
-  spaced,
-  svg,
-  svgText,
-  tickLabel,
-  yearText,
-} from './html.js';
+import { num, share, short, type ValueFormat, yearText } from '../wording/index.js';
+import { clip, escapeHtml, labelWidth, niceTicks, px, spaced, svg, svgText, tickLabel } from './html.js';
 
 /** The width every chart is drawn at (it scales down with the page). */
 export const WIDTH = 560;
@@ -87,16 +74,6 @@ export function countAxis(
     `class="axis-title" transform="translate(${Y_TITLE_X} ${px((top + bottom) / 2)}) rotate(-90)"`,
   );
   return { left, yOf, parts, title };
-}
-
-/** How a measure column's values are written: years plainly (`1995`), other numbers by {@link num}. */
-export interface ValueFormat {
-  /** A figure of the column's values (a bound, a quantile). */
-  value: (value: number) => string;
-  /** Ticks are plain numbers (years). */
-  plain: boolean;
-  /** Ticks are whole numbers (an integer column). */
-  integer: boolean;
 }
 
 function ticksAlong(

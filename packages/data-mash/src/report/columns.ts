@@ -2,9 +2,25 @@ import type { ColumnProfile, NumericProfile } from '../insights/column-profile.j
 import { isMeasure } from '../insights/column-type.js';
 import type { DateProfile } from '../insights/dates.js';
 import type { ColumnOutliers, QualityFlag } from '../insights/table-profiler.js';
-import { type Bar, bars, booleanBar, histogram, type ValueFormat, valueHistogram } from './charts.js';
-import { escapeHtml, num, share, yearText } from './html.js';
-import { dateText, dateTimeline, gapText, missingPeriodsText } from './timelines.js';
+import {
+  alertName,
+  dateFigureRows,
+  type FigureRow,
+  isUnique,
+  missingPeriodsText,
+  num,
+  numericFigureRows,
+  share,
+  valueCounts,
+  valueFormat,
+  valueRows,
+} from '../wording/index.js';
+import { type Bar, bars, booleanBar, histogram, valueHistogram } from './charts.js';
+import { escapeHtml } from './html.js';
+import { dateTimeline } from './timelines.js';
+
+// Moved to the wording the report shares with the console; still importable from here (its tests).
+export { isYearColumn } from '../wording/index.js';
 
 /** What a column's section is drawn from besides its profile. */
 export interface ColumnContext {
@@ -13,105 +29,7 @@ export interface ColumnContext {
   outliers: readonly ColumnOutliers[];
 }
 
-/**
- * Every value of the column is distinct: counted exactly (the `unique` alert's rule), or, past
- * the exact limit, when even the most frequent value counted (an upper bound) occurs once.
- */
-export function isUnique(column: ColumnProfile): boolean {
-  const nonNull = column.count - column.nulls;
-  if (nonNull < 2) return false;
-  if (column.distinctMethod === 'exact') return column.distinct === nonNull;
-  return column.topValues.length > 0 && column.topValues.every((entry) => entry.count <= 1);
-}
-
-// Words of a name (`release_year`, `ReleaseYear`, `Year Built`) that say it holds years.
-const YEAR_WORDS = new Set(['year', 'yr', 'yyyy']);
-// Words before `year` that make a rate of it (`revenue_per_year`), not a year.
-const RATE_WORDS = new Set(['per', 'a', 'each', 'every']);
-
-function wholeNumbers(column: ColumnProfile): boolean {
-  if (column.type === 'integer') return true;
-  // A decimal column is known to hold whole numbers only when its every distinct value is listed.
-  return (
-    column.distinctMethod === 'exact' &&
-    column.topValuesMethod === 'exact' &&
-    column.topValues.length >= column.distinct &&
-    column.topValues.every((entry) => Number.isInteger(Number(entry.value.trim())))
-  );
-}
-
-/**
- * A column of years, written without separators (`1995`, not `1,995`): an integer column whose
- * name says year (`year`, `release_year`, `YrSold`; not `revenue_per_year`), or whole numbers
- * from 1000 to 2999 whose name contains `year` or `yr` (`yearbuilt`).
- */
-export function isYearColumn(column: ColumnProfile): boolean {
-  const numeric = column.numeric;
-  if (!numeric || !isMeasure(column.type)) return false;
-  const words = column.name
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z]+/);
-  const saysYear = words.some((word, index) => YEAR_WORDS.has(word) && !RATE_WORDS.has(words[index - 1] ?? ''));
-  if (column.type === 'integer' && saysYear && numeric.min > -10_000 && numeric.max < 10_000) return true;
-  return wholeNumbers(column) && numeric.min >= 1000 && numeric.max <= 2999 && /year|yr/i.test(column.name);
-}
-
-/** How the figures of a measure column are written: years plainly, everything else by {@link num}. */
-export function valueFormat(column: ColumnProfile, numeric: NumericProfile): ValueFormat {
-  const year = isYearColumn(column);
-  const scale = Math.max(Math.abs(numeric.min), Math.abs(numeric.max));
-  return {
-    value: year ? (value) => yearText(value) : (value) => num(value, scale),
-    plain: year,
-    integer: column.type === 'integer',
-  };
-}
-
-/** Distinct values an integer column may have to be drawn one bar per value. */
-export const FEW_VALUES = 30;
-
-/**
- * The count of each value of an integer column with few distinct values (at most
- * {@link FEW_VALUES}, counted exactly), in value order: from the top values when they list every
- * number (`exact`), else from a histogram whose every bin holds at most one whole number (counts
- * scaled from a sample past the sample size). `undefined` when neither tells each value's count.
- */
-export function valueCounts(
-  column: ColumnProfile,
-  numeric: NumericProfile,
-): { values: Array<{ value: number; count: number }>; exact: boolean } | undefined {
-  if (column.type !== 'integer' || column.distinctMethod !== 'exact' || column.distinct > FEW_VALUES) return undefined;
-  if (column.topValuesMethod === 'exact') {
-    const counts = new Map<number, number>();
-    let listed = 0;
-    for (const entry of column.topValues) {
-      const text = entry.value.trim();
-      const value = text === '' ? Number.NaN : Number(text);
-      if (!Number.isSafeInteger(value)) continue;
-      counts.set(value, (counts.get(value) ?? 0) + entry.count);
-      listed += entry.count;
-    }
-    if (counts.size > 0 && listed === numeric.count) {
-      const values = [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => a.value - b.value);
-      return { values, exact: true };
-    }
-  }
-  const outside = numeric.histogramOutside;
-  if (outside && outside.below + outside.above > 0) return undefined;
-  const values: Array<{ value: number; count: number }> = [];
-  for (const [index, bin] of numeric.histogram.entries()) {
-    if (bin.count === 0) continue;
-    // The whole numbers in [from, to), the last bin's upper edge included.
-    const low = Math.ceil(bin.from);
-    const high = index === numeric.histogram.length - 1 ? Math.floor(bin.to) : Math.ceil(bin.to) - 1;
-    if (high !== low) return undefined;
-    values.push({ value: low, count: bin.count });
-  }
-  return values.length > 0 ? { values, exact: numeric.quantileMethod === 'exact' } : undefined;
-}
-
-type Row = [string, string];
+type Row = FigureRow;
 
 /** A column's figures (tables, left) and its chart (right). */
 interface Parts {
@@ -132,54 +50,10 @@ function note(text: string, className = 'note'): string {
   return `<p class="${className}">${escapeHtml(text)}</p>`;
 }
 
-/** Count, missing and distinct values, as every column has them. */
-function basics(column: ColumnProfile): Row[] {
-  const nonNull = column.count - column.nulls;
-  const estimated = column.distinctMethod === 'exact' ? '' : '~';
-  const rows: Row[] = [
-    ['values', num(column.count)],
-    ['missing', `${num(column.nulls)} (${share(column.nulls, column.count)})`],
-    [
-      'distinct',
-      // An estimate can pass the count of values by its error; its share stops at 100 %.
-      `${estimated}${num(column.distinct)} (${estimated}${share(Math.min(column.distinct, nonNull), nonNull)})${estimated ? ', estimated' : ''}`,
-    ],
-  ];
-  if (column.otherTypeValues > 0)
-    rows.push(['not of its type', `${num(column.otherTypeValues)} (${share(column.otherTypeValues, nonNull)})`]);
-  if (column.formulaValues > 0) rows.push(['formula-like', num(column.formulaValues)]);
-  return rows;
-}
-
 function measureStats(column: ColumnProfile, numeric: NumericProfile, outliers: readonly ColumnOutliers[]): Parts {
-  const q = numeric.quantiles;
   const format = valueFormat(column, numeric);
   const value = format.value;
-  // Spreads (standard deviation, range, IQR, MAD) and the sum are amounts, not years: never plain.
-  const scale = Math.max(Math.abs(numeric.min), Math.abs(numeric.max));
-  const amount = (figure: number) => num(figure, scale);
-  const quantiles: Row[] = [
-    ['minimum', numeric.exactMin ?? value(numeric.min)],
-    ['5th percentile', value(q.p05)],
-    ['Q1', value(q.p25)],
-    ['median', value(numeric.median)],
-    ['Q3', value(q.p75)],
-    ['95th percentile', value(q.p95)],
-    ['maximum', numeric.exactMax ?? value(numeric.max)],
-  ];
-  const descriptive: Row[] = [
-    ['mean', value(numeric.mean)],
-    ['std deviation', amount(numeric.stdDev)],
-    ['sum', amount(numeric.sum)],
-    ['range', amount(numeric.max - numeric.min)],
-    ['IQR', amount(numeric.iqr)],
-    ['skewness', num(numeric.skewness, 1)],
-    ['excess kurtosis', num(numeric.kurtosis, 1)],
-    ['MAD', amount(numeric.mad)],
-    ['zeros', `${num(numeric.zeros)} (${share(numeric.zeros, numeric.count)})`],
-    ['negatives', `${num(numeric.negatives)} (${share(numeric.negatives, numeric.count)})`],
-  ];
-  if (numeric.unit) descriptive.unshift(['unit', numeric.unit]);
+  const { quantiles, descriptive } = numericFigureRows(column, numeric);
   const notes: string[] = [];
   const outside = numeric.histogramOutside;
   if (outside && outside.below + outside.above > 0) {
@@ -218,17 +92,9 @@ function measureStats(column: ColumnProfile, numeric: NumericProfile, outliers: 
 }
 
 function dateStats(column: ColumnProfile, dates: DateProfile): Parts {
-  const rows: Row[] = [
-    ['earliest', dateText(dates.min, dates.precision)],
-    ['latest', dateText(dates.max, dates.precision)],
-    ['precision', dates.precision],
-  ];
-  if (dates.granularity) rows.push(['granularity', `one ${dates.granularity}`]);
-  if (dates.medianGapSeconds !== undefined) rows.push(['median gap', gapText(dates.medianGapSeconds)]);
+  const rows = dateFigureRows(dates);
   const missing = dates.missingPeriods;
-  if (missing) rows.push([`${missing.unit}s with no date`, num(missing.count)]);
   const order = dates.order;
-  if (order) rows.push(['order', order.order === 'month-first' ? 'month first' : 'day first']);
   const how = order
     ? note(
         order.evidence === 'values'
@@ -328,26 +194,6 @@ function content(column: ColumnProfile, context: ColumnContext): Parts {
   return textStats(column);
 }
 
-const ALERT_NAMES: Record<QualityFlag['kind'], string> = {
-  empty: 'empty',
-  mostly_null: 'missing',
-  constant: 'constant',
-  duplicate_rows: 'duplicates',
-  mixed_types: 'mixed types',
-  formula_injection: 'formulas',
-  many_zeros: 'zeros',
-  skewed: 'skewed',
-  imbalanced: 'imbalanced',
-  high_cardinality: 'high cardinality',
-  highly_correlated: 'correlated',
-  unique: 'unique',
-};
-
-/** A short name of an alert's kind: `many_zeros` is `zeros`. */
-export function alertName(kind: QualityFlag['kind']): string {
-  return ALERT_NAMES[kind];
-}
-
 /** A column's section: its name, type and storage, its alerts, then the figures and chart its type calls for. */
 export function columnSection(column: ColumnProfile, context: ColumnContext): string {
   const badges = context.alerts
@@ -363,6 +209,6 @@ export function columnSection(column: ColumnProfile, context: ColumnContext): st
   const parts = content(column, context);
   return `<section class="column type-${escapeHtml(column.type)}" id="${context.id}">
 <header><h4>${escapeHtml(column.name)}</h4><span class="type">${escapeHtml(column.type)}</span><span class="physical">stored as ${escapeHtml(column.physicalType)}</span>${pii}${badges}</header>
-<div class="column-body"><div class="facts">${[statsTable('Values', basics(column)), ...parts.tables].join('')}</div><div class="chart">${parts.chart}</div></div>
+<div class="column-body"><div class="facts">${[statsTable('Values', valueRows(column)), ...parts.tables].join('')}</div><div class="chart">${parts.chart}</div></div>
 </section>`;
 }

@@ -1,5 +1,7 @@
-import { formatFigure } from '../insights/wording.js';
 import { figure, printable } from '../text/readable.js';
+
+// The report's figures are written by the wording it shares with the console (`num` is re-exported for its tests).
+export { num } from '../wording/index.js';
 
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 });
 
@@ -31,42 +33,10 @@ export function clipMiddle(text: string, max: number): string {
   return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (max - 1 - head)).join('')}`;
 }
 
-/** A share (0-1) as `45.7 %`, `< 0.1 %` for small non-zero shares. */
-export function share(part: number, whole: number): string {
-  if (whole <= 0) return '–';
-  const value = part / whole;
-  if (value > 0 && value < 0.001) return '< 0.1 %';
-  return `${Math.round(value * 1000) / 10} %`;
-}
-
 /** A number to `digits` significant digits, without floating-point noise. */
 export function fixed(value: number | null | undefined, digits = 3): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '–';
   return figure(Number(value.toPrecision(digits)));
-}
-
-/**
- * A figure as the whole report writes it ({@link formatFigure}): integers in full with
- * separators, other numbers to 4 significant digits, tiny and huge ones in exponent form
- * (`5.2e-5`). `scale` (the size of the column's values) turns rounding noise such as `1e-17`
- * into `0`. `–` for no number.
- */
-export function num(value: number | null | undefined, scale = 0): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return '–';
-  return formatFigure(value, scale);
-}
-
-/** A year as people write it: `1995`, never `1,995`; a mean or quantile between years to 2 decimals (`2008.85`). */
-export function yearText(value: number | null | undefined): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return '–';
-  return value.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 2 });
-}
-
-/** A number in at most about 6 characters, for tight labels: `21.9M`, `1,234`, `0.0153`. */
-export function short(value: number): string {
-  const size = Math.abs(value);
-  if (size >= 1e4 && size < 1e15) return compact.format(Number(value.toPrecision(3)));
-  return num(Number(value.toPrecision(3)));
 }
 
 /** A coordinate for SVG: one decimal. */

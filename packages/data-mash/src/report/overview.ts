@@ -1,21 +1,8 @@
-import type { ColumnType } from '../insights/column-type.js';
 import { DEFAULT_NULL_TOKENS } from '../insights/readings.js';
 import type { QualityFlag, TableInsights } from '../insights/table-profiler.js';
 import { figure } from '../text/readable.js';
-import { alertName } from './columns.js';
-import { clip, clipMiddle, escapeHtml, num, share } from './html.js';
-
-const TYPES: readonly ColumnType[] = [
-  'integer',
-  'decimal',
-  'date',
-  'datetime',
-  'boolean',
-  'categorical',
-  'identifier',
-  'text',
-  'empty',
-];
+import { alertFigure, alertName, COLUMN_TYPES, share } from '../wording/index.js';
+import { clip, clipMiddle, escapeHtml } from './html.js';
 
 function rows(list: ReadonlyArray<[string, string]>): string {
   return list
@@ -38,42 +25,12 @@ export function overview(insights: TableInsights): string {
     ['duplicate rows', `${figure(duplicates.count)} (${share(duplicates.count, duplicates.checkedRows)}${checked})`],
   ]);
   const types = rows(
-    TYPES.map((type): [string, string] => [
+    COLUMN_TYPES.map((type): [string, string] => [
       type,
       figure(insights.columns.filter((column) => column.type === type).length),
     ]).filter(([, count]) => count !== '0'),
   );
   return `<div class="stats-pair"><table class="stats"><caption>Dataset</caption><tbody>${dataset}</tbody></table><table class="stats"><caption>Columns by type</caption><tbody>${types}</tbody></table></div>`;
-}
-
-/** What an alert's figure is, in words: `zeros 57.4 %`, `r = 0.91`. */
-export function alertFigure(flag: QualityFlag): string {
-  const value = flag.figure;
-  const percent = `${Math.round(value * 1000) / 10} %`;
-  switch (flag.kind) {
-    case 'mostly_null':
-      return `missing ${percent}`;
-    case 'many_zeros':
-      return `zeros ${percent}`;
-    case 'imbalanced':
-      return `imbalance ${num(value)}`;
-    case 'skewed':
-      return `skewness ${num(value)}`;
-    case 'highly_correlated':
-      return `r = ${value.toFixed(2)}`;
-    case 'duplicate_rows':
-      return `${figure(value)} rows`;
-    case 'mixed_types':
-      return `${figure(value)} other values`;
-    case 'formula_injection':
-      return `${figure(value)} values`;
-    case 'high_cardinality':
-    case 'unique':
-    case 'constant':
-      return `${figure(value)} distinct`;
-    default:
-      return figure(value);
-  }
 }
 
 /** The alerts, warnings first, each with its figure and a link to its column. */

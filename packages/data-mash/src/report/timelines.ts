@@ -1,8 +1,10 @@
 import type { JourneyRecord } from '@platform/foundations';
-import type { DateProfile, DateUnit } from '../insights/dates.js';
+import type { DateProfile } from '../insights/dates.js';
 import { duration } from '../text/readable.js';
+import { nextPeriod } from '../wording/dates.js';
+import { dateText, type MissingPeriods, num, periodText, plural, share } from '../wording/index.js';
 import { countAxis, WIDTH } from './charts.js';
-import { clip, escapeHtml, labelWidth, num, px, share, spaced, svg, svgText } from './html.js';
+import { clip, escapeHtml, labelWidth, px, spaced, svg, svgText } from './html.js';
 
 type TickUnit = 'second' | 'minute' | 'hour' | 'day' | 'month' | 'year';
 
@@ -51,80 +53,6 @@ function tickText(time: number, unit: TickUnit, sameDay: boolean): string {
   if (unit === 'day') return iso.slice(0, 10);
   const clock = unit === 'second' ? iso.slice(11, 19) : iso.slice(11, 16);
   return sameDay ? clock : `${iso.slice(5, 10)} ${clock}`;
-}
-
-/** A date as precise as the column is: `2024`, `2024-03`, `2024-03-15`, `2024-03-15 14:05`. */
-export function dateText(iso: string, precision: DateUnit): string {
-  if (precision === 'year') return iso.slice(0, 4);
-  if (precision === 'month' || precision === 'quarter') return iso.slice(0, 7);
-  if (precision === 'day' || precision === 'week') return iso.slice(0, 10);
-  return `${iso.slice(0, 10)} ${iso.slice(11, precision === 'second' ? 19 : 16)}`;
-}
-
-/** How long a gap is in words: `1 day`, `3.5 hours`. */
-export function gapText(seconds: number): string {
-  const units: Array<[string, number]> = [
-    ['year', 365.25 * 86_400],
-    ['day', 86_400],
-    ['hour', 3600],
-    ['minute', 60],
-    ['second', 1],
-  ];
-  for (const [unit, size] of units) {
-    if (seconds >= size || unit === 'second') {
-      const value = Number((seconds / size).toPrecision(3));
-      return `${num(value)} ${unit}${value === 1 ? '' : 's'}`;
-    }
-  }
-  return `${seconds} s`;
-}
-
-type Periods = NonNullable<DateProfile['missingPeriods']>;
-
-// The start of the period after the one starting at `iso` (a date, UTC).
-function nextPeriod(iso: string, unit: DateUnit): number {
-  const date = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
-  const [year, month, day] = [date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()];
-  if (unit === 'week') return Date.UTC(year, month, day + 7);
-  if (unit === 'month') return Date.UTC(year, month + 1, 1);
-  if (unit === 'quarter') return Date.UTC(year, month + 3, 1);
-  if (unit === 'year') return Date.UTC(year + 1, 0, 1);
-  return Date.UTC(year, month, day + 1);
-}
-
-// How many periods from the one starting at `from` to the one starting at `to`, both included.
-function periodsIn(from: string, to: string, unit: DateUnit): number {
-  const end = Date.parse(`${to.slice(0, 10)}T00:00:00Z`);
-  let count = 1;
-  for (let time = nextPeriod(from, unit); time <= end; time = nextPeriod(new Date(time).toISOString(), unit))
-    count += 1;
-  return count;
-}
-
-/** A period by its start as people write it: `2024-03-10` (a day or a week's Monday), `2024-03`, `2024 Q2`, `2024`. */
-export function periodText(iso: string, unit: DateUnit): string {
-  if (unit === 'year') return iso.slice(0, 4);
-  if (unit === 'quarter') return `${iso.slice(0, 4)} Q${Math.floor((Number(iso.slice(5, 7)) - 1) / 3) + 1}`;
-  if (unit === 'month') return iso.slice(0, 7);
-  return iso.slice(0, 10);
-}
-
-const plural = (count: number, unit: string) => `${num(count)} ${unit}${count === 1 ? '' : 's'}`;
-
-/**
- * The periods of a date column's granularity between its first and last date that have no
- * date, in words: `5 days with no date: 2024-03-10 to 2024-03-14, 2024-04-02.`; runs past the
- * ten the profile lists are counted.
- */
-export function missingPeriodsText(missing: Periods): string {
-  const unit = missing.unit;
-  if (missing.count === 0) return `No ${unit} without a date between the first and the last.`;
-  const runs = missing.runs.map((run) =>
-    run.from === run.to ? periodText(run.from, unit) : `${periodText(run.from, unit)} to ${periodText(run.to, unit)}`,
-  );
-  const listed = missing.runs.reduce((sum, run) => sum + periodsIn(run.from, run.to, unit), 0);
-  const more = missing.count - listed;
-  return `${plural(missing.count, unit)} with no date: ${runs.join(', ')}${more > 0 ? `, and ${plural(more, unit)} more in later gaps` : ''}.`;
 }
 
 const T = { height: 178, top: 12, right: 14, bottom: 44 };
@@ -184,7 +112,7 @@ export function dateTimeline(name: string, dates: DateProfile): string {
     );
   }
   for (const run of dates.missingPeriods?.runs ?? []) {
-    const unitOfRun = (dates.missingPeriods as Periods).unit;
+    const unitOfRun = (dates.missingPeriods as MissingPeriods).unit;
     const x0 = xOf(Date.parse(`${run.from.slice(0, 10)}T00:00:00Z`));
     const x1 = Math.max(xOf(nextPeriod(run.to, unitOfRun)), x0 + 2);
     const title = `no date: ${run.from === run.to ? periodText(run.from, unitOfRun) : `${periodText(run.from, unitOfRun)} to ${periodText(run.to, unitOfRun)}`}`;

@@ -3,7 +3,7 @@
 // that charts follow the light and dark schemes; every mark has a tip with its exact figures.
 import type { DrawChart } from './plot-figure.js';
 import type { DateProfile, DateUnit, NumericProfile } from './types.js';
-import { dateText, num, short } from './wording.js';
+import { dateText, num, periodText, short, type ValueFormat, yearText } from './wording.js';
 
 const FONT = 12;
 const STYLE = { background: 'transparent', color: 'var(--text)', fontSize: `${FONT}px`, overflow: 'visible' };
@@ -94,8 +94,16 @@ export function barsChart(bars: readonly Bar[]): DrawChart {
   };
 }
 
-/** A numeric column's histogram: value bins along x, counts up y, the median as a dashed line. */
-export function histogramChart(name: string, numeric: NumericProfile, format: (value: number) => string): DrawChart {
+/** The name of a measure column's value axis: with its unit, as the report writes it (`price ($)`). */
+function axisName(name: string, numeric: NumericProfile): string {
+  return numeric.unit ? `${name} (${numeric.unit})` : name;
+}
+
+/**
+ * A numeric column's histogram: value bins along x, counts up y, the median as a dashed line.
+ * `format` writes the column's values as the report does (years plainly: `2012`).
+ */
+export function histogramChart(name: string, numeric: NumericProfile, format: ValueFormat): DrawChart {
   return (Plot, width) =>
     Plot.plot({
       width,
@@ -104,7 +112,11 @@ export function histogramChart(name: string, numeric: NumericProfile, format: (v
       marginBottom: 40,
       marginRight: 16,
       style: STYLE,
-      x: { label: name, ticks: Math.max(3, Math.floor(width / 90)), tickFormat: short },
+      x: {
+        label: axisName(name, numeric),
+        ticks: Math.max(3, Math.floor(width / 90)),
+        tickFormat: format.plain ? yearText : short,
+      },
       y: { label: 'count', grid: true, tickFormat: short, ticks: 5 },
       marks: [
         Plot.rectY(numeric.histogram, {
@@ -115,7 +127,7 @@ export function histogramChart(name: string, numeric: NumericProfile, format: (v
           insetLeft: 0.5,
           insetRight: 0.5,
           title: (bin: { from: number; to: number; count: number }) =>
-            `${format(bin.from)} to ${format(bin.to)}: ${num(bin.count)} value${bin.count === 1 ? '' : 's'}`,
+            `${format.value(bin.from)} to ${format.value(bin.to)}: ${num(bin.count)} value${bin.count === 1 ? '' : 's'}`,
           tip: true,
         }),
         Plot.ruleX([numeric.median], { stroke: WARN, strokeWidth: 2, strokeDasharray: '4,3' }),
@@ -124,8 +136,13 @@ export function histogramChart(name: string, numeric: NumericProfile, format: (v
     });
 }
 
-/** An integer column with few values: one bar a value, values along x, counts up y. */
-export function valueCountsChart(name: string, values: ReadonlyArray<{ value: number; count: number }>): DrawChart {
+/** An integer column with few values: one bar a value, values along x (written by `format`), counts up y. */
+export function valueCountsChart(
+  name: string,
+  numeric: NumericProfile,
+  values: ReadonlyArray<{ value: number; count: number }>,
+  format: ValueFormat,
+): DrawChart {
   return (Plot, width) =>
     Plot.plot({
       width,
@@ -134,9 +151,9 @@ export function valueCountsChart(name: string, values: ReadonlyArray<{ value: nu
       marginBottom: 40,
       style: STYLE,
       x: {
-        label: name,
+        label: axisName(name, numeric),
         type: 'band',
-        tickFormat: (value: number) => String(value),
+        tickFormat: format.value,
         // Every value while they fit; else every n-th.
         ...(values.length * 28 > width
           ? {
@@ -152,7 +169,7 @@ export function valueCountsChart(name: string, values: ReadonlyArray<{ value: nu
           x: 'value',
           y: 'count',
           fill: BAR,
-          title: (entry: { value: number; count: number }) => `${entry.value}: ${num(entry.count)}`,
+          title: (entry: { value: number; count: number }) => `${format.value(entry.value)}: ${num(entry.count)}`,
           tip: true,
         }),
         Plot.ruleY([0]),
@@ -182,7 +199,7 @@ export function timelineChart(name: string, dates: DateProfile): DrawChart {
   const gaps = (missing?.runs ?? []).map((run) => ({
     from: new Date(run.from),
     to: new Date(Date.parse(run.to) + UNIT_MS[missing?.unit ?? 'day']),
-    text: `no date: ${run.from === run.to ? dateText(run.from, missing?.unit ?? 'day') : `${dateText(run.from, missing?.unit ?? 'day')} to ${dateText(run.to, missing?.unit ?? 'day')}`}`,
+    text: `no date: ${run.from === run.to ? periodText(run.from, missing?.unit ?? 'day') : `${periodText(run.from, missing?.unit ?? 'day')} to ${periodText(run.to, missing?.unit ?? 'day')}`}`,
   }));
   return (Plot, width) =>
     Plot.plot({

@@ -2,7 +2,21 @@ import { type Bar, clipMiddle, histogramChart, timelineChart, valueCountsChart, 
 import { BarsFigure, DataTable, Figures, Note, type Row } from './figures.js';
 import { PlotFigure } from './plot-figure.js';
 import type { ColumnOutliers, ColumnProfile, DateProfile, NumericProfile, QualityFlag } from './types.js';
-import { alertName, dateText, gapText, num, piiName, plural, share } from './wording.js';
+import {
+  alertName,
+  dateFigureRows,
+  dateText,
+  isUnique,
+  missingPeriodsText,
+  num,
+  numericFigureRows,
+  piiName,
+  plural,
+  share,
+  valueCounts,
+  valueFormat,
+  valueRows,
+} from './wording.js';
 
 /** Missing values of a column as a bar: the share of its values that are missing. */
 function MissingBar({ column }: { column: ColumnProfile }) {
@@ -20,50 +34,6 @@ function MissingBar({ column }: { column: ColumnProfile }) {
   );
 }
 
-function basics(column: ColumnProfile): Row[] {
-  const nonNull = column.count - column.nulls;
-  const estimated = column.distinctMethod === 'exact' ? '' : '~';
-  const rows: Row[] = [
-    ['values', num(column.count)],
-    ['missing', `${num(column.nulls)} (${share(column.nulls, column.count)})`],
-    [
-      'distinct',
-      `${estimated}${num(column.distinct)} (${estimated}${share(Math.min(column.distinct, nonNull), nonNull)})${estimated ? ', estimated' : ''}`,
-    ],
-  ];
-  if (column.otherTypeValues > 0)
-    rows.push(['not of its type', `${num(column.otherTypeValues)} (${share(column.otherTypeValues, nonNull)})`]);
-  if (column.formulaValues > 0) rows.push(['formula-like', num(column.formulaValues)]);
-  return rows;
-}
-
-/** Every value distinct: counted exactly, or when even the most frequent (an upper bound) occurs once. */
-function isUnique(column: ColumnProfile): boolean {
-  const nonNull = column.count - column.nulls;
-  if (nonNull < 2) return false;
-  if (column.distinctMethod === 'exact') return column.distinct === nonNull;
-  return column.topValues.length > 0 && column.topValues.every((entry) => entry.count <= 1);
-}
-
-/** An integer column's count of each value, when it has at most 30 and its top values list them all. */
-function valueCounts(
-  column: ColumnProfile,
-  numeric: NumericProfile,
-): Array<{ value: number; count: number }> | undefined {
-  if (column.type !== 'integer' || column.distinctMethod !== 'exact' || column.distinct > 30) return undefined;
-  if (column.topValuesMethod !== 'exact') return undefined;
-  const counts = new Map<number, number>();
-  let listed = 0;
-  for (const entry of column.topValues) {
-    const value = entry.value.trim() === '' ? Number.NaN : Number(entry.value);
-    if (!Number.isSafeInteger(value)) continue;
-    counts.set(value, (counts.get(value) ?? 0) + entry.count);
-    listed += entry.count;
-  }
-  if (counts.size === 0 || listed !== numeric.count) return undefined;
-  return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => a.value - b.value);
-}
-
 function MeasureBody({
   column,
   numeric,
@@ -73,32 +43,11 @@ function MeasureBody({
   numeric: NumericProfile;
   outliers: readonly ColumnOutliers[];
 }) {
-  const scale = Math.max(Math.abs(numeric.min), Math.abs(numeric.max));
-  const value = (figure: number) => num(figure, scale);
-  const q = numeric.quantiles;
-  const quantiles: Row[] = [
-    ['minimum', numeric.exactMin ?? value(numeric.min)],
-    ['5th percentile', value(q.p05)],
-    ['Q1', value(q.p25)],
-    ['median', value(numeric.median)],
-    ['Q3', value(q.p75)],
-    ['95th percentile', value(q.p95)],
-    ['maximum', numeric.exactMax ?? value(numeric.max)],
-  ];
-  const descriptive: Row[] = [
-    ['mean', value(numeric.mean)],
-    ['std deviation', value(numeric.stdDev)],
-    ['sum', value(numeric.sum)],
-    ['range', value(numeric.max - numeric.min)],
-    ['IQR', value(numeric.iqr)],
-    ['skewness', num(numeric.skewness, 1)],
-    ['excess kurtosis', num(numeric.kurtosis, 1)],
-    ['MAD', value(numeric.mad)],
-    ['zeros', `${num(numeric.zeros)} (${share(numeric.zeros, numeric.count)})`],
-    ['negatives', `${num(numeric.negatives)} (${share(numeric.negatives, numeric.count)})`],
-  ];
+  // Written as the report writes them: years plainly (`2012`), the column's unit among its figures.
+  const format = valueFormat(column, numeric);
+  const value = format.value;
+  const { quantiles, descriptive } = numericFigureRows(column, numeric);
   if (numeric.infinite > 0) descriptive.push(['infinite', num(numeric.infinite)]);
-  if (numeric.unit) descriptive.unshift(['unit', numeric.unit]);
   const counts = valueCounts(column, numeric);
   const outside = numeric.histogramOutside;
   const first = numeric.histogram[0]?.from ?? numeric.min;
@@ -106,18 +55,21 @@ function MeasureBody({
   return (
     <>
       {counts ? (
-        <PlotFigure caption={`Count of each value of ${column.name}`} draw={valueCountsChart(column.name, counts)}>
+        <PlotFigure
+          caption={`Count of each value of ${column.name}`}
+          draw={valueCountsChart(column.name, numeric, counts.values, format)}
+        >
           <DataTable
             caption={`Count of each value of ${column.name}`}
             head={['value', 'count']}
-            rows={counts.map((entry) => [String(entry.value), num(entry.count)])}
+            rows={counts.values.map((entry) => [value(entry.value), num(entry.count)])}
           />
         </PlotFigure>
       ) : (
         numeric.histogram.length > 0 && (
           <PlotFigure
             caption={`Distribution of ${column.name}: values per bin (dashed line: the median, ${value(numeric.median)})`}
-            draw={histogramChart(column.name, numeric, value)}
+            draw={histogramChart(column.name, numeric, format)}
           >
             <DataTable
               caption={`Histogram of ${column.name}`}
@@ -140,7 +92,11 @@ function MeasureBody({
         </Note>
       )}
       {numeric.quantileMethod === 'sample' && (
-        <Note>Quantiles and histogram from a uniform sample of the values; counts scaled to the column.</Note>
+        <Note>
+          {counts?.exact
+            ? 'Quantiles from a uniform sample of the values; the count of each value is exact.'
+            : 'Quantiles and histogram from a uniform sample of the values; counts scaled to the column.'}
+        </Note>
       )}
       {outliers.map((found) => (
         <Note key={found.method}>
@@ -164,26 +120,9 @@ function MeasureBody({
   );
 }
 
-function missingPeriodsText(missing: NonNullable<DateProfile['missingPeriods']>): string {
-  const unit = missing.unit;
-  if (missing.count === 0) return `No ${unit} without a date between the first and the last.`;
-  const runs = missing.runs.map((run) =>
-    run.from === run.to ? dateText(run.from, unit) : `${dateText(run.from, unit)} to ${dateText(run.to, unit)}`,
-  );
-  return `${plural(missing.count, unit)} with no date (marked in orange on the axis): ${runs.join(', ')}${missing.runs.length >= 10 ? ', and maybe more in later gaps' : ''}.`;
-}
-
 function DateBody({ column, dates }: { column: ColumnProfile; dates: DateProfile }) {
-  const rows: Row[] = [
-    ['earliest', dateText(dates.min, dates.precision)],
-    ['latest', dateText(dates.max, dates.precision)],
-    ['precision', dates.precision],
-  ];
-  if (dates.granularity) rows.push(['granularity', `one ${dates.granularity}`]);
-  if (dates.medianGapSeconds !== undefined) rows.push(['median gap', gapText(dates.medianGapSeconds)]);
+  const rows = dateFigureRows(dates);
   const missing = dates.missingPeriods;
-  if (missing) rows.push([`${missing.unit}s with no date`, num(missing.count)]);
-  if (dates.order) rows.push(['order', dates.order.order === 'month-first' ? 'month first' : 'day first']);
   const caption = `Dates of ${column.name} over time, ${dateText(dates.min, dates.precision)} to ${dateText(dates.max, dates.precision)}`;
   return (
     <>
@@ -199,7 +138,12 @@ function DateBody({ column, dates }: { column: ColumnProfile; dates: DateProfile
           />
         </PlotFigure>
       )}
-      {missing && <Note>{missingPeriodsText(missing)}</Note>}
+      {missing && (
+        <Note>
+          {missingPeriodsText(missing)}
+          {missing.count > 0 ? ' Marked in orange on the axis.' : ''}
+        </Note>
+      )}
       {dates.count > 10_000 && (
         <Note>Dates per period from a uniform sample of the dates; counts scaled to the column.</Note>
       )}
@@ -376,7 +320,7 @@ export function ColumnCard({
           <Body column={column} outliers={outliers} />
         </div>
         <div class="column-facts">
-          <Figures title="Values" rows={basics(column)} />
+          <Figures title="Values" rows={valueRows(column)} />
         </div>
       </div>
     </section>

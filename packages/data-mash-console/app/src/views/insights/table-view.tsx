@@ -3,20 +3,8 @@ import { ColumnCard } from './column-card.js';
 import { Correlations } from './correlations.js';
 import { BarsFigure } from './figures.js';
 import { PlotFigure } from './plot-figure.js';
-import type { ColumnType, QualityFlag, TableInsights } from './types.js';
-import { alertFigure, alertName, columnId, num, plural, share, warningsFirst } from './wording.js';
-
-const TYPES: readonly ColumnType[] = [
-  'integer',
-  'decimal',
-  'date',
-  'datetime',
-  'boolean',
-  'categorical',
-  'identifier',
-  'text',
-  'empty',
-];
+import type { QualityFlag, TableInsights } from './types.js';
+import { alertFigure, alertName, COLUMN_TYPES, columnId, num, plural, share, warningsFirst } from './wording.js';
 
 /** Moves to a column's card (a hash link would change the console's route). */
 function goToColumn(id: string) {
@@ -31,7 +19,7 @@ function Overview({ insights }: { insights: TableInsights }) {
   const missing = insights.columns.reduce((sum, column) => sum + column.nulls, 0);
   const duplicates = insights.duplicateRows;
   const personal = insights.columns.filter((column) => column.pii);
-  const types = TYPES.map(
+  const types = COLUMN_TYPES.map(
     (type) => [type, insights.columns.filter((column) => column.type === type).length] as const,
   ).filter(([, count]) => count > 0);
   return (

@@ -1,6 +1,7 @@
 // The insights of a flow as `GET /journeys/{journeyId}/insights` answers them: the data mash's own
-// types, imported as types only (the console bundles none of @platform/data-mash). They are plain
-// JSON shapes (dates are ISO strings), so the wire and the server agree by construction.
+// types, imported as types only (of @platform/data-mash the console bundles only the browser-safe
+// `@platform/data-mash/wording`). They are plain JSON shapes (dates are ISO strings), so the wire
+// and the server agree by construction.
 import type { ColumnProfile, TableInsights } from '@platform/data-mash';
 
 export type {
