@@ -15,10 +15,14 @@ export * from './content/index.js';
 export * from './doctor/index.js';
 export * from './embedding/index.js';
 export * from './erasure/index.js';
-// Export: the formats and the two entry points; the column plans and CSV encoder stay inside.
+// Export: the formats, the entry points, the download and the lineage of an export; the column
+// plans and CSV encoder stay inside.
 export {
+  type DownloadExportOptions,
+  downloadExport,
   EXPORT_FILE_TYPES,
   EXPORT_FORMATS,
+  EXPORT_LINEAGE_JOB,
   EXPORT_PERMISSION,
   type ExportableJourney,
   type ExportableTable,
@@ -35,6 +39,7 @@ export {
   type ParquetCompression,
   type ParquetOptions,
   readExportableJourney,
+  recordExportLineage,
   selectTables,
   unguardCsvCell,
 } from './export/index.js';

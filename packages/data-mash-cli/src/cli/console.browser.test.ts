@@ -289,7 +289,7 @@ describe.skipIf(!RUN)(
       await graph.locator('g.lineage-node').first().waitFor(LONG);
       await expect(graph.locator('g.lineage-node').count()).resolves.toBe(6);
       await expect(page.getByTestId('lineage-steps').textContent()).resolves.toMatch(
-        /export table: parsed seattle-weather\.csv → table-1 as CSV\s*COMPLETE/,
+        /export table: parsed seattle-weather\.csv → seattle-weather as CSV\s*COMPLETE/,
       );
       await page.screenshot({ path: join(SHOTS, 'lineage-exports-1280.png'), fullPage: true });
       expect(await axeViolations(page)).toEqual([]);

@@ -81,7 +81,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .command('journeys')
     .description('list the tenant’s flows, newest first')
     .option('--status <status>', 'pending, running, completed or failed')
-    .option('--file <text>', 'only flows whose file’s name contains this text, ignoring case')
+    .option('--file <text>', 'only flows whose file’s name contains this text, ignoring the case of A-Z')
     .option('--limit <n>', 'at most this many (1-1000)', '50')
     .action(lazy(() => import('./journeys.js'), 'listJourneys'));
   program

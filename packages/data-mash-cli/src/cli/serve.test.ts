@@ -80,6 +80,52 @@ describe('data-mash serve (the built bin)', () => {
     expect(await exited).toBe(0);
   }, 60_000);
 
+  it('keeps MCP files within the upload limit (PLATFORM_MAX_FILE_BYTES): a larger download is FILE_TOO_LARGE', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--port', '0', '--json', '--data-dir', join(workDir, 'limited'), '--tenant', 'acme'],
+      {
+        cwd: workDir,
+        env: { PATH: process.env.PATH ?? '', HOME: workDir, PLATFORM_MAX_FILE_BYTES: String(CSV.length + 1) },
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      const { url, token } = JSON.parse(await firstLine(child)) as Record<string, string>;
+      const auth = { authorization: `Bearer ${token}` };
+      const upload = await fetch(`${url}/files?name=orders.csv`, { method: 'POST', headers: auth, body: CSV });
+      const { journeyId } = (await upload.json()) as { journeyId: string };
+      let status = 'running';
+      for (let attempt = 0; attempt < 200 && status === 'running'; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const read = (await (await fetch(`${url}/journeys/${journeyId}`, { headers: auth })).json()) as {
+          journey: { status: string };
+        };
+        status = read.journey.status;
+      }
+      // Over HTTP the CSV comes whole: CRLF line ends make it 4 bytes longer than the upload, and
+      // over the limit, so MCP refuses it, where it would carry up to 20 MiB otherwise.
+      const csv = await fetch(`${url}/journeys/${journeyId}/exports/csv`, { headers: auth });
+      expect(Number(csv.headers.get('content-length'))).toBe(CSV.length + 4);
+      const call = await fetch(`${url}/mcp`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 2,
+          method: 'tools/call',
+          params: { name: 'data_mash_download_export', arguments: { journeyId, format: 'csv' } },
+        }),
+      });
+      const text = await call.text();
+      expect(text).toContain('FILE_TOO_LARGE');
+      expect(text).toContain(`${CSV.length + 1} bytes`);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
+
   it('refuses a bad --port as a usage error', () => {
     const run = runBin(workDir, ['serve', '--port', 'eighty']);
     expect(run.code).toBe(2);

@@ -2,6 +2,7 @@ import { loadPlatformConfig } from '@platform/foundations';
 import { type InstalledTraceBuffer, installTraceBuffer } from '@platform/observability/trace-buffer';
 import {
   apiGateway,
+  ContentStewardRef,
   communicationDirector,
   developmentIdentity,
   securityGuard,
@@ -66,7 +67,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const [{ mcpHttpHandler }, { consoleRoutes }] = await Promise.all([
+    const [{ mcpHttpHandler, DEFAULT_MAX_FILE_BYTES }, { consoleRoutes }] = await Promise.all([
       import('@platform/smart-city/mcp'),
       import('@platform/data-mash-console'),
     ]);
@@ -74,7 +75,13 @@ export async function serve(options: ServeOptions): Promise<number> {
       info: { title: 'data-mash', version: VERSION },
       mount: {
         ...consoleRoutes(),
-        '/mcp': mcpHttpHandler(session.platform, { name: 'data-mash', version: VERSION }),
+        // Files in and out of MCP tools within the upload limit (PLATFORM_MAX_FILE_BYTES), and
+        // within what one JSON-RPC message should carry.
+        '/mcp': mcpHttpHandler(session.platform, {
+          name: 'data-mash',
+          version: VERSION,
+          maxFileBytes: Math.min(session.platform.get(ContentStewardRef).maxSizeBytes, DEFAULT_MAX_FILE_BYTES),
+        }),
       },
     });
     const server = await front.serve({ port, hostname });

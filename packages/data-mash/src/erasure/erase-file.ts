@@ -254,6 +254,7 @@ export async function tombstoneJourney(
       isErasedJourney(current) &&
       Object.keys(context.outputs ?? {}).length === 0 &&
       context.about === undefined &&
+      current.label === undefined &&
       current.milestones.every((milestone) => milestone.status === 'pending' && !milestone.result);
     if (clean) return false;
     try {
@@ -265,6 +266,8 @@ export async function tombstoneJourney(
         },
         milestones: current.milestones.map((milestone) => ({ name: milestone.name, status: 'pending' as const })),
         context: { outputs: {}, erased: { ...(fileId ? { fileId } : {}), erasedAt: now.toISOString() } },
+        // The file's name goes with it: the tombstone is found by it no more.
+        label: null,
       });
       return true;
     } catch (error) {

@@ -227,6 +227,9 @@ describe.each(backends)('erasure on %s', (_name, open) => {
     const journey = await harness.metadata.getJourney(TENANT, flow.journeyId);
     expect(journey).toMatchObject({ status: 'failed', error: { code: ERASED_CODE } });
     expect(journey.context).toEqual({ outputs: {}, erased: expect.objectContaining({ fileId }) });
+    // Nor its name: the tombstone has no label, and is not found by the file's name.
+    expect(journey.label).toBeUndefined();
+    expect((await harness.metadata.listJourneys(TENANT, { label: 'secret' })).items).toEqual([]);
     expect(journey.milestones.every((milestone) => milestone.status === 'pending' && !milestone.result)).toBe(true);
     const audit = after.governance.filter((record) => record.kind === ERASURE_RECORD && record.subject.id === fileId);
     expect(audit.map((record) => record.data.phase)).toEqual(['started', 'completed']);
@@ -259,11 +262,12 @@ describe.each(backends)('erasure on %s', (_name, open) => {
     expect(again).toMatchObject({ blobs: [], contents: [], parsedFiles: [], journeys: [] });
 
     // The same bytes again: a new flow, stored again (not the erased one reused).
-    const rerun = await runFlow(harness, 'secret.csv', data);
+    const rerun = await runFlow(harness, 'secret again.csv', data);
     expect(rerun.run).toBe('new');
-    // The journey is that flow's now: completed, without the erasure's error.
+    // The journey is that flow's now: completed, without the erasure's error, named by the new upload.
     const rerunJourney = await harness.metadata.getJourney(TENANT, rerun.journeyId);
     expect(rerunJourney.status).toBe('completed');
+    expect(rerunJourney.label).toBe('secret again.csv');
     expect(rerunJourney.error).toBeUndefined();
     expect(rerun.phases.file_uploaded.fileId).not.toBe(fileId);
     const newFile = rerun.phases.file_uploaded.fileId;

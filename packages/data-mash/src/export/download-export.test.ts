@@ -62,7 +62,7 @@ describe('downloading a flow’s tables', () => {
       edges: Array<{ from: string; to: string; job: string; relation: string }>;
     };
     const exported = lineage.nodes.find((node) => node.kind === 'export');
-    expect(exported).toMatchObject({ label: 'table-1 as CSV' });
+    expect(exported).toMatchObject({ label: 'Q3 sales as CSV' });
     const edge = lineage.edges.find((candidate) => candidate.to === exported?.id);
     expect(edge).toMatchObject({ job: 'data_mash.export_table', relation: 'exported_from', state: 'COMPLETE' });
     expect(lineage.nodes.find((node) => node.id === edge?.from)?.kind).toBe('parsed_file');
@@ -102,6 +102,18 @@ describe('downloading a flow’s tables', () => {
     expect(orders.status).toBe(200);
     expect(orders.headers.get('content-disposition')).toContain(`filename="book-Orders.csv"`);
     expect((await orders.text()).split('\r\n')[0]).toMatch(/,/);
+  });
+
+  it('names the file after a long name cut between whole characters (an emoji at the cut)', async () => {
+    const name = `${'a'.repeat(179)}😀.csv`;
+    const flow = await harness.flow.executeDataMashFlow({ userContext: ada, file: { name, data: salesCsv(3) } });
+    if (!flow.success) throw new Error(flow.error.message);
+    const response = await get(`/journeys/${flow.journeyId}/exports/csv`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toContain(
+      `filename*=UTF-8''${'a'.repeat(179)}%F0%9F%98%80.csv`,
+    );
+    expect((await response.text()).split('\r\n')[0]).toBe('order_id,customer_email,amount,ordered_at');
   });
 
   it('refuses a caller without files:read, another tenant and a format it does not know, with problems', async () => {

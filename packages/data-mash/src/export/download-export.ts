@@ -22,13 +22,17 @@ export interface DownloadExportOptions {
   onExported?: (journey: ExportableJourney, exported: ExportedJourney) => Promise<void>;
 }
 
-// `sales.csv` → `sales`, and for one table of several, `book-Q1 sales` (what a file system takes).
+// `sales.csv` → `sales`, and for one table of several, `book-Q1 sales` (what a file system takes):
+// no control or bidirectional character (a sheet named `x\u202Etxt.exe` would read as another
+// file type), no path separator, at most 180 characters, cut between characters.
 function downloadName(fileName: string | undefined, table: string, tables: number, format: ExportFormat): string {
   const base = (fileName ?? 'export').replace(/\.[^.]{1,10}$/, '') || 'export';
   const name = tables > 1 ? `${base}-${table}` : base;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
-  const safe = name.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '_').slice(0, 180);
-  return `${safe}${EXPORT_FILE_TYPES[format].extension}`;
+  const safe = name
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069/\\:*?"<>|]+/g, '_')
+    .toWellFormed();
+  return `${[...safe].slice(0, 180).join('')}${EXPORT_FILE_TYPES[format].extension}`;
 }
 
 /**

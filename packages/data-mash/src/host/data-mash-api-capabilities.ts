@@ -95,7 +95,9 @@ export const DATA_MASH_API: readonly Capability[] = [
         .min(1)
         .max(500)
         .optional()
-        .describe("Only flows whose file's name contains this text, ignoring case"),
+        .describe(
+          "Only flows whose file's name contains this text, ignoring the case of A-Z (on Postgres, of every letter)",
+        ),
       limit: z.coerce.number().int().min(1).max(1000).optional().describe('At most this many (default 100)'),
       cursor: z.string().max(500).optional().describe('The nextCursor of the previous page'),
     }),

@@ -78,7 +78,7 @@ export async function journeyLineage(
       if (ref.kind === 'parsed_file') return `parsed ${fileName}`;
       if (ref.kind === 'content') return `content of ${fileName}`;
       if (ref.kind === 'insights') return 'insights';
-      if (ref.kind === 'export') return exportLabel(ref.id);
+      if (ref.kind === 'export') return exportLabel(ref.id, phases.file_parsed?.parseResult.tables ?? []);
       return `${ref.kind} ${ref.id}`;
     };
     const add = (ref: RecordRef) => {
@@ -184,13 +184,16 @@ function lastState(events: EventDatasets[]): 'START' | 'COMPLETE' | 'FAIL' | 'AB
   return (terminal ?? states[0]) as 'START' | 'COMPLETE' | 'FAIL' | 'ABORT' | undefined;
 }
 
-// `parsed/<fileId>/exports/table-1.parquet` → `table-1 as Parquet`.
-function exportLabel(key: string): string {
+// `parsed/<fileId>/exports/table-2.parquet` → `Orders as Parquet`: the table whose rows are
+// `parsed/<fileId>/table-2.jsonl`, by its name (else the key's).
+function exportLabel(key: string, tables: ReadonlyArray<{ name: string; rowsKey: string }>): string {
   const name = key.slice(key.lastIndexOf('/') + 1);
   const dot = name.lastIndexOf('.');
   if (dot <= 0) return `export ${name}`;
+  const base = name.slice(0, dot);
+  const table = tables.find((entry) => entry.rowsKey.endsWith(`/${base}.jsonl`));
   const format = name.slice(dot + 1);
-  return `${name.slice(0, dot)} as ${format === 'csv' ? 'CSV' : format === 'parquet' ? 'Parquet' : format}`;
+  return `${table?.name ?? base} as ${format === 'csv' ? 'CSV' : format === 'parquet' ? 'Parquet' : format}`;
 }
 
 // The OpenLineage events of a run, as the default lineage sink keeps them (none with another sink).

@@ -2,7 +2,7 @@ import { type JourneyRecord, serializeError } from '@platform/foundations';
 import { currentTraceId, generateTraceId, withSpan } from '@platform/observability';
 import type { HandoffContract } from '../flow/handoff-contract.js';
 import { DEFAULT_LEASE_MS, LeasedJourney, leaseOf } from './journey-lease.js';
-import { createJourneyRecord, type StoredContext, transitionJourney } from './journey-record.js';
+import { createJourneyRecord, labelOf, type StoredContext, transitionJourney } from './journey-record.js';
 import { inJourneyTrace } from './journey-trace.js';
 import {
   JOURNEY_PROGRESS_MILESTONE,
@@ -137,6 +137,9 @@ export class JourneyOrchestrator {
       const run = leased.current.milestones.every((entry) => entry.status === 'pending') ? 'new' : 'resumed';
       let outcome: JourneyOutcome;
       try {
+        // Run anew on an existing record (an erased flow's tombstone): it takes this run's label.
+        const label = labelOf(request.label);
+        if (run === 'new' && label && leased.current.label !== label) await leased.update(() => ({ label }));
         outcome = await this.#runLeased(leased, request, traceId, run);
       } finally {
         leased.end();

@@ -21,8 +21,7 @@ export async function createJourneyRecord(
   },
 ): Promise<JourneyRecord> {
   const { tenantId, idempotencyKey, traceId, about } = request;
-  // Cut by code points, so a name is never left with half a character.
-  const label = request.label ? [...request.label].slice(0, 500).join('') : undefined;
+  const label = labelOf(request.label);
   try {
     return await store.createJourney({
       tenantId,
@@ -41,6 +40,20 @@ export async function createJourneyRecord(
     if (!existing) throw error;
     return existing;
   }
+}
+
+/**
+ * A journey's label as stored: NFC (a name typed on one system is found from another), cut
+ * between whole characters to at most 500 UTF-16 units (the record's limit); `undefined` for none.
+ */
+export function labelOf(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  let label = '';
+  for (const character of text.toWellFormed().normalize('NFC')) {
+    if (label.length + character.length > 500) break;
+    label += character;
+  }
+  return label.length > 0 ? label : undefined;
 }
 
 // One write through the lease: milestone changes, the journey's status, new outputs and the

@@ -166,7 +166,8 @@ export class DataMashSolutionOrchestrator extends RealmServiceBase<
     const { file, ...rest } = options;
     return this.deps.journeys.listJourneys(userContext, {
       ...rest,
-      ...(file === undefined ? {} : { label: file }),
+      // Labels are stored in NFC (labelOf): so is what they are searched by.
+      ...(file === undefined ? {} : { label: file.normalize('NFC') }),
       template: DATA_MASH_FLOW_TEMPLATE,
     });
   }

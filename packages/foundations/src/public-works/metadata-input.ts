@@ -87,10 +87,12 @@ export function prepareJourneyPatch(patch: JourneyPatch) {
 
 /** The journey after a patch (one more version, updated now); an `error: null` patch removes the error. */
 export function patchedJourney(current: JourneyRecord, changes: ReturnType<typeof prepareJourneyPatch>): JourneyRecord {
-  const { error, ...rest } = changes;
+  const { error, label, ...rest } = changes;
   const next: JourneyRecord = { ...current, ...rest, version: current.version + 1, updatedAt: new Date() };
   if (error === null) delete next.error;
   else if (error !== undefined) next.error = error;
+  if (label === null) delete next.label;
+  else if (label !== undefined) next.label = label;
   return next;
 }
 

@@ -398,6 +398,17 @@ export function describeMetadataStoreConformance(name: string, setup: () => Prom
           store.createJourney({ ...journey(tenant), label: 'x'.repeat(501) }),
           'VALIDATION_FAILED',
         );
+        // A patch replaces the label, or removes it with null (and the journey is found by it no more).
+        const renamed = await store.updateJourney(tenant, created[3]?.id as string, 1, { label: 'renamed sales.csv' });
+        expect(renamed.label).toBe('renamed sales.csv');
+        expect(await labelsOf('renamed')).toEqual(['renamed sales.csv']);
+        const cleared = await store.updateJourney(tenant, renamed.id, 2, { label: null });
+        expect(cleared.label).toBeUndefined();
+        expect((await store.getJourney(tenant, renamed.id)).label).toBeUndefined();
+        expect(await labelsOf('renamed')).toEqual([]);
+        // A patch without it keeps it.
+        const kept = await store.updateJourney(tenant, created[0]?.id as string, 1, { status: 'running' });
+        expect(kept.label).toBe('Q3 Sales.csv');
       });
     });
 

@@ -142,7 +142,13 @@ function successResponse(
 ): Response {
   const status = api.response?.status ?? 200;
   if (api.response?.body === 'file' && isFileDownload(result)) {
-    return downloadResponse(result, { status, method, headers });
+    try {
+      return downloadResponse(result, { status, method, headers });
+    } catch (error) {
+      // The handler opened the file: it is closed before the failure is answered.
+      void result.data[Symbol.asyncIterator]().return?.();
+      throw error;
+    }
   }
   const mediaType = api.response?.mediaType ?? 'application/json';
   const out: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers };

@@ -101,6 +101,14 @@ describe('attachmentDisposition', () => {
     expect(attachmentDisposition('a"b\\c%d\r\ne.csv')).toBe(
       `attachment; filename="a_b_c_d__e.csv"; filename*=UTF-8''a%22b%5Cc%25d%0D%0Ae.csv`,
     );
+    // Half a character (a name cut in the middle of an emoji) and bidirectional controls: encoded
+    // without throwing, the controls replaced so the name reads as it is.
+    expect(attachmentDisposition(`a${'😀'.slice(0, 1)}.csv`)).toBe(
+      `attachment; filename="a_.csv"; filename*=UTF-8''a%EF%BF%BD.csv`,
+    );
+    expect(attachmentDisposition('x\u202Etxt.exe.csv')).toBe(
+      `attachment; filename="x_txt.exe.csv"; filename*=UTF-8''x_txt.exe.csv`,
+    );
     expect(attachmentDisposition("it's (1)*.csv")).toBe(
       `attachment; filename="it's (1)*.csv"; filename*=UTF-8''it%27s%20%281%29%2A.csv`,
     );

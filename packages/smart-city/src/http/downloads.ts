@@ -7,8 +7,10 @@ import type { FileDownload } from '@platform/foundations';
  * clients, and `filename*` with the name in UTF-8 (RFC 8187).
  */
 export function attachmentDisposition(name: string): string {
+  // Whole characters only (a lone surrogate cannot be encoded), and none that reorders the text.
+  const whole = [...name.toWellFormed().replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '_')];
   const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_').slice(0, 200) || 'download';
-  const utf8 = encodeURIComponent(name.slice(0, 255)).replace(
+  const utf8 = encodeURIComponent(whole.slice(0, 255).join('')).replace(
     /['()*]/g,
     (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
   );

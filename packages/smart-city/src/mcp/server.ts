@@ -116,7 +116,7 @@ async function downloadResult(file: FileDownload, maxBytes: number, traceId: str
     return errorResult(error, traceId);
   }
   const body = Buffer.concat(chunks);
-  const uri = `urn:platform:file:${encodeURIComponent(file.name)}`;
+  const uri = `urn:platform:file:${encodeURIComponent(file.name.toWellFormed())}`;
   const text = /^text\/|^application\/(json|xml)\b/.test(file.mediaType);
   return {
     content: [

@@ -18,6 +18,8 @@ describe('PGliteDriver with initialized clusters reused', () => {
     const first = await PGliteDriver.open();
     await first.exec('create table kept (x int); insert into kept values (1)');
     const second = await PGliteDriver.open({ extensions: { vector } });
+    // The second started from the cluster the first was created with (taken before it wrote).
+    expect(second.fromKeptCluster).toBe(true);
     // Nothing the first wrote: the kept cluster was taken before it wrote anything.
     const tables = "select count(*)::int as n from information_schema.tables where table_schema = 'public'";
     expect((await second.query<{ n: number }>(tables)).rows).toEqual([{ n: 0 }]);
@@ -29,11 +31,13 @@ describe('PGliteDriver with initialized clusters reused', () => {
     const directory = await mkdtemp(join(tmpdir(), 'pglite-reuse-'));
     directories.push(directory);
     const onDisk = await PGliteDriver.open({ dataDir: directory });
+    expect(onDisk.fromKeptCluster).toBe(true);
     expect((await onDisk.query<{ n: number }>(tables)).rows).toEqual([{ n: 0 }]);
     await onDisk.exec("create table notes (t text); insert into notes values ('stays')");
     await onDisk.close();
     // Reopened: the directory holds its cluster, which is opened as it is, not replaced.
     const reopened = await PGliteDriver.open({ dataDir: directory });
+    expect(reopened.fromKeptCluster).toBe(false);
     expect((await reopened.query('select t from notes')).rows).toEqual([{ t: 'stays' }]);
     await Promise.all([first.close(), second.close(), reopened.close()]);
   });

@@ -50,12 +50,15 @@ function executor(db: PGliteExecutor): SqlExecutor {
  */
 export class PGliteDriver implements SqlDriver {
   readonly kind = 'pglite';
+  /** Whether the database started from a kept cluster ({@link reuseInitializedPGliteClusters}). */
+  readonly fromKeptCluster: boolean;
   readonly #db: PGlite;
   readonly #executor: SqlExecutor;
 
-  private constructor(db: PGlite) {
+  private constructor(db: PGlite, fromKeptCluster: boolean) {
     this.#db = db;
     this.#executor = executor(db);
+    this.fromKeptCluster = fromKeptCluster;
   }
 
   /**
@@ -75,7 +78,7 @@ export class PGliteDriver implements SqlDriver {
       });
       // Taken before the caller writes anything: the cluster exactly as initdb left it.
       if (fresh && !template && !clusterTemplate) clusterTemplate = await db.dumpDataDir('none');
-      return new PGliteDriver(db);
+      return new PGliteDriver(db, template !== undefined);
     } catch (error) {
       throw new PlatformError(
         ErrorCode.ADAPTER_UNAVAILABLE,

@@ -167,6 +167,8 @@ export const JourneyPatchSchema = JourneyRecordSchema.pick({
   .extend({
     /** The journey's error; `null` clears it (a failed journey running again). */
     error: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
+    /** The journey's label; `null` removes it (an erasure), a string replaces it. */
+    label: z.string().min(1).max(500).nullable(),
   })
   .partial()
   .strict();

@@ -370,7 +370,7 @@ export class SqlMetadataStore implements MetadataStore, ServiceLifecycle {
     // Compare-and-set on the version: of concurrent writers holding the same version, one wins.
     const { rows } = await this.#db.query<Row>(
       `update platform_journeys set status = $4, trace_id = $5, milestones = $6::jsonb, context = $7::jsonb, error = $8::jsonb,
-         completed_at = $9::timestamptz, version = version + 1, updated_at = $10::timestamptz
+         completed_at = $9::timestamptz, version = version + 1, updated_at = $10::timestamptz, label = $11
        where tenant_id = $1 and id = $2 and version = $3 returning *`,
       [
         tenantId,
@@ -383,6 +383,7 @@ export class SqlMetadataStore implements MetadataStore, ServiceLifecycle {
         next.error ? JSON.stringify(next.error) : null,
         iso(next.completedAt),
         iso(next.updatedAt),
+        next.label ?? null,
       ],
     );
     if (!rows[0]) {

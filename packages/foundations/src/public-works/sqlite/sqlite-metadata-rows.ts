@@ -115,7 +115,7 @@ export const journeyValues = (journey: JourneyRecord): Param[] => [
 ];
 
 export const UPDATE_JOURNEY = `update platform_journeys set status = ?, trace_id = ?, milestones = ?, context = ?, error = ?,
-  completed_at = ?, version = ?, updated_at = ? where tenant_id = ? and id = ? returning *`;
+  completed_at = ?, version = ?, updated_at = ?, label = ? where tenant_id = ? and id = ? returning *`;
 
 export const journeyUpdateValues = (journey: JourneyRecord): Param[] => [
   journey.status,
@@ -126,6 +126,7 @@ export const journeyUpdateValues = (journey: JourneyRecord): Param[] => [
   ms(journey.completedAt),
   journey.version,
   journey.updatedAt.getTime(),
+  journey.label ?? null,
   journey.tenantId,
   journey.id,
 ];

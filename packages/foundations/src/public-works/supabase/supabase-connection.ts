@@ -86,8 +86,10 @@ export class SupabaseConnection {
     const cursor = decodeCursor(options?.cursor);
     const rows = await this.rows(`list ${table}`, (client) => {
       let query = client.from(table).select('*').match(filters);
-      // ILIKE with the text's own % _ and \ escaped: they match themselves.
-      if (contains) query = query.ilike(contains.column, `%${contains.text.replace(/[\\%_]/g, '\\$&')}%`);
+      // A case-insensitive regular expression of the text with every special character escaped:
+      // PostgREST reads `*` in a LIKE pattern as `%`, with no way to mean a literal `*`.
+      if (contains)
+        query = query.filter(contains.column, 'imatch', contains.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       if (cursor) query = query.or(keysetFilter(cursor, direction));
       return query
         .order('created_at', { ascending: direction === 'asc' })

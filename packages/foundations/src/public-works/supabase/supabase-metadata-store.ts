@@ -339,6 +339,8 @@ export class SupabaseMetadataStore implements MetadataStore {
           completed_at: row.completed_at,
           version: row.version,
           updated_at: row.updated_at,
+          // Sent only when the patch names it: a project before metadata/0003 takes the rest.
+          ...(changes.label === undefined ? {} : { label: changes.label }),
         })
         .match({ tenant_id: tenantId, id, version: expectedVersion })
         .select('*'),

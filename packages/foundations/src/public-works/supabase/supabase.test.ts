@@ -87,11 +87,11 @@ describe('SupabaseMetadataStore requests', () => {
     );
   });
 
-  it('finds journeys by label with ILIKE, the text’s own % _ and \\ escaped', async () => {
-    const { store, requests } = scripted([{ body: [{ ...journeyRow(2), label: 'Q3_100%.csv' }] }]);
-    const page = await store.listJourneys('acme', { label: 'q3_100%\\' });
-    expect(page.items[0]?.label).toBe('Q3_100%.csv');
-    expect(requests[0]?.query.get('label')).toBe('ilike.%q3\\_100\\%\\\\%');
+  it('finds journeys by label with a case-insensitive regular expression, every special character escaped', async () => {
+    const { store, requests } = scripted([{ body: [{ ...journeyRow(2), label: 'Q3_100%*.csv' }] }]);
+    const page = await store.listJourneys('acme', { label: 'q3_100%*.(c)\\' });
+    expect(page.items[0]?.label).toBe('Q3_100%*.csv');
+    expect(requests[0]?.query.get('label')).toBe('imatch.q3_100%\\*\\.\\(c\\)\\\\');
   });
 
   it('answers a duplicate file with CONFLICT naming the existing file', async () => {
