@@ -98,6 +98,12 @@ describe('downloading a flow’s tables', () => {
     const problem = (await which.json()) as { code: string; details: { tables: string[] } };
     expect(problem.code).toBe('VALIDATION_FAILED');
     expect(problem.details.tables).toContain('Orders');
+    const unknown = await get(`/journeys/${workbookJourney}/exports/csv?table=orders`);
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      detail: expect.stringContaining("has no table 'orders'; its tables: 'Orders'"),
+    });
     const orders = await get(`/journeys/${workbookJourney}/exports/csv?table=Orders`);
     expect(orders.status).toBe(200);
     expect(orders.headers.get('content-disposition')).toContain(`filename="book-Orders.csv"`);

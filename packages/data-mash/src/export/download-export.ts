@@ -41,11 +41,24 @@ function downloadName(fileName: string | undefined, table: string, tables: numbe
  * keeps), then read back as a stream with its length. Checks no permission: callers do
  * (`EXPORT_PERMISSION`).
  *
- * @throws {PlatformError} `VALIDATION_FAILED` when the file has several tables and none is named
- * (`details.tables` lists them); the errors of {@link exportJourney}.
+ * @throws {PlatformError} `VALIDATION_FAILED` when the file has several tables and none is named,
+ * names one it does not have, or has none (its file is text): `details.tables` lists them; the
+ * errors of {@link exportJourney} (`NOT_FOUND` for a flow that is not a completed one of the tenant).
  */
 export async function downloadExport(options: DownloadExportOptions): Promise<FileDownload> {
   const journey = await readExportableJourney(options);
+  // The flow is the caller's (another tenant's was NOT_FOUND above): what is wrong is the request,
+  // said with the tables there are (a 404's message is generic over HTTP).
+  const names = journey.tables.map((table) => table.name);
+  if (names.length === 0 || (options.table !== undefined && !names.includes(options.table))) {
+    throw new PlatformError(
+      'VALIDATION_FAILED',
+      names.length === 0
+        ? `flow '${options.journeyId}' has no tables to download (its file is text)`
+        : `flow '${options.journeyId}' has no table '${options.table}'; its tables: ${names.map((name) => `'${name}'`).join(', ')}`,
+      { details: { journeyId: options.journeyId, field: 'table', tables: names } },
+    );
+  }
   const tables = selectTables(journey, options.table === undefined ? undefined : [options.table]);
   if (tables.length > 1) {
     throw new PlatformError(
