@@ -15,20 +15,10 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { DataMashSolutionOrchestratorRef, dataMashModules, HashingEmbedder } from '@platform/data-mash';
 import { createPlatform, type Platform } from '@platform/foundations';
 import { serviceIdentity } from '@platform/smart-city';
+import { smallCsv } from './data-mash/generate.ts';
 import { numericArgument, printTable } from './harness.ts';
 
 const user = serviceIdentity({ service: 'bench', tenantId: 'bench', permissions: ['files:write'] });
-
-/** A distinct CSV of about 1 KB (as data-mash-flow.bench.ts makes them). */
-function smallCsv(seed: number): Uint8Array {
-  const lines = ['order_id,customer_email,amount,ordered_at,status'];
-  for (let row = 1; lines.join('\n').length < 960; row += 1) {
-    lines.push(
-      `${seed * 100 + row},c${(seed * 7 + row) % 997}@example.com,${((seed + row) % 50) * 2.5},2026-0${1 + (row % 9)}-1${row % 10},${row % 3 ? 'paid' : 'open'}`,
-    );
-  }
-  return new TextEncoder().encode(`${lines.join('\n')}\n`);
-}
 
 async function startPlatform(dataDir: string): Promise<Platform> {
   const platform = createPlatform({

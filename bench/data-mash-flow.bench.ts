@@ -27,7 +27,7 @@ import {
 } from '@platform/data-mash';
 import { BlobStoreRef, createPlatform, SemanticStoreRef } from '@platform/foundations';
 import { ContentStewardRef, serviceIdentity } from '@platform/smart-city';
-import { generateCsv } from './data-mash/generate.ts';
+import { generateCsv, smallCsv } from './data-mash/generate.ts';
 import { printSpanBreakdown } from './data-mash/span-breakdown.ts';
 import { numericArgument, printTable } from './harness.ts';
 
@@ -40,17 +40,6 @@ const rounds = numericArgument('--rounds', quick ? 1 : 3);
 // The benchmark's own process: it ingests files (the flow and the Content Steward check files:write).
 const user = serviceIdentity({ service: 'bench', tenantId: 'bench', permissions: ['files:write'] });
 const embedder = new HashingEmbedder();
-
-/** A distinct CSV of about 1 KB: `seed` changes every row, so every file has its own sha256. */
-function smallCsv(seed: number): Uint8Array {
-  const lines = ['order_id,customer_email,amount,ordered_at,status'];
-  for (let row = 1; lines.join('\n').length < 960; row += 1) {
-    lines.push(
-      `${seed * 100 + row},c${(seed * 7 + row) % 997}@example.com,${((seed + row) % 50) * 2.5},2026-0${1 + (row % 9)}-1${row % 10},${row % 3 ? 'paid' : 'open'}`,
-    );
-  }
-  return new TextEncoder().encode(`${lines.join('\n')}\n`);
-}
 
 const dataDir = await mkdtemp(join(tmpdir(), 'platform-bench-flow-'));
 const platform = createPlatform({

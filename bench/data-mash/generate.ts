@@ -73,3 +73,14 @@ export function generateCsv(path: string, megabytes: number): Promise<{ bytes: n
     },
   });
 }
+
+/** A distinct CSV of about 1 KB: `seed` changes every row, so every file has its own sha256. */
+export function smallCsv(seed: number): Uint8Array {
+  const lines = ['order_id,customer_email,amount,ordered_at,status'];
+  for (let row = 1; lines.join('\n').length < 960; row += 1) {
+    lines.push(
+      `${seed * 100 + row},c${(seed * 7 + row) % 997}@example.com,${((seed + row) % 50) * 2.5},2026-0${1 + (row % 9)}-1${row % 10},${row % 3 ? 'paid' : 'open'}`,
+    );
+  }
+  return new TextEncoder().encode(`${lines.join('\n')}\n`);
+}

@@ -24,6 +24,19 @@ async function firstLine(child: ChildProcessWithoutNullStreams): Promise<string>
   });
 }
 
+// The journey's status once it is no longer running (polled every 50 ms, for up to 10 s).
+async function settledStatus(url: string, auth: Record<string, string>, journeyId: string): Promise<string> {
+  let status = 'running';
+  for (let attempt = 0; attempt < 200 && status === 'running'; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const read = (await (await fetch(`${url}/journeys/${journeyId}`, { headers: auth })).json()) as {
+      journey: { status: string };
+    };
+    status = read.journey.status;
+  }
+  return status;
+}
+
 describe('data-mash serve (the built bin)', () => {
   let workDir: string;
   beforeAll(async () => {
@@ -57,15 +70,7 @@ describe('data-mash serve (the built bin)', () => {
       });
       expect(upload.status).toBe(202);
       const { journeyId } = (await upload.json()) as { journeyId: string };
-      let status = 'running';
-      for (let attempt = 0; attempt < 200 && status === 'running'; attempt += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        const read = (await (await fetch(`${url}/journeys/${journeyId}`, { headers: auth })).json()) as {
-          journey: { status: string };
-        };
-        status = read.journey.status;
-      }
-      expect(status).toBe('completed');
+      expect(await settledStatus(url, auth, journeyId)).toBe('completed');
       const insights = await fetch(`${url}/journeys/${journeyId}/insights`, { headers: auth });
       expect(JSON.stringify(await insights.json())).toContain('amount');
       const tools = await fetch(`${url}/mcp`, {
@@ -95,14 +100,7 @@ describe('data-mash serve (the built bin)', () => {
       const auth = { authorization: `Bearer ${token}` };
       const upload = await fetch(`${url}/files?name=orders.csv`, { method: 'POST', headers: auth, body: CSV });
       const { journeyId } = (await upload.json()) as { journeyId: string };
-      let status = 'running';
-      for (let attempt = 0; attempt < 200 && status === 'running'; attempt += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        const read = (await (await fetch(`${url}/journeys/${journeyId}`, { headers: auth })).json()) as {
-          journey: { status: string };
-        };
-        status = read.journey.status;
-      }
+      expect(await settledStatus(url, auth, journeyId)).toBe('completed');
       // Over HTTP the CSV comes whole: CRLF line ends make it 4 bytes longer than the upload, and
       // over the limit, so MCP refuses it, where it would carry up to 20 MiB otherwise.
       const csv = await fetch(`${url}/journeys/${journeyId}/exports/csv`, { headers: auth });

@@ -7,7 +7,6 @@ import { TableProfiler } from '../insights/table-profiler.js';
 import {
   alertFigure,
   alertName,
-  COLUMN_TYPES,
   dateFigureRows,
   dateText,
   gapText,
@@ -165,20 +164,6 @@ describe('the shared wording', () => {
     const [when] = profiles(['when'], (i) => [`2024-01-${String((i % 28) + 1).padStart(2, '0')}`]) as [ColumnProfile];
     const rows = rowsOf(dateFigureRows(when.dates as NonNullable<ColumnProfile['dates']>));
     expect(rows).toMatchObject({ earliest: '2024-01-01', latest: '2024-01-28', precision: 'day' });
-  });
-
-  it('counts column types in the order of the overview', () => {
-    expect(COLUMN_TYPES).toEqual([
-      'integer',
-      'decimal',
-      'date',
-      'datetime',
-      'boolean',
-      'categorical',
-      'identifier',
-      'text',
-      'empty',
-    ]);
   });
 
   it('is browser-safe: no module it loads imports Node or another package at runtime', () => {
