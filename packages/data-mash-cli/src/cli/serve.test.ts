@@ -25,7 +25,11 @@ async function firstLine(child: ChildProcessWithoutNullStreams): Promise<string>
 }
 
 // The journey's status once it is no longer running (polled every 50 ms, for up to 10 s).
-async function settledStatus(url: string, auth: Record<string, string>, journeyId: string): Promise<string> {
+async function settledStatus(
+  url: string | undefined,
+  auth: Record<string, string>,
+  journeyId: string,
+): Promise<string> {
   let status = 'running';
   for (let attempt = 0; attempt < 200 && status === 'running'; attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, 50));

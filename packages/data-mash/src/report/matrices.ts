@@ -1,33 +1,15 @@
 import { figure } from '../text/readable.js';
+import { divergingRgb, NO_VALUE_COLOR, type Rgb, whiteTextOn } from '../wording/colors.js';
 import { clipMiddle, escapeHtml, fixed, labelWidth, px, svg, svgText } from './html.js';
 
-type Rgb = [number, number, number];
-const WHITE: Rgb = [247, 247, 247];
-const RED: Rgb = [178, 24, 43];
-const BLUE: Rgb = [33, 102, 172];
 const INK: Rgb = [29, 36, 51];
 
 const hex = (rgb: Rgb) => `#${rgb.map((channel) => Math.round(channel).toString(16).padStart(2, '0')).join('')}`;
 
-function luminance(rgb: Rgb): number {
-  const [r, g, b] = rgb.map((channel) => {
-    const c = channel / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  }) as Rgb;
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-
-const contrast = (a: Rgb, b: Rgb) => {
-  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
-  return (light + 0.05) / (dark + 0.05);
-};
-
 /** The colour of a coefficient: red for -1, near white for 0, blue for 1; and whether white text reads better on it than dark. */
 export function correlationColor(r: number): { fill: string; dark: boolean } {
-  const t = Math.max(-1, Math.min(1, r));
-  const end = t < 0 ? RED : BLUE;
-  const rgb = WHITE.map((channel, index) => channel + ((end[index] as number) - channel) * Math.abs(t)) as Rgb;
-  return { fill: hex(rgb), dark: contrast(rgb, INK) < contrast(rgb, [255, 255, 255]) };
+  const rgb = divergingRgb(r);
+  return { fill: hex(rgb), dark: whiteTextOn(rgb, INK) };
 }
 
 /** Pearson's r between every two measures as a square of coloured cells, both axes labelled. */
@@ -66,7 +48,7 @@ export function heatmap(
         i === j
           ? `${row}`
           : `${row} ~ ${column}: ${r === null ? 'r not defined (a constant column or fewer than 3 shared rows)' : `r = ${fixed(r, 3)}`}${pair ? ` over ${figure(pair.rows)} rows` : ''}`;
-      const { fill, dark } = r === null ? { fill: '#c8ccd4', dark: false } : correlationColor(r);
+      const { fill, dark } = r === null ? { fill: NO_VALUE_COLOR, dark: false } : correlationColor(r);
       const value =
         cell >= 34
           ? svgText(

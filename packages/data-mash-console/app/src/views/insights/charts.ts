@@ -1,6 +1,7 @@
 // The charts of the Insights tab, as Observable Plot drawings: each takes the Plot module (loaded
 // on this tab only) and the width of its container. Colours are CSS variables of insights.css, so
 // that charts follow the light and dark schemes; every mark has a tip with its exact figures.
+import { divergingRgb, NO_VALUE_COLOR, type Rgb, sequentialRgb, whiteTextOn } from '@platform/data-mash/wording';
 import type { DrawChart } from './plot-figure.js';
 import type { DateProfile, DateUnit, NumericProfile } from './types.js';
 import { dateText, num, periodText, short, type ValueFormat, yearText } from './wording.js';
@@ -246,41 +247,24 @@ export interface HeatCell {
   title: string;
 }
 
-type Rgb = [number, number, number];
-const LIGHT: Rgb = [247, 247, 247];
-const RED: Rgb = [178, 24, 43];
-const BLUE: Rgb = [33, 102, 172];
-const PURPLE: Rgb = [84, 39, 143];
-const NONE = '#c8ccd4';
 const INK: Rgb = [27, 31, 36];
 
-function luminance(rgb: Rgb): number {
-  const [r, g, b] = rgb.map((channel) => {
-    const c = channel / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  }) as Rgb;
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+// A cell's colour, rounded for CSS, and near-black or white text, whichever contrasts more.
+function cellColor(rgb: Rgb): { fill: string; ink: string } {
+  return {
+    fill: `rgb(${rgb.map((channel) => Math.round(channel)).join(',')})`,
+    ink: whiteTextOn(rgb, INK) ? '#ffffff' : '#1b1f24',
+  };
 }
 
-function mix(to: Rgb, amount: number): { fill: string; ink: string } {
-  const rgb = LIGHT.map((channel, index) => Math.round(channel + ((to[index] as number) - channel) * amount)) as Rgb;
-  // Near-black or white text, whichever contrasts more with the cell.
-  const light = luminance(rgb) + 0.05;
-  const onDark = 1.05 / light > light / (luminance(INK) + 0.05);
-  return { fill: `rgb(${rgb.join(',')})`, ink: onDark ? '#ffffff' : '#1b1f24' };
-}
-
-/** A diverging colour: red for -1, near white for 0, blue for 1. */
+/** A diverging colour: red for -1, near white for 0, blue for 1 (as the report's heatmap). */
 export function divergingColor(value: number | null): { fill: string; ink: string } {
-  if (value === null) return { fill: NONE, ink: '#1b1f24' };
-  const t = Math.max(-1, Math.min(1, value));
-  return mix(t < 0 ? RED : BLUE, Math.abs(t));
+  return value === null ? { fill: NO_VALUE_COLOR, ink: '#1b1f24' } : cellColor(divergingRgb(value));
 }
 
 /** A sequential colour from near white (0) to purple (1): Cramér's V. */
 export function sequentialColor(value: number | null): { fill: string; ink: string } {
-  if (value === null) return { fill: NONE, ink: '#1b1f24' };
-  return mix(PURPLE, Math.max(0, Math.min(1, value)));
+  return value === null ? { fill: NO_VALUE_COLOR, ink: '#1b1f24' } : cellColor(sequentialRgb(value));
 }
 
 /** A square matrix of labelled cells (coefficients to 2 decimals), both axes named by column. */
