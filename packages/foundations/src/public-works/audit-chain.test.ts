@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalJson,
@@ -5,6 +6,7 @@ import {
   encodeSeqCursor,
   GENESIS_HASH,
   governanceRecordHash,
+  prepareGovernanceChain,
   verifyAudit,
 } from './audit-chain.js';
 import { MemoryMetadataStore } from './memory/memory-metadata-store.js';
@@ -134,5 +136,53 @@ describe('audit chain', () => {
       records: 2,
       legacy: 2,
     });
+  });
+});
+
+describe('prepareGovernanceChain', () => {
+  // Any JSON, nested "seq" keys and key-like text included: the prepared hash is the record's hash.
+  const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.string(),
+      fc.constantFrom('"seq":0', ',"seq":1,', '}', '{'),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('seq', 'subject', 'kind', 'id')), tie('value'), {
+        maxKeys: 4,
+      }),
+    ),
+  })).value;
+
+  it('hashes every record exactly as governanceRecordHash does, for any content, seq and head', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          tenantId: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/),
+          id: fc.string({ minLength: 1, maxLength: 40 }),
+          kind: fc.stringMatching(/^[a-z][a-z0-9_]{0,20}$/),
+          subject: fc.record({ kind: fc.string({ minLength: 1 }), id: fc.string({ minLength: 1 }) }),
+          data: fc.dictionary(fc.string(), json, { maxKeys: 5 }),
+          traceId: fc.option(fc.string(), { nil: undefined }),
+          createdAt: fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }),
+        }),
+        fc.option(fc.record({ seq: fc.nat({ max: 2 ** 40 }), hash: fc.stringMatching(/^[0-9a-f]{64}$/) }), {
+          nil: undefined,
+        }),
+        (fields, head) => {
+          const { traceId, ...rest } = fields;
+          const record = { ...rest, ...(traceId === undefined ? {} : { traceId }) } as GovernanceRecord;
+          const chained = prepareGovernanceChain(record)(head);
+          const seq = (head?.seq ?? 0) + 1;
+          const prevHash = head?.hash ?? GENESIS_HASH;
+          expect(chained).toMatchObject({ seq, prevHash });
+          expect(chained.hash).toBe(governanceRecordHash(record, seq, prevHash));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { chainGovernanceRecord, decodeSeqCursor, encodeSeqCursor } from '../audit-chain.js';
+import { decodeSeqCursor, encodeSeqCursor, prepareGovernanceChain } from '../audit-chain.js';
 import { prepareGovernanceRecord, prepareRef } from '../metadata-input.js';
 import type { GovernanceRecord, NewGovernanceRecord } from '../ports/metadata-records.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
@@ -24,7 +24,11 @@ export async function appendGovernanceRecords(
   db: SqlDriver,
   inputs: readonly NewGovernanceRecord[],
 ): Promise<GovernanceRecord[]> {
-  const prepared = inputs.map((input) => prepareGovernanceRecord(input, new Date()));
+  // Each record's canonical JSON made before the tenant's lock is taken; inside, its seq and hash.
+  const prepared = inputs.map((input) => {
+    const record = prepareGovernanceRecord(input, new Date());
+    return { tenantId: record.tenantId, chain: prepareGovernanceChain(record), dataJson: JSON.stringify(record.data) };
+  });
   if (prepared.length === 0) return [];
   // The tenant's advisory lock serializes its appends across connections and processes until
   // commit; the unique (tenant_id, seq) index is the backstop should a writer not take it. Locks
@@ -41,7 +45,7 @@ export async function appendGovernanceRecords(
         [next.tenantId],
       );
       const head = rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : undefined;
-      const record = chainGovernanceRecord(next, head);
+      const record = next.chain(head);
       await tx.query(
         `insert into platform_governance_records (tenant_id, id, kind, subject_kind, subject_id, data, trace_id, created_at,
            seq, prev_hash, hash)
@@ -52,7 +56,7 @@ export async function appendGovernanceRecords(
           record.kind,
           record.subject.kind,
           record.subject.id,
-          JSON.stringify(record.data),
+          next.dataJson,
           record.traceId ?? null,
           iso(record.createdAt),
           record.seq,

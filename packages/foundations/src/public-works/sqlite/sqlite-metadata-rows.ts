@@ -138,13 +138,14 @@ export const INSERT_GOVERNANCE_RECORD = `insert into platform_governance_records
 export const GOVERNANCE_HEAD = `select seq, hash from platform_governance_records
   where tenant_id = ? and seq is not null order by seq desc limit 1`;
 
-export const governanceValues = (record: GovernanceRecord): Param[] => [
+/** The insert's values of a governance record; `dataJson`: its data as JSON, when made already. */
+export const governanceValues = (record: GovernanceRecord, dataJson = JSON.stringify(record.data)): Param[] => [
   record.tenantId,
   record.id,
   record.kind,
   record.subject.kind,
   record.subject.id,
-  JSON.stringify(record.data),
+  dataJson,
   record.traceId ?? null,
   record.createdAt.getTime(),
   record.seq ?? null,

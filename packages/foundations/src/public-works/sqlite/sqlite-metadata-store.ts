@@ -1,6 +1,6 @@
 import { ErrorCode, PlatformError } from '../../errors/platform-error.js';
 import type { ServiceLifecycle } from '../../kernel/service-definition.js';
-import { chainGovernanceRecord, decodeSeqCursor, encodeSeqCursor } from '../audit-chain.js';
+import { decodeSeqCursor, encodeSeqCursor, prepareGovernanceChain } from '../audit-chain.js';
 import { probeHealth } from '../health-probe.js';
 import {
   checkTenantAndId,
@@ -371,15 +371,24 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
   }
 
   async appendGovernanceRecords(inputs: readonly NewGovernanceRecord[]) {
-    const prepared = inputs.map((input) => prepareGovernanceRecord(input, new Date()));
+    // The canonical JSON of each record is made before the write lock is taken (it is the costly
+    // part); inside, only its seq and hash.
+    const prepared = inputs.map((input) => {
+      const record = prepareGovernanceRecord(input, new Date());
+      return {
+        tenantId: record.tenantId,
+        chain: prepareGovernanceChain(record),
+        dataJson: JSON.stringify(record.data),
+      };
+    });
     // Reading each head and inserting in one write transaction (BEGIN IMMEDIATE), one commit: no
     // other writer, in this process or another, can append in between, so the chain has no gaps
     // or forks, and each record is chained to the one before it.
     return this.#db.write(() =>
       prepared.map((record) => {
         const head = this.#db.get<{ seq: number; hash: string }>(GOVERNANCE_HEAD, record.tenantId);
-        const chained = chainGovernanceRecord(record, head);
-        this.#db.run(INSERT_GOVERNANCE_RECORD, ...governanceValues(chained));
+        const chained = record.chain(head);
+        this.#db.run(INSERT_GOVERNANCE_RECORD, ...governanceValues(chained, record.dataJson));
         return chained;
       }),
     );
