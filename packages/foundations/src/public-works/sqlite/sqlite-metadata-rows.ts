@@ -114,8 +114,9 @@ export const journeyValues = (journey: JourneyRecord): Param[] => [
   journey.label ?? null,
 ];
 
+/** The update of a journey still at the version last read (compare-and-set): no row when it is not. */
 export const UPDATE_JOURNEY = `update platform_journeys set status = ?, trace_id = ?, milestones = ?, context = ?, error = ?,
-  completed_at = ?, version = ?, updated_at = ?, label = ? where tenant_id = ? and id = ? returning *`;
+  completed_at = ?, version = ?, updated_at = ?, label = ? where tenant_id = ? and id = ? and version = ? returning *`;
 
 export const journeyUpdateValues = (journey: JourneyRecord): Param[] => [
   journey.status,

@@ -354,15 +354,16 @@ export class SqliteMetadataStore implements MetadataStore, ServiceLifecycle {
   ) {
     const changes = prepareJourneyPatch(patch);
     checkTenantAndId(tenantId, id);
-    // Read, compare and write in one write transaction: no other process can commit in between.
-    return this.#db.write(() => {
-      const current = this.#journey(tenantId, id);
-      if (current.version !== expectedVersion) throw staleJourney(id, expectedVersion, current.version);
-      const next = patchedJourney(current, changes);
-      // Returned as stored, so the result equals what a later get returns (milestone dates included).
-      const row = this.#db.get<Row>(UPDATE_JOURNEY, ...journeyUpdateValues(next));
-      return journeyRow(row as Row);
-    });
+    // Read and patched before the write lock is taken (a WAL read takes none); the update then
+    // applies only if the journey is still at that version, so a writer that committed in between
+    // makes it a CONFLICT, as if both had run under the lock. The lock covers the update alone.
+    const current = this.#journey(tenantId, id);
+    if (current.version !== expectedVersion) throw staleJourney(id, expectedVersion, current.version);
+    const values = [...journeyUpdateValues(patchedJourney(current, changes)), expectedVersion];
+    const row = await this.#db.write(() => this.#db.get<Row>(UPDATE_JOURNEY, ...values));
+    if (!row) throw staleJourney(id, expectedVersion, this.#journey(tenantId, id).version);
+    // Returned as stored, so the result equals what a later get returns (milestone dates included).
+    return journeyRow(row);
   }
 
   async appendGovernanceRecord(input: Parameters<MetadataStore['appendGovernanceRecord']>[0]) {
