@@ -45,3 +45,15 @@ export function testUser(
     { verifiedBy: 'test' },
   );
 }
+
+/** Debian's Chromium, or `CHROMIUM_PATH`: the browser of the browser tests. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Headless Chromium as the browser tests run it (playwright-core, loaded when asked for). */
+export async function launchChromium(): Promise<import('playwright-core').Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}

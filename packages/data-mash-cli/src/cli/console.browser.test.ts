@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { developmentIdentity } from '@platform/smart-city';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from './cli.test-helpers.js';
+import { BIN, CHROMIUM, launchChromium } from './cli.test-helpers.js';
 
 /**
  * The console as a user meets it: the built `data-mash serve` on a fresh data dir, driven in
@@ -16,7 +16,6 @@ import { BIN } from './cli.test-helpers.js';
  * Without a browser the suite is skipped and says so, except under CI, which installs one.
  * Screenshots go to `CONSOLE_SCREENSHOTS` (default: test-artifacts/console at the repository root).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RUN = existsSync(CHROMIUM) || Boolean(process.env.CI);
 const SHOTS =
   process.env.CONSOLE_SCREENSHOTS ?? fileURLToPath(new URL('../../../../test-artifacts/console', import.meta.url));
@@ -118,11 +117,7 @@ describe.skipIf(!RUN)(
       dataDir = join(workDir, 'data');
       await mkdir(SHOTS, { recursive: true });
       ({ child, served } = await serve(dataDir, workDir));
-      const { chromium } = await import('playwright-core');
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      });
+      browser = await launchChromium();
     }, 120_000);
 
     afterAll(async () => {

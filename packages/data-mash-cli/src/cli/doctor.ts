@@ -1,4 +1,5 @@
 import { type DoctorFinding, type DoctorFindingKind, type DoctorReport, examineStorage } from '@platform/data-mash';
+import { bytesText } from '@platform/data-mash/wording';
 import { BlobStoreRef, MetadataStoreRef } from '@platform/foundations';
 import { EXIT, figure, print, printJson, table, UsageError } from './output.js';
 import { type GlobalOptions, openExistingSession } from './session.js';
@@ -18,18 +19,6 @@ export function parseDuration(raw: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(raw.trim());
   if (!match) return undefined;
   return Math.round(Number(match[1]) * (UNITS[match[2] as string] as number));
-}
-
-/** `612 MB`, `1.2 KB`, `80 B`: sizes as people read them (powers of 1000, as disks are sold). */
-function size(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${unit === 0 || value >= 10 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
 }
 
 const plural = (count: number, one: string, many: string) => `${figure(count)} ${count === 1 ? one : many}`;
@@ -69,12 +58,12 @@ function summaryLines(report: DoctorReport, minAge: string): string[] {
     else if (kind === 'interrupted_journey')
       lines.push(`${plural(left, one, many)} — ingest the same file again to resume it`);
     else {
-      if (counts.fixed > 0) lines.push(`removed ${plural(counts.fixed, one, many)} (${size(counts.fixedBytes)})`);
+      if (counts.fixed > 0) lines.push(`removed ${plural(counts.fixed, one, many)} (${bytesText(counts.fixedBytes)})`);
       if (left > 0) {
         const todo = summary.fix
           ? 'kept: they changed while being examined'
           : `run with --fix to remove ${left === 1 ? 'it' : 'them'}`;
-        lines.push(`${plural(left, one, many)} (${size(leftBytes)}) — ${todo}`);
+        lines.push(`${plural(left, one, many)} (${bytesText(leftBytes)}) — ${todo}`);
       }
     }
   }
@@ -122,7 +111,7 @@ export async function doctor(options: DoctorOptions): Promise<number> {
           report.findings.map((finding) => [
             LABEL[finding.kind].column,
             finding.key ?? finding.id ?? '',
-            finding.bytes === undefined ? '–' : size(finding.bytes),
+            finding.bytes === undefined ? '–' : bytesText(finding.bytes),
             state(finding, fix),
             `${finding.reason}${finding.hint ? ` — ${finding.hint}` : ''}`,
           ]),

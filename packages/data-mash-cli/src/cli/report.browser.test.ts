@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ColumnProfile } from '@platform/data-mash';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runBin } from './cli.test-helpers.js';
+import { BIN, CHROMIUM, launchChromium, runBin } from './cli.test-helpers.js';
 
 /**
  * The HTML report as a reader sees it: real files ingested through the built CLI, the report
@@ -14,7 +14,6 @@ import { BIN, runBin } from './cli.test-helpers.js';
  * Without it the suite is skipped, and its name says so.
  * Set DATA_MASH_REPORT_SCREENSHOTS to a directory to keep the full-page screenshots (and the reports).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 const SEATTLE = fileURLToPath(new URL('../../../../examples/data/seattle-weather.csv', import.meta.url));
 
@@ -103,11 +102,7 @@ describe.skipIf(!HAS_CHROMIUM)(
         const table = insights.tables[0]?.insights;
         reports[name] = { html, columns: table?.columns ?? [], firstRowNumber: table?.rows.firstRowNumber ?? 1 };
       }
-      const { chromium } = await import('playwright-core');
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      });
+      browser = await launchChromium();
     }, 120_000);
 
     afterAll(async () => {

@@ -1,4 +1,5 @@
 // Figures as people read them: durations, times, sizes, counts.
+import { bytesText } from '@platform/data-mash/wording';
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '–';
@@ -31,15 +32,7 @@ export function formatCount(value: number | undefined): string {
 }
 
 export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined) return '–';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  return bytes === undefined ? '–' : bytesText(bytes);
 }
 
 /** A milestone name as a label: `file_uploaded` → `File uploaded`. */

@@ -35,4 +35,4 @@ export {
   valueRows,
 } from './columns.js';
 export { dateText, gapText, type MissingPeriods, missingPeriodsText, periodText } from './dates.js';
-export { num, plural, share, short, yearText } from './numbers.js';
+export { bytesText, num, plural, share, short, yearText } from './numbers.js';

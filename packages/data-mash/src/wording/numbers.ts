@@ -39,3 +39,15 @@ export function share(part: number, whole: number): string {
 export function plural(count: number, noun: string): string {
   return `${num(count)} ${noun}${count === 1 ? '' : 's'}`;
 }
+
+/** `612 MB`, `1.2 KB`, `80 B`: a size as people read it (powers of 1000, as disks are sold). */
+export function bytesText(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${unit === 0 || value >= 10 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}

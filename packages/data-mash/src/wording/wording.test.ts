@@ -7,6 +7,7 @@ import { TableProfiler } from '../insights/table-profiler.js';
 import {
   alertFigure,
   alertName,
+  bytesText,
   dateFigureRows,
   dateText,
   gapText,
@@ -116,6 +117,7 @@ describe('the shared wording', () => {
     expect(yearText(2008.8512)).toBe('2008.85');
     expect(yearText(undefined)).toBe('–');
     expect(plural(1, 'row')).toBe('1 row');
+    expect([80, 1234, 612_000_000, 15_300].map(bytesText)).toEqual(['80 B', '1.2 KB', '612 MB', '15 KB']);
     expect(plural(1204, 'day')).toBe('1,204 days');
   });
 
