@@ -78,8 +78,13 @@ export function eventRoutes(app: Hono, deps: EventRouteDeps): void {
 
   app.get('/ws', (c) =>
     deps.handle(c, async (request, url) => {
-      if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
-        throw new PlatformError('UPGRADE_REQUIRED', 'connect with the WebSocket protocol (Upgrade: websocket)');
+      // Both headers make an upgrade request (RFC 9110 §7.8): with `Upgrade` alone the server
+      // never hands the socket over, so the caller's request, not the server, is what is wrong.
+      if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket' || !asksConnectionUpgrade(request)) {
+        throw new PlatformError(
+          'UPGRADE_REQUIRED',
+          'connect with the WebSocket protocol (Connection: Upgrade, Upgrade: websocket)',
+        );
       }
       // `serve()` sets up the WebSocket server; a host serving `app` itself must pass one to
       // @hono/node-server's `serve({ websocket: { server } })`.
@@ -123,4 +128,10 @@ export function eventRoutes(app: Hono, deps: EventRouteDeps): void {
       return response;
     }),
   );
+}
+
+/** Whether the `Connection` header lists the `upgrade` option (a comma-separated, case-insensitive list). */
+function asksConnectionUpgrade(request: Request): boolean {
+  const connection = request.headers.get('connection') ?? '';
+  return connection.split(',').some((option) => option.trim().toLowerCase() === 'upgrade');
 }

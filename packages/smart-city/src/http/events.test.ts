@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -188,5 +189,20 @@ describe('/ws (WebSocket)', () => {
     const response = await fetch(`${door.url}/ws`, { headers: ada });
     expect(response.status).toBe(426);
     expect(response.headers.get('upgrade')).toBe('websocket');
+  });
+
+  it('answers 426, not 503, to `Upgrade: websocket` without `Connection: Upgrade` (no handshake was asked)', async () => {
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const request = http.get(
+        `${door.url}/ws`,
+        { headers: { ...ada, upgrade: 'websocket', connection: 'close' } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        },
+      );
+      request.on('error', reject);
+    });
+    expect(status).toBe(426);
   });
 });
