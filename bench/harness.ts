@@ -93,3 +93,19 @@ export function numericArgument(name: string, fallback: number): number {
   const index = process.argv.indexOf(name);
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 }
+
+let collector: (() => void) | undefined;
+/**
+ * Runs a full garbage collection: a bench calls it before timing, so that the collection of its
+ * own set-up garbage (generated data, earlier cases) is not charged to the operation it times.
+ * Node exposes `gc` only with `--expose-gc`; the flag is set at run time, and `gc` taken from a
+ * fresh context, where V8 installs it.
+ */
+export async function collectGarbage(): Promise<void> {
+  if (!collector) {
+    const [{ setFlagsFromString }, { runInNewContext }] = await Promise.all([import('node:v8'), import('node:vm')]);
+    setFlagsFromString('--expose-gc');
+    collector = runInNewContext('gc') as () => void;
+  }
+  collector();
+}

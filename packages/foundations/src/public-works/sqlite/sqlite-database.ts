@@ -31,7 +31,19 @@ export interface SqliteDatabaseOptions {
    * checkpoints and removes the log.
    */
   checkpointPages?: number;
+  /**
+   * Bytes of the database file SQLite reads through memory mapping instead of `read()` calls
+   * (SQLite's `mmap_size`; writes still go through the write-ahead log). Default 256 MiB: a
+   * semantic search reads about a thousand rows scattered over the file, and through SQLite's own
+   * 2 MB page cache each was a system call and a copy (top-10 search at 100k vectors 18 → 8 ms).
+   * Mapped pages are the operating system's file cache, shared and reclaimable, but they count in
+   * the process's RSS once read. 0 turns it off.
+   */
+  mmapBytes?: number;
 }
+
+/** The default of {@link SqliteDatabaseOptions.mmapBytes}. */
+export const DEFAULT_SQLITE_MMAP_BYTES = 256 * 1024 * 1024;
 
 // Extended result codes of SQLite (https://sqlite.org/rescode.html).
 const SQLITE_BUSY = 5;
@@ -138,6 +150,7 @@ export class SqliteDatabase {
       if (path !== ':memory:') {
         await enableWal(db, busyTimeoutMs);
         db.exec(`pragma wal_autocheckpoint = ${Math.max(1, Math.trunc(options.checkpointPages ?? 10_000))}`);
+        db.exec(`pragma mmap_size = ${Math.max(0, Math.trunc(options.mmapBytes ?? DEFAULT_SQLITE_MMAP_BYTES))}`);
       }
       db.exec(`pragma synchronous = ${options.synchronous === 'full' ? 'full' : 'normal'}`);
       // Deleted content is overwritten with zeros in the database file, so that an erasure does

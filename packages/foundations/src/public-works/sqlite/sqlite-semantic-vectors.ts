@@ -6,7 +6,7 @@ import {
   binaryCode,
   type CodeCache,
   indexedCount,
-  rowIdsByCodeDistance,
+  rankByCodeDistance,
   writeCodes,
 } from './sqlite-vector-index.js';
 
@@ -98,7 +98,11 @@ export function indexedSearch(db: SqliteDatabase, cache: CodeCache, query: Vecto
   const wanted = Math.max(candidates, query.limit * 10);
   const total = indexedCount(db, query.tenantId, dimensions);
   if (total <= Math.max(EXACT_SEARCH_MAX_ROWS, wanted) || selectiveFilter(db, query)) return exactSearch(db, query);
-  const ordered = rowIdsByCodeDistance(cache.chunks(db, query.tenantId, dimensions), binaryCode(query.floats));
+  const ranking = rankByCodeDistance(
+    cache.chunks(db, query.tenantId, dimensions),
+    binaryCode(query.floats),
+    cache.rankingBuffers,
+  );
   const { kind, model, metadata } = query.filters;
   const filtered = kind !== undefined || model !== undefined || Object.keys(metadata ?? {}).length > 0;
   const need = filtered ? wanted : query.limit;
@@ -113,14 +117,14 @@ export function indexedSearch(db: SqliteDatabase, cache: CodeCache, query: Vecto
   let passing = 0;
   let checked = 0;
   let step = wanted;
-  while (passing < need && checked < ordered.length) {
-    if (checked + step > ordered.length / 2) return exactSearch(db, query);
-    const batch = rescore(db, query, ordered.subarray(checked, checked + step));
+  while (passing < need && checked < ranking.length) {
+    if (checked + step > ranking.length / 2) return exactSearch(db, query);
+    const batch = rescore(db, query, ranking.slice(checked, checked + step));
     for (const row of batch) found.push(row);
     passing += batch.length;
     checked += step;
     // The next step aims at the rows still needed, at the pass rate seen so far (plus a margin).
-    step = Math.ceil(((need - passing) / Math.max(passing / checked, 1 / ordered.length)) * 1.25);
+    step = Math.ceil(((need - passing) / Math.max(passing / checked, 1 / ranking.length)) * 1.25);
   }
   // A row id seen twice (a row moved between slots by another process meanwhile) counts once.
   const seen = new Set<number>();

@@ -8,7 +8,7 @@ import { loadMigrations } from '../sql/migrations.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { SqliteSemanticStore, sqliteVecPath } from './sqlite-semantic-store.js';
 import { EXACT_SEARCH_MAX_ROWS } from './sqlite-semantic-vectors.js';
-import { binaryCode, codeBytes } from './sqlite-vector-index.js';
+import { binaryCode, type CachedChunk, codeBytes, rankByCodeDistance } from './sqlite-vector-index.js';
 
 // The binary-code index (migration sqlite-semantic/0003): kept exact with the rows by every write,
 // delete and cascade, tenant-scoped, and never shortening a filtered list.
@@ -141,6 +141,70 @@ function expectConsistentIndex(database: SqliteDatabase): void {
   }
   expect(slots.size).toBe(rows.length);
 }
+
+describe('rankByCodeDistance', () => {
+  /** Hamming distance counted bit by bit: the reference the scan's byte-summing popcount must equal. */
+  const hamming = (a: Uint32Array, offset: number, b: Uint32Array) => {
+    let distance = 0;
+    for (let word = 0; word < b.length; word += 1) {
+      const bits = ((a[offset + word] as number) ^ (b[word] as number)) >>> 0;
+      for (let bit = 0; bit < 32; bit += 1) distance += (bits >>> bit) & 1;
+    }
+    return distance;
+  };
+
+  it('orders every used slot by its exact Hamming distance, for codes shorter and longer than a 31-word block, however it is read', () => {
+    const word = fc.integer({ min: 0, max: 0xffffffff });
+    const scenario = fc.integer({ min: 1, max: 70 }).chain((words) =>
+      fc.record({
+        query: fc.array(word, { minLength: words, maxLength: words }),
+        steps: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 6 }),
+        chunks: fc.array(
+          fc.array(fc.record({ used: fc.boolean(), code: fc.array(word, { minLength: words, maxLength: words }) }), {
+            maxLength: 12,
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+      }),
+    );
+    fc.assert(
+      fc.property(scenario, ({ query, steps, chunks }) => {
+        const queryCode = Uint32Array.from(query);
+        let nextRowId = 1;
+        const cached: CachedChunk[] = chunks.map((slots) => ({
+          created: 1,
+          version: 0,
+          rowIds: Float64Array.from(slots, (slot) => (slot.used ? nextRowId++ : 0)),
+          codes: Uint32Array.from(slots.flatMap((slot) => slot.code)),
+        }));
+        const expected = new Map<number, number>();
+        for (const chunk of cached) {
+          chunk.rowIds.forEach((rowId, slot) => {
+            if (rowId !== 0) expected.set(rowId, hamming(chunk.codes, slot * queryCode.length, queryCode));
+          });
+        }
+        const ranking = rankByCodeDistance(cached, queryCode);
+        const ordered = Array.from(ranking.slice(0, ranking.length));
+        expect(ranking.length).toBe(expected.size);
+        expect(new Set(ordered)).toEqual(new Set(expected.keys()));
+        expect(ordered).toHaveLength(expected.size);
+        const distances = ordered.map((rowId) => expected.get(rowId) as number);
+        expect(distances).toEqual([...distances].sort((a, b) => a - b));
+        // A search reads the ranking a slice at a time, each placing only the rows it needs.
+        const stepwise = rankByCodeDistance(cached, queryCode);
+        const pieces: number[] = [];
+        for (let start = 0, step = 0; start < stepwise.length; step += 1) {
+          const end = start + (steps[step % steps.length] as number);
+          pieces.push(...stepwise.slice(start, end));
+          start = end;
+        }
+        expect(pieces).toEqual(ordered);
+        expect(Array.from(stepwise.slice(stepwise.length, stepwise.length + 5))).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
 
 describe('SqliteSemanticStore binary-code index', () => {
   it('finds the true top-10 of clustered vectors of any dimension (recall property), with exact scores', async () => {
