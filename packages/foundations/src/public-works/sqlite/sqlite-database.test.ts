@@ -231,4 +231,21 @@ describe('SqliteDatabase', () => {
       code: 'ADAPTER_UNAVAILABLE',
     });
   });
+
+  it('reads a file through a 256 MiB memory map unless told otherwise, and refuses a size that is not one', async () => {
+    const mapped = async (options: { mmapBytes?: number }) => {
+      const db = await SqliteDatabase.open({ path: freshPath(), ...options });
+      try {
+        return db.get<{ mmap_size: number }>('pragma mmap_size')?.mmap_size;
+      } finally {
+        db.close();
+      }
+    };
+    expect(await mapped({})).toBe(256 * 1024 * 1024);
+    expect(await mapped({ mmapBytes: 0 })).toBe(0);
+    expect(await mapped({ mmapBytes: 1024 * 1024 })).toBe(1024 * 1024);
+    for (const mmapBytes of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expectPlatformError(SqliteDatabase.open({ path: freshPath(), mmapBytes }), 'CONFIG_INVALID');
+    }
+  });
 });

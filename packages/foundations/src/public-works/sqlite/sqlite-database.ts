@@ -33,11 +33,13 @@ export interface SqliteDatabaseOptions {
   checkpointPages?: number;
   /**
    * Bytes of the database file SQLite reads through memory mapping instead of `read()` calls
-   * (SQLite's `mmap_size`; writes still go through the write-ahead log). Default 256 MiB: a
-   * semantic search reads about a thousand rows scattered over the file, and through SQLite's own
-   * 2 MB page cache each was a system call and a copy (top-10 search at 100k vectors 18 → 8 ms).
+   * (SQLite's `mmap_size`; writes still go through the write-ahead log, and pages the log holds
+   * are still read from it). Default 256 MiB: a semantic search reads about a thousand rows
+   * scattered over the file, and through SQLite's own 2 MB page cache each was a system call and
+   * a copy (top-10 search at 100k vectors of 384 dimensions: median 12.2 → 6.9 ms, ADR 0027).
    * Mapped pages are the operating system's file cache, shared and reclaimable, but they count in
-   * the process's RSS once read. 0 turns it off.
+   * the RSS of each connection's process once read. An I/O error under a mapped read is a SIGBUS,
+   * not an error SQLite can report. 0 turns it off.
    */
   mmapBytes?: number;
 }
@@ -134,6 +136,16 @@ export class SqliteDatabase {
   static async open(options: SqliteDatabaseOptions = {}): Promise<SqliteDatabase> {
     const path = options.path ?? ':memory:';
     const busyTimeoutMs = options.busyTimeoutMs ?? 60_000;
+    const mmapBytes = options.mmapBytes ?? DEFAULT_SQLITE_MMAP_BYTES;
+    if (!Number.isSafeInteger(mmapBytes) || mmapBytes < 0) {
+      throw new PlatformError(
+        ErrorCode.CONFIG_INVALID,
+        'sqlite: mmapBytes must be a whole number of bytes, 0 or more',
+        {
+          details: { adapter: 'sqlite', mmapBytes },
+        },
+      );
+    }
     let db: DatabaseSync | undefined;
     try {
       const { DatabaseSync } = loadSqlite();
@@ -150,7 +162,7 @@ export class SqliteDatabase {
       if (path !== ':memory:') {
         await enableWal(db, busyTimeoutMs);
         db.exec(`pragma wal_autocheckpoint = ${Math.max(1, Math.trunc(options.checkpointPages ?? 10_000))}`);
-        db.exec(`pragma mmap_size = ${Math.max(0, Math.trunc(options.mmapBytes ?? DEFAULT_SQLITE_MMAP_BYTES))}`);
+        db.exec(`pragma mmap_size = ${mmapBytes}`);
       }
       db.exec(`pragma synchronous = ${options.synchronous === 'full' ? 'full' : 'normal'}`);
       // Deleted content is overwritten with zeros in the database file, so that an erasure does

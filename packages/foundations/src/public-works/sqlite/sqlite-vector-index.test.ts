@@ -8,7 +8,7 @@ import { loadMigrations } from '../sql/migrations.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { SqliteSemanticStore, sqliteVecPath } from './sqlite-semantic-store.js';
 import { EXACT_SEARCH_MAX_ROWS } from './sqlite-semantic-vectors.js';
-import { binaryCode, type CachedChunk, codeBytes, rankByCodeDistance } from './sqlite-vector-index.js';
+import { binaryCode, type CachedChunk, codeBytes, RankingBuffers, rankByCodeDistance } from './sqlite-vector-index.js';
 
 // The binary-code index (migration sqlite-semantic/0003): kept exact with the rows by every write,
 // delete and cascade, tenant-scoped, and never shortening a filtered list.
@@ -167,6 +167,7 @@ describe('rankByCodeDistance', () => {
         ),
       }),
     );
+    const shared = new RankingBuffers();
     fc.assert(
       fc.property(scenario, ({ query, steps, chunks }) => {
         const queryCode = Uint32Array.from(query);
@@ -190,8 +191,9 @@ describe('rankByCodeDistance', () => {
         expect(ordered).toHaveLength(expected.size);
         const distances = ordered.map((rowId) => expected.get(rowId) as number);
         expect(distances).toEqual([...distances].sort((a, b) => a - b));
-        // A search reads the ranking a slice at a time, each placing only the rows it needs.
-        const stepwise = rankByCodeDistance(cached, queryCode);
+        // A search reads the ranking a slice at a time, each placing only the rows it needs, in
+        // arrays its store reuses from search to search (grown, never cleared).
+        const stepwise = rankByCodeDistance(cached, queryCode, shared);
         const pieces: number[] = [];
         for (let start = 0, step = 0; start < stepwise.length; step += 1) {
           const end = start + (steps[step % steps.length] as number);

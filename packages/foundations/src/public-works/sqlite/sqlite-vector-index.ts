@@ -274,7 +274,10 @@ export class RankingBuffers {
  * `maxBytes`.
  */
 export class CodeCache {
-  /** The arrays this store's searches rank in (about 18 bytes a row of its largest search). */
+  /**
+   * The arrays this store's searches rank in: 18 bytes a row of the largest tenant it has searched,
+   * kept for the store's life and not counted in `maxBytes` (16 MB at 900k rows).
+   */
   readonly rankingBuffers = new RankingBuffers();
   readonly #entries = new Map<string, Map<number, CachedChunk>>();
   readonly #maxBytes: number;
@@ -397,7 +400,8 @@ export class CodeRanking {
 
 /**
  * Ranks every row id of `chunks` by the Hamming distance of its code to `query`, in `buffers`
- * (fresh ones when not given).
+ * (fresh ones when not given). Distances are kept in 16 bits: codes have at most 4,096 bits, as
+ * vectors have at most 4,096 dimensions (the SemanticStore port's limit).
  */
 export function rankByCodeDistance(
   chunks: readonly CachedChunk[],
@@ -405,6 +409,7 @@ export function rankByCodeDistance(
   buffers = new RankingBuffers(),
 ): CodeRanking {
   const words = query.length;
+  if (words * 32 > 0xffff) throw new RangeError(`a code of ${words * 32} bits: distances are kept in 16 bits`);
   let total = 0;
   for (const chunk of chunks) total += chunk.rowIds.length;
   buffers.reserve(total);
