@@ -38,7 +38,8 @@ export function formatShare(part: number, whole: number): string {
   return `${Math.round(percent * 10) / 10} %`;
 }
 
-const UNITS: ReadonlyArray<[string, number]> = [
+/** Units of time, largest first, with their length in seconds (a year of 365.25 days). */
+export const TIME_UNITS: ReadonlyArray<[string, number]> = [
   ['year', 365.25 * 86_400],
   ['day', 86_400],
   ['hour', 3600],
@@ -48,7 +49,8 @@ const UNITS: ReadonlyArray<[string, number]> = [
 
 /** A duration in the largest unit it fills, to at most one decimal: `3 days`, `1.5 hours`, `45 seconds`. */
 export function formatDuration(seconds: number): string {
-  const [name, length] = UNITS.find(([, size]) => seconds >= size) ?? (UNITS[UNITS.length - 1] as [string, number]);
+  const [name, length] =
+    TIME_UNITS.find(([, size]) => seconds >= size) ?? (TIME_UNITS[TIME_UNITS.length - 1] as [string, number]);
   const amount = Math.round((seconds / length) * 10) / 10;
   return `${formatFigure(amount)} ${name}${amount === 1 ? '' : 's'}`;
 }

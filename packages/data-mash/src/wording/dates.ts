@@ -1,5 +1,6 @@
 // Dates and durations as the HTML report and the console write them.
 import type { DateProfile, DateUnit } from '../insights/dates.js';
+import { TIME_UNITS } from '../insights/wording.js';
 import { plural } from './numbers.js';
 
 /** A date as precise as the column is: `2024`, `2024-03`, `2024-03-15`, `2024-03-15 14:05`. */
@@ -10,17 +11,9 @@ export function dateText(iso: string, precision: DateUnit): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, precision === 'second' ? 19 : 16)}`;
 }
 
-const GAP_UNITS: ReadonlyArray<[string, number]> = [
-  ['year', 365.25 * 86_400],
-  ['day', 86_400],
-  ['hour', 3600],
-  ['minute', 60],
-  ['second', 1],
-];
-
 /** How long a gap is in words, to 3 significant digits in the largest unit it fills: `1 day`, `3.5 hours`. */
 export function gapText(seconds: number): string {
-  for (const [unit, size] of GAP_UNITS) {
+  for (const [unit, size] of TIME_UNITS) {
     if (seconds >= size || unit === 'second') return plural(Number((seconds / size).toPrecision(3)), unit);
   }
   return `${seconds} s`;
